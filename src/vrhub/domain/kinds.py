@@ -1,0 +1,49 @@
+"""The kinds of dataset vrhub stores, with the facts every layer needs about each.
+
+``force_field`` names the column that says which force (or partner) a row belongs to and
+``category_field`` the column whose categories the supply check follows month by month.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+from vrhub.domain import schemas
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    label: str
+    schema: pa.Schema | None
+    short: str
+    force_field: str | None = None
+    category_field: str | None = None
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.schema.metadata[b"schema_version"]) if self.schema is not None else 1
+
+
+KINDS: dict[str, Kind] = {
+    k.name: k
+    for k in (
+        Kind("police_uk_street", "police.uk street-level crime", schemas.POLICE_UK_STREET, "street",
+             force_field="falls_within", category_field="crime_type"),
+        Kind("police_uk_outcomes", "police.uk outcomes", schemas.POLICE_UK_OUTCOMES, "outcomes",
+             force_field="falls_within", category_field="outcome_type"),
+        Kind("police_uk_stop_search", "police.uk stop and search", schemas.POLICE_UK_STOP_SEARCH, "stopsearch",
+             force_field="force", category_field="object_of_search"),
+        Kind("boundaries", "area boundaries", None, "boundaries"),
+        Kind("area_attributes", "area attributes (population, deprivation)", None, "areas"),
+    )
+}
+
+
+def kind(name: str) -> Kind:
+    try:
+        return KINDS[name]
+    except KeyError:
+        raise KeyError(f"unknown dataset kind {name!r}; known kinds: {', '.join(KINDS)}") from None

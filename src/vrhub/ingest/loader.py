@@ -1,0 +1,331 @@
+"""Load source files into the lake: hash, de-duplicate, stream, check, quarantine, publish, record.
+
+For every file: ``rows_read == rows_accepted + rows_quarantined``. A file is published as one immutable
+dataset version or not at all; loading the same bytes again creates nothing and names the existing version.
+A file that cannot be read at all (not CSV, empty, missing columns) is reported with what to do, and the
+other files of the same call still load.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from sqlalchemy.exc import IntegrityError
+
+import vrhub
+from vrhub.domain.errors import SourceError, VrhubError
+from vrhub.ingest.csv_stream import NeedsCarefulRead, read_batches, sniff
+from vrhub.ingest.files import Skipped, SourceFile, discover
+from vrhub.ingest.progress import NoProgress, Progress
+from vrhub.ingest.source import Source
+from vrhub.store.catalogue.models import Dataset, DatasetCoverage
+from vrhub.store.lake import StagedVersion
+from vrhub.store.workspace import Workspace
+
+QUARANTINE_FIELDS = [
+    pa.field("_source_row", pa.int64()),
+    pa.field("_problems", pa.string()),
+    pa.field("_raw_text", pa.string()),
+]
+
+
+@dataclass
+class LoadResult:
+    """What happened to one source file."""
+
+    source_file: str
+    kind: str | None = None
+    dataset_id: str | None = None
+    sha256: str | None = None
+    rows_read: int = 0
+    rows_accepted: int = 0
+    rows_quarantined: int = 0
+    duplicate_of: str | None = None
+    supply_warnings: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    flags: dict[str, int] = field(default_factory=dict)
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class IngestReport:
+    results: list[LoadResult]
+    skipped: list[Skipped]
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.results)
+
+
+def dataset_id_for(short: str, sha256: str) -> str:
+    return f"{short}-{sha256[:12]}"
+
+
+def ingest(
+    ws: Workspace,
+    paths: Iterable[str | Path],
+    sources: Sequence[Source],
+    *,
+    partner: str | None = None,
+    kind: str | None = None,
+    options: dict[str, Any] | None = None,
+    progress: Progress | None = None,
+    known_lsoas: pa.Array | None = None,
+    synthetic: bool = False,
+) -> IngestReport:
+    """Load every file found under ``paths`` with the best-fitting of ``sources``."""
+    from vrhub.ingest.supply_check import supply_warnings
+
+    files, skipped = discover(paths)
+    progress = progress or NoProgress()
+    partner_id = ws.catalogue.partner_id(partner) if partner else None
+    for s in sources:
+        ws.catalogue.ensure_kind(s.kind, s.label, s.schema_version)
+    results = [
+        load_file(ws, f, sources, partner_id=partner_id, kind=kind, options=options or {},
+                  progress=progress, known_lsoas=known_lsoas, synthetic=synthetic)
+        for f in files
+    ]
+    # Supply is judged after the whole call, so that a month is compared with every month just loaded.
+    loaded = [r for r in results if r.ok and r.kind]
+    for kind_name in sorted({r.kind for r in loaded if r.kind}):
+        warnings = supply_warnings(ws, kind_name)
+        for r in loaded:
+            if r.kind != kind_name:
+                continue
+            ds = ws.catalogue.get(r.dataset_id or r.duplicate_of or "")
+            covered = {(c.force, c.month) for c in ds.coverage} if ds else set()
+            r.supply_warnings = [w.to_json() for w in warnings if (w.force, w.month) in covered]
+    return IngestReport(results, skipped)
+
+
+def choose_source(header: list[str], file: SourceFile, sources: Sequence[Source], kind: str | None) -> Source:
+    if kind:
+        for s in sources:
+            if s.kind == kind:
+                return s
+        raise SourceError(file.display, f"unknown kind {kind!r}", "known kinds: " + ", ".join(s.kind for s in sources))
+    scored = sorted(((s.score(header, file), i, s) for i, s in enumerate(sources)), key=lambda x: (-x[0], x[1]))
+    if not scored or scored[0][0] < 10:
+        shown = ", ".join(header[:15]) + (" …" if len(header) > 15 else "")
+        raise SourceError(
+            file.display,
+            f"the header does not look like any of: {', '.join(s.label for s in sources)} (header: {shown})",
+            "check the file is the right one and unchanged; police.uk files are named "
+            "YYYY-MM-<force>-street.csv, -outcomes.csv or -stop-and-search.csv",
+        )
+    return scored[0][2]
+
+
+def load_file(
+    ws: Workspace,
+    file: SourceFile,
+    sources: Sequence[Source],
+    *,
+    partner_id: int | None = None,
+    kind: str | None = None,
+    options: dict[str, Any] | None = None,
+    progress: Progress | None = None,
+    known_lsoas: pa.Array | None = None,
+    synthetic: bool = False,
+) -> LoadResult:
+    """Load one file; never raises for a problem with the file (the result's ``error`` says it)."""
+    result = LoadResult(source_file=file.display)
+    progress = progress or NoProgress()
+    try:
+        result.sha256 = sha = file.sha256()
+        existing = ws.catalogue.by_sha256(sha)
+        if existing is not None:
+            return _duplicate(result, existing)
+        header, encoding = sniff(file)
+        source = choose_source(header, file, sources, kind)
+        result.kind = source.kind
+        mapping = source.map_columns(header, file)
+        result.dataset_id = dataset_id_for(_short(source), sha)
+        ctx = source.context(file, options or {}) | {"dataset_id": result.dataset_id}
+        stats, staged = _stream_with_fallbacks(ws, file, header, mapping, source, ctx, encoding, progress,
+                                               known_lsoas, result.warnings)
+        encoding = stats[4]
+        accepted, quarantined, coverage, flags, _ = stats
+        result.rows_accepted, result.rows_quarantined = accepted, quarantined
+        result.rows_read = accepted + quarantined
+        result.flags = flags
+        if result.rows_read == 0:
+            result.warnings.append("the file has a header but no data rows")
+        extra = [h for h in header if h not in mapping.values()]
+        if extra:
+            result.warnings.append("columns not used by vrhub were kept only in the source file: " + ", ".join(extra))
+        staged.write_json("manifest.json", {
+            "dataset_id": result.dataset_id, "kind": source.kind, "source_file": file.display,
+            "sha256": sha, "rows_read": result.rows_read, "rows_accepted": accepted,
+            "rows_quarantined": quarantined, "schema_version": source.schema_version,
+            "vrhub_version": vrhub.__version__, "encoding": encoding, "column_mapping": mapping,
+        })
+        _register(ws, staged, result, source, file, partner_id, encoding, coverage, ctx, synthetic)
+    except VrhubError as exc:
+        result.error = str(exc)
+    except (OSError, pa.ArrowException, UnicodeError) as exc:
+        result.error = (f"{file.display}: could not be read ({exc})\n  What to do: check the file is complete "
+                        "and readable, then run the same command again (loads are safe to repeat)")
+    return result
+
+
+def _stream_with_fallbacks(
+    ws: Workspace, file: SourceFile, header: list[str], mapping: dict[str, str], source: Source,
+    ctx: dict[str, Any], encoding: str, progress: Progress, known_lsoas: pa.Array | None, warnings: list[str],
+) -> tuple[tuple[int, int, pa.Table, dict[str, int], str], StagedVersion]:
+    """Stream with the fast reader; fall back to the careful reader, and from UTF-8 to Windows-1252."""
+    attempts = [(False, encoding)]
+    while attempts:
+        careful, enc = attempts.pop(0)
+        staged = ws.lake.stage()
+        progress.start(file.name, file.size())
+        try:
+            return (*_stream(staged, file, header, mapping, source, ctx, enc, careful, progress, known_lsoas),
+                    enc), staged
+        except NeedsCarefulRead as exc:
+            staged.discard()
+            if careful:
+                raise SourceError(file.display, f"cannot be parsed as CSV ({exc})",
+                                  "open it in a text editor to check it is a CSV file") from exc
+            warnings.append(f"the fast reader could not parse the file ({exc}); it was read row by row")
+            attempts.append((True, enc))
+        except UnicodeError as exc:
+            staged.discard()
+            if enc != "utf-8":
+                raise SourceError(file.display, f"the text cannot be decoded ({exc})",
+                                  "save the file as UTF-8 CSV and load it again") from exc
+            warnings.append("the file is not valid UTF-8: it was read as Windows-1252 (cp1252)")
+            attempts.append((careful, "cp1252"))
+        except BaseException:
+            staged.discard()
+            raise
+        finally:
+            progress.finish()
+    raise AssertionError("unreachable")
+
+
+def _short(source: Source) -> str:
+    from vrhub.domain.kinds import KINDS
+
+    info = KINDS.get(source.kind)
+    return info.short if info else source.kind
+
+
+def _duplicate(result: LoadResult, existing: Dataset) -> LoadResult:
+    result.kind = existing.kind
+    result.dataset_id = existing.id
+    result.duplicate_of = existing.id
+    result.rows_read = existing.rows_read
+    result.rows_accepted = existing.rows_accepted
+    result.rows_quarantined = existing.rows_quarantined
+    result.warnings.append(f"already loaded as dataset {existing.id} on {existing.received_at:%Y-%m-%d %H:%M}; "
+                           "nothing new was created")
+    return result
+
+
+def _stream(
+    staged: StagedVersion, file: SourceFile, header: list[str], mapping: dict[str, str], source: Source,
+    ctx: dict[str, Any], encoding: str, careful: bool, progress: Progress, known_lsoas: pa.Array | None,
+) -> tuple[int, int, pa.Table, dict[str, int]]:
+    writer = staged.writer("data", source.schema)
+    raw_names = list(dict.fromkeys(header))
+    q_schema = pa.schema([*QUARANTINE_FIELDS, *[pa.field(h, pa.string()) for h in raw_names]])
+    accepted = quarantined = 0
+    coverage: list[pa.Table] = []
+    flags = {"no_location": 0, "lsoa_outside_geography": 0}
+    q_writer = None
+    for batch in read_batches(file, header, encoding=encoding, careful=careful, on_bytes=progress.advance):
+        t = batch.table
+        renamed = pa.table({canon: t.column(h) for canon, h in mapping.items()})
+        checked = source.check(renamed, batch.lines, ctx)
+        writer.write_table(checked.accepted)
+        accepted += checked.accepted.num_rows
+        if checked.accepted.num_rows:
+            coverage.append(source.coverage(checked.accepted))
+            _count_flags(flags, checked.accepted, known_lsoas)
+        bad_mask = pc.is_valid(checked.problems)
+        n_bad = pc.sum(bad_mask).as_py() or 0
+        rows = []
+        if n_bad:
+            q = t.filter(bad_mask)
+            cols = {
+                "_source_row": pa.array(batch.lines[np.asarray(bad_mask.to_numpy(zero_copy_only=False))], pa.int64()),
+                "_problems": checked.problems.filter(bad_mask),
+                "_raw_text": pa.nulls(n_bad, pa.string()),
+            }
+            cols |= {h: q.column(h) if h in q.column_names else pa.nulls(n_bad, pa.string()) for h in raw_names}
+            rows.append(pa.table(cols, schema=q_schema))
+        if batch.bad:
+            n = len(batch.bad)
+            cols = {
+                "_source_row": pa.array([b.line for b in batch.bad], pa.int64()),
+                "_problems": pa.array([b.reason for b in batch.bad], pa.string()),
+                "_raw_text": pa.array([b.text for b in batch.bad], pa.string()),
+            }
+            cols |= {h: pa.nulls(n, pa.string()) for h in raw_names}
+            rows.append(pa.table(cols, schema=q_schema))
+        for r in rows:
+            if q_writer is None:
+                q_writer = staged.writer("quarantine", q_schema)
+            q_writer.write_table(r)
+            quarantined += r.num_rows
+    cov = pa.concat_tables(coverage) if coverage else pa.table(
+        {"force": pa.array([], pa.string()), "month": pa.array([], pa.date32()), "rows": pa.array([], pa.int64())})
+    cov = cov.group_by(["force", "month"]).aggregate([("rows", "sum")]).rename_columns(["force", "month", "rows"])
+    return accepted, quarantined, cov, {k: v for k, v in flags.items() if v}
+
+
+def _count_flags(flags: dict[str, int], accepted: pa.Table, known_lsoas: pa.Array | None) -> None:
+    if "has_location" in accepted.column_names:
+        flags["no_location"] += accepted.num_rows - (pc.sum(accepted.column("has_location")).as_py() or 0)
+    if known_lsoas is not None and "lsoa_code" in accepted.column_names:
+        codes = accepted.column("lsoa_code")
+        outside = pc.and_(pc.is_valid(codes), pc.invert(pc.is_in(codes, value_set=known_lsoas)))
+        flags["lsoa_outside_geography"] += pc.sum(outside).as_py() or 0
+
+
+def _register(
+    ws: Workspace, staged: StagedVersion, result: LoadResult, source: Source, file: SourceFile,
+    partner_id: int | None, encoding: str, coverage: pa.Table, ctx: dict[str, Any], synthetic: bool,
+) -> None:
+    assert result.dataset_id and result.sha256
+    attributes = {k: v for k, v in ctx.items() if k != "dataset_id" and isinstance(v, (str, int, float, bool))}
+    if result.flags:
+        attributes["flags"] = result.flags
+    dataset = Dataset(
+        id=result.dataset_id, kind=source.kind, partner_id=partner_id, source_file=file.name,
+        source_path=file.display, sha256=result.sha256, received_at=dt.datetime.now(dt.UTC),
+        rows_read=result.rows_read, rows_accepted=result.rows_accepted, rows_quarantined=result.rows_quarantined,
+        schema_version=source.schema_version, vrhub_version=vrhub.__version__,
+        lake_path=ws.lake.relative_path(source.kind, result.dataset_id), encoding=encoding,
+        synthetic=synthetic, attributes=attributes, warnings=list(result.warnings),
+        coverage=[DatasetCoverage(force=f, month=m, rows=r) for f, m, r in zip(
+            coverage.column("force").to_pylist(), coverage.column("month").to_pylist(),
+            coverage.column("rows").to_pylist(), strict=True)],
+    )
+    try:
+        ws.catalogue.register(dataset, lambda: ws.lake.publish(staged, source.kind, result.dataset_id))
+    except (IntegrityError, FileExistsError):
+        staged.discard()
+        existing = ws.catalogue.by_sha256(result.sha256)
+        if existing is None:
+            raise
+        _duplicate(result, existing)
+    finally:
+        if not staged.published:
+            staged.discard()

@@ -1,0 +1,117 @@
+"""The supply check: find months whose count breaks from the source's own history.
+
+A gap in a partner's supply (a month half-extracted, a system migration) looks exactly like a fall in
+violence. For each source kind, force and category (and the all-categories total), every month's count is
+compared with what that series' own history predicts, so that such a month is flagged and never read as a
+real change.
+
+The rule (documented in docs/methods/supply-check.md):
+
+1. Counts are turned into rates per day, so that February's 28 days are not read as a 10% fall.
+2. The expected rate for month *m* is the **median** daily rate of the other months of the same series within
+   12 months either side (at least 3 such months are needed; the median is not pulled by other broken months).
+3. Expected count = expected rate × days in *m*. Series where that is below 20 are not judged (small counts
+   vary too much by chance).
+4. The month is flagged when observed / expected is below 0.6 (a shortfall) or above 1/0.6 ≈ 1.67 (an excess,
+   e.g. a month supplied twice): the same distance either side on a log scale.
+5. A month missing between the first and last month of a force's data is flagged as a gap.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import statistics
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import ibis
+
+from vrhub.domain.kinds import kind as kind_info
+from vrhub.store.engine import month_range
+from vrhub.store.workspace import Workspace
+
+WINDOW_MONTHS = 12
+MIN_HISTORY = 3
+MIN_EXPECTED = 20.0
+LOW_RATIO = 0.6
+HIGH_RATIO = 1 / LOW_RATIO
+ALL = "(all categories)"
+
+
+@dataclass(frozen=True)
+class SupplyWarning:
+    kind: str
+    force: str
+    category: str
+    month: dt.date
+    observed: int
+    expected: float
+    ratio: float | None
+    problem: str  # 'shortfall' | 'excess' | 'gap'
+
+    @property
+    def message(self) -> str:
+        m = self.month.strftime("%Y-%m")
+        if self.problem == "gap":
+            return f"{m}: no {self.category if self.category != ALL else ''} data supplied for {self.force} (a gap)"
+        pct = round(100 * (self.ratio or 0))
+        what = "below" if self.problem == "shortfall" else "above"
+        return (f"{m} {self.force}, {self.category}: {self.observed:,} rows is {pct}% of the {self.expected:,.0f} "
+                f"expected from the series' own history ({what} the {LOW_RATIO:.0%}–{HIGH_RATIO:.0%} band): "
+                "check supply before reading this as a real change")
+
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["month"] = self.month.strftime("%Y-%m")
+        d["message"] = self.message
+        return d
+
+
+def judge_series(counts: dict[dt.date, int]) -> dict[dt.date, tuple[float, float | None, str | None]]:
+    """Judge one monthly series. Returns month → (expected count, ratio, problem or None).
+
+    Months not judged (too little history, too small) are left out.
+    """
+    out: dict[dt.date, tuple[float, float | None, str | None]] = {}
+    rates = {m: c / calendar.monthrange(m.year, m.month)[1] for m, c in counts.items()}
+    for m, c in counts.items():
+        others = [r for o, r in rates.items() if o != m and abs((o.year - m.year) * 12 + o.month - m.month)
+                  <= WINDOW_MONTHS]
+        if len(others) < MIN_HISTORY:
+            continue
+        expected = statistics.median(others) * calendar.monthrange(m.year, m.month)[1]
+        if expected < MIN_EXPECTED:
+            continue
+        ratio = c / expected
+        problem = "shortfall" if ratio < LOW_RATIO else "excess" if ratio > HIGH_RATIO else None
+        out[m] = (expected, ratio, problem)
+    return out
+
+
+def supply_warnings(ws: Workspace, kind: str) -> list[SupplyWarning]:
+    """Every supply warning for the current data of ``kind`` in the workspace."""
+    info = kind_info(kind)
+    if not info.force_field or not any(ws.catalogue.datasets(kind)):
+        return []
+    engine = ws.engine()
+    t = engine.table(kind)
+    force = t[info.force_field].fill_null("unknown").name("force")
+    cat = (t[info.category_field].fill_null("(none)") if info.category_field else ibis.literal(ALL)).name("category")
+    counts = t.group_by([force, cat, t.month]).agg(n=t.count()).to_pyarrow().to_pylist()
+    series: dict[tuple[str, str], dict[dt.date, int]] = {}
+    for row in counts:
+        series.setdefault((row["force"], row["category"]), {})[row["month"]] = row["n"]
+        total = series.setdefault((row["force"], ALL), {})
+        total[row["month"]] = total.get(row["month"], 0) + row["n"]
+    warnings: list[SupplyWarning] = []
+    for (force_name, category), months in sorted(series.items()):
+        for m, (expected, ratio, problem) in sorted(judge_series(months).items()):
+            if problem:
+                warnings.append(SupplyWarning(kind, force_name, category, m, months[m], expected, ratio, problem))
+        if category == ALL:
+            first, last = min(months), max(months)
+            for m in month_range(first, last):
+                if m not in months:
+                    warnings.append(SupplyWarning(kind, force_name, ALL, m, 0, 0.0, None, "gap"))
+    return sorted(warnings, key=lambda w: (w.force, w.month, w.category != ALL, w.category))

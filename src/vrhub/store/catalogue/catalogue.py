@@ -1,0 +1,158 @@
+"""Catalogue access: open (and migrate), look up, and register dataset versions atomically."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, event, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from vrhub.domain.errors import WorkspaceError
+from vrhub.store.catalogue.models import Dataset, DatasetCoverage, DatasetKind, Partner
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def _normalise_url(url: str) -> str:
+    # psycopg 3 is the driver we ship for PostgreSQL; accept plain postgresql:// URLs.
+    if url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + url[len("postgresql://") :]
+    if url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url[len("postgres://") :]
+    return url
+
+
+class Catalogue:
+    """The catalogue database. ``Catalogue.open(url)`` creates or upgrades it to the latest migration."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def open(cls, url: str) -> Catalogue:
+        url = _normalise_url(url)
+        try:
+            engine = create_engine(url, future=True, pool_pre_ping=True)
+        except ModuleNotFoundError as exc:  # e.g. psycopg missing
+            raise WorkspaceError(
+                f"cannot open catalogue {url!r}: {exc}",
+                "install the PostgreSQL driver with: pip install 'vrhub[postgres]'",
+            ) from exc
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
+        catalogue = cls(engine)
+        try:
+            catalogue.migrate()
+        except OperationalError as exc:
+            raise WorkspaceError(
+                f"cannot open catalogue database {engine.url.render_as_string(hide_password=True)}: "
+                f"{exc.orig}",
+                "check the --db URL (or VRHUB_DB) and that the database server is running",
+            ) from exc
+        return catalogue
+
+    def migrate(self) -> None:
+        """Upgrade the database to the newest Alembic revision (safe to run every time)."""
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        with self.engine.begin() as connection:
+            cfg.attributes["connection"] = connection
+            command.upgrade(cfg, "head")
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self._sessions() as s, s.begin():
+            yield s
+
+    # --- look-ups -------------------------------------------------------------------------------
+    def partner_id(self, name: str, sector: str | None = None) -> int:
+        """The id of partner ``name``, registering it on first use."""
+        for _ in range(2):
+            with self.session() as s:
+                found = s.scalar(select(Partner).where(Partner.name == name))
+                if found is not None:
+                    return found.id
+            try:
+                with self.session() as s:
+                    p = Partner(name=name, sector=sector)
+                    s.add(p)
+                    s.flush()
+                    return p.id
+            except IntegrityError:  # registered concurrently: read it again
+                continue
+        raise WorkspaceError(f"could not register partner {name!r}")
+
+    def partners(self) -> list[Partner]:
+        with self.session() as s:
+            return list(s.scalars(select(Partner).order_by(Partner.name)))
+
+    def ensure_kind(self, name: str, label: str, schema_version: int) -> None:
+        with self.session() as s:
+            kind = s.get(DatasetKind, name)
+            if kind is None:
+                s.add(DatasetKind(name=name, label=label, schema_version=schema_version))
+            else:
+                kind.label, kind.schema_version = label, schema_version
+
+    def by_sha256(self, sha256: str) -> Dataset | None:
+        with self.session() as s:
+            return s.scalar(select(Dataset).where(Dataset.sha256 == sha256))
+
+    def get(self, dataset_id: str) -> Dataset | None:
+        with self.session() as s:
+            return s.scalar(
+                select(Dataset)
+                .where(Dataset.id == dataset_id)
+                .options(selectinload(Dataset.coverage), selectinload(Dataset.partner))
+            )
+
+    def datasets(self, kind: str | None = None) -> list[Dataset]:
+        with self.session() as s:
+            q = select(Dataset).options(selectinload(Dataset.coverage), selectinload(Dataset.partner))
+            if kind:
+                q = q.where(Dataset.kind == kind)
+            return list(s.scalars(q.order_by(Dataset.received_at, Dataset.id)))
+
+    def current_coverage(self, kind: str) -> list[tuple[str, str, dt.date]]:
+        """(dataset_id, force, month) of the newest version of each force-month of ``kind``."""
+        with self.session() as s:
+            rows = s.execute(
+                select(DatasetCoverage.dataset_id, DatasetCoverage.force, DatasetCoverage.month, Dataset.received_at)
+                .join(Dataset)
+                .where(Dataset.kind == kind)
+            ).all()
+        newest: dict[tuple[str, dt.date], tuple[dt.datetime, str]] = {}
+        for dataset_id, force, month, received in rows:
+            key = (force, month)
+            if key not in newest or (received, dataset_id) > newest[key]:
+                newest[key] = (received, dataset_id)
+        return sorted((ds, force, month) for (force, month), (_, ds) in newest.items())
+
+    # --- registration ---------------------------------------------------------------------------
+    def register(self, dataset: Dataset, publish: Callable[[], None]) -> Dataset:
+        """Insert ``dataset`` and run ``publish`` (which moves its files into place) in one transaction.
+
+        If ``publish`` raises, nothing is registered. If the sha256 is already registered (a concurrent
+        load of the same file won), raises ``IntegrityError`` and nothing is published by this call.
+        """
+        with self.session() as s:
+            s.add(dataset)
+            s.flush()  # unique constraint checked here, before files move
+            publish()
+        return dataset

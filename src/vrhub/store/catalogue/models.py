@@ -1,0 +1,106 @@
+"""The catalogue's tables (SQLAlchemy 2 declarative models).
+
+The catalogue records what the data lake holds and where it came from: partners, dataset kinds, dataset
+versions with provenance, and which force-months each version covers. Schema changes go through Alembic
+migrations in ``vrhub/store/catalogue/migrations``; ``tests/store/test_migrations.py`` fails when a model
+changes without a migration.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Partner(Base):
+    """An organisation that shares data (a specified authority or cooperating body)."""
+
+    __tablename__ = "partners"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    sector: Mapped[str | None] = mapped_column(String(50))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class DatasetKind(Base):
+    """A kind of dataset: one canonical schema (e.g. police_uk_street)."""
+
+    __tablename__ = "dataset_kinds"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    label: Mapped[str] = mapped_column(String(200))
+    schema_version: Mapped[int] = mapped_column(Integer)
+
+
+class Dataset(Base):
+    """One immutable dataset version: one source file, content-addressed by its sha256."""
+
+    __tablename__ = "datasets"
+    __table_args__ = (UniqueConstraint("sha256", name="uq_datasets_sha256"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(ForeignKey("dataset_kinds.name"))
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"))
+    source_file: Mapped[str] = mapped_column(String(500))
+    source_path: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    rows_read: Mapped[int] = mapped_column(Integer)
+    rows_accepted: Mapped[int] = mapped_column(Integer)
+    rows_quarantined: Mapped[int] = mapped_column(Integer)
+    schema_version: Mapped[int] = mapped_column(Integer)
+    vrhub_version: Mapped[str] = mapped_column(String(32))
+    lake_path: Mapped[str] = mapped_column(String(500))
+    encoding: Mapped[str] = mapped_column(String(32), default="utf-8")
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    attributes: Mapped[dict] = mapped_column(JSON, default=dict)
+    warnings: Mapped[list] = mapped_column(JSON, default=list)
+
+    partner: Mapped[Partner | None] = relationship()
+    coverage: Mapped[list[DatasetCoverage]] = relationship(
+        back_populates="dataset", cascade="all, delete-orphan", order_by="DatasetCoverage.month"
+    )
+
+
+class DatasetCoverage(Base):
+    """Which (force, month) a dataset version covers, and how many accepted rows it has there.
+
+    A later version covering the same force and month supersedes an earlier one (police.uk re-issues
+    months as outcomes are updated); the engine reads only the current version of each force-month.
+    """
+
+    __tablename__ = "dataset_coverage"
+    dataset_id: Mapped[str] = mapped_column(ForeignKey("datasets.id", ondelete="CASCADE"), primary_key=True)
+    force: Mapped[str] = mapped_column(String(100), primary_key=True)
+    month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    rows: Mapped[int] = mapped_column(Integer)
+
+    dataset: Mapped[Dataset] = relationship(back_populates="coverage")

@@ -1,0 +1,131 @@
+"""The data lake: immutable dataset versions stored as Parquet folders, published atomically.
+
+A load writes into ``lake/_staging/<uuid>/`` and becomes visible only when the catalogue transaction
+that registers it also renames the folder to ``lake/<kind>/<dataset_id>/`` (``os.rename`` is atomic on
+one file system). A process killed at any point leaves at most a staging folder or an uncatalogued
+folder; neither is ever read (the engine reads only catalogued versions) and ``Lake.sweep`` removes them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import uuid
+from pathlib import Path
+from types import TracebackType
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+OWNER_FILE = "_owner.json"
+PARQUET_OPTIONS = {"compression": "zstd", "compression_level": 3}
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class StagedVersion:
+    """A dataset version being written. Use as a context manager: an exception removes it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._writers: dict[str, pq.ParquetWriter] = {}
+        self.published = False
+
+    def writer(self, name: str, schema: pa.Schema) -> pq.ParquetWriter:
+        if name not in self._writers:
+            self._writers[name] = pq.ParquetWriter(self.path / f"{name}.parquet", schema, **PARQUET_OPTIONS)
+        return self._writers[name]
+
+    def write_json(self, name: str, payload: object) -> None:
+        (self.path / name).write_text(json.dumps(payload, indent=2, default=str), encoding="utf-8")
+
+    def close_writers(self) -> None:
+        for w in self._writers.values():
+            w.close()
+        self._writers.clear()
+
+    def discard(self) -> None:
+        self.close_writers()
+        shutil.rmtree(self.path, ignore_errors=True)
+
+    def __enter__(self) -> StagedVersion:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if not self.published:
+            self.discard()
+
+
+class Lake:
+    """The folder of immutable dataset versions."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.staging_root = root / "_staging"
+        self.staging_root.mkdir(parents=True, exist_ok=True)
+
+    def stage(self) -> StagedVersion:
+        path = self.staging_root / uuid.uuid4().hex
+        path.mkdir(parents=True)
+        (path / OWNER_FILE).write_text(
+            json.dumps({"pid": os.getpid(), "host": socket.gethostname()}), encoding="utf-8"
+        )
+        return StagedVersion(path)
+
+    def relative_path(self, kind: str, dataset_id: str) -> str:
+        return f"{kind}/{dataset_id}"
+
+    def publish(self, staged: StagedVersion, kind: str, dataset_id: str) -> str:
+        """Move a staged version into place. Raises FileExistsError if that version already exists."""
+        staged.close_writers()
+        rel = self.relative_path(kind, dataset_id)
+        target = self.root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists():
+            raise FileExistsError(str(target))
+        os.rename(staged.path, target)
+        staged.published = True
+        staged.path = target
+        return rel
+
+    def path(self, rel: str) -> Path:
+        return self.root / rel
+
+    def files(self, rel: str, name: str) -> list[str]:
+        p = self.root / rel / f"{name}.parquet"
+        return [str(p)] if p.exists() else []
+
+    def sweep(self, catalogued: set[str]) -> list[str]:
+        """Remove staging folders of dead processes and published folders the catalogue does not know."""
+        removed: list[str] = []
+        here = socket.gethostname()
+        candidates = [p for p in self.staging_root.iterdir() if p.is_dir()]
+        for kind_dir in self.root.iterdir():
+            if kind_dir.is_dir() and kind_dir != self.staging_root:
+                candidates += [
+                    p for p in kind_dir.iterdir() if p.is_dir() and f"{kind_dir.name}/{p.name}" not in catalogued
+                ]
+        for path in candidates:
+            try:
+                owner = json.loads((path / OWNER_FILE).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                owner = {}
+            if owner.get("host") == here and _pid_alive(int(owner.get("pid", -1))) and owner.get("pid") != os.getpid():
+                continue  # another live process on this machine is still writing it
+            if owner.get("host") not in (None, here):
+                continue  # written by another machine sharing the lake: not ours to judge
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(str(path.relative_to(self.root)))
+        return removed
