@@ -1,0 +1,127 @@
+"""``vrhub datasets`` and ``vrhub quarantine``: what is loaded, and what was set aside and why."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import typer
+
+from vrhub.cli.console import out, print_json
+from vrhub.domain.errors import NoDataError
+from vrhub.ingest.supply_check import ALL, supply_warnings
+
+
+def datasets(
+    kind: str | None = typer.Option(None, "--kind", help="Only this dataset kind."),
+    warnings: bool = typer.Option(False, "--warnings", help="List every supply warning, per category too."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
+) -> None:
+    """List the dataset versions in the workspace, with provenance and supply warnings."""
+    from vrhub.cli.main import state, table
+
+    ws = state.workspace()
+    items = ws.catalogue.datasets(kind)
+    current = {}
+    for k in {d.kind for d in items}:
+        current[k] = {c[0] for c in ws.catalogue.current_coverage(k)}
+    supply = [w for k in sorted({d.kind for d in items}) for w in supply_warnings(ws, k)]
+    by_dataset: dict[str, list] = {}
+    for d in items:
+        covered = {(c.force, c.month) for c in d.coverage}
+        by_dataset[d.id] = [w for w in supply if w.kind == d.kind and (w.force, w.month) in covered]
+    if as_json:
+        print_json([
+            {
+                "dataset_id": d.id, "kind": d.kind, "partner": d.partner.name if d.partner else None,
+                "source_file": d.source_file, "source_path": d.source_path, "sha256": d.sha256,
+                "received_at": d.received_at.isoformat(), "rows_read": d.rows_read,
+                "rows_accepted": d.rows_accepted, "rows_quarantined": d.rows_quarantined,
+                "schema_version": d.schema_version, "vrhub_version": d.vrhub_version, "synthetic": d.synthetic,
+                "months": sorted({c.month.strftime("%Y-%m") for c in d.coverage}),
+                "superseded": bool(d.coverage) and d.id not in current.get(d.kind, set()),
+                "attributes": d.attributes, "warnings": d.warnings,
+                "supply_warnings": [w.to_json() for w in by_dataset[d.id]],
+            }
+            for d in items
+        ])
+        return
+    if not items:
+        out.print(f"No datasets in {ws.home}. Load some with 'vrhub ingest police-uk PATH' or run 'vrhub demo'.")
+        return
+    rows = []
+    for d in items:
+        months = sorted({c.month.strftime("%Y-%m") for c in d.coverage})
+        span = (months[0] if len(months) == 1 else f"{months[0]}..{months[-1]}") if months else \
+            f"{d.attributes.get('level', d.attributes.get('table', ''))} {d.attributes.get('vintage', '')}".strip()
+        flagged = sorted({w.month.strftime("%Y-%m") for w in by_dataset[d.id] if w.category == ALL})
+        note = ("[bold yellow]supply: " + ", ".join(flagged) + "[/]") if flagged else ""
+        if d.coverage and d.id not in current.get(d.kind, set()):
+            note = (note + " superseded").strip()
+        rows.append([d.id, d.kind, d.partner.name if d.partner else "", span, d.rows_read, d.rows_accepted,
+                     d.rows_quarantined, d.received_at.strftime("%Y-%m-%d %H:%M"), note])
+    out.print(table(f"Datasets in {ws.home}", ["dataset", "kind", "partner", "covers", "read", "accepted",
+                                                "quarantined", "received (UTC)", "notes"], rows,
+                    right={"read", "accepted", "quarantined"}))
+    totals = [w for w in supply if w.category == ALL]
+    for w in totals:
+        out.print(f"[bold yellow]Supply warning:[/] {w.message}")
+    detail = [w for w in supply if w.category != ALL]
+    if warnings:
+        for w in detail:
+            out.print(f"  {w.message}")
+    elif detail:
+        out.print(f"  ({len(detail)} category-level supply warnings: add --warnings to list them)")
+    if supply:
+        out.print("How supply is judged: each month's count per day is compared with the median of the same series' "
+                  "other months within a year; below 60% or above 167% is flagged (docs/methods/supply-check.md).")
+
+
+def quarantine(
+    dataset: str = typer.Argument(..., help="Dataset id (see 'vrhub datasets')."),
+    out_file: Path | None = typer.Option(None, "--out", help="Write every quarantined row to this CSV file."),
+    limit: int = typer.Option(20, "--limit", help="Rows to show on screen."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
+) -> None:
+    """Show the rows of a dataset that were quarantined, with the reason for each."""
+    from vrhub.cli.main import state, table
+
+    ws = state.workspace()
+    d = ws.catalogue.get(dataset)
+    if d is None:
+        raise NoDataError(f"no dataset {dataset!r}", "list dataset ids with 'vrhub datasets'")
+    t = ws.engine().quarantine(dataset).order_by("_source_row").to_pyarrow()
+    if out_file:
+        write_csv(t, out_file)
+    if as_json:
+        print_json({"dataset_id": d.id, "source_file": d.source_path, "rows_quarantined": t.num_rows,
+                    "written_to": str(out_file) if out_file else None, "rows": t.slice(0, limit).to_pylist()})
+        return
+    out.print(f"{d.id}: {t.num_rows:,} of {d.rows_read:,} rows of {d.source_path} were quarantined.")
+    if t.num_rows:
+        rows = [[r["_source_row"], r["_problems"]] for r in t.slice(0, limit).to_pylist()]
+        out.print(table(None, ["row (line in file)", "why"], rows))
+        if t.num_rows > limit:
+            out.print(f"... {t.num_rows - limit:,} more. Write them all with --out FILE.csv")
+    if out_file:
+        out.print(f"Wrote {t.num_rows:,} rows to {out_file}")
+
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> object:
+    """Neutralise spreadsheet formula injection (OWASP CSV injection): prefix risky text with a quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def write_csv(t, path: Path) -> None:  # type: ignore[no-untyped-def]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(t.column_names)
+        for batch in t.to_batches():
+            for row in batch.to_pylist():
+                w.writerow([safe_cell(v) for v in row.values()])

@@ -1,0 +1,94 @@
+"""The ``vrhub`` command line. Each command resolves settings, opens the workspace and calls the library."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from vrhub import __version__
+from vrhub.cli.console import err, out
+from vrhub.domain.errors import VrhubError
+from vrhub.store.workspace import Settings, Workspace
+
+app = typer.Typer(
+    name="vrhub",
+    help="vrhub: the data and evaluation platform for Violence Reduction Units and Serious Violence Duty "
+    "partnerships.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+class State:
+    home: str | None = None
+    db: str | None = None
+
+    def settings(self) -> Settings:
+        return Settings.resolve(self.home, self.db)
+
+    def workspace(self) -> Workspace:
+        return Workspace.open(self.settings())
+
+
+state = State()
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        out.print(f"vrhub {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    home: str | None = typer.Option(None, "--home", help="Workspace folder (default: $VRHUB_HOME or ./vrhub-home)."),
+    db: str | None = typer.Option(None, "--db", help="Catalogue database URL, e.g. postgresql://user@host/db "
+                                  "(default: $VRHUB_DB or an SQLite file in the workspace)."),
+    version: bool = typer.Option(False, "--version", callback=version_callback, is_eager=True,
+                                 help="Show the version and exit."),
+) -> None:
+    state.home, state.db = home, db
+
+
+def _register_commands() -> None:
+    from vrhub.cli import datasets, demo, geography, ingest
+
+    app.add_typer(ingest.app, name="ingest")
+    app.add_typer(geography.app, name="geography")
+    app.command("datasets")(datasets.datasets)
+    app.command("quarantine")(datasets.quarantine)
+    app.command("demo")(demo.demo)
+
+
+_register_commands()
+
+
+def main() -> None:
+    try:
+        app()
+    except VrhubError as exc:
+        err.print(f"[bold red]Error:[/] {exc.message}")
+        if exc.hint:
+            err.print(f"[bold]What to do:[/] {exc.hint}")
+        sys.exit(1)
+
+
+def table(title: str | None, columns: list[str], rows: list[list[object]], *, right: set[str] | None = None) -> Table:
+    t = Table(title=title, title_justify="left", header_style="bold")
+    for c in columns:
+        t.add_column(c, justify="right" if right and c in right else "left")
+    for r in rows:
+        t.add_row(*["" if v is None else f"{v:,}" if isinstance(v, int) else str(v) for v in r])
+    return t
+
+
+def existing_paths(paths: list[Path]) -> list[Path]:
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        raise VrhubError("no such file or folder: " + ", ".join(map(str, missing)),
+                         "check the path (put it in quotes if it has spaces)")
+    return paths
