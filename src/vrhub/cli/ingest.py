@@ -47,7 +47,8 @@ def print_report(report: IngestReport, *, geography_loaded: bool) -> None:
     rows = []
     for r in report.results:
         status = "[red]failed" if r.error else "already loaded" if r.duplicate_of else "[green]loaded"
-        rows.append([Path(r.source_file.split("!")[-1]).name, (r.kind or "").replace("police_uk_", ""), r.dataset_id or "", r.rows_read,
+        kind = (r.kind or "").replace("police_uk_", "")
+        rows.append([Path(r.source_file.split("!")[-1]).name, kind, r.dataset_id or "", r.rows_read,
                      r.rows_accepted, r.rows_quarantined, status])
     total = [sum(getattr(r, k) for r in report.results) for k in ("rows_read", "rows_accepted", "rows_quarantined")]
     rows.append(["[bold]total", "", "", *total, ""])

@@ -69,7 +69,8 @@ def load_boundaries(
             if code_field not in columns:
                 raise GeographyError(f"{file.display}: no attribute {code_field!r}",
                                      f"choose --code-field from: {', '.join(columns)}")
-            found = (code_field, name_field, level or (found[2] if found else ""), vintage or (found[3] if found else 0))
+            found = (code_field, name_field, level or (found[2] if found else ""),
+                     vintage or (found[3] if found else 0))
         if not found:
             raise GeographyError(
                 f"{file.display}: cannot tell which attribute holds the area codes (attributes: {', '.join(columns)})",

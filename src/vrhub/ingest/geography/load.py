@@ -31,7 +31,8 @@ def load_geography(
     results = []
     for path in expand(paths):
         if not path.exists():
-            results.append(LoadResult(source_file=str(path), error=f"{path}: no such file\n  What to do: check the path"))
+            error = f"{path}: no such file\n  What to do: check the path"
+            results.append(LoadResult(source_file=str(path), error=error))
         elif path.suffix.lower() in ATTRIBUTE_SUFFIXES:
             results.append(load_area_attributes(ws, path))
         else:
