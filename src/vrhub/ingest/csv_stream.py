@@ -27,7 +27,7 @@ import pyarrow.csv as pacsv
 from vrhub.domain.errors import SourceError
 from vrhub.ingest.files import SourceFile
 
-BLOCK_SIZE = 16 << 20
+BLOCK_SIZE = 4 << 20
 CAREFUL_BATCH_ROWS = 50_000
 
 

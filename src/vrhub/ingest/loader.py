@@ -154,6 +154,7 @@ def load_file(
         header, encoding = sniff(file)
         source = choose_source(header, file, sources, kind)
         result.kind = source.kind
+        ws.catalogue.ensure_kind(source.kind, source.label, source.schema_version)
         mapping = source.map_columns(header, file)
         result.dataset_id = dataset_id_for(_short(source), sha)
         ctx = source.context(file, options or {}) | {"dataset_id": result.dataset_id}

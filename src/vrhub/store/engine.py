@@ -21,7 +21,7 @@ from vrhub.domain.kinds import kind as kind_info
 if TYPE_CHECKING:
     from vrhub.store.workspace import Workspace
 
-MEMORY_LIMIT = "1GB"
+MEMORY_LIMIT = "512MB"
 
 
 class Engine:
