@@ -55,13 +55,14 @@ def root(
 
 
 def _register_commands() -> None:
-    from vrhub.cli import datasets, demo, geography, ingest
+    from vrhub.cli import datasets, demo, geography, ingest, profile
 
     app.add_typer(ingest.app, name="ingest")
     app.add_typer(geography.app, name="geography")
     app.command("datasets")(datasets.datasets)
     app.command("quarantine")(datasets.quarantine)
     app.command("demo")(demo.demo)
+    app.command("profile")(profile.profile)
 
 
 _register_commands()

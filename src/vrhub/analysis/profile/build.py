@@ -1,0 +1,304 @@
+"""The problem profile: what, where, when, who and why of serious violence, for a period, level and strand.
+
+Records are classified by the partnership's definition (``vrhub.analysis.classify``). A record counts as
+serious violence when the definition says so (``definite``), and as ``possible`` when its source cannot tell
+(police.uk "Violence and sexual offences" mixes homicide with harassment): every table shows both, and
+never presents a possible count as a definite one. Each part of the profile that the loaded data cannot
+answer says so and why, instead of guessing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from vrhub.analysis.classify import classify
+from vrhub.analysis.profile.trend import TrendResult, days_in, fit_trend, rate_ratio
+from vrhub.domain.definitions import Definition, assess_capability
+from vrhub.domain.errors import NoDataError
+from vrhub.domain.kinds import KINDS
+from vrhub.ingest.supply_check import ALL, supply_warnings
+from vrhub.store.engine import Engine, month_range
+from vrhub.store.geography import Geography
+
+SOURCE = "police_uk_street"
+LEVELS = ("lsoa", "msoa", "ward", "district", "area")
+
+
+@dataclass
+class Section:
+    """One part of the profile: its tables, or why it is not available."""
+
+    name: str
+    available: bool
+    tables: dict[str, pa.Table] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Profile:
+    start: dt.date
+    end: dt.date
+    level: str
+    strand: str | None
+    definition: dict[str, str]
+    datasets: list[str]
+    sections: dict[str, Section]
+    headline: dict[str, Any]
+    trend: TrendResult
+    supply_warnings: list[dict[str, Any]]
+    capability: list[dict[str, str]]
+    summary: list[str]
+
+    def tables(self) -> dict[str, pa.Table]:
+        return {name: t for s in self.sections.values() for name, t in s.tables.items()}
+
+
+def parse_month(text: str) -> dt.date:
+    try:
+        y, m = text.split("-")
+        return dt.date(int(y), int(m), 1)
+    except ValueError as exc:
+        raise ValueError(f"'{text}' is not a month: write YYYY-MM, e.g. 2023-04") from exc
+
+
+def _scoped(engine: Engine, definition: Definition, strand: str | None) -> ir.Table:
+    t = classify(engine.table(SOURCE), definition, SOURCE)
+    flag = t[f"strand_{strand}"] if strand else t.is_serious_violence
+    status = ibis.cases((flag, "definite"), (flag.isnull(), "possible"), else_="not")
+    return t.mutate(sv_status=status)
+
+
+def build_profile(
+    engine: Engine, definition: Definition, *, start: dt.date | None = None, end: dt.date | None = None,
+    level: str = "district", strand: str | None = None,
+) -> Profile:
+    if level not in LEVELS:
+        raise ValueError(f"unknown level {level!r}: use one of {', '.join(LEVELS)}")
+    if strand and strand not in definition.strands:
+        raise NoDataError(f"the definition has no strand {strand!r}",
+                          "use one of: " + ", ".join(definition.strands))
+    base = _scoped(engine, definition, strand)
+    span = base.aggregate(lo=base.month.min(), hi=base.month.max()).to_pyarrow().to_pylist()[0]
+    start = start or span["lo"]
+    end = end or span["hi"]
+    t = base.filter((base.month >= start) & (base.month <= end))
+    in_scope = t.filter(t.sv_status != "not")
+    datasets = sorted(set(t.select("dataset_id").distinct().to_pyarrow().column(0).to_pylist()))
+    geo = Geography(engine)
+    warnings = [w for w in supply_warnings(engine.ws, SOURCE) if start <= w.month <= end]
+
+    sections = {
+        "what": _what(t),
+        "where": _where(in_scope, geo, level),
+        "when": _when(in_scope, start, end, warnings),
+        "who": _who(engine),
+        "why": _why(definition),
+    }
+    trend = sections["when"].__dict__.pop("trend")
+    cap = assess_capability(definition, _available_fields(engine))
+    counts = in_scope.group_by("sv_status").agg(n=in_scope.count()).to_pyarrow().to_pylist()
+    definite = sum(r["n"] for r in counts if r["sv_status"] == "definite")
+    possible = sum(r["n"] for r in counts if r["sv_status"] == "possible")
+    headline = {"definite": definite, "possible": possible, "months": len(month_range(start, end)),
+                "supply_warning_months": sorted({w.month.strftime("%Y-%m") for w in warnings if w.category == ALL})}
+    profile = Profile(start, end, level, strand, definition.provenance(), datasets, sections, headline, trend,
+                      [w.to_json() for w in warnings], cap.rows(), [])
+    profile.summary = summarise(profile)
+    return profile
+
+
+def _available_fields(engine: Engine) -> dict[str, tuple[str, ...]]:
+    out = {}
+    for name, info in KINDS.items():
+        if info.schema is not None and engine.has(name):
+            out[name] = tuple(info.schema.names)
+    return out
+
+
+def _what(t: ir.Table) -> Section:
+    g = t.group_by(["crime_type", "sv_status", "sv_match", "sv_candidates"]).agg(
+        records=t.count(), harm_css=t.harm_css.sum(), harm_cchi_days=t.harm_cchi_days.sum())
+    table = g.order_by([g.sv_status, ibis.desc(g.records)]).to_pyarrow()
+    notes = []
+    weighted = t.filter(t.harm_css.notnull() | t.harm_cchi_days.notnull())
+    if weighted.count().to_pyarrow().as_py() == 0:
+        notes.append("harm-weighted counts are not available for these records: no verified harm weight exists "
+                     "for their police.uk categories (see docs/methods/harm-weights.md)")
+    return Section("what", True, {"what_by_category": table}, notes)
+
+
+def _where(t: ir.Table, geo: Geography, level: str) -> Section:
+    try:
+        lookup = geo.lsoa_lookup()
+    except NoDataError as exc:
+        return Section("where", False, notes=[f"no geography: {exc.message}"])
+    located = t.filter(t.lsoa_code.notnull())
+    per_lsoa = located.group_by("lsoa_code").agg(
+        records=located.count(), definite=(located.sv_status == "definite").sum(),
+        possible=(located.sv_status == "possible").sum())
+    lk = lookup
+    try:
+        pop = geo.attributes("population").select("lsoa_code", "population_total")
+    except NoDataError:
+        pop = None
+    try:
+        imd = geo.attributes("deprivation").select("lsoa_code", "imd_decile")
+    except NoDataError:
+        imd = None
+    base = lk.left_join(per_lsoa, lk.lsoa_code == per_lsoa.lsoa_code).drop("lsoa_code_right")
+    if pop is not None:
+        base = base.left_join(pop, base.lsoa_code == pop.lsoa_code).drop("lsoa_code_right")
+    if imd is not None:
+        base = base.left_join(imd, base.lsoa_code == imd.lsoa_code).drop("lsoa_code_right")
+    base = base.mutate(records=base.records.fill_null(0), definite=base.definite.fill_null(0),
+                       possible=base.possible.fill_null(0))
+    lsoa = base.to_pyarrow()
+    tables: dict[str, pa.Table] = {}
+    notes: list[str] = []
+    if level == "area":
+        code, name = ibis.literal("area"), ibis.literal("whole area")
+    else:
+        code, name = base[f"{level}_code"], base[f"{level}_name"]
+    aggs = {"records": base.records.sum(), "definite": base.definite.sum(), "possible": base.possible.sum(),
+            "lsoas": base.count()}
+    if pop is not None:
+        aggs["population"] = base.population_total.sum()
+    by_area = base.group_by([code.name("area_code"), name.name("area_name")]).agg(**aggs)
+    if pop is not None:
+        by_area = by_area.mutate(rate_per_1000=(by_area.records * 1000.0 / by_area.population).round(2))
+    by_area = by_area.order_by(ibis.desc("records"))
+    by_area = by_area.mutate(rank=ibis.row_number().over(order_by=ibis.desc(by_area.records)) + 1)
+    tables["where_by_area"] = by_area.to_pyarrow()
+    outside = located.anti_join(lk, located.lsoa_code == lk.lsoa_code).count().to_pyarrow().as_py()
+    no_loc = t.filter(t.lsoa_code.isnull()).count().to_pyarrow().as_py()
+    notes.append(f"{no_loc:,} records have no location and {outside:,} are in LSOAs outside the loaded geography; "
+                 "they are counted in 'what' and 'when' but cannot be placed")
+    if pop is not None:
+        notes.append("rates are per 1,000 residents (mid-2015 population, IMD 2019 denominators)")
+    tables["concentration"] = concentration(lsoa.column("records").to_pylist())
+    if imd is not None and pop is not None:
+        ranked = base.filter(base.imd_decile.notnull())
+        dec = ranked.group_by("imd_decile").agg(
+            lsoas=ranked.count(), records=ranked.records.sum(), population=ranked.population_total.sum())
+        dec = dec.mutate(rate_per_1000=(dec.records * 1000.0 / dec.population).round(2)).order_by("imd_decile")
+        tables["by_imd_decile"] = dec.to_pyarrow()
+    return Section("where", True, tables, notes)
+
+
+def concentration(counts: list[int], shares: tuple[float, ...] = (0.01, 0.05, 0.10)) -> pa.Table:
+    """Share of all records in the top 1%, 5% and 10% of areas (ranked by count; ⌈share × areas⌉ areas)."""
+    ordered = sorted(counts, reverse=True)
+    total = sum(ordered)
+    rows = []
+    for s in shares:
+        k = max(1, math.ceil(s * len(ordered)))
+        top = sum(ordered[:k])
+        rows.append({"top_share_of_areas": s, "areas": k, "records": top,
+                     "share_of_records": round(top / total, 4) if total else None})
+    return pa.Table.from_pylist(rows)
+
+
+def _when(t: ir.Table, start: dt.date, end: dt.date, warnings: list) -> Section:
+    monthly = t.group_by("month").agg(records=t.count(), definite=(t.sv_status == "definite").sum(),
+                                      possible=(t.sv_status == "possible").sum()).to_pyarrow().to_pylist()
+    by_month = {r["month"]: r for r in monthly}
+    flagged: dict[dt.date, list[str]] = {}
+    for w in warnings:
+        what = "no data (gap)" if w.problem == "gap" else f"{w.ratio:.0%} of expected"
+        flagged.setdefault(w.month, []).append(f"{w.category}: {what}")
+    months = month_range(start, end)
+    rows = [{"month": m, "records": by_month.get(m, {}).get("records", 0),
+             "definite": by_month.get(m, {}).get("definite", 0), "possible": by_month.get(m, {}).get("possible", 0),
+             "days": days_in(m), "supply_warning": "; ".join(flagged.get(m, [])) or None} for m in months]
+    trend = fit_trend(months, [r["records"] for r in rows], exclude=set(flagged))
+    if trend.available:
+        for r, f in zip([r for r in rows if r["month"] not in flagged], trend.fitted, strict=True):
+            r["trend_fitted"] = round(f, 1)
+    notes = [trend.sentence("Recorded serious violence (definite and possible)")]
+    if flagged:
+        notes.append("months with a supply warning are marked and left out of the trend: "
+                     + ", ".join(sorted(m.strftime("%Y-%m") for m in flagged)))
+    tables = {"when_monthly": pa.Table.from_pylist(rows)}
+    yoy = _year_on_year(rows)
+    if yoy is not None:
+        tables["year_on_year"] = yoy
+    else:
+        notes.append("year-on-year change needs the same months a year earlier: not available for this period")
+    notes.append("hour × weekday tables need a source with times (ED or ambulance data): none is loaded for violence")
+    section = Section("when", True, tables, notes)
+    section.__dict__["trend"] = trend
+    return section
+
+
+def _year_on_year(rows: list[dict]) -> pa.Table | None:
+    by = {r["month"]: r for r in rows}
+    out = []
+    for m, r in by.items():
+        prev = by.get(dt.date(m.year - 1, m.month, 1))
+        if prev is None or r["supply_warning"] or prev["supply_warning"]:
+            continue
+        rr = rate_ratio(r["records"], prev["records"], r["days"], prev["days"])
+        if rr:
+            out.append({"month": m, "records": r["records"], "previous_year": prev["records"],
+                        "rate_ratio": round(rr.ratio, 4), "ci_low": round(rr.ci_low, 4),
+                        "ci_high": round(rr.ci_high, 4)})
+    return pa.Table.from_pylist(out) if out else None
+
+
+def _who(engine: Engine) -> Section:
+    return Section("who", False, notes=[
+        "no loaded source with victim or suspect age, sex or ethnicity for violence: police.uk street data carries "
+        "none; load ED (ISTV), youth justice or stop-and-search data for this section"])
+
+
+def _why(definition: Definition) -> Section:
+    return Section("why", False, notes=[
+        "police.uk street data has no domestic-abuse, alcohol, drug, night-time-economy or exploitation flags; "
+        "these context factors need force-level crime records or partner data"])
+
+
+def summarise(p: Profile) -> list[str]:
+    """Plain-English findings generated from the numbers (not boilerplate)."""
+    lines = []
+    h = p.headline
+    period = f"{p.start:%B %Y} to {p.end:%B %Y}"
+    scope = f"the '{p.strand}' strand" if p.strand else "serious violence"
+    if h["definite"] and not h["possible"]:
+        lines.append(f"From {period}, {h['definite']:,} records of {scope} were recorded.")
+    else:
+        lines.append(f"From {period}, {h['definite']:,} records were definitely {scope} and {h['possible']:,} more "
+                     f"may be: the source cannot separate them (see 'what').")
+    where = p.sections["where"]
+    if where.available and "where_by_area" in where.tables:
+        rows = where.tables["where_by_area"].to_pylist()
+        if rows and "rate_per_1000" in rows[0]:
+            top = max(rows, key=lambda r: r["rate_per_1000"] or 0)
+            low = min(rows, key=lambda r: r["rate_per_1000"] if r["rate_per_1000"] is not None else math.inf)
+            lines.append(f"The highest rate was in {top['area_name']} ({top['rate_per_1000']:.1f} per 1,000 "
+                         f"residents), the lowest in {low['area_name']} ({low['rate_per_1000']:.1f}).")
+        conc = where.tables["concentration"].to_pylist()
+        c5 = next((c for c in conc if c["top_share_of_areas"] == 0.05), None)
+        if c5 and c5["share_of_records"] is not None:
+            n_lsoas = sum(where.tables["where_by_area"].column("lsoas").to_pylist())
+            lines.append(f"Violence is concentrated: {c5['share_of_records']:.0%} of located records were in the top "
+                         f"5% of LSOAs ({c5['areas']} of {n_lsoas}).")
+        if "by_imd_decile" in where.tables:
+            dec = {r["imd_decile"]: r for r in where.tables["by_imd_decile"].to_pylist()}
+            if 1 in dec and 10 in dec and dec[10]["rate_per_1000"]:
+                ratio = dec[1]["rate_per_1000"] / dec[10]["rate_per_1000"]
+                lines.append(f"The rate in the most deprived tenth of LSOAs (IMD decile 1) is {ratio:.1f} times that "
+                             "in the least deprived (decile 10).")
+    lines.append(p.trend.sentence("Recorded serious violence (definite and possible)"))
+    if h["supply_warning_months"]:
+        months = h["supply_warning_months"]
+        verb = "looks" if len(months) == 1 else "look"
+        lines.append("Supply warning: " + ", ".join(months) + f" {verb} incomplete in the source data: marked, kept "
+                     "out of the trend, and not to be read as a fall in violence.")
+    return lines

@@ -1,0 +1,61 @@
+"""``vrhub profile``: the problem profile (who, what, where, when, why) as tables, charts and a summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from vrhub.cli.console import out, print_json
+
+
+def profile(
+    start: str | None = typer.Option(None, "--from", help="First month, YYYY-MM (default: the first loaded)."),
+    end: str | None = typer.Option(None, "--to", help="Last month, YYYY-MM (default: the last loaded)."),
+    level: str = typer.Option("district", "--level", help="lsoa | msoa | ward | district | area."),
+    strand: str | None = typer.Option(None, "--strand", help="A strand of the definition (default: all serious "
+                                      "violence)."),
+    definition: str = typer.Option("kent_and_medway", "--definition", help="A shipped definition name or a "
+                                   ".toml/.yaml file."),
+    out_dir: Path | None = typer.Option(None, "--out", help="Folder for the files (default: <home>/profiles/...)."),
+    release: bool = typer.Option(False, "--release", help="Apply disclosure control to every output."),
+    as_json: bool = typer.Option(False, "--json", help="Print the files' locations and headline figures as JSON."),
+) -> None:
+    """Profile serious violence for a period, area level and strand, and write the outputs."""
+    from vrhub.analysis.profile import build_profile, parse_month
+    from vrhub.cli.main import state, table
+    from vrhub.domain.definitions import load_definition
+    from vrhub.report.profile_files import write_profile
+
+    ws = state.workspace()
+    d = load_definition(definition)
+    try:
+        lo, hi = (parse_month(start) if start else None), (parse_month(end) if end else None)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    p = build_profile(ws.engine(), d, start=lo, end=hi, level=level, strand=strand)
+    folder = out_dir or ws.home / "profiles" / f"{p.start:%Y-%m}_{p.end:%Y-%m}_{level}{'_' + strand if strand else ''}"
+    files = write_profile(p, folder, release=release)
+    if as_json:
+        print_json({"folder": str(folder), "notice": files.marker, "headline": p.headline, "summary": p.summary,
+                    "trend": {k: v for k, v in p.trend.__dict__.items() if k != "fitted"},
+                    "definition": p.definition, "datasets": p.datasets,
+                    "tables": {n: str(folder / "tables" / f"{n}.csv") for n in p.tables()},
+                    "files": [str(f) for f in files.files]})
+        return
+    out.rule(f"[bold]Profile {p.start:%b %Y} to {p.end:%b %Y}[/] ({files.marker})")
+    for line in p.summary:
+        out.print(f"• {line}")
+    where = p.sections["where"].tables.get("where_by_area")
+    if where is not None:
+        cols = ["area_name", "records", "rate_per_1000"] if "rate_per_1000" in where.column_names else \
+            ["area_name", "records"]
+        rows = [[r[c] for c in cols] for r in where.select(cols).to_pylist()[:15]]
+        out.print(table(f"By {level}", cols, rows, right={"records", "rate_per_1000"}))
+    for s in p.sections.values():
+        if not s.available:
+            out.print(f"[yellow]Not available — {s.name}:[/] " + " ".join(s.notes))
+    out.print(f"Definition: {p.definition['definition_name']} v{p.definition['definition_version']} "
+              f"(sha256 {p.definition['definition_sha256'][:12]}…)")
+    out.print(f"Wrote {len(files.files)} files to {folder} (tables as CSV, Parquet and profile.xlsx; charts; "
+              "profile.html; summary.md)")

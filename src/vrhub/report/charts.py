@@ -1,0 +1,55 @@
+"""Charts as Vega-Lite specifications (Altair), rendered offline: SVG/PNG by vl-convert, HTML with the
+Vega JavaScript inlined from the vl-convert package (no CDN, no network).
+
+Colours: a colour-blind-safe palette with 3:1 contrast against white for graphical objects (WCAG 2.2, 1.4.11).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+
+BLUE, ORANGE, GREY = "#1d70b8", "#b35806", "#505a5f"
+
+
+def monthly_chart(df: pd.DataFrame, title: str, marker: str) -> alt.Chart:
+    d = df.copy()
+    d["month"] = pd.to_datetime(d["month"])
+    d["supply"] = d["supply_warning"].notna().map({True: "supply warning (incomplete data)", False: "complete"})
+    base = alt.Chart(d).encode(x=alt.X("month:T", title="Month", axis=alt.Axis(format="%b %Y")))
+    line = base.mark_line(color=BLUE).encode(y=alt.Y("records:Q", title="Records"))
+    points = base.mark_point(filled=True, size=80).encode(
+        y="records:Q",
+        shape=alt.Shape("supply:N", title=None),
+        color=alt.Color("supply:N", scale=alt.Scale(range=[BLUE, ORANGE]), title=None),
+        tooltip=["month:T", "records:Q", "supply_warning:N"],
+    )
+    layers = [line, points]
+    if "trend_fitted" in d:
+        layers.append(base.mark_line(color=GREY, strokeDash=[4, 3]).encode(y="trend_fitted:Q"))
+    return alt.layer(*layers).properties(title={"text": title, "subtitle": marker}, width=560, height=240)
+
+
+def bar_chart(df: pd.DataFrame, category: str, value: str, title: str, marker: str, x_title: str) -> alt.Chart:
+    return alt.Chart(df).mark_bar(color=BLUE).encode(
+        y=alt.Y(f"{category}:N", sort="-x", title=None),
+        x=alt.X(f"{value}:Q", title=x_title),
+        tooltip=[f"{category}:N", f"{value}:Q"],
+    ).properties(title={"text": title, "subtitle": marker}, width=480)
+
+
+def save_static(chart: alt.Chart, stem: Path) -> list[Path]:
+    """Write ``stem``.svg and ``stem``.png; return the paths."""
+    paths = [stem.with_suffix(".svg"), stem.with_suffix(".png")]
+    for p in paths:
+        chart.save(str(p))
+    return paths
+
+
+def save_html(charts: list[alt.Chart], path: Path, title: str) -> Path:
+    """One self-contained interactive HTML file with every chart (JavaScript inlined, no network)."""
+    combined = alt.vconcat(*charts).properties(title=title) if len(charts) > 1 else charts[0]
+    combined.save(str(path), inline=True)
+    return path

@@ -1,0 +1,127 @@
+"""Write a profile to files: tidy tables (CSV, Parquet, one Excel workbook), charts, summary and metadata.
+
+Without ``release`` every file says "unsuppressed — analyst use only" (CSV: a first comment line starting
+with '#'; Parquet: file metadata; Excel: a first row on every sheet; charts: the subtitle; summary: the
+first line). With ``release`` every count table passes disclosure control first and every file carries the
+disclosure statement instead.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from vrhub.analysis.profile import Profile
+from vrhub.report import charts
+
+ANALYST_MARKER = "unsuppressed — analyst use only"
+
+
+@dataclass
+class ProfileFiles:
+    folder: Path
+    files: list[Path] = field(default_factory=list)
+    marker: str = ANALYST_MARKER
+
+    def to_json(self) -> dict[str, Any]:
+        return {"folder": str(self.folder), "marker": self.marker, "files": [str(f) for f in self.files]}
+
+
+def write_profile(profile: Profile, folder: Path, *, release: bool = False, rules: Any = None) -> ProfileFiles:
+    folder.mkdir(parents=True, exist_ok=True)
+    tables = profile.tables()
+    marker = ANALYST_MARKER
+    if release:
+        from vrhub.report.release import release_tables
+
+        tables, marker = release_tables(tables, rules)
+    out = ProfileFiles(folder, marker=marker)
+    tdir = folder / "tables"
+    tdir.mkdir(exist_ok=True)
+    for name, t in tables.items():
+        csv_path = tdir / f"{name}.csv"
+        with open(csv_path, "w", encoding="utf-8", newline="") as f:
+            f.write(f"# {marker}\n")
+            t.to_pandas().to_csv(f, index=False)
+        pq_path = tdir / f"{name}.parquet"
+        meta = {**(t.schema.metadata or {}), b"vrhub_notice": marker.encode(),
+                b"vrhub_definition": json.dumps(profile.definition).encode()}
+        pq.write_table(t.replace_schema_metadata(meta), pq_path)
+        out.files += [csv_path, pq_path]
+    xlsx = folder / "profile.xlsx"
+    with pd.ExcelWriter(xlsx, engine="openpyxl") as xw:
+        for name, t in tables.items():
+            pd.DataFrame({"notice": [marker]}).to_excel(xw, sheet_name=name[:31], index=False, header=False)
+            t.to_pandas().to_excel(xw, sheet_name=name[:31], index=False, startrow=2)
+    out.files.append(xlsx)
+    out.files += _charts(profile, tables, folder, marker)
+    summary = folder / "summary.md"
+    summary.write_text(_summary_text(profile, marker), encoding="utf-8")
+    meta_path = folder / "profile.json"
+    meta_path.write_text(json.dumps(_metadata(profile, marker, out.files), indent=2, default=str), encoding="utf-8")
+    out.files += [summary, meta_path]
+    return out
+
+
+def _charts(profile: Profile, tables: dict[str, pa.Table], folder: Path, marker: str) -> list[Path]:
+    cdir = folder / "charts"
+    cdir.mkdir(exist_ok=True)
+    made, files = [], []
+    scope = f"strand {profile.strand}" if profile.strand else "serious violence (definite and possible)"
+    if "when_monthly" in tables:
+        c = charts.monthly_chart(tables["when_monthly"].to_pandas(), f"Recorded {scope} by month", marker)
+        files += charts.save_static(c, cdir / "monthly")
+        made.append(c)
+    if "where_by_area" in tables and "rate_per_1000" in tables["where_by_area"].column_names:
+        df = tables["where_by_area"].to_pandas().dropna(subset=["rate_per_1000"])
+        c = charts.bar_chart(df, "area_name", "rate_per_1000", f"Rate per 1,000 residents by {profile.level}",
+                             marker, "Records per 1,000 residents")
+        files += charts.save_static(c, cdir / "rate_by_area")
+        made.append(c)
+    if "by_imd_decile" in tables:
+        df = tables["by_imd_decile"].to_pandas().dropna(subset=["rate_per_1000"])
+        df["imd_decile"] = df["imd_decile"].astype(str)
+        c = charts.bar_chart(df, "imd_decile", "rate_per_1000", "Rate per 1,000 by IMD decile (1 = most deprived)",
+                             marker, "Records per 1,000 residents")
+        files += charts.save_static(c, cdir / "rate_by_imd_decile")
+        made.append(c)
+    if made:
+        title = f"Profile {profile.start:%b %Y}–{profile.end:%b %Y}"
+        files.append(charts.save_html(made, folder / "profile.html", title))
+    return files
+
+
+def _summary_text(p: Profile, marker: str) -> str:
+    lines = [f"_{marker}_", "", f"# Serious violence profile, {p.start:%B %Y} to {p.end:%B %Y}", ""]
+    lines += [f"- {s}" for s in p.summary]
+    lines += ["", "## What the data cannot tell", ""]
+    for s in p.sections.values():
+        if not s.available:
+            lines += [f"- **{s.name}**: " + " ".join(s.notes)]
+    lines += ["", "## Notes", ""]
+    for s in p.sections.values():
+        if s.available:
+            lines += [f"- **{s.name}**: {n}" for n in s.notes]
+    d = p.definition
+    lines += ["", f"Definition: {d['definition_name']} version {d['definition_version']} "
+              f"(sha256 {d['definition_sha256'][:12]}…). Data versions: {', '.join(p.datasets)}.", ""]
+    return "\n".join(lines)
+
+
+def _metadata(p: Profile, marker: str, files: list[Path]) -> dict[str, Any]:
+    return {
+        "notice": marker, "period": {"from": p.start.strftime("%Y-%m"), "to": p.end.strftime("%Y-%m")},
+        "level": p.level, "strand": p.strand, "definition": p.definition, "datasets": p.datasets,
+        "headline": p.headline, "summary": p.summary,
+        "trend": {k: v for k, v in p.trend.__dict__.items() if k != "fitted"},
+        "supply_warnings": p.supply_warnings, "capability": p.capability,
+        "sections": {n: {"available": s.available, "notes": s.notes, "tables": list(s.tables)}
+                     for n, s in p.sections.items()},
+        "files": [str(f) for f in files],
+    }
