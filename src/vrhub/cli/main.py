@@ -55,7 +55,7 @@ def root(
 
 
 def _register_commands() -> None:
-    from vrhub.cli import datasets, demo, geography, ingest, profile
+    from vrhub.cli import datasets, demo, geography, ingest, profile, pseudonymise
 
     app.add_typer(ingest.app, name="ingest")
     app.add_typer(geography.app, name="geography")
@@ -63,6 +63,8 @@ def _register_commands() -> None:
     app.command("quarantine")(datasets.quarantine)
     app.command("demo")(demo.demo)
     app.command("profile")(profile.profile)
+    app.command("pseudonymise")(pseudonymise.pseudonymise)
+    app.command("pseudonymise-key")(pseudonymise.pseudonymise_key)
 
 
 _register_commands()
