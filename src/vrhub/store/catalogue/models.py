@@ -104,3 +104,17 @@ class DatasetCoverage(Base):
     rows: Mapped[int] = mapped_column(Integer)
 
     dataset: Mapped[Dataset] = relationship(back_populates="coverage")
+
+
+class GovernanceVersion(Base):
+    """A loaded version of the governance register (partnership, board, strands, action plans).
+
+    The newest is the one in force; every SNA records the sha256 of the version it was built from.
+    """
+
+    __tablename__ = "governance_versions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    loaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    origin: Mapped[str] = mapped_column(Text)
+    content: Mapped[dict] = mapped_column(JSON)
