@@ -32,9 +32,12 @@ def demo(as_json: bool = typer.Option(False, "--json", help="Print one JSON docu
                     progress=RichProgress(not as_json), known_lsoas=known)
     counts = crime_by_area(ws.engine(), crime_types=["Violence and sexual offences"])
     if as_json:
+        from vrhub.cli.sna import build_report
+
+        sna = build_report(ws, ws.home / "sna", pdf=True)
         print_json({"workspace": str(ws.home), "geography": [r.to_json() for r in geo_results],
                     "ingest": [r.to_json() for r in report.results],
-                    "violence_by_district": counts.table.to_pylist()})
+                    "violence_by_district": counts.table.to_pylist(), "sna": sna.to_json()})
         return
     print_report(report, geography_loaded=known is not None)
     rows = [[r["area_name"], r["area_code"] if r["area_code"] != r["area_name"] else "", r["crimes"],
@@ -48,4 +51,9 @@ def demo(as_json: bool = typer.Option(False, "--json", help="Print one JSON docu
     out.print(f"Total {counts.total:,}. " + " ".join(counts.notes) + ".")
     out.print("[dim]December 2018 is flagged above as a break in supply: read its fall as missing data, "
               "not less violence.[/]")
-    out.print("Next: 'vrhub datasets' lists what is loaded; 'vrhub quarantine DATASET' shows rows set aside.")
+    from vrhub.cli.sna import build_report
+
+    sna = build_report(ws, ws.home / "sna", pdf=True)
+    out.print(f"[bold]Strategic Needs Assessment:[/] {sna.html}" + (f"\n  and {sna.pdf}" if sna.pdf else ""))
+    out.print("Next: 'vrhub datasets' lists what is loaded; 'vrhub quarantine DATASET' shows rows set aside; "
+              "'vrhub profile' writes the profile tables; 'vrhub strategy status' shows the action plans.")

@@ -1,0 +1,56 @@
+"""``vrhub sna build``: the Strategic Needs Assessment as one self-contained HTML file (and PDF)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from vrhub.cli.console import out, print_json
+
+app = typer.Typer(help="The Strategic Needs Assessment.", no_args_is_help=True)
+
+
+@app.command("build")
+def build(
+    period: str | None = typer.Option(None, "--period", help="FROM..TO in months, e.g. 2023-04..2024-03 "
+                                      "(default: all loaded months)."),
+    out_dir: Path = typer.Option(Path("sna"), "--out", help="Folder to write the report to."),
+    pdf: bool = typer.Option(False, "--pdf", help="Also write a PDF (needs WeasyPrint and Pango)."),
+    release: bool = typer.Option(False, "--release", help="Apply disclosure control throughout."),
+    definition: str = typer.Option("kent_and_medway", "--definition", help="Definition name or file."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
+) -> None:
+    """Build the SNA from the workspace: findings, definition, data, the problem, strategy, appendix."""
+    from vrhub.cli.main import state
+    from vrhub.domain.definitions import load_definition
+
+    start = end = None
+    if period:
+        from vrhub.report.sna import parse_period
+
+        try:
+            start, end = parse_period(period)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--period") from exc
+    result = build_report(state.workspace(), out_dir, start=start, end=end, pdf=pdf, release=release,
+                          definition=load_definition(definition))
+    if as_json:
+        print_json(result.to_json())
+        return
+    out.print(f"SNA written to {result.html}" + (f" and {result.pdf}" if result.pdf else ""))
+    out.print("Released: disclosure control applied throughout." if release else
+              "Watermarked 'analyst draft — unsuppressed': add --release for a version to share.")
+
+
+def build_report(ws, out_dir: Path, **kwargs):  # type: ignore[no-untyped-def]
+    from vrhub.domain.errors import VrhubError
+    from vrhub.report.sna import build_sna
+
+    try:
+        return build_sna(ws, out=out_dir, **kwargs)
+    except OSError as exc:
+        if kwargs.get("pdf") and ("pango" in str(exc).lower() or "cannot load library" in str(exc).lower()):
+            raise VrhubError(f"the PDF cannot be made on this machine: {exc}",
+                             "install Pango (see WeasyPrint's install guide) or build without --pdf") from exc
+        raise

@@ -1,0 +1,243 @@
+"""Build the Strategic Needs Assessment (SNA) from the workspace, following the public-health approach.
+
+Sections follow the Home Office *Serious Violence Duty: statutory guidance* (December 2022, chapter 3, the
+strategic needs assessment) and the four steps: 1 summary of key findings and recommendations (generated from
+the analyses' results); 2 the definition, partners and data sources with coverage, quality and supply
+warnings; 3 the problem (who, what, where, when, why; hotspots; the Cardiff Model view); 4 causes; 5 what
+works; 6 the strategy (strands, leads, action-plan status); 7 appendix (methods with citations, data versions,
+definition hash, how to rebuild).
+
+The HTML has no scripts and no external references: charts are inline SVG with a text alternative and the
+table behind each chart. Two builds from the same workspace differ only in the build time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import pyarrow as pa
+import vl_convert as vlc
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+import vrhub
+from vrhub.analysis.profile import Profile, build_profile
+from vrhub.domain.definitions import Definition, load_definition
+from vrhub.domain.errors import NoDataError
+from vrhub.governance.registers import Governance
+from vrhub.governance.store import in_force
+from vrhub.ingest.supply_check import ALL, supply_warnings
+from vrhub.report import charts
+from vrhub.store.workspace import Workspace
+
+DRAFT = "analyst draft — unsuppressed"
+
+
+def parse_period(text: str) -> tuple[dt.date, dt.date]:
+    """'2023-04..2024-03' → (first day of April 2023, first day of March 2024)."""
+    m = re.fullmatch(r"(\d{4})-(\d{2})\.\.(\d{4})-(\d{2})", text.strip())
+    if not m:
+        raise ValueError(f"'{text}' is not a period: write FROM..TO in months, e.g. 2023-04..2024-03")
+    a, b = dt.date(int(m[1]), int(m[2]), 1), dt.date(int(m[3]), int(m[4]), 1)
+    if b < a:
+        raise ValueError(f"the period {text} ends before it starts")
+    return a, b
+
+
+@dataclass
+class SnaResult:
+    html: Path
+    pdf: Path | None
+    released: bool
+    findings: list[str]
+    missing: list[str] = field(default_factory=list)
+    definition_sha256: str = ""
+    datasets: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"html": str(self.html), "pdf": str(self.pdf) if self.pdf else None, "released": self.released,
+                "findings": self.findings, "missing": self.missing, "definition_sha256": self.definition_sha256,
+                "datasets": self.datasets}
+
+
+def build_sna(
+    ws: Workspace, *, start: dt.date | None = None, end: dt.date | None = None, out: Path,
+    definition: Definition | None = None, release: bool = False, pdf: bool = False,
+    built_at: dt.datetime | None = None, today: dt.date | None = None,
+) -> SnaResult:
+    definition = definition or load_definition()
+    engine = ws.engine()
+    profile = build_profile(engine, definition, start=start, end=end, level="district")
+    gov = in_force(ws)
+    built_at = built_at or dt.datetime.now(dt.UTC).replace(microsecond=0)
+    today = today or built_at.date()
+    tables = profile.tables()
+    notice = DRAFT
+    if release:
+        from vrhub.report.release import release_tables
+
+        tables, notice = release_tables(tables)
+    ctx = _context(ws, profile, definition, gov, tables, notice, release, built_at, today)
+    env = Environment(loader=PackageLoader("vrhub.report.sna", "templates"),
+                      autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
+    html = env.get_template("sna.html.j2").render(**ctx)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = f"sna_{profile.start:%Y-%m}_{profile.end:%Y-%m}{'_release' if release else '_draft'}"
+    html_path = out / f"{stem}.html"
+    html_path.write_text(html, encoding="utf-8")
+    pdf_path = None
+    if pdf:
+        from weasyprint import HTML
+
+        pdf_path = out / f"{stem}.pdf"
+        HTML(string=html, base_url=str(out)).write_pdf(pdf_path)
+    return SnaResult(html_path, pdf_path, release, ctx["findings"], ctx["missing"], definition.sha256,
+                     profile.datasets)
+
+
+def _svg(chart: alt.Chart) -> str:
+    svg = vlc.vegalite_to_svg(chart.to_dict())
+    svg = re.sub(r"<\?xml[^>]*>", "", svg)
+    return svg
+
+
+def _table(t: pa.Table, columns: list[str] | None = None, limit: int | None = None) -> dict[str, Any]:
+    df = t.to_pandas()
+    if columns:
+        df = df[[c for c in columns if c in df.columns]]
+    if limit:
+        df = df.head(limit)
+    rows = [[_fmt(v) for v in r] for r in df.itertuples(index=False)]
+    return {"columns": [c.replace("_", " ") for c in df.columns], "rows": rows}
+
+
+def _fmt(v: Any) -> str:
+    if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA:
+        return "[c]" if v is pd.NA else ""
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, int):
+        return f"{v:,}"
+    if isinstance(v, float):
+        return f"{v:,.2f}"
+    if isinstance(v, (dt.date, pd.Timestamp)):
+        return v.strftime("%b %Y")
+    return str(v)
+
+
+def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: dict[str, pa.Table], notice: str,
+             release: bool, built_at: dt.datetime, today: dt.date) -> dict[str, Any]:
+    datasets = ws.catalogue.datasets()
+    used = set(p.datasets)
+    sources = []
+    for kind in sorted({x.kind for x in datasets}):
+        ds = [x for x in datasets if x.kind == kind]
+        months = sorted({c.month for x in ds for c in x.coverage})
+        sources.append({
+            "kind": kind, "datasets": len(ds), "partners": sorted({x.partner.name for x in ds if x.partner}),
+            "rows_read": sum(x.rows_read for x in ds), "rows_accepted": sum(x.rows_accepted for x in ds),
+            "rows_quarantined": sum(x.rows_quarantined for x in ds),
+            "coverage": f"{months[0]:%b %Y} to {months[-1]:%b %Y}" if months else "(reference data)",
+            "synthetic": any(x.synthetic for x in ds),
+        })
+    warnings = [w for k in sorted({x.kind for x in datasets}) for w in supply_warnings(ws, k)
+                if p.start <= w.month <= p.end and w.category == ALL]
+    charts_out = []
+    if "when_monthly" in tables:
+        df = tables["when_monthly"].to_pandas()
+        chart = charts.monthly_chart(df, "Recorded serious violence (definite and possible) by month", notice)
+        charts_out.append({"id": "monthly", "svg": _svg(chart),
+                           "alt": "Line chart of records per month; months with a supply warning are marked "
+                                  "with an orange point. " + (p.trend.sentence("The series")),
+                           "table": _table(tables["when_monthly"], ["month", "records", "supply_warning"])})
+    if "where_by_area" in tables:
+        wdf = tables["where_by_area"].to_pandas()
+        if "rate_per_1000" in wdf:
+            wdf = wdf.dropna(subset=["rate_per_1000"])
+            wdf["rate_per_1000"] = wdf["rate_per_1000"].astype(float)
+            chart = charts.bar_chart(wdf, "area_name", "rate_per_1000", "Rate per 1,000 residents by district",
+                                     notice, "Records per 1,000 residents")
+            top = wdf.sort_values("rate_per_1000", ascending=False).head(3)
+            charts_out.append({"id": "districts", "svg": _svg(chart),
+                               "alt": "Bar chart of rates per 1,000 residents by district; highest: "
+                                      + ", ".join(f"{r.area_name} {r.rate_per_1000:.1f}" for r in top.itertuples()),
+                               "table": _table(tables["where_by_area"],
+                                               ["area_name", "records", "population", "rate_per_1000"])})
+    if "by_imd_decile" in tables:
+        ddf = tables["by_imd_decile"].to_pandas().dropna(subset=["rate_per_1000"])
+        ddf["imd_decile"] = ddf["imd_decile"].astype(str)
+        ddf["rate_per_1000"] = ddf["rate_per_1000"].astype(float)
+        chart = charts.bar_chart(ddf, "imd_decile", "rate_per_1000", "Rate per 1,000 by IMD 2019 decile "
+                                 "(1 = most deprived)", notice, "Records per 1,000 residents")
+        charts_out.append({"id": "imd", "svg": _svg(chart),
+                           "alt": "Bar chart of rates per 1,000 residents by deprivation decile, falling from the "
+                                  "most to the least deprived decile.",
+                           "table": _table(tables["by_imd_decile"])})
+    status = gov.status(today)
+    red = [a for a in status if a["rag"] == "red"]
+    missing = []
+    for s in p.sections.values():
+        if not s.available:
+            missing.append(f"{s.name.capitalize()}: " + " ".join(s.notes))
+    missing += [
+        "Hotspots and near-repeat analysis: not yet part of this build (the hotspot methods are being added).",
+        "Cardiff Model view: needs emergency department (ISTV) data, which is not loaded.",
+        "Causes (risk and protective factors): only the deprivation gradient is available; partner data on "
+        "exclusions, youth justice and health are not loaded.",
+        "What works: no commissioned-service returns or evaluations are loaded.",
+    ]
+    findings = list(p.summary)
+    recs = []
+    if warnings:
+        recs.append("Ask the data owners to re-supply " + ", ".join(sorted({f'{w.month:%B %Y}' for w in warnings}))
+                    + " before these months are used to judge change.")
+    if p.headline["possible"] and not p.headline["definite"]:
+        recs.append("Agree force-level crime data with Home Office offence codes and flags (weapon, domestic "
+                    "abuse, victim age) so that serious violence can be counted, not only bounded by police.uk's "
+                    "broad categories.")
+    for a in red:
+        recs.append(f"Board attention: action {a['id']} ({a['strand_label']}, {a['owner']}) is "
+                    f"{'overdue' if a['overdue'] else a['status']}: {a['action']}.")
+    if "by_imd_decile" in tables:
+        recs.append("Target prevention at the most deprived neighbourhoods, where recorded rates are highest.")
+    cap = [r for r in p.capability if r["kind"] in ("measure", "strand")]
+    rebuild = (f"vrhub sna build --period {p.start:%Y-%m}..{p.end:%Y-%m} --out DIR"
+               + (" --release" if release else "") + " --pdf")
+    methods = [
+        ("Serious-violence definition", "The partnership's definition file, applied record by record; "
+         "three-valued (definite / possible / not).", "docs/methods/serious-violence-definition.md"),
+        ("Supply check", "Monthly counts per day against the median of the same series within 12 months; "
+         "flagged below 60% or above 167%.", "docs/methods/supply-check.md"),
+        ("Trend", p.trend.method + ". " + p.trend.citation, "docs/methods/trend-and-year-on-year.md"),
+        ("Rates", "Per 1,000 residents, mid-2015 population (IMD 2019 denominators, MHCLG).",
+         "docs/methods/profile.md"),
+        ("Deprivation", "English Indices of Deprivation 2019 (MHCLG), LSOA deciles.", "docs/sources/geography.md"),
+        ("Disclosure control", "Counts 1–7 suppressed, others rounded to 5, secondary suppression "
+         "(NHS Digital; OpenSAFELY; Hundepool et al. 2012).", "docs/methods/disclosure-control.md"),
+    ]
+    versions = [{"id": x.id, "kind": x.kind, "file": x.source_file, "sha256": x.sha256[:16],
+                 "received": x.received_at.strftime("%Y-%m-%d")} for x in datasets if x.id in used]
+    ctx = {
+        "title": f"Serious Violence Strategic Needs Assessment, {p.start:%B %Y} to {p.end:%B %Y}",
+        "partnership": gov.partnership, "members": gov.members, "board": gov.board, "strands": gov.strands,
+        "actions": status, "notice": notice, "release": release, "definition": d, "profile": p,
+        "sources": sources, "warnings": warnings, "charts": charts_out, "findings": findings,
+        "recommendations": recs, "missing": missing, "capability": cap, "methods": methods,
+        "versions": versions, "rebuild": rebuild, "vrhub_version": vrhub.__version__,
+        "built_at": built_at.strftime("%Y-%m-%d %H:%M UTC"), "today": today,
+        "what": _table(tables["what_by_category"], ["crime_type", "sv_status", "records"]),
+        "register_sha256": gov.sha256,
+        "synthetic": any(s["synthetic"] for s in sources),
+    }
+    ctx["fingerprint"] = hashlib.sha256(repr(sorted(ctx["versions"], key=lambda v: v["id"])).encode()).hexdigest()[:16]
+    return ctx
+
+
+def no_data_message(exc: NoDataError) -> str:
+    return f"{exc.message}. {exc.hint}"
