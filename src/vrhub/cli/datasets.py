@@ -93,9 +93,13 @@ def quarantine(
     t = ws.engine().quarantine(dataset).order_by("_source_row").to_pyarrow()
     if out_file:
         write_csv(t, out_file)
+    what_to_do = (f"correct these rows in {d.source_file} (or ask the partner for a corrected file) and load it "
+                  "again: the corrected file is a new dataset version and replaces this one for the months it covers"
+                  ) if t.num_rows else None
     if as_json:
         print_json({"dataset_id": d.id, "source_file": d.source_path, "rows_quarantined": t.num_rows,
-                    "written_to": str(out_file) if out_file else None, "rows": t.slice(0, limit).to_pylist()})
+                    "written_to": str(out_file) if out_file else None, "what_to_do": what_to_do,
+                    "rows": t.slice(0, limit).to_pylist()})
         return
     out.print(f"{d.id}: {t.num_rows:,} of {d.rows_read:,} rows of {d.source_path} were quarantined.")
     if t.num_rows:
@@ -103,6 +107,7 @@ def quarantine(
         out.print(table(None, ["row (line in file)", "why"], rows))
         if t.num_rows > limit:
             out.print(f"... {t.num_rows - limit:,} more. Write them all with --out FILE.csv")
+        out.print(f"[bold]What to do:[/] {what_to_do}")
     if out_file:
         out.print(f"Wrote {t.num_rows:,} rows to {out_file}")
 

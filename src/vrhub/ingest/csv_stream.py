@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from vrhub.domain.errors import SourceError
@@ -50,26 +53,63 @@ class NeedsCarefulRead(Exception):
 
 
 class CountingReader:
-    """Wraps a binary stream and counts the bytes read (for progress bars)."""
+    """Wraps a binary stream and counts the bytes read (for progress bars).
 
-    def __init__(self, stream: BinaryIO, on_bytes: Callable[[int], None] | None = None) -> None:
+    With ``window`` (bytes), it also bounds how far the reader may run ahead of the consumer: Arrow's streaming
+    CSV reader reads blocks on a background thread up to 32 blocks ahead (``MakeBackgroundGenerator``'s
+    default queue, not configurable from Python: ARROW-12090), which for 16 MiB blocks is up to 512 MiB held
+    in memory. ``read`` waits while more than ``window`` bytes have been read beyond what the consumer has
+    acknowledged with ``consumed``; after ``STALL_SECONDS`` without progress it reads anyway, so that it can
+    never deadlock.
+    """
+
+    STALL_SECONDS = 10.0
+
+    def __init__(
+        self, stream: BinaryIO, on_bytes: Callable[[int], None] | None = None, *, window: int | None = None,
+    ) -> None:
         self._stream = stream
         self._on_bytes = on_bytes
+        self._window = window
+        self._acknowledged = 0
+        self._cond = threading.Condition()
         self.bytes_read = 0
         self.closed = False
 
     def read(self, n: int = -1) -> bytes:
+        if self._window is not None:
+            with self._cond:
+                while not self.closed and self.bytes_read - self._acknowledged >= self._window:
+                    if not self._cond.wait(timeout=self.STALL_SECONDS):
+                        break
         data = self._stream.read(n)
         self.bytes_read += len(data)
         if self._on_bytes is not None and data:
             self._on_bytes(len(data))
         return data
 
+    def consumed(self, n: int) -> None:
+        """The consumer has used ``n`` more bytes: let the reader go on."""
+        with self._cond:
+            self._acknowledged += n
+            self._cond.notify_all()
+
     def readable(self) -> bool:
         return True
 
+    def writable(self) -> bool:  # io.TextIOWrapper (the careful reader) asks
+        return False
+
+    def seekable(self) -> bool:
+        return False
+
+    def flush(self) -> None:
+        pass
+
     def close(self) -> None:
-        self.closed = True
+        with self._cond:
+            self.closed = True
+            self._cond.notify_all()
 
 
 def sniff(source: SourceFile) -> tuple[list[str], str]:
@@ -123,28 +163,31 @@ def read_batches(
     *,
     encoding: str = "utf-8",
     careful: bool = False,
-    block_size: int = BLOCK_SIZE,
+    block_size: int | None = None,
     on_bytes: Callable[[int], None] | None = None,
 ) -> Iterator[CsvBatch]:
-    """Stream the file's data rows (after the header) as ``CsvBatch`` objects."""
+    """Stream the file's data rows (after the header) as ``CsvBatch`` objects (blocks of ``BLOCK_SIZE`` bytes)."""
     reader = _careful_batches if careful else _fast_batches
-    yield from reader(source, header, encoding=encoding, block_size=block_size, on_bytes=on_bytes)
+    yield from reader(source, header, encoding=encoding, block_size=block_size or BLOCK_SIZE, on_bytes=on_bytes)
 
 
 def _fast_batches(
     source: SourceFile, header: list[str], *, encoding: str, block_size: int,
     on_bytes: Callable[[int], None] | None,
 ) -> Iterator[CsvBatch]:
-    bad: list[BadRow] = []
+    # Arrow reports invalid rows while it parses, which may be a block or more ahead of the batch being
+    # yielded: keep them pending until the batch whose line range holds them.
+    reported: deque[BadRow] = deque()
 
     def on_invalid(row: pacsv.InvalidRow) -> str:
-        bad.append(BadRow(row.number, row.text,
-                          f"row has {row.actual_columns} fields, the header has {row.expected_columns}"))
+        reported.append(BadRow(row.number, row.text,
+                               _width_reason(row.actual_columns, row.expected_columns, row.text.count('"') % 2 == 1)))
         return "skip"
 
     names = _unique_names(header)
     with source.open() as raw:
-        stream = CountingReader(raw, on_bytes)
+        # Two blocks may be read ahead of the one being parsed (see CountingReader).
+        stream = CountingReader(raw, on_bytes, window=3 * block_size)
         try:
             reader = pacsv.open_csv(
                 stream,
@@ -159,16 +202,24 @@ def _fast_batches(
                 ),
             )
             next_line = 2
+            pending: list[BadRow] = []
             for batch in reader:
                 n = batch.num_rows
-                step_bad, bad[:] = list(bad), []
-                bad_lines = {b.line for b in step_bad if b.line is not None}
-                lines = _good_lines(next_line, n, bad_lines)
-                if n:
-                    next_line = int(lines[-1]) + 1
+                while reported:
+                    pending.append(reported.popleft())
+                if _spans_lines(batch, pending):
+                    # Line numbers here count records; only the careful reader knows where such a row starts.
+                    raise NeedsCarefulRead("a quoted value spans several lines")
+                lines = _good_lines(next_line, n, {b.line for b in pending if b.line is not None})
+                end = int(lines[-1]) if n else next_line - 1
+                step_bad = [b for b in pending if b.line is None or b.line <= end]
+                pending = [b for b in pending if b.line is not None and b.line > end]
+                next_line = end + 1
+                stream.consumed(block_size)
                 yield CsvBatch(pa.Table.from_batches([batch]), lines, step_bad)
-            if bad:
-                yield CsvBatch(_empty(names), np.empty(0, dtype=np.int64), list(bad))
+            pending += reported
+            if pending:
+                yield CsvBatch(_empty(names), np.empty(0, dtype=np.int64), pending)
         except pa.ArrowInvalid as exc:
             msg = str(exc)
             if "UTF8" in msg or "UTF-8" in msg or "utf-8" in msg:
@@ -176,6 +227,23 @@ def _fast_batches(
             raise NeedsCarefulRead(msg) from exc
         except pa.ArrowException as exc:
             raise NeedsCarefulRead(str(exc)) from exc
+        finally:
+            stream.close()  # wakes a reader thread waiting for the window
+
+
+def _width_reason(actual: int, expected: int, open_quote: bool) -> str:
+    reason = f"row has {actual} fields, the header has {expected}"
+    if open_quote:
+        reason += (" (a quote \" opened in this row is never closed, so the lines after it were read as part of "
+                   "this row; the file may be cut short)")
+    return reason
+
+
+def _spans_lines(batch: pa.RecordBatch, bad: list[BadRow]) -> bool:
+    """Whether any value (or bad row) of the batch contains a line break."""
+    if any("\n" in b.text or "\r" in b.text for b in bad):
+        return True
+    return any(pc.any(pc.match_substring_regex(col, "[\r\n]")).as_py() for col in batch.columns)
 
 
 def _good_lines(start: int, n: int, bad_lines: set[int]) -> np.ndarray:
@@ -209,7 +277,7 @@ def _careful_batches(
                 continue
             if len(record) != width:
                 bad.append(BadRow(line, ",".join(record)[:2000],
-                                  f"row has {len(record)} fields, the header has {width}"))
+                                  _width_reason(len(record), width, any("\n" in v or "\r" in v for v in record))))
             else:
                 for i, value in enumerate(record):
                     cols[i].append(value if value != "" else None)

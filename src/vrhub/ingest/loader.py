@@ -24,7 +24,7 @@ from vrhub.domain.errors import SourceError, VrhubError
 from vrhub.ingest.csv_stream import NeedsCarefulRead, read_batches, sniff
 from vrhub.ingest.files import Skipped, SourceFile, discover
 from vrhub.ingest.progress import NoProgress, Progress
-from vrhub.ingest.source import Source
+from vrhub.ingest.source import Source, normalise_header
 from vrhub.store.catalogue.models import Dataset, DatasetCoverage
 from vrhub.store.lake import StagedVersion
 from vrhub.store.workspace import Workspace
@@ -121,6 +121,9 @@ def choose_source(header: list[str], file: SourceFile, sources: Sequence[Source]
         raise SourceError(file.display, f"unknown kind {kind!r}", "known kinds: " + ", ".join(s.kind for s in sources))
     scored = sorted(((s.score(header, file), i, s) for i, s in enumerate(sources)), key=lambda x: (-x[0], x[1]))
     if not scored or scored[0][0] < 10:
+        near = _nearest_source(header, file, sources)
+        if near is not None:  # a renamed or missing column: map_columns names it and its nearest match
+            return near
         shown = ", ".join(header[:15]) + (" …" if len(header) > 15 else "")
         raise SourceError(
             file.display,
@@ -129,6 +132,21 @@ def choose_source(header: list[str], file: SourceFile, sources: Sequence[Source]
             "YYYY-MM-<force>-street.csv, -outcomes.csv or -stop-and-search.csv",
         )
     return scored[0][2]
+
+
+def _nearest_source(header: list[str], file: SourceFile, sources: Sequence[Source]) -> Source | None:
+    """The source whose columns the header mostly has (at least half), preferring one the file name fits."""
+    have = {normalise_header(h) for h in header}
+    best: tuple[int, float, int] | None = None
+    chosen = None
+    for i, s in enumerate(sources):
+        required = [c for c in s.columns if c.required]
+        share = sum(normalise_header(c.header) in have for c in required) / max(len(required), 1)
+        named = 1 if s.name_pattern and s.name_pattern.search(file.name) else 0
+        key = (named, share, -i)
+        if share >= 0.5 and (best is None or key > best):
+            best, chosen = key, s
+    return chosen
 
 
 def load_file(
@@ -167,6 +185,13 @@ def load_file(
         result.flags = flags
         if result.rows_read == 0:
             result.warnings.append("the file has a header but no data rows")
+        if encoding == "cp1252" and not any("Windows-1252" in w for w in result.warnings):
+            result.warnings.append("the file is not valid UTF-8: it was read as Windows-1252 (cp1252)")
+        if quarantined:
+            result.warnings.append(
+                f"{quarantined:,} row(s) were quarantined, not loaded: 'vrhub quarantine {result.dataset_id}' lists "
+                "each one's line and problem; correct them in the file (or ask the partner for a corrected file) "
+                "and load it again")
         extra = [h for h in header if h not in mapping.values()]
         if extra:
             result.warnings.append("columns not used by vrhub were kept only in the source file: " + ", ".join(extra))
@@ -320,7 +345,8 @@ def _register(
             coverage.column("rows").to_pylist(), strict=True)],
     )
     try:
-        ws.catalogue.register(dataset, lambda: ws.lake.publish(staged, source.kind, result.dataset_id))
+        ws.catalogue.register(dataset, lambda: ws.lake.publish(staged, source.kind, result.dataset_id),
+                              lambda: ws.lake.unpublish(dataset.lake_path))
     except (IntegrityError, FileExistsError):
         staged.discard()
         existing = ws.catalogue.by_sha256(result.sha256)

@@ -65,7 +65,11 @@ class Checks:
         """One string per row: every problem joined by '; ', or null for a good row."""
         if not self._reasons:
             return pa.nulls(self.n, pa.string())
-        joined = pc.binary_join_element_wise(*self._reasons, "; ", null_handling="skip")
+        # Not binary_join_element_wise(..., null_handling="skip"): in pyarrow 26 it drops the rows where every
+        # input is null (the good rows), returning a shorter array. Join "<reason>; " pieces with no nulls.
+        parts = [pc.fill_null(pc.binary_join_element_wise(r, "; ", ""), "") for r in self._reasons]
+        joined = pc.binary_join_element_wise(*parts, "") if len(parts) > 1 else parts[0]
+        joined = pc.replace_substring_regex(joined, r"; $", "")
         return pc.if_else(pc.equal(joined, ""), pa.scalar(None, pa.string()), joined)
 
 

@@ -100,6 +100,10 @@ class Lake:
         staged.path = target
         return rel
 
+    def unpublish(self, rel: str) -> None:
+        """Remove a published version whose registration failed (it was never visible: it is not catalogued)."""
+        shutil.rmtree(self.root / rel, ignore_errors=True)
+
     def path(self, rel: str) -> Path:
         return self.root / rel
 
@@ -122,8 +126,8 @@ class Lake:
                 owner = json.loads((path / OWNER_FILE).read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 owner = {}
-            if owner.get("host") == here and _pid_alive(int(owner.get("pid", -1))) and owner.get("pid") != os.getpid():
-                continue  # another live process on this machine is still writing it
+            if owner.get("host") == here and _pid_alive(int(owner.get("pid", -1))):
+                continue  # a live process on this machine (this one too: another thread) may still be writing it
             if owner.get("host") not in (None, here):
                 continue  # written by another machine sharing the lake: not ours to judge
             shutil.rmtree(path, ignore_errors=True)

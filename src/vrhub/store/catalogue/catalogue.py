@@ -103,12 +103,18 @@ class Catalogue:
             return list(s.scalars(select(Partner).order_by(Partner.name)))
 
     def ensure_kind(self, name: str, label: str, schema_version: int) -> None:
-        with self.session() as s:
-            kind = s.get(DatasetKind, name)
-            if kind is None:
-                s.add(DatasetKind(name=name, label=label, schema_version=schema_version))
-            else:
-                kind.label, kind.schema_version = label, schema_version
+        for attempt in range(2):
+            try:
+                with self.session() as s:
+                    kind = s.get(DatasetKind, name)
+                    if kind is None:
+                        s.add(DatasetKind(name=name, label=label, schema_version=schema_version))
+                    elif (kind.label, kind.schema_version) != (label, schema_version):
+                        kind.label, kind.schema_version = label, schema_version
+                return
+            except IntegrityError:  # registered concurrently: look again
+                if attempt:
+                    raise
 
     def by_sha256(self, sha256: str) -> Dataset | None:
         with self.session() as s:
@@ -145,14 +151,32 @@ class Catalogue:
         return sorted((ds, force, month) for (force, month), (_, ds) in newest.items())
 
     # --- registration ---------------------------------------------------------------------------
-    def register(self, dataset: Dataset, publish: Callable[[], None]) -> Dataset:
+    def register(
+        self, dataset: Dataset, publish: Callable[[], None], unpublish: Callable[[], None] | None = None,
+    ) -> Dataset:
         """Insert ``dataset`` and run ``publish`` (which moves its files into place) in one transaction.
 
         If ``publish`` raises, nothing is registered. If the sha256 is already registered (a concurrent
-        load of the same file won), raises ``IntegrityError`` and nothing is published by this call.
+        load of the same file won), raises ``IntegrityError`` and nothing is published by this call. If
+        ``publish`` or the commit fails once files may have moved, ``unpublish`` takes them away again (unless
+        the dataset turns out to be registered after all, e.g. the connection dropped after the commit); if even
+        that cannot be checked, the files stay uncatalogued, are never read, and the next ``Workspace.open``
+        sweeps them.
         """
-        with self.session() as s:
-            s.add(dataset)
-            s.flush()  # unique constraint checked here, before files move
-            publish()
+        publishing = False
+        try:
+            with self.session() as s:
+                s.add(dataset)
+                s.flush()  # unique constraint checked here, before files move
+                publishing = True
+                publish()
+        except BaseException:
+            if publishing and unpublish is not None:
+                try:
+                    registered = self.get(dataset.id) is not None
+                except Exception:  # the database is unreachable: leave the files for the sweep
+                    registered = True
+                if not registered:
+                    unpublish()
+            raise
         return dataset
