@@ -3,7 +3,6 @@ concurrent loads of the same file (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -13,15 +12,16 @@ import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import delete
 from vrhub_testkit import STREET_HEADER, csv_bytes, lake_folders, open_workspace, police_uk_ingest, street_row
 
 from vrhub.domain.errors import NoDataError
 from vrhub.ingest.files import SourceFile
 from vrhub.ingest.loader import load_file
 from vrhub.ingest.police_uk import SOURCES
-from vrhub.store.catalogue import Catalogue
+from vrhub.store.catalogue import Catalogue, Dataset, DatasetCoverage
 from vrhub.store.lake import Lake
-from vrhub.store.workspace import Workspace
+from vrhub.store.workspace import Settings, Workspace
 
 # The child loads a file larger than two read blocks; its progress callback (called by the reader as bytes
 # arrive) lets the first block through and then holds the load still, mid-write, until the test kills it.
@@ -118,22 +118,41 @@ def test_a_failure_between_publish_and_commit_leaves_nothing_visible(ws: Workspa
     assert lake_folders(ws) == {f"police_uk_street/{r.dataset_id}"}
 
 
-def test_a_crash_right_after_the_rename_is_swept_on_next_open(tmp_path: Path) -> None:
-    """If the process dies after publishing and before committing, the folder is uncatalogued: never read, and
-    removed when the workspace is next opened."""
+def test_a_crash_right_after_the_rename_is_never_read_never_deleted_and_reloads(tmp_path: Path) -> None:
+    """If the process dies after publishing and before committing, the folder is uncatalogued: never read, never
+    deleted (a lake opened with the wrong catalogue must lose nothing), and loading the file again sets it aside
+    and publishes a fresh, catalogued copy."""
     home = tmp_path / "home"
+    p = tmp_path / "2018-10-kent-street.csv"
+    p.write_bytes(csv_bytes(STREET_HEADER, [street_row()] * 3))
     ws = open_workspace(home)
-    staged = ws.lake.stage()
-    (staged.path / "data.parquet").write_bytes(b"PAR1")
-    rel = ws.lake.publish(staged, "police_uk_street", "street-deadbeef")
-    owner = staged.path / "_owner.json"
-    proc = subprocess.Popen([sys.executable, "-c", "pass"])
-    proc.wait()
-    owner.write_text(owner.read_text().replace(f'"pid": {os.getpid()}', f'"pid": {proc.pid}'))
+    [first] = police_uk_ingest(ws, [p]).results
+    # simulate the crash: the folder is published but the catalogue row never committed
+    with ws.catalogue.session() as s:
+        s.execute(delete(DatasetCoverage))
+        s.execute(delete(Dataset))
+    rel = f"police_uk_street/{first.dataset_id}"
     with pytest.raises(NoDataError):
         ws.engine().table("police_uk_street")
-    open_workspace(home)
-    assert not ws.lake.path(rel).exists()
+    ws2 = open_workspace(home)  # opening sweeps staging only
+    assert ws2.lake.path(rel).exists()
+    assert ws2.orphans() == [rel]
+    [again] = police_uk_ingest(ws2, [p]).results
+    assert again.ok and again.duplicate_of is None and again.dataset_id == first.dataset_id
+    assert ws2.engine().table("police_uk_street").count().to_pyarrow().as_py() == 3
+    assert ws2.orphans() == []
+    assert len(list((ws2.lake.root / "_orphans").iterdir())) == 1  # the old copy is kept, set aside
+
+
+def test_opening_a_lake_with_another_catalogue_deletes_nothing(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    p = tmp_path / "2018-10-kent-street.csv"
+    p.write_bytes(csv_bytes(STREET_HEADER, [street_row()] * 3))
+    police_uk_ingest(open_workspace(home), [p])
+    before = lake_folders(open_workspace(home))
+    other = Workspace.open(Settings(home=home, db_url=f"sqlite:///{tmp_path / 'empty.sqlite'}"))
+    assert other.catalogue.datasets() == []
+    assert lake_folders(open_workspace(home)) == before and before
 
 
 def test_concurrent_loads_of_one_file_make_one_dataset(catalogue_url: str, tmp_path: Path,

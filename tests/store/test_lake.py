@@ -65,7 +65,7 @@ def test_unpublish_removes_a_published_version(tmp_path: Path) -> None:
     assert not lake.path(rel).exists()
 
 
-def test_sweep_removes_leftovers_of_dead_processes_only(tmp_path: Path) -> None:
+def test_sweep_removes_dead_staging_only_and_never_a_published_folder(tmp_path: Path) -> None:
     lake = Lake(tmp_path / "lake")
     dead = dead_pid()
     dead_staging = lake.stage()
@@ -80,8 +80,10 @@ def test_sweep_removes_leftovers_of_dead_processes_only(tmp_path: Path) -> None:
     no_owner = lake.staging_root / "no-owner"
     no_owner.mkdir()
 
-    removed = lake.sweep({catalogued})
+    removed = lake.sweep()
 
-    assert sorted(removed) == sorted([f"_staging/{dead_staging.path.name}", orphan, "_staging/no-owner"])
+    assert sorted(removed) == sorted([f"_staging/{dead_staging.path.name}", "_staging/no-owner"])
     assert live_staging.path.exists() and other_host.path.exists() and lake.path(catalogued).exists()
-    assert not dead_staging.path.exists() and not lake.path(orphan).exists() and not no_owner.exists()
+    assert not dead_staging.path.exists() and not no_owner.exists()
+    assert lake.path(orphan).exists()
+    assert lake.orphans({catalogued}) == [orphan]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import typer
@@ -113,11 +114,12 @@ def quarantine(
 
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")  # plain numbers (e.g. -0.468) are data, not formulas
 
 
 def safe_cell(value: object) -> object:
     """Neutralise spreadsheet formula injection (OWASP CSV injection): prefix risky text with a quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) and not NUMBER.match(value):
         return "'" + value
     return value
 

@@ -104,7 +104,7 @@ def discover(
     found: list[SourceFile] = []
     skipped: list[Skipped] = []
     for raw in paths:
-        path = Path(raw).expanduser()
+        path = Path(raw).expanduser().absolute()  # provenance records where the file was, whatever the cwd
         if not path.exists():
             raise SourceError(str(path), "no such file or folder", "check the path (use quotes if it has spaces)")
         if path.is_dir():

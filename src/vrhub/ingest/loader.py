@@ -259,6 +259,7 @@ def _duplicate(result: LoadResult, existing: Dataset) -> LoadResult:
     result.rows_read = existing.rows_read
     result.rows_accepted = existing.rows_accepted
     result.rows_quarantined = existing.rows_quarantined
+    result.flags = dict((existing.attributes or {}).get("flags", {}))
     result.warnings.append(f"already loaded as dataset {existing.id} on {existing.received_at:%Y-%m-%d %H:%M}; "
                            "nothing new was created")
     return result
@@ -345,7 +346,7 @@ def _register(
             coverage.column("rows").to_pylist(), strict=True)],
     )
     try:
-        ws.catalogue.register(dataset, lambda: ws.lake.publish(staged, source.kind, result.dataset_id),
+        ws.catalogue.register(dataset, lambda: ws.publish(staged, source.kind, result.dataset_id),
                               lambda: ws.lake.unpublish(dataset.lake_path))
     except (IntegrityError, FileExistsError):
         staged.discard()

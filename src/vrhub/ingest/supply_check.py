@@ -54,7 +54,8 @@ class SupplyWarning:
     def message(self) -> str:
         m = self.month.strftime("%Y-%m")
         if self.problem == "gap":
-            return f"{m}: no {self.category if self.category != ALL else ''} data supplied for {self.force} (a gap)"
+            what = "" if self.category == ALL else f"{self.category} "
+            return f"{m}: no {what}data supplied for {self.force} (a gap)"
         pct = round(100 * (self.ratio or 0))
         what = "below" if self.problem == "shortfall" else "above"
         return (f"{m} {self.force}, {self.category}: {self.observed:,} rows is {pct}% of the {self.expected:,.0f} "

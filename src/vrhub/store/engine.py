@@ -15,7 +15,7 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
-from vrhub.domain.errors import NoDataError
+from vrhub.domain.errors import NoDataError, WorkspaceError
 from vrhub.domain.kinds import kind as kind_info
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ class Engine:
     def table(self, kind: str, *, current: bool = True, dataset_ids: list[str] | None = None) -> ir.Table:
         """Accepted rows of every dataset version of ``kind`` (only current force-months by default)."""
         datasets = [d for d in self.ws.catalogue.datasets(kind) if dataset_ids is None or d.id in dataset_ids]
-        paths = [p for d in datasets for p in self.ws.lake.files(d.lake_path, "data")]
+        paths = self.data_files(datasets)
         if not paths:
             raise NoDataError(
                 f"no {kind_info(kind).label} data is loaded in {self.ws.home}",
@@ -73,6 +73,22 @@ class Engine:
             )
         return t
 
+    def data_files(self, datasets: list) -> list[str]:
+        """The data files of catalogued versions; a version whose files are missing is an error, never skipped."""
+        paths, missing = [], []
+        for d in datasets:
+            found = self.ws.lake.files(d.lake_path, "data")
+            if not found:
+                missing.append(d.id)
+            paths += found
+        if missing:
+            raise WorkspaceError(
+                f"the lake is missing the files of {len(missing)} catalogued dataset(s): {', '.join(missing[:10])}"
+                f" (expected under {self.ws.lake.root})",
+                "restore the lake folder from backup, or check that --home and --db name the same workspace",
+            )
+        return paths
+
     def quarantine(self, dataset_id: str) -> ir.Table:
         d = self.ws.catalogue.get(dataset_id)
         if d is None:
@@ -83,8 +99,6 @@ class Engine:
                                            "_problems": pa.array([], pa.string())}))
         return self._read(paths, "quarantine")
 
-    def lake_files(self, kind: str, name: str = "data") -> list[str]:
-        return [p for d in self.ws.catalogue.datasets(kind) for p in self.ws.lake.files(d.lake_path, name)]
 
 
 def month_range(start: dt.date, end: dt.date) -> list[dt.date]:

@@ -55,7 +55,7 @@ class Geography:
     @functools.cache  # noqa: B019 - one Geography per engine; cheap to rebuild
     def _boundary_table(self, level: str, vintage: int) -> pa.Table:
         datasets = self._datasets("boundaries", level=level, vintage=vintage)
-        tables = [pq.read_table(p) for d in datasets for p in self.ws.lake.files(d.lake_path, "data")]
+        tables = [pq.read_table(p) for p in self.engine.data_files(datasets)]
         t = pa.concat_tables(tables)
         # a code loaded twice (an updated file): the newest dataset wins
         df = t.to_pandas().drop_duplicates("code", keep="last")
@@ -85,8 +85,10 @@ class Geography:
         if not datasets:
             raise NoDataError(f"no {table} table is loaded",
                               "load the IMD 2019 files with 'vrhub geography load PATH' (or run 'vrhub demo')")
-        frames = [pq.read_table(p).to_pandas() for d in datasets for p in self.ws.lake.files(d.lake_path, "data")]
-        df = pd.concat(frames).drop_duplicates("lsoa_code", keep="last")
+        frames = [pq.read_table(p).to_pandas() for p in self.engine.data_files(datasets)]
+        # Several files may describe the same LSOAs (IMD file 1 has ranks, file 2 the domains too): per column,
+        # the newest loaded non-empty value wins, so a later file never blanks columns it does not have.
+        df = pd.concat(frames, ignore_index=True).groupby("lsoa_code", sort=False, as_index=False).last()
         return ibis.memtable(pa.Table.from_pandas(df, preserve_index=False))
 
     def known_lsoa_codes(self) -> pa.Array | None:

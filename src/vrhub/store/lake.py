@@ -3,7 +3,9 @@
 A load writes into ``lake/_staging/<uuid>/`` and becomes visible only when the catalogue transaction
 that registers it also renames the folder to ``lake/<kind>/<dataset_id>/`` (``os.rename`` is atomic on
 one file system). A process killed at any point leaves at most a staging folder or an uncatalogued
-folder; neither is ever read (the engine reads only catalogued versions) and ``Lake.sweep`` removes them.
+folder; neither is ever read (the engine reads only catalogued versions). ``Lake.sweep`` removes dead
+staging folders only: a published folder is never deleted automatically, so opening a lake with the wrong
+catalogue loses nothing.
 """
 
 from __future__ import annotations
@@ -111,17 +113,32 @@ class Lake:
         p = self.root / rel / f"{name}.parquet"
         return [str(p)] if p.exists() else []
 
-    def sweep(self, catalogued: set[str]) -> list[str]:
-        """Remove staging folders of dead processes and published folders the catalogue does not know."""
+    def orphans(self, catalogued: set[str]) -> list[str]:
+        """Published version folders the catalogue does not list. They are never read and never deleted."""
+        out = []
+        for kind_dir in sorted(self.root.iterdir()):
+            if kind_dir.is_dir() and not kind_dir.name.startswith("_"):
+                out += [f"{kind_dir.name}/{p.name}" for p in sorted(kind_dir.iterdir())
+                        if p.is_dir() and f"{kind_dir.name}/{p.name}" not in catalogued]
+        return out
+
+    def set_aside(self, rel: str) -> Path:
+        """Move an uncatalogued version folder to ``_orphans/`` (kept, never read), freeing its path."""
+        target = self.root / "_orphans" / f"{rel.replace('/', '__')}-{uuid.uuid4().hex[:8]}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(self.root / rel, target)
+        return target
+
+    def sweep(self) -> list[str]:
+        """Remove staging folders that no live process is writing.
+
+        Only ``_staging`` is ever cleaned. A published folder the catalogue does not list (a load killed between
+        the rename and the commit, or a lake opened with the wrong catalogue) is left alone: it is never read,
+        ``orphans`` lists it, and loading the same file again sets it aside and publishes afresh.
+        """
         removed: list[str] = []
         here = socket.gethostname()
-        candidates = [p for p in self.staging_root.iterdir() if p.is_dir()]
-        for kind_dir in self.root.iterdir():
-            if kind_dir.is_dir() and kind_dir != self.staging_root:
-                candidates += [
-                    p for p in kind_dir.iterdir() if p.is_dir() and f"{kind_dir.name}/{p.name}" not in catalogued
-                ]
-        for path in candidates:
+        for path in [p for p in self.staging_root.iterdir() if p.is_dir()]:
             try:
                 owner = json.loads((path / OWNER_FILE).read_text(encoding="utf-8"))
             except (OSError, ValueError):

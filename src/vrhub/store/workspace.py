@@ -63,8 +63,23 @@ class Workspace:
         return ws
 
     def sweep(self) -> list[str]:
-        """Remove what killed loads left behind (never a catalogued version)."""
-        return self.lake.sweep({d.lake_path for d in self.catalogue.datasets()})
+        """Remove the staging folders killed loads left behind (never a published version)."""
+        return self.lake.sweep()
+
+    def publish(self, staged, kind: str, dataset_id: str) -> str:  # type: ignore[no-untyped-def]
+        """Publish a staged version; an uncatalogued folder in its place (a load killed after its rename) is set
+        aside in ``lake/_orphans`` first, never deleted. Call inside ``Catalogue.register``."""
+        try:
+            return self.lake.publish(staged, kind, dataset_id)
+        except FileExistsError:
+            if self.catalogue.get(dataset_id) is not None:
+                raise
+            self.lake.set_aside(self.lake.relative_path(kind, dataset_id))
+            return self.lake.publish(staged, kind, dataset_id)
+
+    def orphans(self) -> list[str]:
+        """Published version folders this catalogue does not list (never read; see ``Lake.orphans``)."""
+        return self.lake.orphans({d.lake_path for d in self.catalogue.datasets()})
 
     @property
     def exports(self) -> Path:

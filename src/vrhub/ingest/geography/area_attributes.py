@@ -92,7 +92,7 @@ def _read_rows(file: SourceFile) -> tuple[list[str], list[list[str]]]:
 
 def load_area_attributes(ws: Workspace, path: str | Path, *, table: str | None = None) -> LoadResult:
     """Load one population / deprivation file as an ``area_attributes`` dataset."""
-    file = SourceFile(Path(path))
+    file = SourceFile(Path(path).absolute())
     result = LoadResult(source_file=file.display)
     try:
         sha = result.sha256 = file.sha256()

@@ -55,7 +55,7 @@ def load_boundaries(
     ws: Workspace, path: str | Path, *, level: str | None = None, vintage: int | None = None,
     code_field: str | None = None, name_field: str | None = None,
 ) -> LoadResult:
-    file = SourceFile(Path(path))
+    file = SourceFile(Path(path).absolute())
     result = LoadResult(source_file=file.display)
     try:
         sha = result.sha256 = file.sha256()
@@ -78,6 +78,9 @@ def load_boundaries(
                 "--vintage 2021",
             )
         cfield, nfield, lvl, vin = found
+        if not (vintage or vin):
+            raise GeographyError(f"{file.display}: the boundaries' vintage (year) cannot be read from {cfield!r}",
+                                 "give it with --vintage, e.g. --vintage 2021")
         lvl, vin, nfield = level or lvl, vintage or vin, name_field or nfield
         if lvl not in ("lsoa", "msoa", "ward", "district"):
             raise GeographyError(f"{file.display}: unknown level {lvl!r}", "use --level lsoa|msoa|ward|district")

@@ -45,7 +45,7 @@ def publish_table(
             attributes=attributes, warnings=list(result.warnings),
         )
         try:
-            ws.catalogue.register(dataset, lambda: ws.lake.publish(staged, kind, result.dataset_id),
+            ws.catalogue.register(dataset, lambda: ws.publish(staged, kind, result.dataset_id),
                                   lambda: ws.lake.unpublish(dataset.lake_path))
         except (IntegrityError, FileExistsError):
             existing = ws.catalogue.by_sha256(sha)

@@ -2,7 +2,7 @@
 
 The catalogue records what the data lake holds and where it came from: partners, dataset kinds, dataset
 versions with provenance, and which force-months each version covers. Schema changes go through Alembic
-migrations in ``vrhub/store/catalogue/migrations``; ``tests/store/test_migrations.py`` fails when a model
+migrations in ``vrhub/store/catalogue/migrations``; ``tests/store/test_catalogue.py`` fails when a model
 changes without a migration.
 """
 
@@ -23,6 +23,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -41,6 +42,24 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored with its time zone where the database can (PostgreSQL) and read back as UTC-aware
+    everywhere (SQLite keeps no zone), so the same catalogue reads the same on both backends."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):  # type: ignore[no-untyped-def]
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC) if value is not None else None
+
+    def process_result_value(self, value, dialect):  # type: ignore[no-untyped-def]
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
 class Partner(Base):
     """An organisation that shares data (a specified authority or cooperating body)."""
 
@@ -48,7 +67,7 @@ class Partner(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     sector: Mapped[str | None] = mapped_column(String(50))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class DatasetKind(Base):
@@ -72,7 +91,7 @@ class Dataset(Base):
     source_file: Mapped[str] = mapped_column(String(500))
     source_path: Mapped[str] = mapped_column(Text)
     sha256: Mapped[str] = mapped_column(String(64))
-    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     rows_read: Mapped[int] = mapped_column(Integer)
     rows_accepted: Mapped[int] = mapped_column(Integer)
     rows_quarantined: Mapped[int] = mapped_column(Integer)
@@ -115,6 +134,6 @@ class GovernanceVersion(Base):
     __tablename__ = "governance_versions"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    loaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    loaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     origin: Mapped[str] = mapped_column(Text)
     content: Mapped[dict] = mapped_column(JSON)
