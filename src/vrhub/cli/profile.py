@@ -23,21 +23,33 @@ def profile(
 ) -> None:
     """Profile serious violence for a period, area level and strand, and write the outputs."""
     from vrhub.analysis.profile import build_profile, parse_month
+    from vrhub.analysis.profile.build import LEVELS
     from vrhub.cli.main import state, table
     from vrhub.domain.definitions import load_definition
     from vrhub.report.profile_files import write_profile
 
+    try:
+        lo = parse_month(start) if start else None
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--from") from exc
+    try:
+        hi = parse_month(end) if end else None
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--to") from exc
+    if level not in LEVELS:
+        raise typer.BadParameter(f"unknown level '{level}': use one of {', '.join(LEVELS)}", param_hint="--level")
+    if lo and hi and lo > hi:
+        raise typer.BadParameter(f"--from {start} is after --to {end}: swap them", param_hint="--from")
     ws = state.workspace()
     d = load_definition(definition)
-    try:
-        lo, hi = (parse_month(start) if start else None), (parse_month(end) if end else None)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from exc
     p = build_profile(ws.engine(), d, start=lo, end=hi, level=level, strand=strand)
     folder = out_dir or ws.home / "profiles" / f"{p.start:%Y-%m}_{p.end:%Y-%m}_{level}{'_' + strand if strand else ''}"
     files = write_profile(p, folder, release=release)
+    p = files.profile  # with --release, the released copy: never print the unprotected numbers
     if as_json:
-        print_json({"folder": str(folder), "notice": files.marker, "headline": p.headline, "summary": p.summary,
+        print_json({"folder": str(folder), "notice": files.marker,
+                    "period": {"from": f"{p.start:%Y-%m}", "to": f"{p.end:%Y-%m}"}, "level": level, "strand": strand,
+                    "headline": p.headline, "summary": p.summary,
                     "trend": {k: v for k, v in p.trend.__dict__.items() if k != "fitted"},
                     "definition": p.definition, "datasets": p.datasets,
                     "tables": {n: str(folder / "tables" / f"{n}.csv") for n in p.tables()},

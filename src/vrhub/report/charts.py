@@ -6,6 +6,7 @@ Colours: a colour-blind-safe palette with 3:1 contrast against white for graphic
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import altair as alt
@@ -48,8 +49,21 @@ def save_static(chart: alt.Chart, stem: Path) -> list[Path]:
     return paths
 
 
-def save_html(charts: list[alt.Chart], path: Path, title: str) -> Path:
-    """One self-contained interactive HTML file with every chart (JavaScript inlined, no network)."""
+def save_html(charts: list[alt.Chart], path: Path, title: str, notice: str = "") -> Path:
+    """One self-contained interactive HTML file with every chart (JavaScript inlined, no network).
+
+    The title and ``notice`` (e.g. "unsuppressed — analyst use only") are also written as plain HTML at the top
+    of the page, so that they show without JavaScript and are read by screen readers.
+    """
     combined = alt.vconcat(*charts).properties(title=title) if len(charts) > 1 else charts[0]
-    combined.save(str(path), inline=True)
+    page = combined.to_html(inline=True)
+    head = f"<title>{html.escape(title)}</title>\n"
+    top = f"<h1>{html.escape(title)}</h1>\n"
+    if notice:
+        top += f'<p class="vrhub-notice"><strong>{html.escape(notice)}</strong></p>\n'
+    top += "<noscript><p>The interactive charts need JavaScript; the same charts are in the charts folder as SVG " \
+           "and PNG.</p></noscript>\n"
+    page = page.replace("<html>", '<html lang="en">', 1).replace("<head>", "<head>\n" + head, 1)
+    page = page.replace("<body>", "<body>\n" + top, 1)
+    path.write_text(page, encoding="utf-8")
     return path

@@ -2,8 +2,9 @@
 
 Without ``release`` every file says "unsuppressed — analyst use only" (CSV: a first comment line starting
 with '#'; Parquet: file metadata; Excel: a first row on every sheet; charts: the subtitle; summary: the
-first line). With ``release`` every count table passes disclosure control first and every file carries the
-disclosure statement instead.
+first line; profile.json: ``notice``). With ``release`` the profile passes disclosure control first
+(:func:`vrhub.report.release.release_profile`: tables, headline, notes and summary) and every file carries the
+disclosure statement instead. Every output file and column: docs/profile-outputs.md.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from vrhub.analysis.profile import Profile
+from vrhub.domain.disclosure import DisclosureRules
 from vrhub.report import charts
 
 ANALYST_MARKER = "unsuppressed — analyst use only"
@@ -25,7 +27,11 @@ ANALYST_MARKER = "unsuppressed — analyst use only"
 
 @dataclass
 class ProfileFiles:
+    """What :func:`write_profile` wrote: the folder, the files, the notice on each, and the profile as written
+    (with ``release``, the released copy: print *its* numbers, never the original's)."""
+
     folder: Path
+    profile: Profile
     files: list[Path] = field(default_factory=list)
     marker: str = ANALYST_MARKER
 
@@ -33,15 +39,18 @@ class ProfileFiles:
         return {"folder": str(self.folder), "marker": self.marker, "files": [str(f) for f in self.files]}
 
 
-def write_profile(profile: Profile, folder: Path, *, release: bool = False, rules: Any = None) -> ProfileFiles:
+def write_profile(profile: Profile, folder: Path, *, release: bool = False,
+                  rules: DisclosureRules | None = None) -> ProfileFiles:
+    """Write the profile's tables, charts, summary and metadata to ``folder``; with ``release``, after
+    disclosure control under ``rules`` (default: suppress 1–7, round to 5)."""
     folder.mkdir(parents=True, exist_ok=True)
-    tables = profile.tables()
     marker = ANALYST_MARKER
     if release:
-        from vrhub.report.release import release_tables
+        from vrhub.report.release import release_profile
 
-        tables, marker = release_tables(tables, rules)
-    out = ProfileFiles(folder, marker=marker)
+        profile, marker = release_profile(profile, rules)
+    tables = profile.tables()
+    out = ProfileFiles(folder, profile, marker=marker)
     tdir = folder / "tables"
     tdir.mkdir(exist_ok=True)
     for name, t in tables.items():
@@ -93,7 +102,7 @@ def _charts(profile: Profile, tables: dict[str, pa.Table], folder: Path, marker:
         made.append(c)
     if made:
         title = f"Profile {profile.start:%b %Y}–{profile.end:%b %Y}"
-        files.append(charts.save_html(made, folder / "profile.html", title))
+        files.append(charts.save_html(made, folder / "profile.html", title, marker))
     return files
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +40,8 @@ class Section:
     available: bool
     tables: dict[str, pa.Table] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: record counts stated in the notes (so that a released profile can restate them rounded)
+    figures: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -61,9 +64,12 @@ class Profile:
 
 
 def parse_month(text: str) -> dt.date:
+    """``YYYY-MM`` → the first day of that month; anything else is a ``ValueError`` that says what to write."""
+    match = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", text)
     try:
-        y, m = text.split("-")
-        return dt.date(int(y), int(m), 1)
+        if match is None:
+            raise ValueError(text)
+        return dt.date(int(match[1]), int(match[2]), 1)
     except ValueError as exc:
         raise ValueError(f"'{text}' is not a month: write YYYY-MM, e.g. 2023-04") from exc
 
@@ -79,20 +85,43 @@ def build_profile(
     engine: Engine, definition: Definition, *, start: dt.date | None = None, end: dt.date | None = None,
     level: str = "district", strand: str | None = None,
 ) -> Profile:
+    """Profile the police.uk street records in scope of ``definition`` (or one of its strands).
+
+    ``start`` and ``end`` are months (any day in the month); the default is every loaded month. A period
+    reaching beyond the loaded months is cut to them, with a note: a month with no data is not a month with
+    no violence. Raises ``ValueError`` for an unknown level or a period that ends before it starts, and
+    :class:`NoDataError` for an unknown strand or a period with no loaded data.
+    """
     if level not in LEVELS:
         raise ValueError(f"unknown level {level!r}: use one of {', '.join(LEVELS)}")
     if strand and strand not in definition.strands:
         raise NoDataError(f"the definition has no strand {strand!r}",
                           "use one of: " + ", ".join(definition.strands))
+    start, end = (start.replace(day=1) if start else None), (end.replace(day=1) if end else None)
+    if start and end and start > end:
+        raise ValueError(f"the period starts ({start:%Y-%m}) after it ends ({end:%Y-%m}): swap --from and --to")
     base = _scoped(engine, definition, strand)
     span = base.aggregate(lo=base.month.min(), hi=base.month.max()).to_pyarrow().to_pylist()[0]
-    start = start or span["lo"]
-    end = end or span["hi"]
+    if span["lo"] is None:
+        raise NoDataError("no police.uk street records are loaded", "load them with 'vrhub ingest police-uk PATH'")
+    period_notes = []
+    asked = (start or span["lo"], end or span["hi"])
+    start, end = max(asked[0], span["lo"]), min(asked[1], span["hi"])
+    if start > end:
+        raise NoDataError(f"no police.uk street records from {asked[0]:%Y-%m} to {asked[1]:%Y-%m}",
+                          f"the loaded months are {span['lo']:%Y-%m} to {span['hi']:%Y-%m}: choose --from and "
+                          "--to within them, or load the missing months")
+    if (start, end) != asked:
+        period_notes.append(f"the period asked for ({asked[0]:%Y-%m} to {asked[1]:%Y-%m}) was cut to the loaded "
+                            f"months, {start:%Y-%m} to {end:%Y-%m}: months without data are not counted as zero")
     t = base.filter((base.month >= start) & (base.month <= end))
     in_scope = t.filter(t.sv_status != "not")
     datasets = sorted(set(t.select("dataset_id").distinct().to_pyarrow().column(0).to_pylist()))
     geo = Geography(engine)
-    warnings = [w for w in supply_warnings(engine.ws, SOURCE) if start <= w.month <= end]
+    scope_types = set(in_scope.select("crime_type").distinct().to_pyarrow().column(0).to_pylist())
+    # Only warnings that bear on these records: the whole feed, or a crime type in scope.
+    warnings = [w for w in supply_warnings(engine.ws, SOURCE)
+                if start <= w.month <= end and (w.category == ALL or w.category in scope_types)]
 
     sections = {
         "what": _what(t),
@@ -102,12 +131,15 @@ def build_profile(
         "why": _why(definition),
     }
     trend = sections["when"].__dict__.pop("trend")
+    sections["when"].notes[:0] = period_notes
     cap = assess_capability(definition, _available_fields(engine))
     counts = in_scope.group_by("sv_status").agg(n=in_scope.count()).to_pyarrow().to_pylist()
     definite = sum(r["n"] for r in counts if r["sv_status"] == "definite")
     possible = sum(r["n"] for r in counts if r["sv_status"] == "possible")
     headline = {"definite": definite, "possible": possible, "months": len(month_range(start, end)),
-                "supply_warning_months": sorted({w.month.strftime("%Y-%m") for w in warnings if w.category == ALL})}
+                "supply_warning_months": sorted({w.month.strftime("%Y-%m") for w in warnings})}
+    if (start, end) != asked:
+        headline["period_asked"] = {"from": f"{asked[0]:%Y-%m}", "to": f"{asked[1]:%Y-%m}"}
     profile = Profile(start, end, level, strand, definition.provenance(), datasets, sections, headline, trend,
                       [w.to_json() for w in warnings], cap.rows(), [])
     profile.summary = summarise(profile)
@@ -178,8 +210,8 @@ def _where(t: ir.Table, geo: Geography, level: str) -> Section:
     tables["where_by_area"] = by_area.to_pyarrow()
     outside = located.anti_join(lk, located.lsoa_code == lk.lsoa_code).count().to_pyarrow().as_py()
     no_loc = t.filter(t.lsoa_code.isnull()).count().to_pyarrow().as_py()
-    notes.append(f"{no_loc:,} records have no location and {outside:,} are in LSOAs outside the loaded geography; "
-                 "they are counted in 'what' and 'when' but cannot be placed")
+    figures = {"no_location": no_loc, "outside_geography": outside}
+    notes.append(location_note(no_loc, outside))
     if pop is not None:
         notes.append("rates are per 1,000 residents (mid-2015 population, IMD 2019 denominators)")
     tables["concentration"] = concentration(lsoa.column("records").to_pylist())
@@ -189,18 +221,36 @@ def _where(t: ir.Table, geo: Geography, level: str) -> Section:
             lsoas=ranked.count(), records=ranked.records.sum(), population=ranked.population_total.sum())
         dec = dec.mutate(rate_per_1000=(dec.records * 1000.0 / dec.population).round(2)).order_by("imd_decile")
         tables["by_imd_decile"] = dec.to_pyarrow()
-    return Section("where", True, tables, notes)
+    return Section("where", True, tables, notes, figures)
+
+
+def _n(v: int | None) -> str:
+    """A count as text; ``None`` is a count that disclosure control suppressed."""
+    return "a few (suppressed)" if v is None else f"{v:,}"
+
+
+def location_note(no_location: int | None, outside: int | None) -> str:
+    """The note on records that cannot be placed (``None``: a count suppressed by disclosure control)."""
+    return (f"{_n(no_location)} records have no location and {_n(outside)} are in LSOAs outside the loaded "
+            "geography; they are counted in 'what' and 'when' but cannot be placed")
 
 
 def concentration(counts: list[int], shares: tuple[float, ...] = (0.01, 0.05, 0.10)) -> pa.Table:
-    """Share of all records in the top 1%, 5% and 10% of areas (ranked by count; ⌈share × areas⌉ areas)."""
+    """Share of all records in the top 1%, 5% and 10% of areas (ranked by count; ⌈share × areas⌉ areas).
+
+    ``counts`` holds one count per area, *including areas with none*: leaving out the zeros would shrink the
+    number of areas and overstate concentration. The top-k sum does not depend on how ties are broken. The
+    measure follows the "law of crime concentration" literature (Weisburd, *Criminology* 53:133, 2015), which
+    reports the share of crime in the top x% of places.
+    """
     ordered = sorted(counts, reverse=True)
     total = sum(ordered)
     rows = []
     for s in shares:
-        k = max(1, math.ceil(s * len(ordered)))
+        k = max(1, math.ceil(s * len(ordered))) if ordered else 0
         top = sum(ordered[:k])
-        rows.append({"top_share_of_areas": s, "areas": k, "records": top,
+        rows.append({"top_share_of_areas": s, "areas": k, "all_areas": len(ordered), "records": top,
+                     "total_records": total,
                      "share_of_records": round(top / total, 4) if total else None})
     return pa.Table.from_pylist(rows)
 
@@ -247,6 +297,7 @@ def _year_on_year(rows: list[dict]) -> pa.Table | None:
         rr = rate_ratio(r["records"], prev["records"], r["days"], prev["days"])
         if rr:
             out.append({"month": m, "records": r["records"], "previous_year": prev["records"],
+                        "days": r["days"], "previous_days": prev["days"],
                         "rate_ratio": round(rr.ratio, 4), "ci_low": round(rr.ci_low, 4),
                         "ci_high": round(rr.ci_high, 4)})
     return pa.Table.from_pylist(out) if out else None
@@ -265,16 +316,24 @@ def _why(definition: Definition) -> Section:
 
 
 def summarise(p: Profile) -> list[str]:
-    """Plain-English findings generated from the numbers (not boilerplate)."""
+    """Plain-English findings generated from the numbers (not boilerplate).
+
+    A headline count of ``None`` is one that disclosure control suppressed (a released profile).
+    """
     lines = []
     h = p.headline
     period = f"{p.start:%B %Y} to {p.end:%B %Y}"
     scope = f"the '{p.strand}' strand" if p.strand else "serious violence"
-    if h["definite"] and not h["possible"]:
-        lines.append(f"From {period}, {h['definite']:,} records of {scope} were recorded.")
+    if h["definite"] == 0 and h["possible"] == 0:
+        lines.append(f"From {period}, no records of {scope} were recorded.")
+    elif h["possible"] == 0:
+        lines.append(f"From {period}, {_n(h['definite'])} records of {scope} were recorded.")
+    elif h["definite"] == 0:
+        lines.append(f"From {period}, {_n(h['possible'])} records may be {scope}, and none is certainly: the source "
+                     "cannot separate them from less serious offences (see 'what').")
     else:
-        lines.append(f"From {period}, {h['definite']:,} records were definitely {scope} and {h['possible']:,} more "
-                     f"may be: the source cannot separate them (see 'what').")
+        lines.append(f"From {period}, {_n(h['definite'])} records were definitely {scope} and {_n(h['possible'])} "
+                     "more may be: the source cannot separate them (see 'what').")
     where = p.sections["where"]
     if where.available and "where_by_area" in where.tables:
         rows = where.tables["where_by_area"].to_pylist()
@@ -286,16 +345,18 @@ def summarise(p: Profile) -> list[str]:
         conc = where.tables["concentration"].to_pylist()
         c5 = next((c for c in conc if c["top_share_of_areas"] == 0.05), None)
         if c5 and c5["share_of_records"] is not None:
-            n_lsoas = sum(where.tables["where_by_area"].column("lsoas").to_pylist())
             lines.append(f"Violence is concentrated: {c5['share_of_records']:.0%} of located records were in the top "
-                         f"5% of LSOAs ({c5['areas']} of {n_lsoas}).")
+                         f"5% of LSOAs ({c5['areas']} of {c5['all_areas']:,}).")
         if "by_imd_decile" in where.tables:
             dec = {r["imd_decile"]: r for r in where.tables["by_imd_decile"].to_pylist()}
-            if 1 in dec and 10 in dec and dec[10]["rate_per_1000"]:
+            if 1 in dec and 10 in dec and dec[1]["rate_per_1000"] is not None and dec[10]["rate_per_1000"]:
                 ratio = dec[1]["rate_per_1000"] / dec[10]["rate_per_1000"]
                 lines.append(f"The rate in the most deprived tenth of LSOAs (IMD decile 1) is {ratio:.1f} times that "
                              "in the least deprived (decile 10).")
     lines.append(p.trend.sentence("Recorded serious violence (definite and possible)"))
+    if h.get("period_asked"):
+        lines.append(f"The period asked for ({h['period_asked']['from']} to {h['period_asked']['to']}) reaches beyond "
+                     "the loaded data and was cut to the loaded months.")
     if h["supply_warning_months"]:
         months = h["supply_warning_months"]
         verb = "looks" if len(months) == 1 else "look"

@@ -32,7 +32,7 @@ from vrhub.domain.definitions import Definition, load_definition
 from vrhub.domain.errors import NoDataError
 from vrhub.governance.registers import Governance
 from vrhub.governance.store import in_force
-from vrhub.ingest.supply_check import ALL, supply_warnings
+from vrhub.ingest.supply_check import ALL
 from vrhub.report import charts
 from vrhub.store.workspace import Workspace
 
@@ -77,12 +77,12 @@ def build_sna(
     gov = in_force(ws)
     built_at = built_at or dt.datetime.now(dt.UTC).replace(microsecond=0)
     today = today or built_at.date()
-    tables = profile.tables()
     notice = DRAFT
     if release:
-        from vrhub.report.release import release_tables
+        from vrhub.report.release import release_profile
 
-        tables, notice = release_tables(tables)
+        profile, notice = release_profile(profile)  # tables, headline, summary and notes all protected
+    tables = profile.tables()
     ctx = _context(ws, profile, definition, gov, tables, notice, release, built_at, today)
     env = Environment(loader=PackageLoader("vrhub.report.sna", "templates"),
                       autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
@@ -146,8 +146,8 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
             "coverage": f"{months[0]:%b %Y} to {months[-1]:%b %Y}" if months else "(reference data)",
             "synthetic": any(x.synthetic for x in ds),
         })
-    warnings = [w for k in sorted({x.kind for x in datasets}) for w in supply_warnings(ws, k)
-                if p.start <= w.month <= p.end and w.category == ALL]
+    # the profile's warnings (protected in a release), whole-feed ones only
+    warnings = [w for w in p.supply_warnings if w["category"] == ALL]
     charts_out = []
     if "when_monthly" in tables:
         df = tables["when_monthly"].to_pandas()
@@ -195,7 +195,8 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
     findings = list(p.summary)
     recs = []
     if warnings:
-        recs.append("Ask the data owners to re-supply " + ", ".join(sorted({f'{w.month:%B %Y}' for w in warnings}))
+        months = sorted({dt.date.fromisoformat(w["month"] + "-01") for w in warnings})
+        recs.append("Ask the data owners to re-supply " + ", ".join(f"{m:%B %Y}" for m in months)
                     + " before these months are used to judge change.")
     if p.headline["possible"] and not p.headline["definite"]:
         recs.append("Agree force-level crime data with Home Office offence codes and flags (weapon, domestic "

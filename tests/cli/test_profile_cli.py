@@ -1,0 +1,124 @@
+"""``vrhub profile``: JSON output, the period filter, --release, and errors that say what to do.
+
+Expected counts are read straight from the CSVs inside the shipped zip with the standard library's csv module.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from vrhub.cli.main import app, main
+from vrhub.data import kent
+from vrhub.ingest.geography import load_geography
+from vrhub.ingest.loader import ingest
+from vrhub.ingest.police_uk import SOURCES
+from vrhub.report.profile_files import ANALYST_MARKER
+from vrhub.store.workspace import Settings, Workspace
+
+KENT = kent()
+KENT_ZIP = KENT / "police-uk" / "kent-street-2018-10_2019-02.zip"
+SCOPE = {"Violence and sexual offences", "Robbery", "Possession of weapons"}  # the Kent definition's, for police.uk
+
+
+def raw_count(months: set[str]) -> int:
+    n = 0
+    with zipfile.ZipFile(KENT_ZIP) as zf:
+        for name in zf.namelist():
+            if name.split("/")[0] in months:
+                with zf.open(name) as f:
+                    n += sum(r["Crime type"] in SCOPE for r in csv.DictReader(io.TextIOWrapper(f, "utf-8-sig")))
+    return n
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A workspace home with the Kent data (SQLite catalogue in the home, as the CLI opens it by default)."""
+    home = tmp_path_factory.mktemp("cli-profile") / "home"
+    ws = Workspace.open(Settings.resolve(home, None, environ={}))
+    assert all(r.ok for r in load_geography(ws, [KENT / "boundaries", KENT / "imd2019"]))
+    assert ingest(ws, [KENT_ZIP], SOURCES).ok
+    return home
+
+
+@pytest.fixture(autouse=True)
+def _no_env_db(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("VRHUB_DB", raising=False)
+    monkeypatch.delenv("VRHUB_HOME", raising=False)
+
+
+def run(*args: str):  # type: ignore[no-untyped-def]
+    result = CliRunner().invoke(app, list(args))
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result
+
+
+def test_json_prints_tables_and_headline_and_the_period_filters(home: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    result = run("--home", str(home), "profile", "--from", "2019-01", "--to", "2019-02", "--out", str(out), "--json")
+    assert result.exit_code == 0, result.output
+    got = json.loads(result.stdout)
+    assert got["notice"] == ANALYST_MARKER and got["folder"] == str(out)
+    assert got["period"] == {"from": "2019-01", "to": "2019-02"}
+    assert got["headline"]["definite"] + got["headline"]["possible"] == raw_count({"2019-01", "2019-02"})
+    assert got["headline"]["months"] == 2
+    assert set(got["tables"]) == {"what_by_category", "where_by_area", "concentration", "by_imd_decile",
+                                  "when_monthly"}
+    for path in got["tables"].values():
+        assert Path(path).is_file() and Path(path).read_text(encoding="utf-8").startswith(f"# {ANALYST_MARKER}")
+    assert all(Path(f).is_file() for f in got["files"])
+    assert got["trend"]["available"] is False and "usable months" in got["trend"]["reason"]
+    assert len(got["definition"]["definition_sha256"]) == 64 and len(got["datasets"]) == 2
+    monthly = (out / "tables" / "when_monthly.csv").read_text(encoding="utf-8").splitlines()
+    assert [line[:10] for line in monthly[2:]] == ["2019-01-01", "2019-02-01"]
+
+
+def test_release_json_publishes_rounded_headlines_only(home: Path, tmp_path: Path):
+    exact = raw_count({"2019-02"})
+    assert exact % 5  # so that a leak would show
+    result = run("--home", str(home), "profile", "--from", "2019-02", "--to", "2019-02", "--out",
+                 str(tmp_path / "rel"), "--release", "--json")
+    assert result.exit_code == 0, result.output
+    got = json.loads(result.stdout)
+    assert got["notice"].startswith("released — Disclosure control")
+    assert got["headline"]["possible"] == round(exact / 5) * 5
+    assert not re.search(rf"(?<![\d,]){exact:,}(?![\d,])", result.stdout)
+    console = run("--home", str(home), "profile", "--from", "2019-02", "--to", "2019-02", "--out",
+                  str(tmp_path / "rel2"), "--release")
+    assert console.exit_code == 0 and "released" in console.output
+    assert not re.search(rf"(?<![\d,]){exact:,}(?![\d,])", console.output)
+
+
+@pytest.mark.parametrize(("option", "value"), [("--from", "2019/01"), ("--from", "01-2019"), ("--to", "2019-13")])
+def test_a_bad_month_says_what_to_write(home: Path, option: str, value: str):
+    result = run("--home", str(home), "profile", option, value)
+    assert result.exit_code == 2
+    assert "write YYYY-MM" in result.output and option in result.output
+
+
+def test_a_bad_level_or_a_reversed_period_is_refused(home: Path):
+    result = run("--home", str(home), "profile", "--level", "county")
+    assert result.exit_code == 2 and "district" in result.output
+    result = run("--home", str(home), "profile", "--from", "2019-02", "--to", "2018-11")
+    assert result.exit_code == 2 and "swap" in result.output
+
+
+def test_an_unknown_strand_lists_the_strands(home: Path, monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]):
+    monkeypatch.setattr(sys, "argv", ["vrhub", "--home", str(home), "profile", "--strand", "knife"])
+    with pytest.raises(SystemExit) as e:
+        main()
+    assert e.value.code == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert "no strand 'knife'" in err
+    for strand in ("serious_youth_violence", "sexual_violence_domestic_abuse", "drugs_alcohol_violence"):
+        assert strand in err
