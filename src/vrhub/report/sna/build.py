@@ -37,6 +37,7 @@ from vrhub.report import charts
 from vrhub.store.workspace import Workspace
 
 DRAFT = "analyst draft — unsuppressed"
+EXAMPLE = "2023-04..2024-03"
 
 
 def parse_period(text: str) -> tuple[dt.date, dt.date]:
@@ -44,9 +45,12 @@ def parse_period(text: str) -> tuple[dt.date, dt.date]:
     m = re.fullmatch(r"(\d{4})-(\d{2})\.\.(\d{4})-(\d{2})", text.strip())
     if not m:
         raise ValueError(f"'{text}' is not a period: write FROM..TO in months, e.g. 2023-04..2024-03")
-    a, b = dt.date(int(m[1]), int(m[2]), 1), dt.date(int(m[3]), int(m[4]), 1)
+    try:
+        a, b = dt.date(int(m[1]), int(m[2]), 1), dt.date(int(m[3]), int(m[4]), 1)
+    except ValueError as exc:
+        raise ValueError(f"'{text}' has a month outside 01-12: write FROM..TO in months, e.g. {EXAMPLE}") from exc
     if b < a:
-        raise ValueError(f"the period {text} ends before it starts")
+        raise ValueError(f"the period {text} ends before it starts: write the earlier month first, e.g. {EXAMPLE}")
     return a, b
 
 
@@ -117,6 +121,26 @@ def _table(t: pa.Table, columns: list[str] | None = None, limit: int | None = No
     return {"columns": [c.replace("_", " ") for c in df.columns], "rows": rows}
 
 
+def _imd_alt(ddf: pd.DataFrame) -> str:
+    """The deprivation chart's text alternative, read from its data (not assumed to fall)."""
+    first, last = ddf.iloc[0], ddf.iloc[-1]
+    way = "falling" if first.rate_per_1000 > last.rate_per_1000 else "rising"
+    return (f"Bar chart of rates per 1,000 residents by deprivation decile, {way} from {first.rate_per_1000:.1f} in "
+            f"decile {first.imd_decile} (the most deprived of those shown) to {last.rate_per_1000:.1f} in decile "
+            f"{last.imd_decile}.")
+
+
+def _count(n: int, release: bool) -> str:
+    """A row count for the sources table; in a release it passes the same disclosure rule as every other count."""
+    if release:
+        from vrhub.domain.disclosure import NHS_OPENSAFELY
+        from vrhub.report.release import protect_count
+
+        protected = protect_count(n, NHS_OPENSAFELY)
+        return "[c]" if protected is None else f"{protected:,}"
+    return f"{n:,}"
+
+
 def _fmt(v: Any) -> str:
     if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA:
         return "[c]" if v is pd.NA else ""
@@ -141,8 +165,9 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
         months = sorted({c.month for x in ds for c in x.coverage})
         sources.append({
             "kind": kind, "datasets": len(ds), "partners": sorted({x.partner.name for x in ds if x.partner}),
-            "rows_read": sum(x.rows_read for x in ds), "rows_accepted": sum(x.rows_accepted for x in ds),
-            "rows_quarantined": sum(x.rows_quarantined for x in ds),
+            "rows_read": _count(sum(x.rows_read for x in ds), release),
+            "rows_accepted": _count(sum(x.rows_accepted for x in ds), release),
+            "rows_quarantined": _count(sum(x.rows_quarantined for x in ds), release),
             "coverage": f"{months[0]:%b %Y} to {months[-1]:%b %Y}" if months else "(reference data)",
             "synthetic": any(x.synthetic for x in ds),
         })
@@ -176,8 +201,7 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
         chart = charts.bar_chart(ddf, "imd_decile", "rate_per_1000", "Rate per 1,000 by IMD 2019 decile "
                                  "(1 = most deprived)", notice, "Records per 1,000 residents")
         charts_out.append({"id": "imd", "svg": _svg(chart),
-                           "alt": "Bar chart of rates per 1,000 residents by deprivation decile, falling from the "
-                                  "most to the least deprived decile.",
+                           "alt": _imd_alt(ddf),
                            "table": _table(tables["by_imd_decile"])})
     status = gov.status(today)
     red = [a for a in status if a["rag"] == "red"]
