@@ -147,6 +147,11 @@ def _parse_partnership(doc: dict[str, Any], name: str, problems: list[str]) -> G
     for k in {k for k in keys if keys.count(k) > 1}:
         problems.append(f"{name}: strand key '{k}' appears more than once")
     board = [b for b in (doc.get("board") or []) if isinstance(b, dict)]
+    for part, items in (("members", members), ("board", board)):
+        for i, item in enumerate(items):
+            for k in [k for k, v in item.items() if v is None] if isinstance(item, dict) else []:
+                problems.append(f"{name}: {part}[{i}] has '{k}' with no value: in {{...}} quote a value that "
+                                f"contains a comma, e.g. office: \"Strand lead, Youth\"")
     return Governance(p, members, board, strands)
 
 

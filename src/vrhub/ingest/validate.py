@@ -7,6 +7,9 @@ compute kernels over the whole batch: no Python loop over rows.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -53,7 +56,7 @@ class Checks:
     def matches(self, name: str, pattern: str, label: str, what: str) -> pa.Array:
         """Flag non-null values not matching ``pattern``; return the mask of good non-null values."""
         col = self.column(name)
-        ok = pc.match_substring_regex(col, pattern)
+        ok = by_distinct_value(col, lambda d: pc.match_substring_regex(d, pattern))
         self.flag(pc.and_(pc.is_valid(col), pc.invert(pc.fill_null(ok, False))), label, what, col)
         return pc.fill_null(ok, False)
 
@@ -73,18 +76,41 @@ class Checks:
         return pc.if_else(pc.equal(joined, ""), pa.scalar(None, pa.string()), joined)
 
 
+_NUMBER = r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$"
+
+
 def parse_float(values: pa.Array) -> tuple[pa.Array, pa.Array]:
-    """Parse decimal numbers; return (floats with null where not a number, mask of unparseable non-nulls)."""
-    ok = pc.fill_null(pc.match_substring_regex(values, r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$"), False)
+    """Parse decimal numbers; return (floats with null where not a number, mask of unparseable non-nulls).
+
+    The whole column is cast at once (the common case: every value is a number); only when that fails is each
+    value checked against the number pattern, so that bad values are named, not fatal.
+    """
+    try:
+        floats = pc.cast(values, pa.float64())
+        if not pc.any(pc.is_nan(floats)).as_py() and not pc.any(pc.is_inf(floats)).as_py():
+            return floats, pa.array(np.zeros(len(values), dtype=bool))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
+    ok = pc.fill_null(pc.match_substring_regex(values, _NUMBER), False)
     clean = pc.if_else(ok, pc.utf8_trim_whitespace(values), pa.scalar(None, pa.string()))
     return pc.cast(clean, pa.float64()), pc.and_(pc.is_valid(values), pc.invert(ok))
 
 
+def by_distinct_value(values: pa.Array, fn: Callable[[pa.Array], pa.Array]) -> pa.Array:
+    """Apply a per-value function once per distinct value (months, codes and categories repeat a lot)."""
+    encoded = pc.dictionary_encode(values)
+    return fn(encoded.dictionary).take(encoded.indices)
+
+
 def parse_month(values: pa.Array) -> tuple[pa.Array, pa.Array]:
     """Parse 'YYYY-MM' to the first day of the month (date32); return (dates, mask of bad non-nulls)."""
-    ok = pc.fill_null(pc.match_substring_regex(values, r"^\d{4}-(0[1-9]|1[0-2])$"), False)
-    text = pc.if_else(ok, pc.binary_join_element_wise(values, "-01", ""), pa.scalar(None, pa.string()))
-    dates = pc.cast(pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True), pa.date32())
+
+    def parse(distinct: pa.Array) -> pa.Array:
+        ok = pc.fill_null(pc.match_substring_regex(distinct, r"^\d{4}-(0[1-9]|1[0-2])$"), False)
+        text = pc.if_else(ok, pc.binary_join_element_wise(distinct, "-01", ""), pa.scalar(None, pa.string()))
+        return pc.cast(pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True), pa.date32())
+
+    dates = by_distinct_value(values, parse)
     return dates, pc.and_(pc.is_valid(values), pc.is_null(dates))
 
 

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import shutil
 import socket
+import threading
 import uuid
 from pathlib import Path
 from types import TracebackType
@@ -22,7 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 OWNER_FILE = "_owner.json"
-PARQUET_OPTIONS = {"compression": "zstd", "compression_level": 3}
+PARQUET_OPTIONS = {"compression": "zstd", "compression_level": 1}
 
 
 def _pid_alive(pid: int) -> bool:
@@ -35,17 +37,54 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+class BackgroundParquetWriter:
+    """A Parquet writer that encodes and compresses on a background thread (Arrow releases the GIL there),
+    so that reading and checking the next batch overlaps writing this one. At most ``depth`` batches wait,
+    which bounds memory. ``close`` waits for the last batch and raises any error the thread met."""
+
+    def __init__(self, path: Path, schema: pa.Schema, depth: int = 2) -> None:
+        self._writer = pq.ParquetWriter(path, schema, **PARQUET_OPTIONS)
+        self._queue: queue.Queue[pa.Table | None] = queue.Queue(maxsize=depth)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name=f"parquet-{path.name}", daemon=True)
+        self._thread.start()
+        self._closed = False
+
+    def _run(self) -> None:
+        while (table := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    self._writer.write_table(table)
+                except BaseException as exc:  # surfaced by write_table/close in the caller's thread
+                    self._error = exc
+
+    def write_table(self, table: pa.Table) -> None:
+        if self._error is not None:
+            raise self._error
+        self._queue.put(table)
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._queue.put(None)
+        self._thread.join()
+        self._writer.close()
+        if self._error is not None:
+            raise self._error
+
+
 class StagedVersion:
     """A dataset version being written. Use as a context manager: an exception removes it."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._writers: dict[str, pq.ParquetWriter] = {}
+        self._writers: dict[str, BackgroundParquetWriter] = {}
         self.published = False
 
-    def writer(self, name: str, schema: pa.Schema) -> pq.ParquetWriter:
+    def writer(self, name: str, schema: pa.Schema) -> BackgroundParquetWriter:
         if name not in self._writers:
-            self._writers[name] = pq.ParquetWriter(self.path / f"{name}.parquet", schema, **PARQUET_OPTIONS)
+            self._writers[name] = BackgroundParquetWriter(self.path / f"{name}.parquet", schema)
         return self._writers[name]
 
     def write_json(self, name: str, payload: object) -> None:
