@@ -72,7 +72,7 @@ def test_json_prints_tables_and_headline_and_the_period_filters(home: Path, tmp_
     assert got["headline"]["definite"] + got["headline"]["possible"] == raw_count({"2019-01", "2019-02"})
     assert got["headline"]["months"] == 2
     assert set(got["tables"]) == {"what_by_category", "where_by_area", "concentration", "by_imd_decile",
-                                  "when_monthly"}
+                                  "when_monthly", "success_measures"}
     for path in got["tables"].values():
         assert Path(path).is_file() and Path(path).read_text(encoding="utf-8").startswith(f"# {ANALYST_MARKER}")
     assert all(Path(f).is_file() for f in got["files"])

@@ -12,7 +12,8 @@ import pyarrow.parquet as pq
 
 from vrhub.report.profile_files import ANALYST_MARKER
 
-EXPECTED_TABLES = {"what_by_category", "where_by_area", "concentration", "by_imd_decile", "when_monthly"}
+EXPECTED_TABLES = {"what_by_category", "where_by_area", "concentration", "by_imd_decile", "when_monthly",
+                   "success_measures"}
 
 
 def test_every_file_is_listed_and_exists(analyst_files):
@@ -74,7 +75,7 @@ def test_summary_and_metadata_carry_the_marker(analyst_files):
     assert meta["headline"]["possible"] == p.headline["possible"]
     assert meta["definition"] == p.definition and meta["datasets"] == p.datasets
     assert meta["trend"]["months_excluded"] == ["2018-12"] and "fitted" not in meta["trend"]
-    assert set(meta["sections"]) == {"what", "where", "when", "who", "why"}
+    assert set(meta["sections"]) == {"what", "where", "when", "who", "why", "measures"}
     assert meta["sections"]["who"]["available"] is False and meta["sections"]["who"]["notes"]
 
 

@@ -27,7 +27,12 @@ ADDITIVE = {
     "where_by_area": (["area_code"], "records", ["area_name", "population", "lsoas"]),
     "by_imd_decile": (["imd_decile"], "records", ["population", "lsoas"]),
     "when_monthly": (["month"], "records", ["days", "supply_warning"]),
+    "who_stop_search_by_age_range": (["age_range"], "searches", []),
+    "who_stop_search_by_gender": (["gender"], "searches", []),
+    "who_stop_search_by_self_defined_ethnicity": (["self_defined_ethnicity"], "searches", []),
 }
+#: tables that carry no counts of people or records (published as they are)
+NO_COUNTS = ("success_measures",)
 #: count columns of the non-additive tables, each protected on its own
 SINGLE_COUNTS = ("records", "previous_year", "total_records")
 
@@ -87,6 +92,9 @@ def release_tables(tables: dict[str, pa.Table], rules: DisclosureRules | None = 
     statement = ""
     for name, t in tables.items():
         df = t.to_pandas()
+        if name in NO_COUNTS:
+            out[name] = t
+            continue
         if name in ADDITIVE:
             dims, count, carry = ADDITIVE[name]
             carry = [c for c in carry if c in df]
@@ -102,6 +110,9 @@ def release_tables(tables: dict[str, pa.Table], rules: DisclosureRules | None = 
                 merged[d] = merged[d].map(lambda label, labels=labels: labels.get(label, label))
             if "population" in merged:
                 merged["rate_per_1000"] = (merged[count].astype("Float64") * 1000 / merged["population"]).round(2)
+            if "share" in df:  # shares recomputed from the published counts
+                published = merged[count].astype("Float64")
+                merged["share"] = (published / published.sum()).round(4)
             merged = (merged.sort_values(count, ascending=False, kind="stable", na_position="last")
                       if name == "where_by_area" else merged.sort_values(dims, kind="stable"))
             merged = merged[[c for c in df.columns if c in merged] + [c for c in merged if c not in df.columns]]

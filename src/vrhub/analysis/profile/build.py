@@ -21,6 +21,7 @@ import pyarrow as pa
 
 from vrhub.analysis.classify import classify
 from vrhub.analysis.profile.trend import TrendResult, days_in, fit_trend, rate_ratio
+from vrhub.analysis.profile.who import measures_table, stop_search_who
 from vrhub.domain.definitions import Definition, assess_capability
 from vrhub.domain.errors import NoDataError
 from vrhub.domain.kinds import KINDS
@@ -127,12 +128,15 @@ def build_profile(
         "what": _what(t),
         "where": _where(in_scope, geo, level),
         "when": _when(in_scope, start, end, warnings),
-        "who": _who(engine),
+        "who": _who(engine, start, end),
         "why": _why(definition),
     }
     trend = sections["when"].__dict__.pop("trend")
     sections["when"].notes[:0] = period_notes
     cap = assess_capability(definition, _available_fields(engine))
+    sections["measures"] = Section("measures", True, {"success_measures": measures_table(cap.rows())}, [
+        "Home Office VRU success measures: 'no' means the loaded data cannot compute the measure (the reason says "
+        "which source and fields it needs); it is never estimated from other data"])
     counts = in_scope.group_by("sv_status").agg(n=in_scope.count()).to_pyarrow().to_pylist()
     definite = sum(r["n"] for r in counts if r["sv_status"] == "definite")
     possible = sum(r["n"] for r in counts if r["sv_status"] == "possible")
@@ -303,10 +307,14 @@ def _year_on_year(rows: list[dict]) -> pa.Table | None:
     return pa.Table.from_pylist(out) if out else None
 
 
-def _who(engine: Engine) -> Section:
-    return Section("who", False, notes=[
-        "no loaded source with victim or suspect age, sex or ethnicity for violence: police.uk street data carries "
-        "none; load ED (ISTV), youth justice or stop-and-search data for this section"])
+def _who(engine: Engine, start: dt.date, end: dt.date) -> Section:
+    none = ("no loaded source with victim or suspect age, sex or ethnicity for violence: police.uk street data "
+            "carries none; load ED (ISTV), youth justice or stop-and-search data for this section")
+    tables, notes = stop_search_who(engine, start, end)
+    if not tables:
+        return Section("who", False, notes=[none, *notes])
+    return Section("who", True, tables, [*notes, "rates need population by the same age, sex and ethnicity groups, "
+                                                 "which are not loaded: counts and shares are shown"])
 
 
 def _why(definition: Definition) -> Section:
