@@ -55,12 +55,13 @@ def root(
 
 
 def _register_commands() -> None:
-    from vrhub.cli import datasets, demo, geography, ingest, profile, pseudonymise, sna, strategy
+    from vrhub.cli import datasets, demo, geography, ingest, profile, pseudonymise, services, sna, strategy
 
     app.add_typer(ingest.app, name="ingest")
     app.add_typer(geography.app, name="geography")
     app.add_typer(strategy.app, name="strategy")
     app.add_typer(sna.app, name="sna")
+    app.add_typer(services.app, name="services")
     app.command("datasets")(datasets.datasets)
     app.command("quarantine")(datasets.quarantine)
     app.command("demo")(demo.demo)

@@ -137,3 +137,52 @@ class GovernanceVersion(Base):
     loaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     origin: Mapped[str] = mapped_column(Text)
     content: Mapped[dict] = mapped_column(JSON)
+
+
+class CommissioningVersion(Base):
+    """A loaded version of the commissioning register (services, providers, funding, contracts, evidence).
+
+    The newest is the one in force (``vrhub services import|add``)."""
+
+    __tablename__ = "commissioning_versions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    loaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    origin: Mapped[str] = mapped_column(Text)
+    content: Mapped[dict] = mapped_column(JSON)
+
+
+class ReturnsFile(Base):
+    """One providers' returns file, loaded once (its sha256), with the rows it set aside and why."""
+
+    __tablename__ = "returns_files"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    source_file: Mapped[str] = mapped_column(Text)
+    loaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    register_sha256: Mapped[str] = mapped_column(String(64), default="")
+    rows_read: Mapped[int] = mapped_column(Integer)
+    rows_accepted: Mapped[int] = mapped_column(Integer)
+    rows_set_aside: Mapped[int] = mapped_column(Integer)
+    set_aside: Mapped[list] = mapped_column(JSON, default=list)
+
+    rows: Mapped[list[ReturnRow]] = relationship(back_populates="file", cascade="all, delete-orphan",
+                                                 order_by="ReturnRow.row")
+
+
+class ReturnRow(Base):
+    """One accepted return: a service's provider reported ``value`` of ``measure`` for a period."""
+
+    __tablename__ = "return_rows"
+    file_id: Mapped[int] = mapped_column(ForeignKey("returns_files.id", ondelete="CASCADE"), primary_key=True)
+    row: Mapped[int] = mapped_column(Integer, primary_key=True)
+    service: Mapped[str] = mapped_column(String(200), index=True)
+    provider: Mapped[str] = mapped_column(String(200))
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    period_end: Mapped[dt.date] = mapped_column(Date)
+    measure: Mapped[str] = mapped_column(String(64))
+    value: Mapped[int] = mapped_column(Integer)
+    qualifier: Mapped[str] = mapped_column(String(20), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    file: Mapped[ReturnsFile] = relationship(back_populates="rows")

@@ -1,0 +1,175 @@
+"""``vrhub services list|add|import|returns|report|alerts``: the commissioning register and providers' returns."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import typer
+
+from vrhub.cli.console import out, print_json
+
+app = typer.Typer(help="Commissioned services: register, providers' returns, statements, contract alerts.",
+                  no_args_is_help=True)
+
+
+def _money(v: float | None) -> str:
+    return "not stated in the source" if v is None else f"£{v:,.0f}"
+
+
+@app.command("list")
+def list_services(as_json: bool = typer.Option(False, "--json", help="Print one JSON document.")) -> None:
+    """Show the services in the register in force (the shipped Kent and Medway demo until one is imported)."""
+    from vrhub.cli.main import state, table
+    from vrhub.governance.commissioning import register_in_force
+
+    reg = register_in_force(state.workspace())
+    if as_json:
+        print_json({"register_sha256": reg.sha256, "origin": reg.origin} | reg.to_json())
+        return
+    out.print(f"[bold]{reg.name or 'Commissioning register'}[/]")
+    out.print(table(None, ["key", "service", "providers", "ages", "funding", "start", "end"],
+                    [[s.key, s.name, ", ".join(s.provider_names()), s.ages(), _money(s.total_funding),
+                      s.contract_start or "not stated", s.contract_end or "not stated"] for s in reg.services]))
+
+
+@app.command("import")
+def import_register(path: Path = typer.Argument(..., help="A services register YAML (services: [...]).")) -> None:
+    """Load (and check) a services register; it becomes the register in force."""
+    from vrhub.cli.main import existing_paths, state
+    from vrhub.governance.commissioning import load_register, save_register_version
+    from vrhub.governance.store import in_force
+
+    ws = state.workspace()
+    reg = load_register(existing_paths([path])[0], {s.key for s in in_force(ws).strands})
+    sha, created = save_register_version(ws, reg)
+    out.print(f"{'Loaded' if created else 'Already loaded'}: {len(reg.services)} services (sha256 {sha[:12]}…)")
+
+
+@app.command("add")
+def add(
+    key: str = typer.Argument(..., help="Short key, e.g. knife-crime-mentoring."),
+    name: str = typer.Argument(..., help="The service's name."),
+    provider: list[str] = typer.Option(..., "--provider", help="Provider (repeat for several)."),
+    start: str | None = typer.Option(None, "--start", help="Contract start (YYYY-MM-DD)."),
+    end: str | None = typer.Option(None, "--end", help="Contract end (YYYY-MM-DD)."),
+    amount: float | None = typer.Option(None, "--amount", help="Funding in £."),
+    source: str = typer.Option("VRU grant", "--source",
+                               help="VRU grant, PCC commissioning budget or co-commissioning."),
+    financial_year: str | None = typer.Option(None, "--financial-year", help="e.g. 2024/25."),
+    strand: str | None = typer.Option(None, "--strand", help="Strategy strand key."),
+    delivery: list[str] = typer.Option([], "--delivery", help="prevention and/or protective (repeat)."),
+    district: list[str] = typer.Option([], "--district", help="District served (repeat)."),
+    extension: str | None = typer.Option(None, "--extension", help="Extension options, e.g. '1+1 years'."),
+) -> None:
+    """Add one service to the register in force (saved as a new version)."""
+    from vrhub.cli.main import state
+    from vrhub.governance.commissioning import (
+        add_service,
+        register_from_json,
+        register_in_force,
+        save_register_version,
+    )
+    from vrhub.governance.store import in_force
+
+    ws = state.workspace()
+    reg = register_in_force(ws)
+    item: dict[str, object] = {"key": key, "name": name, "providers": [{"name": p} for p in provider],
+                  "delivery_models": delivery, "districts": district, "strand": strand,
+                  "contract_start": start, "contract_end": end, "extension_options": extension,
+                  "funding": [{"source": source,
+                               "amount": "not stated in the source" if amount is None else amount,
+                               "financial_year": financial_year}]}
+    new = register_from_json({"services": [{k: v for k, v in item.items() if v not in (None, [])}]},
+                             "vrhub services add", {s.key for s in in_force(ws).strands})
+    reg = add_service(reg, new.services[0])
+    reg.origin = f"{reg.origin} + vrhub services add {key}"
+    sha, _ = save_register_version(ws, reg)
+    out.print(f"Added {name} ({len(reg.services)} services; sha256 {sha[:12]}…)")
+
+
+@app.command("returns")
+def returns(
+    path: Path = typer.Argument(..., help="Providers' returns CSV (service, provider, period_start, period_end, "
+                                "measure, value[, qualifier, note])."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
+) -> None:
+    """Load providers' returns: every row accepted or set aside with its reasons; the same file twice is a no-op."""
+    from vrhub.cli.main import existing_paths, state
+    from vrhub.governance.commissioning import register_in_force
+    from vrhub.governance.returns import read_returns, save_returns
+
+    ws = state.workspace()
+    reg = register_in_force(ws)
+    load = read_returns(existing_paths([path])[0], reg)
+    sha, created = save_returns(ws, load, reg.sha256)
+    if as_json:
+        print_json(load.to_json() | {"created": created})
+        return
+    verb = "Loaded" if created else "Already loaded (nothing changed)"
+    out.print(f"{verb}: {path.name}: {load.rows_read} rows read = {len(load.accepted)} accepted + "
+              f"{len(load.set_aside)} set aside (sha256 {sha[:12]}…)")
+    for s in load.set_aside:
+        for reason in s.reasons:
+            out.print(f"  [yellow]set aside[/] {reason}", markup=True, highlight=False)
+
+
+@app.command("report")
+def report(
+    service: str = typer.Argument(..., help="Service key or name."),
+    period: str | None = typer.Option(None, "--period", help="2023/24 or 2023-09-01:2024-07-31."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
+) -> None:
+    """Plain statements of what a service delivered, each with the returns rows it came from."""
+    from vrhub.cli.main import state
+    from vrhub.domain.errors import VrhubError
+    from vrhub.governance.commissioning import register_in_force
+    from vrhub.governance.returns import returns_in_force
+    from vrhub.governance.statements import parse_period, service_report
+
+    ws = state.workspace()
+    svc = register_in_force(ws).service(service)
+    if svc is None:
+        raise VrhubError(f"no service {service!r} in the register", "see the keys with: vrhub services list")
+    window = parse_period(period) if period else None
+    rep = service_report(returns_in_force(ws, svc.key), svc.key, window)
+    if as_json:
+        print_json({"service": svc.key, "name": svc.name,
+                    "period": [d.isoformat() for d in window] if window else None,
+                    "statements": [{"text": s.text, "provider": s.provider, "period_start": s.period_start,
+                                    "period_end": s.period_end,
+                                    "sources": [{"file": f, "row": r} for f, r in s.sources]}
+                                   for s in rep.statements], "warnings": rep.warnings})
+        return
+    out.print(f"[bold]{svc.name}[/]")
+    if not rep.statements:
+        out.print("No returns loaded for this service (load them with: vrhub services returns FILE.csv)")
+    for s in rep.statements:
+        rows = ", ".join(f"{Path(f).name} row {r}" for f, r in s.sources)
+        out.print(f"  • {s.text}  [dim]({rows})[/]", highlight=False)
+    for w in rep.warnings:
+        out.print(f"  [yellow]warning[/] {w}", highlight=False)
+
+
+@app.command("alerts")
+def alerts(
+    today: str | None = typer.Option(None, "--today", help="Judge dates as of this day (YYYY-MM-DD)."),
+    within: int = typer.Option(180, "--within", help="Days ahead to look for contract ends and decisions."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
+) -> None:
+    """Contracts ending soon (or just ended) and extension decisions due."""
+    from vrhub.cli.main import state
+    from vrhub.governance.commissioning import alerts as find_alerts
+    from vrhub.governance.commissioning import register_in_force
+
+    day = dt.date.fromisoformat(today) if today else dt.date.today()
+    found = find_alerts(register_in_force(state.workspace()), day, within)
+    if as_json:
+        print_json({"as_of": day.isoformat(), "within_days": within,
+                    "alerts": [a.__dict__ for a in found]})
+        return
+    out.print(f"[bold]Commissioning alerts as of {day:%d %B %Y}[/] (next {within} days)")
+    for a in found:
+        out.print(f"  • {a.message}", highlight=False)
+    if not found:
+        out.print("  none")
