@@ -1,4 +1,4 @@
-"""``vrhub ingest police-uk``: load police.uk files, folders or archives."""
+"""``vrhub ingest police-uk`` and ``vrhub ingest istv``: load partner files, folders or archives."""
 
 from __future__ import annotations
 
@@ -37,6 +37,27 @@ def police_uk(
         print_json([r.to_json() for r in report.results])
     else:
         print_report(report, geography_loaded=known is not None)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command("istv")
+def istv(
+    paths: list[Path] = typer.Argument(..., help="ISTV CSV returns (ED assault attendances), folders or .zip."),
+    partner: str | None = typer.Option(None, "--partner", help="The partner (NHS trust) the returns come from."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document instead of tables."),
+) -> None:
+    """Load emergency-department assault returns (NHS ISB 1594 ISTV); see docs/sources/ed-istv.md."""
+    from vrhub.cli.main import existing_paths, state
+    from vrhub.ingest.istv import SOURCES as ISTV_SOURCES
+
+    ws = state.workspace()
+    report = ingest(ws, existing_paths(paths), ISTV_SOURCES, partner=partner, kind="ed_istv",
+                    progress=RichProgress(not as_json))
+    if as_json:
+        print_json([r.to_json() for r in report.results])
+    else:
+        print_report(report, geography_loaded=True)  # ISTV home LSOAs are checked by pattern, not against boundaries
     if not report.ok:
         raise typer.Exit(1)
 

@@ -38,6 +38,8 @@ KINDS: dict[str, Kind] = {
              force_field="force", category_field="object_of_search"),
         Kind("boundaries", "area boundaries", None, "boundaries"),
         Kind("area_attributes", "area attributes (population, deprivation)", None, "areas"),
+        Kind("ed_istv", "ED assault attendances (ISTV, ISB 1594)", schemas.ED_ISTV, "istv",
+             force_field="site_code", category_field="assault_method"),
     )
 }
 

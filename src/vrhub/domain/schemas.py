@@ -100,3 +100,34 @@ POLICE_UK_CRIME_TYPES = (
 )
 
 STOP_SEARCH_TYPES = ("Person search", "Vehicle search", "Person and Vehicle search")
+
+# Emergency-department assault attendances to NHS ISB 1594 "Information Sharing to Tackle Violence" (ISTV).
+# Date-times are UK local clock times as the department recorded them (no offset: ED systems record wall-clock
+# time); ``month`` is the month of arrival. Code lists: ED_ASSAULT_METHODS, ED_LOCATION_TYPES, ED_AGE_BANDS, ED_SEXES.
+ED_ISTV = pa.schema(
+    [
+        pa.field("site_code", pa.string(), nullable=False),
+        pa.field("period_start", pa.date32(), nullable=False),
+        pa.field("period_end", pa.date32(), nullable=False),
+        pa.field("arrival_datetime", pa.timestamp("s"), nullable=False),
+        pa.field("assault_datetime", pa.timestamp("s")),
+        pa.field("month", pa.date32(), nullable=False),
+        pa.field("assault_method", pa.string(), nullable=False),
+        pa.field("assault_method_other", pa.string()),
+        pa.field("assault_location_type", pa.string(), nullable=False),
+        pa.field("assault_location_description", pa.string()),
+        pa.field("age_band", pa.string()),
+        pa.field("sex", pa.string()),
+        pa.field("home_lsoa", pa.string()),
+        pa.field("home_postcode_district", pa.string()),
+        *PROVENANCE_FIELDS,
+    ],
+    metadata={"kind": "ed_istv", "schema_version": "1"},
+)
+
+# vrhub's canonical ISTV code lists (docs/sources/ed-istv.md lists the spellings accepted for each).
+ED_ASSAULT_METHODS = ("knife_or_sharp_object", "blunt_object", "body_part", "firearm", "other", "unknown")
+ED_LOCATION_TYPES = ("street_public_place", "licensed_premises", "home", "school", "public_transport", "other",
+                     "unknown")
+ED_AGE_BANDS = ("0-9", "10-17", "18-24", "25-34", "35-44", "45-54", "55-64", "65+")
+ED_SEXES = ("male", "female", "other", "unknown")

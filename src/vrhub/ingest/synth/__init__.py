@@ -1,0 +1,1 @@
+"""Seeded synthetic partner data (every person invented), written as ordinary source files."""

@@ -1,0 +1,243 @@
+"""Seeded synthetic ISTV returns (NHS ISB 1594) for the Kent and Medway emergency departments.
+
+Every person and attendance here is invented; no real patient data is used or imitated row by row. The files
+are ordinary ISTV CSVs (one per site and month, named ``istv-synthetic-<site>-<YYYY-MM>.csv``) and go through the
+normal loader (:func:`ingest_synthetic_ed` calls :func:`vrhub.ingest.loader.ingest` with ``synthetic=True``).
+
+Planted patterns (what tests and tutorials can look for):
+
+- **Night-time economy**: arrivals follow an hour × weekday weight table (``hour_weekday_weights``) whose peak
+  is Friday and Saturday night (Fri 20:00 – Sat 04:00 and Sat 20:00 – Sun 04:00, ``NIGHT_TIME_ECONOMY``), the
+  pattern ED assault data shows in England (Sivarajasingam et al., *Violence in England and Wales*, Cardiff
+  University NVSN reports; Florence et al., BMJ 2011). The numbers are illustrative, not fitted.
+- **Knife share**: ``KNIFE_SHARE`` of attendances are knife or sharp object assaults (illustrative).
+- **Age and sex**: bands of the serious-violence definition, mostly 18–34 and male (illustrative).
+- **Home LSOA**: drawn from the real Kent and Medway LSOAs (IoD 2019 File 2 shipped in ``vrhub.data``) of each
+  site's illustrative catchment districts, with weight ``11 - IMD decile`` (decile 1, the most deprived, is ten
+  times as likely as decile 10).
+
+Site codes are **illustrative** (``SYN-…``), not ODS codes; catchments are illustrative district lists.
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from vrhub.data import kent
+
+if TYPE_CHECKING:
+    from vrhub.ingest.loader import IngestReport
+    from vrhub.store.workspace import Workspace
+
+CITATION = ("Synthetic data shaped on NHS ISB 1594 Information Sharing to Tackle Violence (ISTV) minimum dataset; "
+            "night-time-economy peak as described by Florence et al., BMJ 2011;343:d3313 and Cardiff University "
+            "NVSN annual reports. Rates and shares are illustrative.")
+
+HEADER = ["Reporting period start", "Reporting period end", "ED site code", "Arrival date time", "Assault date time",
+          "Assault method", "Assault method other", "Assault location type", "Assault location description",
+          "Age band", "Sex", "Home LSOA"]
+
+
+@dataclass(frozen=True)
+class EdSite:
+    """A Kent and Medway emergency department (real hospital; illustrative code, catchment and volume)."""
+
+    code: str
+    name: str
+    trust: str
+    catchment: tuple[str, ...]  # local authority district names (IoD 2019)
+    monthly_mean: float
+    style: str = "words"  # "words": dd/mm/yyyy and ISTV words; "codes": ISO times and vrhub codes
+
+
+SITES: tuple[EdSite, ...] = (
+    EdSite("SYN-DVH", "Darent Valley Hospital, Dartford", "Dartford and Gravesham NHS Trust",
+           ("Dartford", "Gravesham", "Sevenoaks"), 70, "codes"),
+    EdSite("SYN-MMH", "Medway Maritime Hospital, Gillingham", "Medway NHS Foundation Trust",
+           ("Medway", "Swale"), 110, "words"),
+    EdSite("SYN-MGH", "Maidstone Hospital", "Maidstone and Tunbridge Wells NHS Trust",
+           ("Maidstone",), 55, "words"),
+    EdSite("SYN-TWH", "Tunbridge Wells Hospital at Pembury", "Maidstone and Tunbridge Wells NHS Trust",
+           ("Tunbridge Wells", "Tonbridge and Malling"), 45, "codes"),
+    EdSite("SYN-WHH", "William Harvey Hospital, Ashford", "East Kent Hospitals University NHS Foundation Trust",
+           ("Ashford", "Folkestone and Hythe"), 65, "words"),
+    EdSite("SYN-QEQM", "Queen Elizabeth The Queen Mother Hospital, Margate",
+           "East Kent Hospitals University NHS Foundation Trust", ("Thanet",), 75, "words"),
+    EdSite("SYN-KCH", "Kent and Canterbury Hospital", "East Kent Hospitals University NHS Foundation Trust",
+           ("Canterbury", "Dover"), 40, "codes"),
+)
+
+METHOD_CODES = ("knife_or_sharp_object", "blunt_object", "body_part", "firearm", "other", "unknown")
+METHOD_WORDS = dict(zip(METHOD_CODES, ("Knife/sharp object", "Blunt object", "Body part (hit/kick)", "Firearm",
+                                       "Other", "Unknown"), strict=True))
+KNIFE_SHARE = 0.10
+METHOD_P = (KNIFE_SHARE, 0.15, 0.625, 0.005, 0.04, 0.08)
+OTHER_TEXT = ("bitten", "pushed down stairs", "hot drink thrown", "strangled", "struck by car door")
+
+LOCATION_CODES = ("street_public_place", "licensed_premises", "home", "school", "public_transport", "other",
+                  "unknown")
+LOCATION_WORDS = dict(zip(LOCATION_CODES, ("Street/public place", "Licensed premises", "Home", "School",
+                                           "Public transport", "Other", "Unknown"), strict=True))
+LOCATION_P_NIGHT = (0.40, 0.36, 0.12, 0.0, 0.04, 0.04, 0.04)
+LOCATION_P_OTHER = (0.34, 0.07, 0.36, 0.06, 0.05, 0.07, 0.05)
+PLACE_TEXT = {"street_public_place": ("High Street", "near taxi rank", "park"),
+              "licensed_premises": ("outside nightclub", "in pub", "bar queue"),
+              "public_transport": ("bus station", "train platform")}
+
+AGE_BANDS = ("0-9", "10-17", "18-24", "25-34", "35-44", "45-54", "55-64", "65+")
+AGE_P = (0.02, 0.12, 0.27, 0.25, 0.15, 0.10, 0.06, 0.03)
+SEXES = ("male", "female", "unknown")
+SEX_WORDS = {"male": "Male", "female": "Female", "unknown": "Not known"}
+SEX_P = (0.72, 0.27, 0.01)
+
+NIGHT_TIME_ECONOMY: frozenset[tuple[int, int]] = frozenset(
+    {(4, h) for h in range(20, 24)} | {(5, h) for h in range(0, 4)}      # Friday night (Mon = 0)
+    | {(5, h) for h in range(20, 24)} | {(6, h) for h in range(0, 4)}    # Saturday night
+)
+NTE_BOOST = 3.5
+MISSING_ASSAULT_TIME = 0.03
+MISSING_LSOA = 0.05
+
+
+def hour_weekday_weights() -> np.ndarray:
+    """Relative arrival rate per (weekday Mon=0 .. Sun=6, hour 0..23): a daily curve, busier weekends, NTE peaks."""
+    hourly = np.array([1.6, 1.4, 1.1, 0.8, 0.5, 0.35, 0.3, 0.35, 0.45, 0.55, 0.65, 0.75,
+                       0.85, 0.9, 0.95, 1.0, 1.05, 1.1, 1.2, 1.3, 1.45, 1.6, 1.75, 1.8])
+    weekday = np.array([0.85, 0.8, 0.85, 0.9, 1.1, 1.3, 1.15])
+    w = weekday[:, None] * hourly[None, :]
+    for d, h in NIGHT_TIME_ECONOMY:
+        w[d, h] *= NTE_BOOST
+    return w
+
+
+def kent_lsoas(catchment: tuple[str, ...]) -> tuple[list[str], np.ndarray]:
+    """LSOA codes (2011) of the catchment districts and their draw probabilities (``11 - IMD decile``)."""
+    path = next((kent() / "imd2019").glob("File_2_*.csv"))
+    codes: list[str] = []
+    weights: list[float] = []
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        for row in csv.DictReader(f):
+            if row["Local Authority District name (2019)"] in catchment:
+                decile = int(row["Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% of LSOAs)"])
+                codes.append(row["LSOA code (2011)"])
+                weights.append(11.0 - decile)
+    if not codes:
+        raise ValueError(f"no Kent LSOAs in districts {catchment}: use district names as in IoD 2019 File 2")
+    p = np.array(weights)
+    return codes, p / p.sum()
+
+
+@dataclass
+class EdSynthResult:
+    """The files written, with the parameters and seed that made them."""
+
+    paths: list[Path]
+    seed: int
+    start: str
+    months: int
+    sites: tuple[str, ...]
+    rows: int
+    citation: str = CITATION
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+
+def _month_starts(start: str, months: int) -> list[dt.date]:
+    y, m = (int(x) for x in start.split("-"))
+    out = []
+    for _ in range(months):
+        out.append(dt.date(y, m, 1))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def _fmt(t: dt.datetime, style: str) -> str:
+    return t.strftime("%Y-%m-%d %H:%M") if style == "codes" else t.strftime("%d/%m/%Y %H:%M")
+
+
+def _site_month(site: EdSite, first: dt.date, rng: np.random.Generator, weights: np.ndarray,
+                lsoas: tuple[list[str], np.ndarray], scale: float) -> list[list[str]]:
+    days = calendar.monthrange(first.year, first.month)[1]
+    last = first + dt.timedelta(days=days - 1)
+    slot_w = np.array([weights[(first + dt.timedelta(days=d)).weekday(), h] for d in range(days) for h in range(24)])
+    n = int(rng.poisson(site.monthly_mean * scale * days / 30.44))
+    slots = rng.choice(len(slot_w), size=n, p=slot_w / slot_w.sum())
+    minutes = rng.integers(0, 60, size=n)
+    delays = np.minimum(rng.gamma(1.5, 30.0, size=n), 24 * 60)  # minutes from assault to arrival
+    methods = rng.choice(len(METHOD_CODES), size=n, p=METHOD_P)
+    ages = rng.choice(len(AGE_BANDS), size=n, p=AGE_P)
+    sexes = rng.choice(len(SEXES), size=n, p=SEX_P)
+    homes = rng.choice(len(lsoas[0]), size=n, p=lsoas[1])
+    u = rng.random((n, 4))
+    words = site.style == "words"
+    period = [_fmt(dt.datetime.combine(first, dt.time()), site.style)[:10],
+              _fmt(dt.datetime.combine(last, dt.time()), site.style)[:10]]
+    rows = []
+    for i in np.argsort(slots * 60 + minutes, kind="stable"):
+        d, h = divmod(int(slots[i]), 24)
+        arrival = dt.datetime.combine(first + dt.timedelta(days=d), dt.time(h, int(minutes[i])))
+        assault = arrival - dt.timedelta(minutes=int(delays[i]))
+        night = (arrival.weekday(), arrival.hour) in NIGHT_TIME_ECONOMY
+        loc = LOCATION_CODES[rng.choice(len(LOCATION_CODES), p=LOCATION_P_NIGHT if night else LOCATION_P_OTHER)]
+        method = METHOD_CODES[methods[i]]
+        place = PLACE_TEXT.get(loc, ("",))
+        rows.append([
+            *period, site.code, _fmt(arrival, site.style),
+            "" if u[i, 0] < MISSING_ASSAULT_TIME else _fmt(assault, site.style),
+            METHOD_WORDS[method] if words else method,
+            OTHER_TEXT[int(u[i, 1] * len(OTHER_TEXT))] if method == "other" else "",
+            LOCATION_WORDS[loc] if words else loc,
+            place[int(u[i, 2] * len(place))],
+            AGE_BANDS[ages[i]],
+            SEX_WORDS[SEXES[sexes[i]]] if words else SEXES[sexes[i]],
+            "" if u[i, 3] < MISSING_LSOA else lsoas[0][homes[i]],
+        ])
+    return rows
+
+
+def generate_ed_returns(
+    out_dir: str | Path,
+    *,
+    seed: int = 20240101,
+    start: str = "2023-04",
+    months: int = 12,
+    sites: tuple[EdSite, ...] = SITES,
+    scale: float = 1.0,
+) -> EdSynthResult:
+    """Write one synthetic ISTV CSV per site and month to ``out_dir``; the same seed gives the same bytes."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    weights = hour_weekday_weights()
+    paths: list[Path] = []
+    total = 0
+    for k, site in enumerate(sites):
+        lsoas = kent_lsoas(site.catchment)
+        for first in _month_starts(start, months):
+            rng = np.random.default_rng([seed, k, first.year, first.month])
+            rows = _site_month(site, first, rng, weights, lsoas, scale)
+            path = out / f"istv-synthetic-{site.code}-{first:%Y-%m}.csv"
+            with path.open("w", encoding="utf-8", newline="") as f:
+                w = csv.writer(f, lineterminator="\n")
+                w.writerow(HEADER)
+                w.writerows(rows)
+            paths.append(path)
+            total += len(rows)
+    params = {"knife_share": KNIFE_SHARE, "nte_boost": NTE_BOOST, "scale": scale,
+              "monthly_mean": {s.code: s.monthly_mean for s in sites}}
+    return EdSynthResult(paths, seed, start, months, tuple(s.code for s in sites), total, parameters=params)
+
+
+def ingest_synthetic_ed(ws: Workspace, out_dir: str | Path, *, partner: str | None = "Synthetic ED (ISTV)",
+                        **kw: Any) -> tuple[EdSynthResult, IngestReport]:
+    """Generate synthetic returns into ``out_dir`` and load them through the normal loader, marked synthetic."""
+    from vrhub.ingest.istv import SOURCES
+    from vrhub.ingest.loader import ingest
+
+    made = generate_ed_returns(out_dir, **kw)
+    return made, ingest(ws, made.paths, SOURCES, partner=partner, synthetic=True)
