@@ -191,6 +191,18 @@ def catalogue_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return request.getfixturevalue("pg_url")
 
 
+def run_cli(*args: str):  # type: ignore[no-untyped-def]
+    """Run ``vrhub ARGS`` in-process (Typer's CliRunner); re-raise an unexpected exception, so a crash is a failure."""
+    from typer.testing import CliRunner
+
+    from vrhub.cli.main import app
+
+    result = CliRunner().invoke(app, list(args))
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result
+
+
 # Expose the helpers above as an importable module (see the module docstring).
 _kit = types.ModuleType("vrhub_testkit", "Helpers and constants of tests/conftest.py.")
 _kit.__dict__.update({k: v for k, v in list(globals().items()) if not k.startswith("_") and k not in ("pytest",)})

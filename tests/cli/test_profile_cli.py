@@ -14,9 +14,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from vrhub_testkit import run_cli as run
 
-from vrhub.cli.main import app, main
+from vrhub.cli.main import main
 from vrhub.data import kent
 from vrhub.ingest.geography import load_geography
 from vrhub.ingest.loader import ingest
@@ -49,17 +49,6 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return home
 
 
-@pytest.fixture(autouse=True)
-def _no_env_db(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("VRHUB_DB", raising=False)
-    monkeypatch.delenv("VRHUB_HOME", raising=False)
-
-
-def run(*args: str):  # type: ignore[no-untyped-def]
-    result = CliRunner().invoke(app, list(args))
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result
 
 
 def test_json_prints_tables_and_headline_and_the_period_filters(home: Path, tmp_path: Path):

@@ -6,8 +6,8 @@ import json
 from importlib.resources import files
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
+from vrhub_testkit import run_cli as run
 
 from vrhub.cli.main import app
 from vrhub.domain.errors import VrhubError
@@ -15,17 +15,6 @@ from vrhub.domain.errors import VrhubError
 DEMO = str(files("vrhub.governance") / "data" / "kent_returns_demo.csv")
 
 
-@pytest.fixture(autouse=True)
-def _no_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("VRHUB_DB", raising=False)
-    monkeypatch.delenv("VRHUB_HOME", raising=False)
-
-
-def run(*args: str):  # type: ignore[no-untyped-def]
-    result = CliRunner().invoke(app, list(args))
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result
 
 
 def test_alerts_json_lists_both_contracts_ending(tmp_path: Path):

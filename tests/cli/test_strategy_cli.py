@@ -6,24 +6,11 @@ import json
 import re
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
+from vrhub_testkit import run_cli as run
 
 from vrhub.cli.main import app
 from vrhub.governance.registers import default_files, load_governance
-
-
-@pytest.fixture(autouse=True)
-def _no_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("VRHUB_DB", raising=False)
-    monkeypatch.delenv("VRHUB_HOME", raising=False)
-
-
-def run(*args: str):  # type: ignore[no-untyped-def]
-    result = CliRunner().invoke(app, list(args))
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result
 
 
 def test_status_json_lists_overdue_first(tmp_path: Path):
