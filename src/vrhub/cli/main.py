@@ -68,6 +68,8 @@ def _register_commands() -> None:
     app.command("profile")(profile.profile)
     app.command("pseudonymise")(pseudonymise.pseudonymise)
     app.command("pseudonymise-key")(pseudonymise.pseudonymise_key)
+    from vrhub.cli import hotspots
+    hotspots.register(app)
 
 
 _register_commands()

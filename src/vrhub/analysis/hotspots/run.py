@@ -1,0 +1,387 @@
+"""Hotspot methods on a workspace: gather incidents for a period and scope, then Gi*, KDE, emerging, persistence.
+
+The methods themselves (:mod:`vrhub.analysis.hotspots`) are pure functions of arrays; this module feeds them the
+police.uk street records in scope of the partnership's serious-violence definition (definite and possible
+records, as the problem profile counts them; ``possible=False`` keeps definite only), the loaded LSOA
+boundaries, or a square grid clipped to them. Every result records the parameters actually used (cell size,
+bandwidth, kernel, permutations, seed, FDR level) and the data versions it read (dataset ids).
+
+police.uk locations are anonymised map points (each covering at least 8 addresses or none): analyse by LSOA
+or by grid cells no smaller than a few hundred metres, never as addresses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import geopandas as gpd
+import ibis
+import numpy as np
+import pandas as pd
+
+from vrhub.analysis.classify import classify
+from vrhub.analysis.hotspots.emerging import EmergingHotspotResult, emerging_hotspots
+from vrhub.analysis.hotspots.errors import HotspotInputError
+from vrhub.analysis.hotspots.gi_star import GiStarResult, gi_star, new_seed
+from vrhub.analysis.hotspots.grids import Grid, count_points, square_grid
+from vrhub.analysis.hotspots.kde import KernelDensityResult, kernel_density
+from vrhub.analysis.hotspots.knox import KnoxResult, knox_test
+from vrhub.analysis.hotspots.persistence import PersistenceResult, persistence_of_top_places
+from vrhub.analysis.hotspots.weights import SpatialWeights, contiguity_weights, grid_weights
+from vrhub.domain.definitions import Definition
+from vrhub.domain.errors import NoDataError
+from vrhub.store.engine import Engine, month_range
+from vrhub.store.geography import Geography
+
+SOURCE = "police_uk_street"
+LOCATION_NOTE = "police.uk locations are anonymised map points"
+Level = Literal["lsoa", "grid"]
+
+
+@dataclass(frozen=True, eq=False)
+class Incidents:
+    """The records in scope for a period: one row each (``lsoa_code``, ``month``, ``longitude``, ``latitude``,
+    ``crime_type``, ``sv_status``), and where they came from."""
+
+    frame: pd.DataFrame
+    start: dt.date
+    end: dt.date
+    scope: str
+    definition: dict[str, str]
+    datasets: tuple[str, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def months(self) -> list[dt.date]:
+        return month_range(self.start, self.end)
+
+    @property
+    def located(self) -> pd.DataFrame:
+        """Records with map coordinates."""
+        f = self.frame
+        return f[f["longitude"].notna() & f["latitude"].notna()]
+
+
+@dataclass(frozen=True, eq=False)
+class HotspotRun:
+    """One hotspot analysis on the workspace: a frame of places (LSOAs or grid cells) with their counts and
+    results, the method's own result object, the parameters used and the data versions read."""
+
+    method: str
+    level: str
+    places: gpd.GeoDataFrame
+    result: GiStarResult | KernelDensityResult | EmergingHotspotResult
+    incidents: Incidents
+    parameters: dict[str, Any]
+    data_versions: dict[str, list[str]]
+    notes: tuple[str, ...] = ()
+    grid: Grid | None = None
+
+    @property
+    def citation(self) -> str:
+        return self.result.citation
+
+    def metadata(self) -> dict[str, Any]:
+        """Everything needed to repeat the run: period, scope, parameters, data versions, notes, citation."""
+        return {
+            "method": self.method,
+            "level": self.level,
+            "period": {"from": f"{self.incidents.start:%Y-%m}", "to": f"{self.incidents.end:%Y-%m}"},
+            "scope": self.incidents.scope,
+            "definition": self.incidents.definition,
+            "parameters": self.parameters,
+            "data_versions": self.data_versions,
+            "notes": list(self.notes),
+            "citation": self.citation,
+        }
+
+
+def _status(t: ibis.Table, strand: str | None) -> ibis.Value:
+    flag = t[f"strand_{strand}"] if strand else t.is_serious_violence
+    return ibis.cases((flag, "definite"), (flag.isnull(), "possible"), else_="not")
+
+
+def gather_incidents(
+    engine: Engine,
+    definition: Definition,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    strand: str | None = None,
+    possible: bool = True,
+) -> Incidents:
+    """The police.uk street records in scope of ``definition`` (or a strand) from ``start`` to ``end`` (months).
+
+    The period defaults to every loaded month and is cut to the loaded months with a note. Raises
+    :class:`NoDataError` when nothing is loaded for the period or the strand is unknown.
+    """
+    if strand and strand not in definition.strands:
+        raise NoDataError(f"the definition has no strand {strand!r}", "use one of: " + ", ".join(definition.strands))
+    start, end = (start.replace(day=1) if start else None), (end.replace(day=1) if end else None)
+    if start and end and start > end:
+        raise HotspotInputError(f"the period starts ({start:%Y-%m}) after it ends ({end:%Y-%m}): swap --from and --to")
+    t = classify(engine.table(SOURCE), definition, SOURCE)
+    t = t.mutate(sv_status=_status(t, strand))
+    span = t.aggregate(lo=t.month.min(), hi=t.month.max()).to_pyarrow().to_pylist()[0]
+    if span["lo"] is None:
+        raise NoDataError("no police.uk street records are loaded", "load them with 'vrhub ingest police-uk PATH'")
+    notes = []
+    asked = (start or span["lo"], end or span["hi"])
+    lo, hi = max(asked[0], span["lo"]), min(asked[1], span["hi"])
+    if lo > hi:
+        raise NoDataError(f"no police.uk street records from {asked[0]:%Y-%m} to {asked[1]:%Y-%m}",
+                          f"the loaded months are {span['lo']:%Y-%m} to {span['hi']:%Y-%m}: choose --from and --to "
+                          "within them")
+    if (lo, hi) != asked:
+        notes.append(f"the period asked for ({asked[0]:%Y-%m} to {asked[1]:%Y-%m}) was cut to the loaded months, "
+                     f"{lo:%Y-%m} to {hi:%Y-%m}")
+    t = t.filter((t.month >= lo) & (t.month <= hi))
+    datasets = tuple(sorted(t.select("dataset_id").distinct().to_pyarrow().column(0).to_pylist()))
+    keep = t.sv_status != "not" if possible else t.sv_status == "definite"
+    scoped = t.filter(keep).select("lsoa_code", "month", "longitude", "latitude", "crime_type", "sv_status")
+    frame = scoped.to_pandas()
+    frame["month"] = pd.to_datetime(frame["month"])
+    scope = (f"strand {strand}" if strand else "serious violence") + (" (definite and possible records)"
+                                                                       if possible else " (definite records only)")
+    return Incidents(frame, lo, hi, scope, definition.provenance(), datasets, tuple(notes))
+
+
+def _boundary_versions(geo: Geography, level: str) -> list[str]:
+    v = geo.vintage(level)
+    return sorted(d for e in geo.layers() if e["level"] == level and e["vintage"] == v for d in e["datasets"])
+
+
+def _area(geo: Geography) -> tuple[gpd.GeoDataFrame, str]:
+    """The study area: the LSOA boundaries (they tile the police force area)."""
+    return geo.geodataframe("lsoa"), "lsoa"
+
+
+def _lsoa_places(geo: Geography, incidents: Incidents) -> tuple[gpd.GeoDataFrame, list[str]]:
+    gdf = geo.geodataframe("lsoa")[["code", "name", "geometry"]].rename(columns={"code": "id"})
+    gdf = gdf.sort_values("id", kind="stable").reset_index(drop=True)
+    counts = incidents.frame["lsoa_code"].value_counts()
+    gdf["count"] = counts.reindex(gdf["id"]).fillna(0).astype("int64").to_numpy()
+    notes = []
+    unmatched = int(incidents.frame["lsoa_code"].isna().sum() + counts[~counts.index.isin(gdf["id"])].sum())
+    if unmatched:
+        notes.append(f"{unmatched:,} record(s) have no LSOA or one outside the loaded boundaries; not counted")
+    return gdf, notes
+
+
+def _grid_places(geo: Geography, incidents: Incidents, cell_size: float, *, by_month: bool
+                 ) -> tuple[gpd.GeoDataFrame, Grid, np.ndarray, list[str]]:
+    area, _ = _area(geo)
+    grid = square_grid(area, cell_size)
+    located = incidents.located
+    xy = located[["longitude", "latitude"]].to_numpy(float)
+    periods = located["month"].dt.strftime("%Y-%m").to_numpy() if by_month else None
+    gc = count_points(grid, xy, crs="EPSG:4326", periods=periods)
+    places = grid.cells[["cell_id", "geometry"]].rename(columns={"cell_id": "id"})
+    places["name"] = [f"cell {r},{c}" for r, c in zip(grid.rows, grid.cols, strict=True)]
+    places["count"] = gc.counts if gc.counts.ndim == 1 else gc.counts.sum(axis=1)
+    notes = []
+    no_loc = len(incidents.frame) - len(located)
+    if no_loc:
+        notes.append(f"{no_loc:,} record(s) have no map point; not counted")
+    if gc.n_outside:
+        notes.append(f"{gc.n_outside:,} record(s) fall outside the grid (outside the loaded boundaries); not counted")
+    per_month = gc.counts if by_month else np.zeros((0, 0))
+    if by_month:  # months with no located record still need a column
+        labels = list(gc.periods or ())
+        full = np.zeros((grid.n_cells, len(incidents.months)), dtype=np.int64)
+        want = [f"{m:%Y-%m}" for m in incidents.months]
+        for j, lab in enumerate(labels):
+            full[:, want.index(lab)] = gc.counts[:, j]
+        per_month = full
+    return places, grid, per_month, notes
+
+
+def _weights(level: str, places: gpd.GeoDataFrame, grid: Grid | None) -> SpatialWeights:
+    if level == "grid":
+        assert grid is not None
+        return grid_weights(grid, rule="queen")
+    return contiguity_weights(places, rule="queen", ids=places["id"].to_numpy())
+
+
+def _versions(incidents: Incidents, geo: Geography) -> dict[str, list[str]]:
+    return {SOURCE: list(incidents.datasets), "boundaries_lsoa": _boundary_versions(geo, "lsoa")}
+
+
+def _check_level(level: str, cell_size: float | None) -> None:
+    if level not in ("lsoa", "grid"):
+        raise HotspotInputError(f"unknown level {level!r}: use 'lsoa' or 'grid'")
+    if level == "grid" and (cell_size is None or cell_size <= 0):
+        raise HotspotInputError("a grid needs a positive cell size in metres, e.g. 250")
+
+
+def run_gi_star(
+    engine: Engine,
+    incidents: Incidents,
+    *,
+    level: Level = "lsoa",
+    cell_size: float = 250.0,
+    permutations: int = 9999,
+    seed: int | None = None,
+    alpha: float = 0.05,
+    fdr: bool = True,
+) -> HotspotRun:
+    """Gi* hot and cold spots of the incidents' counts per LSOA (queen contiguity) or grid cell (queen lattice).
+
+    Every LSOA of the loaded boundaries (or cell of the grid) is a site, with 0 where nothing happened.
+    Method and citation: docs/methods/gi-star.md (Getis & Ord 1992; Ord & Getis 1995).
+    """
+    _check_level(level, cell_size)
+    geo = Geography(engine)
+    grid = None
+    if level == "lsoa":
+        places, notes = _lsoa_places(geo, incidents)
+    else:
+        places, grid, _, notes = _grid_places(geo, incidents, cell_size, by_month=False)
+    w = _weights(level, places, grid)
+    seed = new_seed() if seed is None and permutations > 0 else seed
+    result = gi_star(places["count"].to_numpy(float), w, permutations=permutations, seed=seed, alpha=alpha, fdr=fdr)
+    places = places.assign(z=result.z, p=result.p_perm if result.p_perm is not None else result.p_analytic,
+                           q=result.q, classification=result.classification)
+    params = {"level": level, "cell_size_m": cell_size if level == "grid" else None, "weights": w.method,
+              "weights_parameters": dict(w.parameters), "permutations": permutations, "seed": result.seed,
+              "inference": result.inference, "fdr": fdr, "fdr_level": alpha, "n_sites": len(places),
+              "n_incidents_counted": int(places["count"].sum())}
+    return HotspotRun("gistar", level, places, result, incidents, params, _versions(incidents, geo),
+                      tuple([*incidents.notes, *notes, *result.notes]), grid)
+
+
+def run_kde(
+    engine: Engine,
+    incidents: Incidents,
+    *,
+    cell_size: float = 250.0,
+    bandwidth: float | Literal["arcgis"] = "arcgis",
+    kernel: Literal["quartic", "epanechnikov"] = "quartic",
+) -> HotspotRun:
+    """Kernel density of the incidents' map points on a grid clipped to the loaded LSOA boundaries.
+
+    Method and citation: docs/methods/kde.md.
+    """
+    _check_level("grid", cell_size)
+    geo = Geography(engine)
+    places, grid, _, notes = _grid_places(geo, incidents, cell_size, by_month=False)
+    located = incidents.located
+    if len(located) < 2:
+        raise HotspotInputError("kernel density needs at least 2 incidents with map points in the period")
+    xy = located[["longitude", "latitude"]].to_numpy(float)
+    result = kernel_density(xy, grid, bandwidth=bandwidth, kernel=kernel, crs="EPSG:4326")
+    places = places.assign(density_per_km2=result.density_per_km2, expected_count=result.expected_count)
+    params = {"level": "grid", "cell_size_m": cell_size, "bandwidth_m": result.bandwidth_m,
+              "bandwidth_rule": result.bandwidth_rule, "kernel": result.kernel, "n_points": result.n_points,
+              "n_cells": grid.n_cells}
+    return HotspotRun("kde", "grid", places, result, incidents, params, _versions(incidents, geo),
+                      tuple([*incidents.notes, *notes, *result.notes]), grid)
+
+
+def _lsoa_month_counts(places: gpd.GeoDataFrame, incidents: Incidents) -> np.ndarray:
+    f = incidents.frame.dropna(subset=["lsoa_code"])
+    table = pd.crosstab(f["lsoa_code"], f["month"].dt.strftime("%Y-%m"))
+    table = table.reindex(index=places["id"], columns=[f"{m:%Y-%m}" for m in incidents.months], fill_value=0)
+    return table.to_numpy(np.int64)
+
+
+def run_emerging(
+    engine: Engine,
+    incidents: Incidents,
+    *,
+    level: Level = "lsoa",
+    cell_size: float = 250.0,
+    permutations: int = 0,
+    seed: int | None = None,
+    alpha: float = 0.05,
+    fdr: bool = True,
+    time_neighbourhood: int = 1,
+) -> HotspotRun:
+    """Emerging hot spot patterns (ArcGIS Pro rules) from monthly counts per LSOA or grid cell.
+
+    Inference is analytic unless ``permutations > 0``. Method and citation: docs/methods/emerging-hotspots.md.
+    """
+    _check_level(level, cell_size)
+    if len(incidents.months) < 2:
+        raise HotspotInputError("emerging hot spots need at least 2 months; widen --from/--to")
+    geo = Geography(engine)
+    grid = None
+    if level == "lsoa":
+        places, notes = _lsoa_places(geo, incidents)
+        counts = _lsoa_month_counts(places, incidents)
+    else:
+        places, grid, counts, notes = _grid_places(geo, incidents, cell_size, by_month=True)
+    w = _weights(level, places, grid)
+    inference: Literal["analytic", "permutation"] = "permutation" if permutations > 0 else "analytic"
+    seed = new_seed() if seed is None and permutations > 0 else seed
+    result = emerging_hotspots(counts, w, periods=[f"{m:%Y-%m}" for m in incidents.months],
+                               ids=places["id"].to_numpy(), alpha=alpha, fdr=fdr, inference=inference,
+                               permutations=permutations, seed=seed, time_neighbourhood=time_neighbourhood)
+    places = places.assign(pattern=result.pattern, n_hot_months=result.hot.sum(axis=1),
+                           n_cold_months=result.cold.sum(axis=1))
+    params = {"level": level, "cell_size_m": cell_size if level == "grid" else None, "weights": w.method,
+              "scheme": result.scheme, "inference": inference, "permutations": permutations, "seed": result.seed,
+              "fdr": fdr, "fdr_level": alpha, "time_neighbourhood": time_neighbourhood,
+              "periods": list(result.periods), "n_sites": len(places)}
+    return HotspotRun("emerging", level, places, result, incidents, params, _versions(incidents, geo),
+                      tuple([*incidents.notes, *notes, *result.notes]), grid)
+
+
+@dataclass(frozen=True, eq=False)
+class PersistenceRun:
+    """Persistence of top LSOAs between two periods, with the data versions read."""
+
+    result: PersistenceResult
+    this_period: tuple[dt.date, dt.date]
+    last_period: tuple[dt.date, dt.date]
+    data_versions: dict[str, list[str]]
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+
+def run_persistence(
+    engine: Engine,
+    definition: Definition,
+    *,
+    this_period: tuple[dt.date, dt.date],
+    last_period: tuple[dt.date, dt.date],
+    top_share: float = 0.05,
+    strand: str | None = None,
+) -> PersistenceRun:
+    """How much of this period's volume in its top LSOAs fell in LSOAs that were top last period.
+
+    Method and citation: docs/methods/persistence.md (Weisburd 2015; Sherman, Gartin & Buerger 1989).
+    """
+    this = gather_incidents(engine, definition, start=this_period[0], end=this_period[1], strand=strand)
+    last = gather_incidents(engine, definition, start=last_period[0], end=last_period[1], strand=strand)
+    geo = Geography(engine)
+    p_this, _ = _lsoa_places(geo, this)
+    p_last, _ = _lsoa_places(geo, last)
+    result = persistence_of_top_places(p_this.set_index("id")["count"], p_last.set_index("id")["count"],
+                                       top_share=top_share)
+    versions = {SOURCE: sorted(set(this.datasets) | set(last.datasets)),
+                "boundaries_lsoa": _boundary_versions(geo, "lsoa")}
+    return PersistenceRun(result, (this.start, this.end), (last.start, last.end), versions,
+                          {"top_share": top_share, "level": "lsoa", "scope": this.scope})
+
+
+def run_near_repeat(
+    incidents: Incidents,
+    *,
+    space_bands: list[float],
+    time_bands: list[float],
+    time_unit: Literal["day", "month"] = "day",
+    permutations: int = 999,
+    seed: int | None = None,
+) -> KnoxResult:
+    """Knox near-repeat test on the incidents' map points and times (docs/methods/knox.md).
+
+    police.uk records carry only a month: day bands raise :class:`TimeResolutionError` (say why, and offer
+    ``time_unit="month"``, which compares whole calendar months).
+    """
+    located = incidents.located
+    xy = located[["longitude", "latitude"]].to_numpy(float)
+    times = located["month"].dt.strftime("%Y-%m").to_numpy(dtype=object)
+    return knox_test(xy, times, space_bands=space_bands, time_bands=time_bands, permutations=permutations,
+                     seed=seed, crs="EPSG:4326", time_unit=time_unit)

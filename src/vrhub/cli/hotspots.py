@@ -1,0 +1,191 @@
+"""``vrhub hotspots`` (Gi*, kernel density, emerging hot spots, with offline maps) and ``vrhub near-repeat`` (Knox)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from vrhub.cli.console import err, out, print_json
+
+METHODS = ("gistar", "kde", "emerging")
+LEVELS = ("lsoa", "grid")
+SOURCES = ("police_uk_street",)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``hotspots`` and ``near-repeat`` to the ``vrhub`` command line."""
+    app.command("hotspots")(hotspots)
+    app.command("near-repeat")(near_repeat)
+
+
+def _month(text: str | None, hint: str):  # type: ignore[no-untyped-def]
+    from vrhub.analysis.profile import parse_month
+
+    if not text:
+        return None
+    try:
+        return parse_month(text)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint=hint) from exc
+
+
+def _numbers(text: str, hint: str) -> list[float]:
+    try:
+        values = [float(v) for v in text.split(",") if v.strip()]
+    except ValueError as exc:
+        raise typer.BadParameter(f"'{text}' is not a comma-separated list of numbers, e.g. 0,200,400",
+                                 param_hint=hint) from exc
+    if not values:
+        raise typer.BadParameter("give at least two band edges, e.g. 0,200,400", param_hint=hint)
+    return values
+
+
+def _fail(message: str, hint: str) -> None:
+    err.print(f"[bold red]Error:[/] {message}")
+    err.print(f"[bold]What to do:[/] {hint}")
+    raise typer.Exit(1)
+
+
+def hotspots(
+    method: str = typer.Option("gistar", "--method", help="gistar | kde | emerging."),
+    level: str = typer.Option("lsoa", "--level", help="lsoa | grid (kde always uses a grid)."),
+    cell: float = typer.Option(250.0, "--cell", help="Grid cell size in metres (with --level grid, and for kde)."),
+    start: str | None = typer.Option(None, "--from", help="First month, YYYY-MM (default: the first loaded)."),
+    end: str | None = typer.Option(None, "--to", help="Last month, YYYY-MM (default: the last loaded)."),
+    permutations: int | None = typer.Option(None, "--permutations", help="Permutations for Gi* inference (default "
+                                            "9999; emerging: default 0, the analytic p-values, as ArcGIS)."),
+    seed: int | None = typer.Option(None, "--seed", help="Random seed (default: drawn and recorded)."),
+    alpha: float = typer.Option(0.05, "--fdr", help="False discovery rate level (Benjamini-Hochberg)."),
+    bandwidth: str = typer.Option("arcgis", "--bandwidth", help="KDE bandwidth in metres, or 'arcgis'."),
+    kernel: str = typer.Option("quartic", "--kernel", help="KDE kernel: quartic | epanechnikov."),
+    strand: str | None = typer.Option(None, "--strand", help="A strand of the definition (default: all serious "
+                                      "violence)."),
+    definition: str = typer.Option("kent_and_medway", "--definition", help="Definition name or .toml/.yaml file."),
+    out_dir: Path | None = typer.Option(None, "--out", help="Folder for the files (default: <home>/hotspots/...)."),
+    release: bool = typer.Option(False, "--release", help="Apply disclosure control to every output."),
+    as_json: bool = typer.Option(False, "--json", help="Print the parameters, data versions and files as JSON."),
+) -> None:
+    """Find where serious violence concentrates (Gi*, kernel density or emerging hot spots) and map it offline."""
+    from vrhub.analysis.hotspots import HotspotInputError
+    from vrhub.analysis.hotspots import run as hs
+    from vrhub.cli.main import state
+    from vrhub.domain.definitions import load_definition
+    from vrhub.domain.errors import NoDataError
+    from vrhub.report.maps import write_hotspots
+    from vrhub.store.geography import Geography
+
+    if method not in METHODS:
+        raise typer.BadParameter(f"unknown method '{method}': use one of {', '.join(METHODS)}", param_hint="--method")
+    if level not in LEVELS:
+        raise typer.BadParameter(f"unknown level '{level}': use lsoa or grid", param_hint="--level")
+    if cell <= 0:
+        raise typer.BadParameter("the cell size must be a positive number of metres, e.g. 250", param_hint="--cell")
+    if method == "kde":
+        level = "grid"
+    lo, hi = _month(start, "--from"), _month(end, "--to")
+    bw: float | str = bandwidth
+    if bandwidth != "arcgis":
+        try:
+            bw = float(bandwidth)
+        except ValueError as exc:
+            raise typer.BadParameter("give a bandwidth in metres, e.g. 500, or 'arcgis'",
+                                     param_hint="--bandwidth") from exc
+    ws = state.workspace()
+    engine = ws.engine()
+    try:
+        incidents = hs.gather_incidents(engine, load_definition(definition), start=lo, end=hi, strand=strand)
+        if method == "gistar":
+            result = hs.run_gi_star(engine, incidents, level=level, cell_size=cell,  # type: ignore[arg-type]
+                                    permutations=9999 if permutations is None else permutations, seed=seed,
+                                    alpha=alpha)
+        elif method == "kde":
+            result = hs.run_kde(engine, incidents, cell_size=cell, bandwidth=bw, kernel=kernel)  # type: ignore[arg-type]
+        else:
+            result = hs.run_emerging(engine, incidents, level=level, cell_size=cell,  # type: ignore[arg-type]
+                                     permutations=permutations or 0, seed=seed,
+                                     alpha=alpha)
+    except HotspotInputError as exc:
+        _fail(str(exc), "change the options named above and run the command again")
+    population = None
+    try:
+        pop = Geography(engine).attributes("population").select("lsoa_code", "population_total").to_pandas()
+        population = pop.set_index("lsoa_code")["population_total"]
+    except NoDataError:
+        pass
+    where = f"{level}{'_' + format(cell, 'g') + 'm' if level == 'grid' else ''}"
+    folder = out_dir or ws.home / "hotspots" / (
+        f"{method}_{where}_{incidents.start:%Y-%m}_{incidents.end:%Y-%m}{'_released' if release else ''}")
+    files = write_hotspots(result, folder, release=release, population=population)
+    if as_json:
+        print_json({"folder": str(folder), "notice": files.marker, **{k: v for k, v in files.metadata.items()
+                                                                      if k != "notice"}})
+        return
+    out.rule(f"[bold]{method} by {where}, {incidents.start:%b %Y} to {incidents.end:%b %Y}[/] ({files.marker})")
+    for k, v in files.metadata.get("summary", {}).get("classes", {}).items():
+        out.print(f"• {k}: {v:,} areas")
+    params = ", ".join(f"{k}={v}" for k, v in result.parameters.items() if not isinstance(v, dict | list))
+    out.print(f"Parameters: {params}")
+    for note in result.notes:
+        out.print(f"[yellow]Note:[/] {note}")
+    out.print(f"Wrote {len(files.files)} files to {folder} (hotspots.csv, map.svg/png/html, hotspots.json)")
+
+
+def near_repeat(
+    source: str = typer.Option("police_uk_street", "--source", help="Events to test (police_uk_street)."),
+    space: str = typer.Option("0,200,400", "--space", help="Space band edges in metres, e.g. 0,200,400."),
+    time: str = typer.Option("0,7,14", "--time", help="Time band edges in days (or months with --time-unit month)."),
+    time_unit: str = typer.Option("day", "--time-unit", help="day | month (month: whole calendar months, coarse)."),
+    start: str | None = typer.Option(None, "--from", help="First month, YYYY-MM (default: the first loaded)."),
+    end: str | None = typer.Option(None, "--to", help="Last month, YYYY-MM (default: the last loaded)."),
+    permutations: int = typer.Option(999, "--permutations", help="Monte Carlo permutations."),
+    seed: int | None = typer.Option(None, "--seed", help="Random seed (default: drawn and recorded)."),
+    strand: str | None = typer.Option(None, "--strand", help="A strand of the definition."),
+    definition: str = typer.Option("kent_and_medway", "--definition", help="Definition name or .toml/.yaml file."),
+    as_json: bool = typer.Option(False, "--json", help="Print the Knox table and parameters as JSON."),
+) -> None:
+    """Knox near-repeat test: are events close in space also close in time, more than chance would give?"""
+    from vrhub.analysis.hotspots import HotspotInputError, TimeResolutionError
+    from vrhub.analysis.hotspots import run as hs
+    from vrhub.cli.main import state, table
+    from vrhub.domain.definitions import load_definition
+
+    if source not in SOURCES:
+        raise typer.BadParameter(f"unknown source '{source}': use {', '.join(SOURCES)}", param_hint="--source")
+    if time_unit not in ("day", "month"):
+        raise typer.BadParameter("use --time-unit day or month", param_hint="--time-unit")
+    space_bands, time_bands = _numbers(space, "--space"), _numbers(time, "--time")
+    lo, hi = _month(start, "--from"), _month(end, "--to")
+    engine = state.workspace().engine()
+    incidents = hs.gather_incidents(engine, load_definition(definition), start=lo, end=hi, strand=strand)
+    try:
+        result = hs.run_near_repeat(incidents, space_bands=space_bands, time_bands=time_bands,
+                                    time_unit=time_unit, permutations=permutations, seed=seed)  # type: ignore[arg-type]
+    except TimeResolutionError as exc:
+        _fail(f"{source} records carry the month only, not the day: day bands cannot be measured. {exc}",
+              "run again with --time-unit month and whole-month bands (e.g. --time 0,0,1,2): this is coarse, "
+              "events in the same month may be 0-30 days apart; or use a source with offence dates")
+    except HotspotInputError as exc:
+        _fail(str(exc), "change the options named above and run the command again")
+    if time_unit == "month":
+        err.print("[yellow]Warning:[/] time bands are whole calendar months (coarsened): events in the same month "
+                  "may be 0-30 days apart; do not compare these Knox ratios with day-based near-repeat studies.")
+    params = {"source": source, "space_bands_m": list(result.space_edges_m), "time_bands": list(result.time_edges),
+              "time_unit": result.time_unit, "permutations": result.permutations, "seed": result.seed,
+              "period": {"from": f"{incidents.start:%Y-%m}", "to": f"{incidents.end:%Y-%m}"},
+              "scope": incidents.scope, **result.parameters}
+    if as_json:
+        print_json({"parameters": params, "definition": incidents.definition,
+                    "data_versions": {hs.SOURCE: list(incidents.datasets)}, "n_events": result.n_events,
+                    "n_close_pairs": result.n_close_pairs, "table": result.to_frame().to_dict(orient="records"),
+                    "notes": list(result.notes), "citation": result.citation,
+                    "location_note": hs.LOCATION_NOTE})
+        return
+    ratio = result.table("knox_ratio")
+    p = result.table("p_value")
+    rows = [[s, *[f"{ratio.loc[s, t]:.2f} (p={p.loc[s, t]:.3f})" for t in ratio.columns]] for s in ratio.index]
+    out.print(table(f"Knox ratios, {result.n_events:,} events (analyst use only)", ["space \\ time", *ratio.columns],
+                    rows))
+    for note in result.notes:
+        out.print(f"[yellow]Note:[/] {note}")
+    out.print(f"Permutations {result.permutations}, seed {result.seed}. {hs.LOCATION_NOTE}.")

@@ -1,0 +1,72 @@
+"""``vrhub hotspots`` and ``vrhub near-repeat`` on the Kent workspace (read-only; outputs go to tmp)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from vrhub.cli.main import app
+
+
+@pytest.fixture(autouse=True)
+def _no_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("VRHUB_DB", raising=False)
+    monkeypatch.delenv("VRHUB_HOME", raising=False)
+
+
+def run(*args: str):  # type: ignore[no-untyped-def]
+    result = CliRunner().invoke(app, list(args))
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result
+
+
+def test_hotspots_json_prints_parameters_data_versions_and_files(kent_ws, tmp_path: Path):
+    home = str(kent_ws.ws.home)
+    out = tmp_path / "gi"
+    result = run("--home", home, "hotspots", "--method", "gistar", "--level", "grid", "--cell", "2000",
+                 "--permutations", "199", "--seed", "7", "--from", "2019-01", "--to", "2019-02", "--out", str(out),
+                 "--json")
+    assert result.exit_code == 0, result.output
+    got = json.loads(result.stdout)
+    p = got["parameters"]
+    assert (p["cell_size_m"], p["permutations"], p["seed"], p["fdr_level"]) == (2000, 199, 7, 0.05)
+    assert got["period"] == {"from": "2019-01", "to": "2019-02"} and got["method"] == "gistar"
+    assert got["notice"] == "unsuppressed — analyst use only"
+    assert len(got["data_versions"]["police_uk_street"]) == 2  # one dataset per month of the period
+    files = [Path(f) for f in got["files"]]
+    assert {f.name for f in files} >= {"hotspots.csv", "map.svg", "map.png", "map.html", "hotspots.json"}
+    assert all(f.is_file() and f.parent == out for f in files)
+    written = json.loads((out / "hotspots.json").read_text(encoding="utf-8"))
+    assert written["parameters"] == p
+
+
+def test_bad_options_say_what_to_write(kent_ws):
+    result = run("--home", str(kent_ws.ws.home), "hotspots", "--method", "hexbins")
+    assert result.exit_code == 2 and "gistar" in result.output
+    result = run("--home", str(kent_ws.ws.home), "hotspots", "--from", "2019-13")
+    assert result.exit_code == 2 and "YYYY-MM" in result.output
+
+
+def test_near_repeat_refuses_day_bands_on_police_uk_months(kent_ws):
+    result = run("--home", str(kent_ws.ws.home), "near-repeat", "--source", "police_uk_street",
+                 "--space", "0,200,400", "--time", "0,7,14", "--permutations", "9", "--json")
+    assert result.exit_code == 1
+    text = " ".join(result.output.split())
+    assert "month only, not the day" in text and "--time-unit month" in text
+    assert result.stdout.strip() == ""  # nothing that looks like a result
+
+
+def test_near_repeat_by_month_warns_that_it_is_coarse(kent_ws):
+    result = run("--home", str(kent_ws.ws.home), "near-repeat", "--space", "0,200", "--time", "0,0,1",
+                 "--time-unit", "month", "--from", "2018-10", "--to", "2018-11", "--permutations", "9",
+                 "--seed", "3", "--json")
+    assert result.exit_code == 0, result.output
+    got = json.loads(result.stdout)
+    assert got["parameters"]["time_unit"] == "month" and got["parameters"]["seed"] == 3
+    assert got["parameters"]["permutations"] == 9 and got["parameters"]["space_bands_m"] == [0, 200]
+    assert len(got["table"]) == 2 * 3  # (2 space bands incl. beyond) x (same, >0-1, beyond)
+    assert "coarsened" in " ".join(result.stderr.split())
