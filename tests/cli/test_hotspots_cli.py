@@ -5,23 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-from typer.testing import CliRunner
-
-from vrhub.cli.main import app
-
-
-@pytest.fixture(autouse=True)
-def _no_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("VRHUB_DB", raising=False)
-    monkeypatch.delenv("VRHUB_HOME", raising=False)
-
-
-def run(*args: str):  # type: ignore[no-untyped-def]
-    result = CliRunner().invoke(app, list(args))
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result
+from vrhub_testkit import run_cli as run
 
 
 def test_hotspots_json_prints_parameters_data_versions_and_files(kent_ws, tmp_path: Path):
