@@ -16,13 +16,14 @@ from vrhub.ingest.supply_check import ALL, supply_warnings
 def datasets(
     kind: str | None = typer.Option(None, "--kind", help="Only this dataset kind."),
     warnings: bool = typer.Option(False, "--warnings", help="List every supply warning, per category too."),
+    show_all: bool = typer.Option(False, "--all", help="Also list withdrawn versions."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """List the dataset versions in the workspace, with provenance and supply warnings."""
     from vrhub.cli.main import state, table
 
     ws = state.workspace()
-    items = ws.catalogue.datasets(kind)
+    items = ws.catalogue.datasets(kind, include_withdrawn=show_all)
     current = {}
     for k in {d.kind for d in items}:
         current[k] = {c[0] for c in ws.catalogue.current_coverage(k)}
@@ -40,7 +41,9 @@ def datasets(
                 "rows_accepted": d.rows_accepted, "rows_quarantined": d.rows_quarantined,
                 "schema_version": d.schema_version, "vrhub_version": d.vrhub_version, "synthetic": d.synthetic,
                 "months": sorted({c.month.strftime("%Y-%m") for c in d.coverage}),
-                "superseded": bool(d.coverage) and d.id not in current.get(d.kind, set()),
+                "superseded": bool(d.coverage) and d.withdrawn_at is None and d.id not in current.get(d.kind, set()),
+                "withdrawn_at": d.withdrawn_at.isoformat() if d.withdrawn_at else None,
+                "withdrawn_reason": d.withdrawn_reason,
                 "attributes": d.attributes, "warnings": d.warnings,
                 "supply_warnings": [w.to_json() for w in by_dataset[d.id]],
             }
@@ -57,8 +60,10 @@ def datasets(
             f"{d.attributes.get('level', d.attributes.get('table', ''))} {d.attributes.get('vintage', '')}".strip()
         flagged = sorted({w.month.strftime("%Y-%m") for w in by_dataset[d.id] if w.category == ALL})
         note = ("[bold yellow]supply: " + ", ".join(flagged) + "[/]") if flagged else ""
-        if d.coverage and d.id not in current.get(d.kind, set()):
+        if d.coverage and d.withdrawn_at is None and d.id not in current.get(d.kind, set()):
             note = (note + " superseded").strip()
+        if d.withdrawn_at is not None:
+            note = f"[bold red]withdrawn[/] ({d.withdrawn_reason})"
         rows.append([d.id, d.kind, d.partner.name if d.partner else "", span, d.rows_read, d.rows_accepted,
                      d.rows_quarantined, d.received_at.strftime("%Y-%m-%d %H:%M"), note])
     out.print(table(f"Datasets in {ws.home}", ["dataset", "kind", "partner", "covers", "read", "accepted",
@@ -132,3 +137,23 @@ def write_csv(t, path: Path) -> None:  # type: ignore[no-untyped-def]
         for batch in t.to_batches():
             for row in batch.to_pylist():
                 w.writerow([safe_cell(v) for v in row.values()])
+
+
+def withdraw(
+    dataset: str = typer.Argument(..., help="Dataset id (see 'vrhub datasets')."),
+    reason: str = typer.Option(..., "--reason", help="Why (recorded with the version)."),
+) -> None:
+    """Stop using a dataset version (e.g. a wrong or partial re-issue); it is kept and can be restored."""
+    from vrhub.cli.main import state
+
+    d = state.workspace().catalogue.withdraw(dataset, reason)
+    out.print(f"Withdrawn: {d.id} ({d.source_file}). It is no longer read; where it had replaced an earlier version "
+              f"of the same force-month, that version is read again. Undo with: vrhub restore {d.id}")
+
+
+def restore(dataset: str = typer.Argument(..., help="Dataset id (see 'vrhub datasets --all').")) -> None:
+    """Use a withdrawn dataset version again."""
+    from vrhub.cli.main import state
+
+    d = state.workspace().catalogue.restore(dataset)
+    out.print(f"Restored: {d.id} ({d.source_file}) is read again.")

@@ -64,6 +64,8 @@ def _register_commands() -> None:
     app.add_typer(services.app, name="services")
     app.command("datasets")(datasets.datasets)
     app.command("quarantine")(datasets.quarantine)
+    app.command("withdraw")(datasets.withdraw)
+    app.command("restore")(datasets.restore)
     app.command("demo")(demo.demo)
     app.command("profile")(profile.profile)
     app.command("pseudonymise")(pseudonymise.pseudonymise)

@@ -262,6 +262,9 @@ def _duplicate(result: LoadResult, existing: Dataset) -> LoadResult:
     result.flags = dict((existing.attributes or {}).get("flags", {}))
     result.warnings.append(f"already loaded as dataset {existing.id} on {existing.received_at:%Y-%m-%d %H:%M}; "
                            "nothing new was created")
+    if existing.withdrawn_at is not None:
+        result.warnings.append(f"dataset {existing.id} is withdrawn ({existing.withdrawn_reason}): read it again with "
+                               f"'vrhub restore {existing.id}'")
     return result
 
 

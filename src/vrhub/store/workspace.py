@@ -79,7 +79,7 @@ class Workspace:
 
     def orphans(self) -> list[str]:
         """Published version folders this catalogue does not list (never read; see ``Lake.orphans``)."""
-        return self.lake.orphans({d.lake_path for d in self.catalogue.datasets()})
+        return self.lake.orphans({d.lake_path for d in self.catalogue.datasets(include_withdrawn=True)})
 
     @property
     def exports(self) -> Path:

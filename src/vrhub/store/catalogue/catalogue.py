@@ -128,12 +128,33 @@ class Catalogue:
                 .options(selectinload(Dataset.coverage), selectinload(Dataset.partner))
             )
 
-    def datasets(self, kind: str | None = None) -> list[Dataset]:
+    def datasets(self, kind: str | None = None, *, include_withdrawn: bool = False) -> list[Dataset]:
+        """Dataset versions, oldest first; withdrawn ones only when asked (they are never read)."""
         with self.session() as s:
             q = select(Dataset).options(selectinload(Dataset.coverage), selectinload(Dataset.partner))
             if kind:
                 q = q.where(Dataset.kind == kind)
+            if not include_withdrawn:
+                q = q.where(Dataset.withdrawn_at.is_(None))
             return list(s.scalars(q.order_by(Dataset.received_at, Dataset.id)))
+
+    def withdraw(self, dataset_id: str, reason: str) -> Dataset:
+        """Stop reading a version (e.g. a wrong partial re-issue of a month); its files and record are kept."""
+        return self._set_withdrawn(dataset_id, dt.datetime.now(dt.UTC), reason)
+
+    def restore(self, dataset_id: str) -> Dataset:
+        """Read a withdrawn version again."""
+        return self._set_withdrawn(dataset_id, None, None)
+
+    def _set_withdrawn(self, dataset_id: str, when: dt.datetime | None, reason: str | None) -> Dataset:
+        with self.session() as s:
+            d = s.get(Dataset, dataset_id)
+            if d is None:
+                raise WorkspaceError(f"no dataset {dataset_id!r}", "list dataset ids with 'vrhub datasets --all'")
+            d.withdrawn_at, d.withdrawn_reason = when, reason
+        found = self.get(dataset_id)
+        assert found is not None
+        return found
 
     def current_coverage(self, kind: str) -> list[tuple[str, str, dt.date]]:
         """(dataset_id, force, month) of the newest version of each force-month of ``kind``."""
@@ -141,7 +162,7 @@ class Catalogue:
             rows = s.execute(
                 select(DatasetCoverage.dataset_id, DatasetCoverage.force, DatasetCoverage.month, Dataset.received_at)
                 .join(Dataset)
-                .where(Dataset.kind == kind)
+                .where(Dataset.kind == kind, Dataset.withdrawn_at.is_(None))
             ).all()
         newest: dict[tuple[str, dt.date], tuple[dt.datetime, str]] = {}
         for dataset_id, force, month, received in rows:

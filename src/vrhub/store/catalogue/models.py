@@ -102,6 +102,9 @@ class Dataset(Base):
     synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
     attributes: Mapped[dict] = mapped_column(JSON, default=dict)
     warnings: Mapped[list] = mapped_column(JSON, default=list)
+    #: a withdrawn version stays in the lake and the catalogue but is never read (``vrhub withdraw``/``restore``)
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
 
     partner: Mapped[Partner | None] = relationship()
     coverage: Mapped[list[DatasetCoverage]] = relationship(
