@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from importlib.resources import files
+from pathlib import Path
+
 import typer
 
 from vrhub.cli.console import RichProgress, out, print_json
@@ -31,6 +34,12 @@ def demo(as_json: bool = typer.Option(False, "--json", help="Print one JSON docu
     report = ingest(ws, [data / "police-uk" / "kent-street-2018-10_2019-02.zip"], SOURCES, partner="Kent Police",
                     progress=RichProgress(not as_json), known_lsoas=known)
     counts = crime_by_area(ws.engine(), crime_types=["Violence and sexual offences"])
+    from vrhub.governance.commissioning import register_in_force
+    from vrhub.governance.returns import read_returns, save_returns
+
+    register = register_in_force(ws)
+    returns_file = Path(str(files("vrhub.governance") / "data" / "kent_returns_demo.csv"))
+    save_returns(ws, read_returns(returns_file, register), register.sha256)
     if as_json:
         from vrhub.cli.sna import build_report
 
@@ -40,6 +49,8 @@ def demo(as_json: bool = typer.Option(False, "--json", help="Print one JSON docu
                     "violence_by_district": counts.table.to_pylist(), "sna": sna.to_json()})
         return
     print_report(report, geography_loaded=known is not None)
+    out.print(f"Commissioned services: {len(register.services)} in the demo register; providers' returns loaded "
+              "from the annual report's stated outputs (see 'vrhub services list').")
     rows = [[r["area_name"], r["area_code"] if r["area_code"] != r["area_name"] else "", r["crimes"],
              None if r["population"] is None else int(r["population"]),
              "" if r["rate_per_1000"] is None else f"{r['rate_per_1000']:.2f}"]

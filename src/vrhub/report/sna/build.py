@@ -203,19 +203,28 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
         charts_out.append({"id": "imd", "svg": _svg(chart),
                            "alt": _imd_alt(ddf),
                            "table": _table(tables["by_imd_decile"])})
+    hotspots = _hotspots(ws, d, p, notice, release)
+    if hotspots:
+        charts_out.append(hotspots["chart"])
     status = gov.status(today)
     red = [a for a in status if a["rag"] == "red"]
     missing = []
     for s in p.sections.values():
         if not s.available:
             missing.append(f"{s.name.capitalize()}: " + " ".join(s.notes))
+    works = _what_works(ws, today)
     missing += [
-        "Hotspots and near-repeat analysis: not yet part of this build (the hotspot methods are being added).",
-        "Cardiff Model view: needs emergency department (ISTV) data, which is not loaded.",
+        "Near-repeat analysis: police.uk gives months only, so day-level near-repeat bands cannot be computed "
+        "from it (vrhub near-repeat explains); dated partner data (ED, ambulance) are needed.",
+        "Cardiff Model view: needs emergency department (ISTV) data for the period.",
         "Causes (risk and protective factors): only the deprivation gradient is available; partner data on "
         "exclusions, youth justice and health are not loaded.",
-        "What works: no commissioned-service returns or evaluations are loaded.",
     ]
+    if not works["returns_loaded"]:
+        missing.append("What works: no providers' returns are loaded, so outputs cannot be stated from data "
+                       "(load them with vrhub services returns FILE).")
+    missing.append("What works: no local impact evaluation is recorded for the commissioned services; evidence "
+                   "bands shown are the YEF Toolkit's, not local results.")
     findings = list(p.summary)
     recs = []
     if warnings:
@@ -257,11 +266,79 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
         "versions": versions, "rebuild": rebuild, "vrhub_version": vrhub.__version__,
         "built_at": built_at.strftime("%Y-%m-%d %H:%M UTC"), "today": today,
         "what": _table(tables["what_by_category"], ["crime_type", "sv_status", "records"]),
-        "register_sha256": gov.sha256,
+        "register_sha256": gov.sha256, "works": works, "hotspots": hotspots,
         "synthetic": any(s["synthetic"] for s in sources),
     }
     ctx["fingerprint"] = hashlib.sha256(repr(sorted(ctx["versions"], key=lambda v: v["id"])).encode()).hexdigest()[:16]
     return ctx
+
+
+HOTSPOT_SEED = 20240131  # fixed, so that two builds of the same workspace are identical
+HOTSPOT_PERMUTATIONS = 9999
+
+
+def _hotspots(ws: Workspace, d: Definition, p: Profile, notice: str, release: bool) -> dict[str, Any] | None:
+    """Getis-Ord Gi* on LSOAs (conditional permutation, FDR 5%): a class map and its sentence."""
+    from vrhub.analysis.hotspots.run import gather_incidents, run_gi_star
+    from vrhub.report.maps import GI_STAR_CLASSES, choropleth, released_counts
+
+    try:
+        incidents = gather_incidents(ws.engine(), d, start=p.start, end=p.end, strand=p.strand)
+        run = run_gi_star(ws.engine(), incidents, level="lsoa", permutations=HOTSPOT_PERMUTATIONS,
+                          seed=HOTSPOT_SEED)
+    except NoDataError:
+        return None
+    places = run.places.copy()
+    if release:  # no class is shown for an area whose count is suppressed
+        published, _ = released_counts(places.set_index("id")["count"])
+        places.loc[places["id"].map(published).isna().to_numpy(), "classification"] = None
+    counts = places["classification"].value_counts()
+    hot, cold = int(counts.get("hot", 0)), int(counts.get("cold", 0))
+    params = run.parameters
+    if hot or cold:
+        sentence = (f"Getis-Ord Gi* finds {hot} hot-spot and {cold} cold-spot LSOAs at a 5% false-discovery rate "
+                    f"({params['permutations']:,} conditional permutations, queen contiguity).")
+    else:
+        sentence = (f"Getis-Ord Gi* finds no LSOA hot or cold spots at a 5% false-discovery rate "
+                    f"({params['permutations']:,} conditional permutations, queen contiguity, "
+                    f"{params['n_sites']:,} LSOAs): with {p.headline['months']} months of data, local clusters "
+                    "cannot be told apart from chance once testing a thousand areas is allowed for.")
+    chart = choropleth(places, "classification", title="Hot and cold spots (Gi*, LSOAs)",
+                       legend_title="Gi* class", notice=notice, classes=GI_STAR_CLASSES, width=520)
+    table = pa.table({"class": list(GI_STAR_CLASSES), "LSOAs": [int(counts.get(c, 0)) for c in GI_STAR_CLASSES]})
+    return {"sentence": sentence, "parameters": params,
+            "chart": {"id": "hotspots", "svg": _svg(chart), "table": _table(table),
+                      "alt": "Map of Kent and Medway LSOAs coloured by Gi* class. " + sentence
+                             + " police.uk locations are anonymised map points."}}
+
+
+def _what_works(ws: Workspace, today: dt.date) -> dict[str, Any]:
+    """The commissioned services in force, what their returns say they delivered, and contract alerts."""
+    from vrhub.governance.commissioning import alerts, register_in_force
+    from vrhub.governance.returns import returns_in_force
+    from vrhub.governance.statements import service_report
+
+    register = register_in_force(ws)
+    returns = returns_in_force(ws)
+    services = []
+    for svc in register.services:
+        report = service_report(returns, svc.key) if returns else None
+        funding = svc.total_funding
+        evidence = "; ".join(
+            f"{e.yef_approach or e.crime_reduction_toolkit or ''}"
+            + (f" (YEF band: {e.yef_band})" if e.yef_band else "") for e in svc.evidence) or "not recorded"
+        services.append({
+            "name": svc.name, "providers": ", ".join(svc.provider_names()), "ages": svc.ages(),
+            "funding": f"£{funding:,.0f}" if funding else "not stated in the source",
+            "contract": (f"{svc.contract_start:%b %Y} to {svc.contract_end:%b %Y}"
+                         if svc.contract_start and svc.contract_end else "not stated in the source"),
+            "evidence": evidence,
+            "statements": [f"{st.text} (source: " + ", ".join(f"{f} row {r}" for f, r in st.sources[:4]) + ")"
+                           for st in (report.statements if report else [])],
+        })
+    return {"register": register.name or "commissioning register", "register_sha256": register.sha256,
+            "services": services, "alerts": [a.message for a in alerts(register, today)],
+            "returns_loaded": bool(returns)}
 
 
 def no_data_message(exc: NoDataError) -> str:
