@@ -1,0 +1,335 @@
+"""The Cardiff Model view: emergency-department assault attendances beside police-recorded violence.
+
+The Cardiff Model for Violence Prevention (Shepherd; Florence et al., BMJ 2011;342:d3313) shares anonymised ED
+data on assaults (ISTV, NHS ISB 1594: arrival time, assault method, location type and free-text location) with the
+community safety partnership, because many assaults treated in hospital are never reported to the police. This
+module puts, for the same area and months:
+
+- ED assault attendances (by the patient's **home** LSOA → district) beside police-recorded violence from police.uk
+  ("Violence and sexual offences" + "Robbery" + "Possession of weapons", by the **offence** LSOA → district), by
+  district, by month and by district × month;
+- ED arrivals by hour × weekday (police.uk publishes month only, no time of day, so it has no such table);
+- ED assaults by assault location type, with shares, and the most frequent free-text location descriptions: the
+  places known only to health, which the Cardiff Model exists to reveal.
+
+It is a comparison of **volumes by area and month, not a matching of records**: police.uk places an offence at an
+anonymised map point and a month, ISTV home LSOA is where the patient lives. When any ED dataset read is marked
+synthetic in the catalogue, every table carries ``ed_synthetic = True`` and the summary says so first.
+
+With ``release=True`` every count table passes disclosure control (:mod:`vrhub.domain.disclosure`: by default
+counts 1–7 suppressed, the rest rounded to 5, with secondary suppression); the district, month and district × month
+tables of each source are cut from one protected cube so that margins cannot undo a suppression, and free-text rows
+whose count is suppressed are dropped. Method page: docs/methods/cardiff-model.md.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import ibis
+import pandas as pd
+
+from vrhub.domain.disclosure import NHS_OPENSAFELY, DisclosureRules, ProtectedTable, protect_long, protect_series
+from vrhub.domain.errors import NoDataError
+from vrhub.store.engine import Engine, month_range
+from vrhub.store.geography import Geography
+
+CITATION = ("Florence C, Shepherd J, Brennan I, Simon T. Effectiveness of anonymised information sharing and use in "
+            "health service, police, and local government partnership for preventing violence related injury: "
+            "experimental study and time series analysis. BMJ 2011;342:d3313. ED data items: NHS ISB 1594 "
+            "Information Sharing to Tackle Violence (ISTV) minimum dataset.")
+
+ED_KIND = "ed_istv"
+POLICE_KIND = "police_uk_street"
+POLICE_VIOLENCE = ("Violence and sexual offences", "Robbery", "Possession of weapons")
+NOT_KNOWN = "Not known"
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+TOP_DESCRIPTIONS = 20
+SYNTHETIC_NOTICE = ("SYNTHETIC ED DATA: the emergency-department returns read here are marked synthetic in the "
+                    "catalogue (invented attendances for testing and training). Do not use these figures as evidence.")
+NOTES = (
+    "This is a comparison of volumes by area and month, not record matching: police.uk places each offence at an "
+    "anonymised map point (its LSOA) and a month, while the ISTV home LSOA is where the patient lives.",
+    "police.uk publishes the month only, with no date or time of day: the hour × weekday table is ED arrivals only.",
+    "Police-recorded violence here is police.uk 'Violence and sexual offences' + 'Robbery' + 'Possession of "
+    "weapons'; ED assaults are every ISTV attendance. The two count different things and are not expected to agree.",
+)
+
+TABLES = ("ed_vs_police_by_district", "ed_vs_police_by_month", "ed_vs_police_by_district_month",
+          "ed_arrivals_hour_weekday", "ed_location_type", "ed_location_descriptions")
+
+
+@dataclass
+class CardiffView:
+    """The Cardiff Model tables for one period, with what was read, how it was protected and the citation.
+
+    ``tables`` are tidy frames (see ``TABLES``); counts are nullable integers, ``<NA>`` where suppressed (release
+    only). ``totals`` are the headline counts as published (rounded in release mode, ``None`` if suppressed).
+    """
+
+    start: dt.date
+    end: dt.date
+    tables: dict[str, pd.DataFrame]
+    totals: dict[str, int | None]
+    summary: list[str]
+    notes: list[str]
+    synthetic: bool
+    released: bool
+    ed_datasets: list[str]
+    police_datasets: list[str]
+    disclosure: dict[str, Any] | None = None
+    parameters: dict[str, Any] = field(default_factory=dict)
+    citation: str = CITATION
+
+    @property
+    def notice(self) -> str:
+        parts = [SYNTHETIC_NOTICE if self.synthetic else "ED data: partner returns (not synthetic)"]
+        parts.append(self.disclosure["statement"] if self.released and self.disclosure
+                     else "ANALYST VIEW: unprotected counts, not for release")
+        return " | ".join(parts)
+
+
+def _month(d: dt.date) -> str:
+    return f"{d:%Y-%m}"
+
+
+def _district_map(engine: Engine) -> pd.DataFrame:
+    """LSOA → district (code, name): the workspace lookup, completed from the deprivation file's district columns."""
+    geo = Geography(engine)
+    frames = []
+    with contextlib.suppress(NoDataError):
+        frames.append(geo.lsoa_lookup().select("lsoa_code", "district_code", "district_name").to_pandas())
+    try:
+        attrs = geo.attributes("deprivation").to_pandas()
+        if {"district_code", "district_name"} <= set(attrs.columns):
+            frames.append(attrs[["lsoa_code", "district_code", "district_name"]])
+    except NoDataError:
+        pass
+    if not frames:
+        raise NoDataError("no LSOA → district lookup: no boundaries or IMD files are loaded",
+                          "load them with 'vrhub geography load PATH' (or 'vrhub demo' for Kent and Medway)")
+    out = pd.concat(frames, ignore_index=True).dropna(subset=["district_name"])
+    return out.drop_duplicates("lsoa_code", keep="last").set_index("lsoa_code")
+
+
+def _ed_rows(engine: Engine, start: dt.date | None, end: dt.date | None) -> pd.DataFrame:
+    t = engine.table(ED_KIND)
+    if start is not None:
+        t = t.filter(t.month >= start)
+    if end is not None:
+        t = t.filter(t.month <= end)
+    cols = ["dataset_id", "site_code", "month", "arrival_datetime", "assault_location_type",
+            "assault_location_description", "home_lsoa"]
+    return t.select(*cols).to_pandas()
+
+
+def _police_counts(engine: Engine, start: dt.date, end: dt.date) -> tuple[pd.DataFrame | None, list[str]]:
+    if not engine.has(POLICE_KIND):
+        return None, []
+    t = engine.table(POLICE_KIND)
+    t = t.filter(t.crime_type.isin(list(POLICE_VIOLENCE)) & (t.month >= start) & (t.month <= end))
+    g = t.group_by(["dataset_id", "lsoa_code", "month"]).aggregate(count=ibis._.count()).to_pandas()
+    return g, sorted(g["dataset_id"].unique().tolist())
+
+
+def _grid(rows: pd.DataFrame, districts: list[str], months: list[str], count: str | None = None) -> pd.DataFrame:
+    """Long district × month counts over the full grid (absent combinations 0)."""
+    key = ["district", "month"]
+    n = rows.groupby(key)[count].sum() if count else rows.groupby(key).size()
+    idx = pd.MultiIndex.from_product([districts, months], names=key)
+    return n.reindex(idx, fill_value=0).rename("count").reset_index()
+
+
+def _plain(frame: pd.DataFrame, dims: list[str]) -> pd.DataFrame:
+    return frame.groupby(dims, sort=False)["count"].sum().astype("Int64").reset_index()
+
+
+def cardiff_view(
+    engine: Engine,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    release: bool = False,
+    rules: DisclosureRules = NHS_OPENSAFELY,
+    top: int = TOP_DESCRIPTIONS,
+) -> CardiffView:
+    """Build the Cardiff Model view for the months ``start``..``end`` (default: the months of ED data loaded).
+
+    ED assault attendances (ISTV, home LSOA → district) beside police.uk violence (offence LSOA → district) by
+    district and month; ED arrivals by hour × weekday; ED assaults by location type and the ``top`` free-text
+    location descriptions. ``release=True`` applies ``rules`` to every count table (Florence et al., BMJ 2011).
+    """
+    ed = _ed_rows(engine, start, end)
+    if ed.empty:
+        span = f" between {_month(start) if start else 'the start'} and {_month(end) if end else 'the end'}"
+        raise NoDataError(f"no ED assault attendances (ISTV) are loaded{span if start or end else ''}",
+                          "load ISTV returns with 'vrhub ingest istv PATH' (synthetic ones: 'vrhub synth --load')")
+    months_loaded = pd.to_datetime(ed["month"])
+    lo = start or months_loaded.min().date().replace(day=1)
+    hi = end or months_loaded.max().date().replace(day=1)
+    months = [_month(m) for m in month_range(lo, hi)]
+    ed_ids = sorted(ed["dataset_id"].unique().tolist())
+    synthetic = any(d.synthetic for d in engine.ws.catalogue.datasets(ED_KIND) if d.id in ed_ids)
+
+    lookup = _district_map(engine)
+    code_of = lookup.groupby("district_name")["district_code"].first().to_dict()
+    ed["district"] = ed["home_lsoa"].map(lookup["district_name"]).fillna(NOT_KNOWN)
+    ed["month"] = pd.to_datetime(ed["month"]).dt.strftime("%Y-%m")
+    police, police_ids = _police_counts(engine, lo, hi)
+    if police is not None:
+        police["district"] = police["lsoa_code"].map(lookup["district_name"]).fillna(NOT_KNOWN)
+        police["month"] = pd.to_datetime(police["month"]).dt.strftime("%Y-%m")
+    districts = sorted(code_of)
+    districts.append(NOT_KNOWN)
+
+    ed_dm = _grid(ed, districts, months)
+    police_dm = _grid(police, districts, months, "count") if police is not None else None
+
+    arrival = pd.to_datetime(ed["arrival_datetime"])
+    hw = pd.DataFrame({"weekday": arrival.dt.day_of_week.map(dict(enumerate(WEEKDAYS))), "hour": arrival.dt.hour})
+    hw_idx = pd.MultiIndex.from_product([list(WEEKDAYS), list(range(24))], names=["weekday", "hour"])
+    hw_long = hw.groupby(["weekday", "hour"]).size().reindex(hw_idx, fill_value=0).rename("count").reset_index()
+
+    loc = ed["assault_location_type"].fillna("unknown")
+    loc_counts = loc.value_counts()
+    text = ed["assault_location_description"].fillna("").astype(str).str.strip().str.replace(r"\s+", " ", regex=True)
+    described = pd.DataFrame({"assault_location_type": loc, "assault_location_description": text})[text != ""]
+    desc_counts = described.groupby(["assault_location_type", "assault_location_description"]).size()
+    desc_counts = desc_counts.sort_values(ascending=False, kind="stable")
+
+    disclosure = None
+    if release:
+        ed_pt = protect_long(ed_dm, ["district", "month"], rules=rules,
+                             categories={"district": districts, "month": months})
+        police_pt = (protect_long(police_dm, ["district", "month"], rules=rules,
+                                  categories={"district": districts, "month": months})
+                     if police_dm is not None else None)
+        hw_pt = protect_long(hw_long, ["weekday", "hour"], rules=rules,
+                             categories={"weekday": list(WEEKDAYS), "hour": list(range(24))})
+        loc_pt = protect_series(loc_counts, rules)
+        desc_pt = protect_series(pd.Series(desc_counts.to_numpy(), index=[f"{a}\x1f{b}" for a, b in
+                                                                             desc_counts.index]), rules)
+
+        def view(pt: ProtectedTable | None, *dims: str) -> pd.DataFrame | None:
+            return None if pt is None else pt.view(*dims, totals=False)
+
+        ed_d, ed_m, ed_x = view(ed_pt, "district"), view(ed_pt, "month"), view(ed_pt, "district", "month")
+        po_d, po_m, po_x = view(police_pt, "district"), view(police_pt, "month"), view(police_pt, "district", "month")
+        hw_t = view(hw_pt, "weekday", "hour")
+        loc_s = loc_pt.shares(loc_pt.dims[0])
+        loc_s = loc_s[loc_s[loc_pt.dims[0]] != loc_pt.total_label]
+        loc_t = pd.DataFrame({"assault_location_type": loc_s[loc_pt.dims[0]].to_numpy(),
+                              "count": pd.array(loc_s["count"].to_numpy(), dtype="Int64"),
+                              "share_percent": loc_s["share"].round(1).to_numpy()})
+        desc_s = desc_pt.series(totals=False)
+        desc_s = desc_s[desc_s.notna()].sort_values(ascending=False, kind="stable").head(top)
+        parts = [k.split("\x1f", 1) for k in desc_s.index]
+        desc_t = pd.DataFrame({"assault_location_type": [p[0] for p in parts],
+                               "assault_location_description": [p[1] for p in parts], "count": desc_s.to_numpy()})
+        ed_total = ed_pt.series("district").get(ed_pt.total_label)
+        police_total = police_pt.series("district").get(police_pt.total_label) if police_pt is not None else None
+        disclosure = ed_pt.provenance.as_dict()
+        disclosure["tables_protected"] = sum(p is not None for p in (ed_pt, police_pt, hw_pt, loc_pt, desc_pt))
+    else:
+        ed_d, ed_m, ed_x = _plain(ed_dm, ["district"]), _plain(ed_dm, ["month"]), _plain(ed_dm, ["district", "month"])
+        po_d, po_m, po_x = ((_plain(police_dm, ["district"]), _plain(police_dm, ["month"]),
+                             _plain(police_dm, ["district", "month"])) if police_dm is not None else (None,) * 3)
+        hw_t = hw_long.astype({"count": "Int64"})
+        loc_t = pd.DataFrame({"assault_location_type": loc_counts.index, "count": loc_counts.to_numpy()})
+        loc_t["count"] = loc_t["count"].astype("Int64")
+        loc_t["share_percent"] = (loc_t["count"] / len(ed) * 100).astype(float).round(1)
+        top_desc = desc_counts.head(top)
+        desc_t = pd.DataFrame({"assault_location_type": [a for a, _ in top_desc.index],
+                               "assault_location_description": [b for _, b in top_desc.index],
+                               "count": top_desc.to_numpy()}).astype({"count": "Int64"})
+        ed_total = len(ed)
+        police_total = int(police_dm["count"].sum()) if police_dm is not None else None
+
+    def pair(ed_t: pd.DataFrame, po_t: pd.DataFrame | None, keys: list[str]) -> pd.DataFrame:
+        out = ed_t.rename(columns={"count": "ed_assaults"})
+        pol = (po_t.rename(columns={"count": "police_violence"}) if po_t is not None
+               else out[keys].assign(police_violence=pd.NA))
+        out = out.merge(pol, on=keys, how="left")
+        out["police_violence"] = out["police_violence"].astype("Int64")
+        return out
+
+    by_district = pair(ed_d, po_d, ["district"]).rename(columns={"district": "district_name"})
+    by_district.insert(0, "district_code", by_district["district_name"].map(code_of))
+    ratio = by_district["ed_assaults"].astype("Float64") / by_district["police_violence"].astype("Float64")
+    by_district["ed_per_100_police"] = (ratio.where(by_district["police_violence"] > 0) * 100).round(1)
+    tables = {
+        "ed_vs_police_by_district": by_district,
+        "ed_vs_police_by_month": pair(ed_m, po_m, ["month"]),
+        "ed_vs_police_by_district_month": pair(ed_x, po_x, ["district", "month"]).rename(
+            columns={"district": "district_name"}),
+        "ed_arrivals_hour_weekday": hw_t.rename(columns={"count": "ed_arrivals"}),
+        "ed_location_type": loc_t.rename(columns={"count": "ed_assaults"}),
+        "ed_location_descriptions": desc_t.rename(columns={"count": "ed_assaults"}),
+    }
+    for t in tables.values():
+        t["ed_synthetic"] = synthetic
+    totals = {"ed_assaults": _int(ed_total), "police_violence": _int(police_total)}
+
+    notes = list(NOTES)
+    if police is None:
+        notes.insert(0, "No police.uk street-level data is loaded: the police columns are empty. Load it with "
+                        "'vrhub ingest police-uk PATH'.")
+    else:
+        missing = sorted(set(months) - set(police["month"]))
+        if missing:
+            notes.insert(0, f"police.uk has no violence rows for {len(missing)} month(s) of the period "
+                            f"({', '.join(missing[:6])}{'…' if len(missing) > 6 else ''}): check coverage with "
+                            "'vrhub datasets'.")
+    view = CardiffView(
+        start=lo, end=hi, tables=tables, totals=totals, summary=[], notes=notes, synthetic=synthetic,
+        released=release, ed_datasets=ed_ids, police_datasets=police_ids, disclosure=disclosure,
+        parameters={"start": _month(lo), "end": _month(hi), "release": release, "top": top,
+                    "police_crime_types": list(POLICE_VIOLENCE), "rules": rules.name if release else None},
+    )
+    view.summary = _summary(view)
+    return view
+
+
+def _int(v: object) -> int | None:
+    return None if v is None or pd.isna(v) else int(v)  # type: ignore[call-overload]
+
+
+def _fmt(v: object) -> str:
+    n = _int(v)
+    return "suppressed" if n is None else f"{n:,}"
+
+
+def _summary(v: CardiffView) -> list[str]:
+    lines = [SYNTHETIC_NOTICE] if v.synthetic else []
+    police = (f"{_fmt(v.totals['police_violence'])} police-recorded violence, robbery and weapon possession offences "
+              "(police.uk)" if v.police_datasets else "no police.uk data loaded for comparison")
+    lines.append(f"{v.start:%b %Y} to {v.end:%b %Y}: {_fmt(v.totals['ed_assaults'])} ED assault attendances "
+                 f"(ISTV); {police}.")
+    d = v.tables["ed_vs_police_by_district"]
+    known = d[(d["district_name"] != NOT_KNOWN) & d["ed_assaults"].notna()]
+    if not known.empty:
+        top = known.sort_values("ed_assaults", ascending=False, kind="stable").iloc[0]
+        there = (f"; {_fmt(top['police_violence'])} police-recorded offences there" if v.police_datasets else "")
+        lines.append(f"Most ED assault patients live in {top['district_name']} ({_fmt(top['ed_assaults'])}{there}).")
+    nk = d.loc[d["district_name"] == NOT_KNOWN, "ed_assaults"]
+    if len(nk):
+        lines.append(f"ED attendances with no home LSOA or one outside the loaded geography: {_fmt(nk.iloc[0])}.")
+    hw = v.tables["ed_arrivals_hour_weekday"].dropna(subset=["ed_arrivals"])
+    if not hw.empty and hw["ed_arrivals"].max() > 0:
+        peak = hw.sort_values("ed_arrivals", ascending=False, kind="stable").iloc[0]
+        lines.append(f"Busiest arrival hour: {peak['weekday']} {int(peak['hour']):02d}:00–{int(peak['hour']):02d}:59 "
+                     f"({_fmt(peak['ed_arrivals'])} arrivals); police.uk has no times to compare.")
+    loc = v.tables["ed_location_type"].dropna(subset=["share_percent"])
+    if not loc.empty:
+        first = loc.sort_values("share_percent", ascending=False, kind="stable").iloc[0]
+        lines.append(f"Most common assault location type: {first['assault_location_type']} "
+                     f"({first['share_percent']:.1f}% of ED assaults).")
+    desc = v.tables["ed_location_descriptions"]
+    if not desc.empty:
+        named = ", ".join(f"{r['assault_location_description']} ({_fmt(r['ed_assaults'])})"
+                          for r in desc.head(5).to_dict("records"))
+        lines.append(f"Top free-text locations known to the ED: {named}.")
+    return lines

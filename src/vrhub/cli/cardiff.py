@@ -1,0 +1,98 @@
+"""``vrhub cardiff``: the Cardiff Model view — ED assault attendances beside police-recorded violence.
+
+Writes the tables of :func:`vrhub.analysis.cardiff.cardiff_view` as tidy CSVs and a short ``summary.md`` (with the
+notice that says whether the ED data are synthetic and whether disclosure control was applied). Method:
+docs/methods/cardiff-model.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+import typer
+from rich.markup import escape
+
+from vrhub.cli.console import out, print_json
+
+COUNT_COLUMNS = ("ed_assaults", "police_violence", "ed_arrivals")
+
+if TYPE_CHECKING:
+    from vrhub.analysis.cardiff import CardiffView
+
+
+def write_cardiff(view: CardiffView, folder: Path) -> list[Path]:
+    """Write each table as ``<name>.csv`` and ``summary.md`` to ``folder``; return the paths written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    marker = (view.disclosure or {}).get("marker", "[c]") if view.released else ""
+    files = []
+    for name, table in view.tables.items():
+        path = folder / f"{name}.csv"
+        table = table.copy()
+        for col in (c for c in COUNT_COLUMNS if c in table):
+            if col == "police_violence" and not view.police_datasets:
+                continue  # not loaded: an empty cell, not a suppression marker
+            table[col] = table[col].astype(object).where(table[col].notna(), marker)
+        table.to_csv(path, index=False, na_rep="")
+        files.append(path)
+    lines = [f"# Cardiff Model view, {view.start:%B %Y} to {view.end:%B %Y}", "", f"**{view.notice}**", ""]
+    lines += [f"- {s}" for s in view.summary] + ["", "## Read with care", ""] + [f"- {n}" for n in view.notes]
+    lines += ["", f"ED datasets: {', '.join(view.ed_datasets)}",
+              f"police.uk datasets: {', '.join(view.police_datasets) or 'none'}", "", f"Citation: {view.citation}", ""]
+    path = folder / "summary.md"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return [*files, path]
+
+
+def cardiff(
+    start: str | None = typer.Option(None, "--from", help="First month, YYYY-MM (default: the first ED month)."),
+    end: str | None = typer.Option(None, "--to", help="Last month, YYYY-MM (default: the last ED month)."),
+    out_dir: Path | None = typer.Option(None, "--out", help="Folder for the files (default: <home>/cardiff/...)."),
+    release: bool = typer.Option(False, "--release", help="Apply disclosure control to every count table."),
+    top: int = typer.Option(20, "--top", min=1, help="How many free-text location descriptions to list."),
+    as_json: bool = typer.Option(False, "--json", help="Print the files' locations and headline figures as JSON."),
+) -> None:
+    """Cardiff Model view: ED assaults (ISTV) vs police-recorded violence by district and month, ED arrival times,
+    and the assault locations known only to health."""
+    from vrhub.analysis.cardiff import cardiff_view
+    from vrhub.analysis.profile import parse_month
+    from vrhub.cli.main import state, table
+
+    try:
+        lo = parse_month(start) if start else None
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--from") from exc
+    try:
+        hi = parse_month(end) if end else None
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--to") from exc
+    if lo and hi and lo > hi:
+        raise typer.BadParameter(f"--from {start} is after --to {end}: swap them", param_hint="--from")
+    ws = state.workspace()
+    view = cardiff_view(ws.engine(), start=lo, end=hi, release=release, top=top)
+    folder = out_dir or ws.home / "cardiff" / f"{view.start:%Y-%m}_{view.end:%Y-%m}{'_release' if release else ''}"
+    files = write_cardiff(view, folder)
+    if as_json:
+        print_json({"folder": str(folder), "notice": view.notice, "synthetic": view.synthetic,
+                    "released": view.released, "period": {"from": f"{view.start:%Y-%m}", "to": f"{view.end:%Y-%m}"},
+                    "totals": view.totals, "summary": view.summary, "notes": view.notes,
+                    "ed_datasets": view.ed_datasets, "police_datasets": view.police_datasets,
+                    "disclosure": view.disclosure, "parameters": view.parameters, "citation": view.citation,
+                    "tables": {n: str(folder / f"{n}.csv") for n in view.tables},
+                    "files": [str(f) for f in files]})
+        return
+    out.rule(f"[bold]Cardiff Model view {view.start:%b %Y} to {view.end:%b %Y}[/]")
+    out.print(escape(view.notice), style="bold yellow" if view.synthetic else None)
+    for line in view.summary[1 if view.synthetic else 0:]:
+        out.print(f"• {escape(line)}")
+    marker = escape((view.disclosure or {}).get("marker", "[c]")) if view.released else ""
+    cols = ["district_name", "ed_assaults", "police_violence"]
+    shown = {"ed_assaults": marker, "police_violence": marker if view.police_datasets else ""}
+    rows = [[r["district_name"], *(shown[c] if pd.isna(r[c]) else int(r[c]) for c in cols[1:])]
+            for r in view.tables["ed_vs_police_by_district"][cols].to_dict("records")]
+    out.print(table("By district (ED: patient's home; police: offence location)", cols, rows,
+                    right={"ed_assaults", "police_violence"}))
+    for n in view.notes:
+        out.print(escape(n), style="dim")
+    out.print(f"Wrote {len(files)} files to {folder}")
