@@ -10,6 +10,8 @@ import typer
 from vrhub.cli.console import RichProgress, out, print_json
 from vrhub.data import kent
 
+DEMO_SEED = 20181001
+
 
 def demo(as_json: bool = typer.Option(False, "--json", help="Print one JSON document.")) -> None:
     """Load Kent and Medway boundaries, IMD 2019 and five months of police.uk crime; print what was loaded."""
@@ -36,7 +38,12 @@ def demo(as_json: bool = typer.Option(False, "--json", help="Print one JSON docu
     counts = crime_by_area(ws.engine(), crime_types=["Violence and sexual offences"])
     from vrhub.governance.commissioning import register_in_force
     from vrhub.governance.returns import read_returns, save_returns
+    from vrhub.ingest.synth.ed import ingest_synthetic_ed
 
+    # Synthetic emergency-department returns (NHS ISB 1594) for the same months, marked synthetic in provenance
+    # and in every output: no real ED data is public. Loaded through the same source a hospital's files use.
+    ed_made, ed_report = ingest_synthetic_ed(ws, ws.home / "synthetic" / "ed", seed=DEMO_SEED, start="2018-10",
+                                             months=5)
     register = register_in_force(ws)
     returns_file = Path(str(files("vrhub.governance") / "data" / "kent_returns_demo.csv"))
     save_returns(ws, read_returns(returns_file, register), register.sha256)
@@ -46,11 +53,16 @@ def demo(as_json: bool = typer.Option(False, "--json", help="Print one JSON docu
         sna = build_report(ws, ws.home / "sna", pdf=True)
         print_json({"workspace": str(ws.home), "geography": [r.to_json() for r in geo_results],
                     "ingest": [r.to_json() for r in report.results],
-                    "violence_by_district": counts.table.to_pylist(), "sna": sna.to_json()})
+                    "violence_by_district": counts.table.to_pylist(), "sna": sna.to_json(),
+                    "synthetic_ed": [r.to_json() for r in ed_report.results]})
         return
     print_report(report, geography_loaded=known is not None)
     out.print(f"Commissioned services: {len(register.services)} in the demo register; providers' returns loaded "
               "from the annual report's stated outputs (see 'vrhub services list').")
+    ed_rows = sum(r.rows_read for r in ed_report.results)
+    out.print(f"[bold]Synthetic[/] ED assault returns (ISTV): {len(ed_made.paths)} files from the 7 Kent acute sites, "
+              f"{ed_rows:,} invented attendances (seed {DEMO_SEED}), loaded through the ISTV source and marked "
+              "synthetic: for trying the Cardiff Model view ('vrhub cardiff'), never as evidence.")
     rows = [[r["area_name"], r["area_code"] if r["area_code"] != r["area_name"] else "", r["crimes"],
              None if r["population"] is None else int(r["population"]),
              "" if r["rate_per_1000"] is None else f"{r['rate_per_1000']:.2f}"]

@@ -213,13 +213,15 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
         if not s.available:
             missing.append(f"{s.name.capitalize()}: " + " ".join(s.notes))
     works = _what_works(ws, today)
+    cardiff = _cardiff(ws, p, release)
     missing += [
         "Near-repeat analysis: police.uk gives months only, so day-level near-repeat bands cannot be computed "
         "from it (vrhub near-repeat explains); dated partner data (ED, ambulance) are needed.",
-        "Cardiff Model view: needs emergency department (ISTV) data for the period.",
         "Causes (risk and protective factors): only the deprivation gradient is available; partner data on "
         "exclusions, youth justice and health are not loaded.",
     ]
+    if cardiff is None:
+        missing.append("Cardiff Model view: needs emergency department (ISTV) data for the period.")
     if not works["returns_loaded"]:
         missing.append("What works: no providers' returns are loaded, so outputs cannot be stated from data "
                        "(load them with vrhub services returns FILE).")
@@ -266,7 +268,7 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
         "versions": versions, "rebuild": rebuild, "vrhub_version": vrhub.__version__,
         "built_at": built_at.strftime("%Y-%m-%d %H:%M UTC"), "today": today,
         "what": _table(tables["what_by_category"], ["crime_type", "sv_status", "records"]),
-        "register_sha256": gov.sha256, "works": works, "hotspots": hotspots,
+        "register_sha256": gov.sha256, "works": works, "hotspots": hotspots, "cardiff": cardiff,
         "synthetic": any(s["synthetic"] for s in sources),
     }
     ctx["fingerprint"] = hashlib.sha256(repr(sorted(ctx["versions"], key=lambda v: v["id"])).encode()).hexdigest()[:16]
@@ -310,6 +312,26 @@ def _hotspots(ws: Workspace, d: Definition, p: Profile, notice: str, release: bo
             "chart": {"id": "hotspots", "svg": _svg(chart), "table": _table(table),
                       "alt": "Map of Kent and Medway LSOAs coloured by Gi* class. " + sentence
                              + " police.uk locations are anonymised map points."}}
+
+
+def _cardiff(ws: Workspace, p: Profile, release: bool) -> dict[str, Any] | None:
+    """The Cardiff Model view (ED assaults against police-recorded violence) when ED data cover the period."""
+    from vrhub.analysis.cardiff import cardiff_view
+
+    try:
+        view = cardiff_view(ws.engine(), start=p.start, end=p.end, release=release)
+    except NoDataError:
+        return None
+    tables = {}
+    for name, cols in (("ed_vs_police_by_district", ["district_name", "ed_assaults", "police_violence"]),
+                       ("ed_location_type", None), ("ed_location_descriptions", None)):
+        if name in view.tables:
+            df = view.tables[name]
+            df = df[[c for c in (cols or df.columns) if c != "ed_synthetic"]]
+            tables[name] = _table(pa.Table.from_pandas(df.astype(object).where(df.notna(), None),
+                                                       preserve_index=False), limit=15)
+    return {"summary": view.summary, "notes": view.notes, "synthetic": view.synthetic, "tables": tables,
+            "citation": view.citation, "datasets": view.ed_datasets}
 
 
 def _what_works(ws: Workspace, today: dt.date) -> dict[str, Any]:
