@@ -72,6 +72,9 @@ def _register_commands() -> None:
     app.command("pseudonymise-key")(pseudonymise.pseudonymise_key)
     from vrhub.cli import hotspots
     hotspots.register(app)
+    from vrhub.cli import evaluate, value
+    app.add_typer(evaluate.app, name="evaluate")
+    app.command("value")(value.value)
     from vrhub.cli import cardiff, synth
     app.command("cardiff")(cardiff.cardiff)
     app.command("synth")(synth.synth)
