@@ -14,7 +14,7 @@ DEMO_SEED = 20181001
 
 
 def demo(as_json: bool = typer.Option(False, "--json", help="Print one JSON document.")) -> None:
-    """Load Kent and Medway boundaries, IMD 2019 and five months of police.uk crime; print what was loaded."""
+    """Load the real Kent and Medway data (boundaries, IMD, police.uk) and the demo partnership; build the SNA."""
     from vrhub.analysis.crime_by_area import crime_by_area
     from vrhub.cli.geography import print_geography
     from vrhub.cli.ingest import print_report

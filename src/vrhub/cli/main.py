@@ -55,29 +55,41 @@ def root(
 
 
 def _register_commands() -> None:
-    from vrhub.cli import datasets, demo, geography, ingest, profile, pseudonymise, services, sna, strategy
+    from vrhub.cli import (
+        cardiff,
+        datasets,
+        demo,
+        evaluate,
+        geography,
+        hotspots,
+        ingest,
+        profile,
+        pseudonymise,
+        services,
+        sna,
+        strategy,
+        synth,
+        value,
+    )
 
     app.add_typer(ingest.app, name="ingest")
     app.add_typer(geography.app, name="geography")
     app.add_typer(strategy.app, name="strategy")
     app.add_typer(sna.app, name="sna")
     app.add_typer(services.app, name="services")
+    app.add_typer(evaluate.app, name="evaluate")
     app.command("datasets")(datasets.datasets)
     app.command("quarantine")(datasets.quarantine)
     app.command("withdraw")(datasets.withdraw)
     app.command("restore")(datasets.restore)
     app.command("demo")(demo.demo)
     app.command("profile")(profile.profile)
-    app.command("pseudonymise")(pseudonymise.pseudonymise)
-    app.command("pseudonymise-key")(pseudonymise.pseudonymise_key)
-    from vrhub.cli import hotspots
-    hotspots.register(app)
-    from vrhub.cli import evaluate, value
-    app.add_typer(evaluate.app, name="evaluate")
-    app.command("value")(value.value)
-    from vrhub.cli import cardiff, synth
     app.command("cardiff")(cardiff.cardiff)
     app.command("synth")(synth.synth)
+    app.command("value")(value.value)
+    app.command("pseudonymise")(pseudonymise.pseudonymise)
+    app.command("pseudonymise-key")(pseudonymise.pseudonymise_key)
+    hotspots.register(app)
 
 
 _register_commands()
