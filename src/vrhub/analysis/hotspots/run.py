@@ -17,11 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import geopandas as gpd
-import ibis
 import numpy as np
 import pandas as pd
 
-from vrhub.analysis.classify import classify
 from vrhub.analysis.hotspots.emerging import EmergingHotspotResult, emerging_hotspots
 from vrhub.analysis.hotspots.errors import HotspotInputError
 from vrhub.analysis.hotspots.gi_star import GiStarResult, gi_star, new_seed
@@ -30,12 +28,15 @@ from vrhub.analysis.hotspots.kde import KernelDensityResult, kernel_density
 from vrhub.analysis.hotspots.knox import KnoxResult, knox_test
 from vrhub.analysis.hotspots.persistence import PersistenceResult, persistence_of_top_places
 from vrhub.analysis.hotspots.weights import SpatialWeights, contiguity_weights, grid_weights
+from vrhub.analysis.scope import (
+    SOURCE,
+    clip_period,
+    scoped_records,
+)
 from vrhub.domain.definitions import Definition
-from vrhub.domain.errors import NoDataError
 from vrhub.store.engine import Engine, month_range
 from vrhub.store.geography import Geography
 
-SOURCE = "police_uk_street"
 LOCATION_NOTE = "police.uk locations are anonymised map points"
 Level = Literal["lsoa", "grid"]
 
@@ -98,11 +99,6 @@ class HotspotRun:
         }
 
 
-def _status(t: ibis.Table, strand: str | None) -> ibis.Value:
-    flag = t[f"strand_{strand}"] if strand else t.is_serious_violence
-    return ibis.cases((flag, "definite"), (flag.isnull(), "possible"), else_="not")
-
-
 def gather_incidents(
     engine: Engine,
     definition: Definition,
@@ -117,26 +113,9 @@ def gather_incidents(
     The period defaults to every loaded month and is cut to the loaded months with a note. Raises
     :class:`NoDataError` when nothing is loaded for the period or the strand is unknown.
     """
-    if strand and strand not in definition.strands:
-        raise NoDataError(f"the definition has no strand {strand!r}", "use one of: " + ", ".join(definition.strands))
-    start, end = (start.replace(day=1) if start else None), (end.replace(day=1) if end else None)
-    if start and end and start > end:
-        raise HotspotInputError(f"the period starts ({start:%Y-%m}) after it ends ({end:%Y-%m}): swap --from and --to")
-    t = classify(engine.table(SOURCE), definition, SOURCE)
-    t = t.mutate(sv_status=_status(t, strand))
-    span = t.aggregate(lo=t.month.min(), hi=t.month.max()).to_pyarrow().to_pylist()[0]
-    if span["lo"] is None:
-        raise NoDataError("no police.uk street records are loaded", "load them with 'vrhub ingest police-uk PATH'")
-    notes = []
-    asked = (start or span["lo"], end or span["hi"])
-    lo, hi = max(asked[0], span["lo"]), min(asked[1], span["hi"])
-    if lo > hi:
-        raise NoDataError(f"no police.uk street records from {asked[0]:%Y-%m} to {asked[1]:%Y-%m}",
-                          f"the loaded months are {span['lo']:%Y-%m} to {span['hi']:%Y-%m}: choose --from and --to "
-                          "within them")
-    if (lo, hi) != asked:
-        notes.append(f"the period asked for ({asked[0]:%Y-%m} to {asked[1]:%Y-%m}) was cut to the loaded months, "
-                     f"{lo:%Y-%m} to {hi:%Y-%m}")
+    t = scoped_records(engine, definition, strand)
+    period = clip_period(t, start, end, reversed_error=HotspotInputError)
+    lo, hi, notes = period.start, period.end, list(period.notes)
     t = t.filter((t.month >= lo) & (t.month <= hi))
     datasets = tuple(sorted(t.select("dataset_id").distinct().to_pyarrow().column(0).to_pylist()))
     keep = t.sv_status != "not" if possible else t.sv_status == "definite"

@@ -19,9 +19,13 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
-from vrhub.analysis.classify import classify
 from vrhub.analysis.profile.trend import TrendResult, days_in, fit_trend, rate_ratio
 from vrhub.analysis.profile.who import measures_table, stop_search_who
+from vrhub.analysis.scope import (
+    SOURCE,
+    clip_period,
+    scoped_records,
+)
 from vrhub.domain.definitions import Definition, assess_capability
 from vrhub.domain.errors import NoDataError
 from vrhub.domain.kinds import KINDS
@@ -29,7 +33,6 @@ from vrhub.ingest.supply_check import ALL, supply_warnings
 from vrhub.store.engine import Engine, month_range
 from vrhub.store.geography import Geography
 
-SOURCE = "police_uk_street"
 LEVELS = ("lsoa", "msoa", "ward", "district", "area")
 
 
@@ -75,13 +78,6 @@ def parse_month(text: str) -> dt.date:
         raise ValueError(f"'{text}' is not a month: write YYYY-MM, e.g. 2023-04") from exc
 
 
-def _scoped(engine: Engine, definition: Definition, strand: str | None) -> ir.Table:
-    t = classify(engine.table(SOURCE), definition, SOURCE)
-    flag = t[f"strand_{strand}"] if strand else t.is_serious_violence
-    status = ibis.cases((flag, "definite"), (flag.isnull(), "possible"), else_="not")
-    return t.mutate(sv_status=status)
-
-
 def build_profile(
     engine: Engine, definition: Definition, *, start: dt.date | None = None, end: dt.date | None = None,
     level: str = "district", strand: str | None = None,
@@ -95,26 +91,9 @@ def build_profile(
     """
     if level not in LEVELS:
         raise ValueError(f"unknown level {level!r}: use one of {', '.join(LEVELS)}")
-    if strand and strand not in definition.strands:
-        raise NoDataError(f"the definition has no strand {strand!r}",
-                          "use one of: " + ", ".join(definition.strands))
-    start, end = (start.replace(day=1) if start else None), (end.replace(day=1) if end else None)
-    if start and end and start > end:
-        raise ValueError(f"the period starts ({start:%Y-%m}) after it ends ({end:%Y-%m}): swap --from and --to")
-    base = _scoped(engine, definition, strand)
-    span = base.aggregate(lo=base.month.min(), hi=base.month.max()).to_pyarrow().to_pylist()[0]
-    if span["lo"] is None:
-        raise NoDataError("no police.uk street records are loaded", "load them with 'vrhub ingest police-uk PATH'")
-    period_notes = []
-    asked = (start or span["lo"], end or span["hi"])
-    start, end = max(asked[0], span["lo"]), min(asked[1], span["hi"])
-    if start > end:
-        raise NoDataError(f"no police.uk street records from {asked[0]:%Y-%m} to {asked[1]:%Y-%m}",
-                          f"the loaded months are {span['lo']:%Y-%m} to {span['hi']:%Y-%m}: choose --from and "
-                          "--to within them, or load the missing months")
-    if (start, end) != asked:
-        period_notes.append(f"the period asked for ({asked[0]:%Y-%m} to {asked[1]:%Y-%m}) was cut to the loaded "
-                            f"months, {start:%Y-%m} to {end:%Y-%m}: months without data are not counted as zero")
+    base = scoped_records(engine, definition, strand)
+    period = clip_period(base, start, end)
+    start, end, asked, period_notes = period.start, period.end, period.asked, list(period.notes)
     t = base.filter((base.month >= start) & (base.month <= end))
     in_scope = t.filter(t.sv_status != "not")
     datasets = sorted(set(t.select("dataset_id").distinct().to_pyarrow().column(0).to_pylist()))
