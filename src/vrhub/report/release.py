@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from vrhub.analysis.profile import Profile, Section
 from vrhub.analysis.profile.build import location_note, summarise
+from vrhub.analysis.profile.partner import additive_specs
 from vrhub.analysis.profile.trend import rate_ratio
 from vrhub.domain.disclosure import NHS_OPENSAFELY, DisclosureRules, protect_long, round_to_base
 
@@ -30,6 +31,7 @@ ADDITIVE = {
     "who_stop_search_by_age_range": (["age_range"], "searches", []),
     "who_stop_search_by_gender": (["gender"], "searches", []),
     "who_stop_search_by_self_defined_ethnicity": (["self_defined_ethnicity"], "searches", []),
+    **additive_specs(),  # the partner feeds' who / when / why tables
 }
 #: tables that carry no counts of people or records (published as they are)
 NO_COUNTS = ("success_measures",)

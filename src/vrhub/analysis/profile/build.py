@@ -19,6 +19,7 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
+from vrhub.analysis.profile.partner import partner_profile
 from vrhub.analysis.profile.trend import TrendResult, days_in, fit_trend, rate_ratio
 from vrhub.analysis.profile.who import measures_table, stop_search_who
 from vrhub.analysis.scope import (
@@ -34,6 +35,8 @@ from vrhub.store.engine import Engine, month_range
 from vrhub.store.geography import Geography
 
 LEVELS = ("lsoa", "msoa", "ward", "district", "area")
+#: the beginnings of notes that say no loaded source can answer a section (dropped when a partner feed can)
+NO_SOURCE_NOTES = ("no loaded source with victim", "hour × weekday tables need")
 
 
 @dataclass
@@ -103,6 +106,7 @@ def build_profile(
     warnings = [w for w in supply_warnings(engine.ws, SOURCE)
                 if start <= w.month <= end and (w.category == ALL or w.category in scope_types)]
 
+    partners = partner_profile(engine, definition, start, end, strand)
     sections = {
         "what": _what(t),
         "where": _where(in_scope, geo, level),
@@ -110,6 +114,14 @@ def build_profile(
         "who": _who(engine, start, end),
         "why": _why(definition),
     }
+    for name, part in partners.parts.items():
+        s = sections[name]
+        if part.tables:  # a partner feed answers: the notes saying no source can are no longer true
+            s.available = True
+            s.notes = [n for n in s.notes if not n.startswith(NO_SOURCE_NOTES)]
+        s.tables.update(part.tables)
+        s.notes.extend(part.notes)
+    datasets = sorted({*datasets, *partners.datasets})
     trend = sections["when"].__dict__.pop("trend")
     sections["when"].notes[:0] = period_notes
     cap = assess_capability(definition, _available_fields(engine))
