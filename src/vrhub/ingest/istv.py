@@ -35,6 +35,7 @@ from vrhub.domain.schemas import ED_AGE_BANDS, ED_ISTV
 from vrhub.ingest.files import SourceFile
 from vrhub.ingest.source import Checked, Column, Source
 from vrhub.ingest.validate import Checks, by_distinct_value
+from vrhub.ingest.xlsx_stream import XLSX_SUFFIXES
 
 MAX_DAYS_ASSAULT_TO_ARRIVAL = 7
 
@@ -179,6 +180,10 @@ class Istv(Source):
     )
     signature = ("ED site code", "Assault method", "Arrival date time")
     name_pattern = re.compile(r"istv", re.I)
+    suffixes = (".csv", *XLSX_SUFFIXES)
+
+    def canonical_column(self, header: str) -> str | None:
+        return super().canonical_column(self._canonical_header([header])[0])
 
     def _canonical_header(self, header: list[str]) -> list[str]:
         own = {_key(c.header): c.header for c in self.columns}

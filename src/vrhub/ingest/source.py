@@ -51,6 +51,12 @@ class Source(ABC):
     columns: ClassVar[tuple[Column, ...]]
     signature: ClassVar[tuple[str, ...]]  # headers that only this kind has
     name_pattern: ClassVar[re.Pattern[str] | None] = None
+    suffixes: ClassVar[tuple[str, ...]] = (".csv",)  # file types found in folders and archives
+
+    def canonical_column(self, header: str) -> str | None:
+        """The canonical name of the column a header (or a header-block label) feeds, if any."""
+        norm = normalise_header(header)
+        return next((c.name for c in self.columns if normalise_header(c.header) == norm), None)
 
     @property
     def schema_version(self) -> int:
