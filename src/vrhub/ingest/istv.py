@@ -41,7 +41,8 @@ MAX_DAYS_ASSAULT_TO_ARRIVAL = 7
 
 DATETIME_FORMATS = ("%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%d-%m-%Y %H:%M:%S",
                     "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S")
-DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d")
+# A date cell of a workbook may come as a date-time at midnight (Excel stores dates as date-times).
+DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d", "%Y-%m-%d 00:00:00", "%d/%m/%Y 00:00", "%d/%m/%Y 00:00:00")
 DATETIME_HELP = "is not a date and time in a supported form (dd/mm/yyyy hh:mm or yyyy-mm-dd hh:mm, seconds optional)"
 DATE_HELP = "is not a date in a supported form (dd/mm/yyyy or yyyy-mm-dd)"
 

@@ -199,7 +199,8 @@ def read_sheet_batches(
             for r in range(header_row + 1, m.max_row + 1):
                 ambiguous.setdefault(r, reason)
         elif m.max_col > m.min_col:
-            reason = (f"sheet '{sheet}', row(s) {m.min_row}-{m.max_row}: cells {m.ref} are merged across the columns "
+            rows = f"row {m.min_row}" if m.min_row == m.max_row else f"rows {m.min_row}-{m.max_row}"
+            reason = (f"sheet '{sheet}', {rows}: cells {m.ref} are merged across the columns "
                       + ", ".join(f"'{c}'" for c in cols)
                       + ": which column the value belongs to is unclear; unmerge the cells and give each column its "
                       "own value")
