@@ -1,4 +1,4 @@
-"""``vrhub ingest police-uk`` and ``vrhub ingest istv``: load partner files, folders or archives."""
+"""``vrhub ingest police-uk|istv|gazetteer|mapped``: load partner files, folders or archives."""
 
 from __future__ import annotations
 
@@ -43,8 +43,11 @@ def police_uk(
 
 @app.command("istv")
 def istv(
-    paths: list[Path] = typer.Argument(..., help="ISTV CSV returns (ED assault attendances), folders or .zip."),
+    paths: list[Path] = typer.Argument(..., help="ISTV returns (ED assault attendances): CSV or XLSX files, folders "
+                                       "or .zip."),
     partner: str | None = typer.Option(None, "--partner", help="The partner (NHS trust) the returns come from."),
+    sheet: str | None = typer.Option(None, "--sheet", help="The worksheet to read (default: the one whose header "
+                                     "fits)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document instead of tables."),
 ) -> None:
     """Load emergency-department assault returns (NHS ISB 1594 ISTV); see docs/sources/ed-istv.md."""
@@ -53,11 +56,42 @@ def istv(
 
     ws = state.workspace()
     report = ingest(ws, existing_paths(paths), ISTV_SOURCES, partner=partner, kind="ed_istv",
-                    progress=RichProgress(not as_json))
+                    options={"sheet": sheet} if sheet else {}, progress=RichProgress(not as_json))
     if as_json:
         print_json([r.to_json() for r in report.results])
     else:
         print_report(report, geography_loaded=True)  # ISTV home LSOAs are checked by pattern, not against boundaries
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command("gazetteer")
+def gazetteer(
+    paths: list[Path] = typer.Argument(None, help="Gazetteer CSV or XLSX files (Name, Aliases, Type, LSOA code, "
+                                       "Longitude, Latitude, District)."),
+    demo: bool = typer.Option(False, "--demo", help="Load the shipped Kent and Medway demo gazetteer."),
+    partner: str | None = typer.Option(None, "--partner", help="Who maintains the gazetteer."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document instead of tables."),
+) -> None:
+    """Load a place gazetteer (venues, streets, town centres, stations → LSOA) for geocoding free-text locations;
+    the newest one loaded is used. See docs/sources/gazetteer.md."""
+    from vrhub.cli.main import existing_paths, state
+    from vrhub.data import kent
+    from vrhub.ingest.gazetteer import SOURCES as GAZETTEER_SOURCES
+
+    chosen = list(paths or [])
+    if demo:
+        chosen.append(kent() / "gazetteer" / "kent-places.csv")
+    if not chosen:
+        raise typer.BadParameter("give a gazetteer file, or --demo for the shipped Kent one")
+    ws = state.workspace()
+    known = Geography(ws.engine()).known_lsoa_codes()
+    report = ingest(ws, existing_paths(chosen), GAZETTEER_SOURCES, partner=partner, kind="gazetteer",
+                    progress=RichProgress(not as_json), known_lsoas=known)
+    if as_json:
+        print_json([r.to_json() for r in report.results])
+    else:
+        print_report(report, geography_loaded=known is not None)
     if not report.ok:
         raise typer.Exit(1)
 
