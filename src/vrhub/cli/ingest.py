@@ -96,6 +96,65 @@ def gazetteer(
         raise typer.Exit(1)
 
 
+@app.command("mapped")
+def mapped(
+    paths: list[Path] = typer.Argument(None, help="Partner CSV or XLSX files, folders or .zip."),
+    mapping: Path | None = typer.Option(None, "--mapping", help="The mapping file (YAML or TOML): target kind, "
+                                        "column → field, value → code, date formats, identifier columns."),
+    check: bool = typer.Option(False, "--check", help="Only check the files against the mapping; load nothing."),
+    fields: str | None = typer.Option(None, "--fields", help="List the fields of a target kind (e.g. ed_istv) "
+                                      "and exit."),
+    partner: str | None = typer.Option(None, "--partner", help="The partner the files come from (default: the "
+                                       "mapping's 'partner')."),
+    sheet: str | None = typer.Option(None, "--sheet", help="The worksheet to read (default: the mapping's 'sheet', "
+                                     "else the one whose header fits)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document instead of tables."),
+) -> None:
+    """Load any partner CSV/XLSX through a mapping file, checked against the files before anything is loaded;
+    see docs/sources/mapped.md."""
+    from vrhub.cli.main import existing_paths, state, table
+    from vrhub.ingest.mapped import check_mapping, load_mapping, mapped_sources, targets
+
+    if fields:
+        found = targets().get(fields)
+        if found is None:
+            raise typer.BadParameter(f"no target kind {fields!r}; targets: {', '.join(sorted(targets()))}")
+        rows = [[c.name, c.header, "yes" if c.required else "no", "yes" if c.name in found.codes else ""]
+                for c in found.columns]
+        if as_json:
+            print_json([dict(zip(["field", "header", "required", "coded"], r, strict=True)) for r in rows])
+        else:
+            out.print(table(f"Fields of {fields}", ["field", "header", "required", "coded"], rows))
+        return
+    if not paths or mapping is None:
+        raise typer.BadParameter("give the partner files and --mapping FILE (or --fields KIND)")
+    m = load_mapping(mapping)
+    if sheet:
+        m.sheet = sheet
+    problems = check_mapping(m, existing_paths(paths))
+    if problems or check:
+        if as_json:
+            print_json({"mapping": str(mapping), "target": m.target.kind, "problems": problems, "loaded": False})
+        else:
+            for p in problems:
+                err.print(f"[bold red]Problem:[/] {p}")
+            out.print(f"{len(problems)} problem(s) found checking {len(paths)} path(s) against {mapping.name}; "
+                      + ("nothing was loaded: correct the mapping or the files, then run again" if problems
+                         else "the files can be loaded: run again without --check"))
+        if problems:
+            raise typer.Exit(1)
+        return
+    ws = state.workspace()
+    report = ingest(ws, existing_paths(paths), mapped_sources(m), partner=partner or m.partner, kind=m.target.kind,
+                    options={"sheet": m.sheet} if m.sheet else {}, progress=RichProgress(not as_json))
+    if as_json:
+        print_json([r.to_json() for r in report.results])
+    else:
+        print_report(report, geography_loaded=True)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
 def print_report(report: IngestReport, *, geography_loaded: bool) -> None:
     from vrhub.cli.main import table
 

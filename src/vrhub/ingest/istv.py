@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pyarrow as pa
@@ -33,7 +33,7 @@ import pyarrow.compute as pc
 
 from vrhub.domain.schemas import ED_AGE_BANDS, ED_ISTV
 from vrhub.ingest.files import SourceFile
-from vrhub.ingest.source import Checked, Column, Source
+from vrhub.ingest.source import Checked, Column, Source, code_key
 from vrhub.ingest.validate import Checks, by_distinct_value
 from vrhub.ingest.xlsx_stream import XLSX_SUFFIXES
 
@@ -47,9 +47,7 @@ DATETIME_HELP = "is not a date and time in a supported form (dd/mm/yyyy hh:mm or
 DATE_HELP = "is not a date in a supported form (dd/mm/yyyy or yyyy-mm-dd)"
 
 
-def _key(text: str) -> str:
-    """Spelling-insensitive key: lower case, every run of non-alphanumerics one space."""
-    return re.sub(r"[^a-z0-9+]+", " ", text.casefold()).strip()
+_key = code_key
 
 
 def _codes(spellings: dict[str, tuple[str, ...]]) -> dict[str, str]:
@@ -182,6 +180,8 @@ class Istv(Source):
     signature = ("ED site code", "Assault method", "Arrival date time")
     name_pattern = re.compile(r"istv", re.I)
     suffixes = (".csv", *XLSX_SUFFIXES)
+    codes: ClassVar[dict[str, dict[str, str]]] = {
+        "assault_method": METHODS, "assault_location_type": LOCATIONS, "sex": SEXES, "age_band": AGE_BANDS}
 
     def canonical_column(self, header: str) -> str | None:
         return super().canonical_column(self._canonical_header([header])[0])
