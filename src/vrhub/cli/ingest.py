@@ -33,12 +33,7 @@ def police_uk(
     known = Geography(ws.engine()).known_lsoa_codes()
     report = ingest(ws, existing_paths(paths), SOURCES, partner=partner, kind=kind_name,
                     options={"force": force} if force else {}, progress=RichProgress(not as_json), known_lsoas=known)
-    if as_json:
-        print_json([r.to_json() for r in report.results])
-    else:
-        print_report(report, geography_loaded=known is not None)
-    if not report.ok:
-        raise typer.Exit(1)
+    finish(report, as_json, geography_loaded=known is not None)
 
 
 @app.command("istv")
@@ -57,12 +52,7 @@ def istv(
     ws = state.workspace()
     report = ingest(ws, existing_paths(paths), ISTV_SOURCES, partner=partner, kind="ed_istv",
                     options={"sheet": sheet} if sheet else {}, progress=RichProgress(not as_json))
-    if as_json:
-        print_json([r.to_json() for r in report.results])
-    else:
-        print_report(report, geography_loaded=True)  # ISTV home LSOAs are checked by pattern, not against boundaries
-    if not report.ok:
-        raise typer.Exit(1)
+    finish(report, as_json, geography_loaded=True)  # ISTV home LSOAs are checked by pattern, not against boundaries
 
 
 @app.command("gazetteer")
@@ -88,12 +78,7 @@ def gazetteer(
     known = Geography(ws.engine()).known_lsoa_codes()
     report = ingest(ws, existing_paths(chosen), GAZETTEER_SOURCES, partner=partner, kind="gazetteer",
                     progress=RichProgress(not as_json), known_lsoas=known)
-    if as_json:
-        print_json([r.to_json() for r in report.results])
-    else:
-        print_report(report, geography_loaded=known is not None)
-    if not report.ok:
-        raise typer.Exit(1)
+    finish(report, as_json, geography_loaded=known is not None)
 
 
 @app.command("mapped")
@@ -147,10 +132,15 @@ def mapped(
     ws = state.workspace()
     report = ingest(ws, existing_paths(paths), mapped_sources(m), partner=partner or m.partner, kind=m.target.kind,
                     options={"sheet": m.sheet} if m.sheet else {}, progress=RichProgress(not as_json))
+    finish(report, as_json, geography_loaded=True)
+
+
+def finish(report: IngestReport, as_json: bool, *, geography_loaded: bool) -> None:
+    """Print the report (JSON or tables); exit 1 if any file failed."""
     if as_json:
         print_json([r.to_json() for r in report.results])
     else:
-        print_report(report, geography_loaded=True)
+        print_report(report, geography_loaded=geography_loaded)
     if not report.ok:
         raise typer.Exit(1)
 

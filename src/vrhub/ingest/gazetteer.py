@@ -83,9 +83,7 @@ class Gazetteer(Source):
     def check(self, table: pa.Table, lines: np.ndarray, ctx: dict[str, Any]) -> Checked:
         c = Checks(table)
         n = table.num_rows
-
-        def opt(name: str) -> pa.Array:
-            return c.column(name) if name in table.column_names else pa.nulls(n, pa.string())
+        opt = c.optional
 
         c.required("name", "Name")
         c.required("place_type", "Type")

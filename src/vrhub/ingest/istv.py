@@ -205,9 +205,7 @@ class Istv(Source):
     def check(self, table: pa.Table, lines: np.ndarray, ctx: dict[str, Any]) -> Checked:
         c = Checks(table)
         n = table.num_rows
-
-        def opt(name: str) -> pa.Array:
-            return c.column(name) if name in table.column_names else pa.nulls(n, pa.string())
+        opt = c.optional
 
         for name, label in [("period_start", "Reporting period start"), ("period_end", "Reporting period end"),
                             ("site_code", "ED site code"), ("arrival", "Arrival date time"),
