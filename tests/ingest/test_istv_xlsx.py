@@ -173,3 +173,16 @@ def test_both_csv_readers_start_below_the_header_line(tmp_path: Path, careful: b
     p.write_text('title\n\n"a","b"\n1,2\n3,4\n', encoding="utf-8")
     [batch] = list(read_batches(SourceFile(p), ["a", "b"], careful=careful, header_line=3))
     assert batch.table.column("a").to_pylist() == ["1", "3"] and batch.lines.tolist() == [4, 5]
+
+
+def test_a_header_block_field_that_the_table_also_has_is_shadowed_by_the_column(ws: Workspace, tmp_path: Path) -> None:
+    p = tmp_path / "istv-both.csv"
+    p.write_text("ED site code,SYN-BLOCK\nReporting period start,01/01/2023\nReporting period end,31/01/2023\n"
+                 "ED site code," + ",".join(TABLE) + "\nSYN-COLUMN,06/01/2023 23:40,,Knife,,Pub,,18-24,M\n",
+                 encoding="utf-8")
+    r = load(ws, p)
+    assert r.ok and r.rows_accepted == 1, r.error
+    [got] = ws.engine().table("ed_istv", dataset_ids=[r.dataset_id]).to_pyarrow().to_pylist()
+    assert got["site_code"] == "SYN-COLUMN"
+    assert ("the header block's 'ED site code' (row 1) is also a column of the table: the column's values were used"
+            in r.warnings)

@@ -96,14 +96,17 @@ def test_with_quarantine_policy_rows_with_no_code_are_quarantined_naming_the_par
     mfile.write_text(example_mapping().read_text(encoding="utf-8").replace(
         "unmapped_values: refuse", "unmapped_values: quarantine"), encoding="utf-8")
     m = load_mapping(mfile)
-    p = write(tmp_path / "export.csv", GOOD + BAD)
+    blank = "01.03.2024,31.03.2024,07.03.2024 02.10,,,,P1,,25-34,2,E01024383\n"  # line 7: no weapon code at all
+    p = write(tmp_path / "export.csv", GOOD + BAD + blank)
     assert check_mapping(m, [p]) == []
     [r] = ingest(ws, [p], mapped_sources(m), kind="ed_istv").results
-    assert (r.rows_read, r.rows_accepted, r.rows_quarantined) == (5, 2, 3)
+    assert (r.rows_read, r.rows_accepted, r.rows_quarantined) == (6, 2, 4)
     q = {x["_source_row"]: x["_problems"] for x in ws.engine().quarantine(r.dataset_id).to_pyarrow().to_pylist()}
-    assert q[4].startswith("Column 'Weapon Code': 'W7' has no code in the mapping q.yaml (values.assault_method)")
-    assert "Column 'Arrival DT': '05.03.2024 25.10' does not match the date format '%d.%m.%Y %H.%M'" in q[5]
-    assert "Assault location type (column 'Place Code'): is missing" in q[5]
+    assert q[4] == "Column 'Weapon Code': 'W7' has no code in the mapping q.yaml (values.assault_method)"
+    assert q[5] == ("Column 'Arrival DT': '05.03.2024 25.10' does not match the date format '%d.%m.%Y %H.%M' of the "
+                    "mapping; Column 'Place Code': 'P6' has no code in the mapping q.yaml "
+                    "(values.assault_location_type)")
+    assert q[7] == "Assault method (column 'Weapon Code'): is missing"  # the target's own check, naming the column
 
 
 def test_cli_checks_first_and_loads_nothing_on_a_problem(tmp_path: Path) -> None:
@@ -125,3 +128,33 @@ def test_cli_checks_first_and_loads_nothing_on_a_problem(tmp_path: Path) -> None
     result = run("ingest", "mapped", "--fields", "ed_istv", "--json")
     assert {"field": "arrival", "header": "Arrival date time", "required": "yes", "coded": ""} in \
         json.loads(result.stdout)
+
+
+def test_a_mapped_workbook_with_a_header_block_loads_the_block_as_the_mapped_column(ws: Workspace,
+                                                                                     tmp_path: Path) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    sheet = wb.active
+    sheet.title = "Extract"
+    sheet.append(["Example Trust ED extract"])
+    sheet.append(["Period From", "01.03.2024"])
+    sheet.append(["Period To", "31.03.2024"])
+    cols = HEADER.strip().split(",")[2:]
+    sheet.append(cols)
+    for line in GOOD.splitlines():
+        sheet.append([v or None for v in line.split(",")[2:]])
+    path = tmp_path / "extract.xlsx"
+    wb.save(path)
+    m = load_mapping(example_mapping())
+    assert check_mapping(m, [path]) == []
+    [r] = ingest(ws, [path], mapped_sources(m), kind="ed_istv").results
+    assert r.ok and (r.rows_read, r.rows_accepted) == (2, 2)
+    got = ws.engine().table("ed_istv").order_by("source_row").to_pyarrow().to_pylist()
+    assert [g["source_row"] for g in got] == [5, 6]
+    assert {str(g["period_end"]) for g in got} == {"2024-03-31"}
+    missing = tmp_path / "missing.xlsx"
+    sheet.cell(row=4, column=1, value="Arrived")
+    wb.save(missing)
+    assert check_mapping(m, [missing]) == [
+        f"{missing} (sheet 'Extract'): column 'Arrival DT' (for arrival) is not in the header on row 4"]

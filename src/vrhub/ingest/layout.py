@@ -70,6 +70,7 @@ class Layout:
     titles: list[tuple[int, str]] = field(default_factory=list)
     sheet: str | None = None
     encoding: str = "utf-8"
+    shadowed: list[BlockField] = field(default_factory=list)  # block fields the table also has as a column
 
     @property
     def columns(self) -> list[str]:
@@ -85,7 +86,10 @@ class Layout:
             out.append("the header block gave " + "; ".join(f"'{f.label}' = '{_short(f.value)}' (row {f.row})"
                                                           for f in self.block)
                        + ": each applies to every row of the table")
-        used = {f.row for f in self.block}
+        if self.shadowed:
+            out.append("the header block's " + ", ".join(f"'{f.label}' (row {f.row})" for f in self.shadowed)
+                       + " is also a column of the table: the column's values were used")
+        used = {f.row for f in self.block} | {f.row for f in self.shadowed}
         unused = [f for f in self.above if f.row not in used]
         if unused:  # the values are not repeated: a header block may name a person ("Prepared by")
             out.append("rows above the table not used by vrhub: " + ", ".join(f"row {f.row} '{_short(f.label)}'"

@@ -24,7 +24,7 @@ import vrhub
 from vrhub.domain.errors import SourceError, VrhubError
 from vrhub.ingest.csv_stream import NeedsCarefulRead
 from vrhub.ingest.files import Skipped, SourceFile, discover
-from vrhub.ingest.layout import Head, Layout, candidate, header_cells, read_heads, table_batches
+from vrhub.ingest.layout import BlockField, Head, Layout, candidate, header_cells, read_heads, table_batches
 from vrhub.ingest.progress import NoProgress, Progress
 from vrhub.ingest.source import Source, normalise_header
 from vrhub.ingest.xlsx_stream import XLSX_SUFFIXES, SheetNotes, is_xlsx
@@ -183,8 +183,8 @@ def locate_table(heads: list[Head], file: SourceFile, sources: Sequence[Source],
         raise SourceError(file.display, "the first line is blank: there is no header",
                           "remove blank lines before the header and load again")
     source = choose_source(_with_block(head, i), file, sources, kind)
-    block = _block_columns(source, header, fields)
-    return source, Layout(head.lines[i], header, block, fields, titles, head.sheet, head.encoding)
+    block, shadowed = _block_columns(source, header, fields)
+    return source, Layout(head.lines[i], header, block, fields, titles, head.sheet, head.encoding, shadowed)
 
 
 def _with_block(head: Head, i: int) -> list[str]:
@@ -209,17 +209,21 @@ def _find_header(head: Head, file: SourceFile, sources: Sequence[Source]) -> tup
     return None
 
 
-def _block_columns(source: Source, header: list[str], fields: list) -> list:
-    """The header-block fields that feed a column of ``source`` the table does not have."""
+def _block_columns(source: Source, header: list[str], fields: list[BlockField],
+                   ) -> tuple[list[BlockField], list[BlockField]]:
+    """The header-block fields that feed a column of ``source`` the table does not have, and those it has."""
     have = {source.canonical_column(h) for h in header} - {None}
-    used, seen = [], set()
+    used, shadowed, seen = [], [], set()
     for f in fields:
         name = source.canonical_column(f.label)
-        if name is None or name in have or name in seen or f.label in header:
+        if name is None or name in seen:
+            continue
+        if name in have or f.label in header:
+            shadowed.append(f)
             continue
         used.append(f)
         seen.add(name)
-    return used
+    return used, shadowed
 
 
 def load_file(

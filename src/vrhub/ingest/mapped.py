@@ -27,9 +27,11 @@ naming the partner's column. Docs: docs/sources/mapped.md.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import hashlib
 import importlib
+import re
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -239,17 +241,19 @@ class MappedSource(Source):
         n = table.num_rows
         c = Checks(table)
         cols: dict[str, pa.Array] = {}
+        explained: dict[str, pa.Array] = {}  # field -> rows whose value our own check rejected (and named)
         for name, col in m.columns.items():
-            values = c.column(name)
+            raw = values = c.column(name)
             if name in m.values:
                 values = self._map_values(c, name, col, values)
             if name in m.date_formats:
                 values = self._dates(c, col, values, m.date_formats[name])
             cols[name] = values
+            explained[name] = pc.and_(pc.is_valid(raw), pc.is_null(values))
         for name, value in m.constants.items():
             cols[name] = pa.array([value] * n, pa.string())
         target = m.target.check(pa.table(cols), lines, ctx)
-        theirs = self._name_columns(target.problems)
+        theirs = self._name_columns(target.problems, explained)
         mine = c.problems()
         ok_theirs = pc.is_null(target.problems)
         accepted = target.accepted.filter(pc.is_null(mine).filter(ok_theirs))
@@ -285,14 +289,19 @@ class MappedSource(Source):
                f"does not match the date format '{fmt}' of the mapping", values)
         return iso
 
-    def _name_columns(self, problems: pa.Array) -> pa.Array:
-        """The target names its own headers ('Arrival date time: …'): add the partner's column to each."""
+    def _name_columns(self, problems: pa.Array, explained: dict[str, pa.Array]) -> pa.Array:
+        """The target names its own headers ('Arrival date time: …'): add the partner's column to each; drop its
+        'is missing' where the mapping's own check already said what was wrong with the value."""
         by_name = {c.name: c.header for c in self.mapping.target.columns}
         for name, col in self.mapping.columns.items():
             label = by_name[name]
+            missing = f"{label}: is missing"
+            dropped = pc.replace_substring_regex(problems, re.escape(missing) + "(; )?", "")
+            problems = pc.if_else(pc.fill_null(explained[name], False), dropped, problems)
             if normalise_header(label) != normalise_header(col):
                 problems = pc.replace_substring(problems, f"{label}: ", f"{label} (column '{col}'): ")
-        return problems
+        problems = pc.replace_substring_regex(problems, r"; $", "")
+        return pc.if_else(pc.equal(problems, ""), pa.scalar(None, pa.string()), problems)
 
     def coverage(self, accepted: pa.Table) -> pa.Table:
         return self.mapping.target.coverage(accepted)
@@ -349,8 +358,7 @@ def _check_values(mapping: Mapping, file: SourceFile, layout: Layout, have: dict
     encoding = layout.encoding
     for attempt in ("utf-8", "cp1252"):
         try:
-            for batch in table_batches(file, Layout(layout.header_row, layout.header, layout.block, layout.above,
-                                                    layout.titles, layout.sheet, encoding), careful=True):
+            for batch in table_batches(file, dataclasses.replace(layout, encoding=encoding), careful=True):
                 t = batch.table
                 for name, vmap in mapping.values.items():
                     col = have[normalise_header(mapping.columns[name])]
