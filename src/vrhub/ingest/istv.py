@@ -5,8 +5,10 @@ has a header (reporting period start, reporting period end, ED site code) and, p
 date/time, the assault date/time, the assault method (+ free text for "other") and the assault location type
 (+ free-text description). Departments commonly add an age band, sex, and home LSOA or postcode district.
 
-vrhub reads a CSV with one row per attendance **and the header fields repeated as columns on every row**
-(a separate header block above the table is not supported: put the period and site on each row). Columns
+vrhub reads a CSV file or an Excel workbook (.xlsx, .xlsm) with one row per attendance. The header fields may be
+repeated as columns on every row or given once in a **header block** above the table ("Reporting period start |
+01/04/2024" rows), below any title rows; merged cells down a column are filled down, ambiguous ones quarantine
+their rows (the loader and ``vrhub.ingest.layout`` / ``vrhub.ingest.xlsx_stream`` do this for every source). Columns
 (any case; spaces, underscores, "/" and "-" are equivalent; common aliases in ``ALIASES``):
 
   Reporting period start, Reporting period end, ED site code, Arrival date time, Assault date time,
