@@ -32,6 +32,7 @@ from typing import Any
 import ibis
 import pandas as pd
 
+from vrhub.analysis.geocode import GeocodeRules, gazetteer_places, geocode
 from vrhub.domain.disclosure import NHS_OPENSAFELY, DisclosureRules, ProtectedTable, protect_long, protect_series
 from vrhub.domain.errors import NoDataError
 from vrhub.store.engine import Engine, month_range
@@ -60,6 +61,13 @@ NOTES = (
 
 TABLES = ("ed_vs_police_by_district", "ed_vs_police_by_month", "ed_vs_police_by_district_month",
           "ed_arrivals_hour_weekday", "ed_location_type", "ed_location_descriptions")
+# With a place gazetteer loaded (docs/sources/gazetteer.md), also: ED assaults by geocoded incident place, beside
+# police-recorded violence in the place's LSOA; and how many free-text locations each geocoding rule placed.
+GEOCODED_TABLES = ("ed_incident_places", "ed_geocoding")
+GEOCODED_NOTE = ("Incident places come from geocoding the ED free-text location against the workspace gazetteer "
+                 "(rule and confidence per match, nothing below the threshold assigned; unmatched texts counted in "
+                 "ed_geocoding). Police-recorded violence beside a place is the police.uk count for the place's whole "
+                 "LSOA: 'no police record' means none in that LSOA and period, not a matched record.")
 
 
 @dataclass
@@ -269,11 +277,14 @@ def cardiff_view(
         "ed_location_type": loc_t.rename(columns={"count": "ed_assaults"}),
         "ed_location_descriptions": desc_t.rename(columns={"count": "ed_assaults"}),
     }
+    geocoded = _incident_places(engine, ed, lookup, police, release, rules)
+    if geocoded is not None:
+        tables.update(geocoded)
     for t in tables.values():
         t["ed_synthetic"] = synthetic
     totals = {"ed_assaults": _int(ed_total), "police_violence": _int(police_total)}
 
-    notes = list(NOTES)
+    notes = list(NOTES) + ([GEOCODED_NOTE] if geocoded is not None else [])
     if police is None:
         notes.insert(0, "No police.uk street-level data is loaded: the police columns are empty. Load it with "
                         "'vrhub ingest police-uk PATH'.")
@@ -291,6 +302,55 @@ def cardiff_view(
     )
     view.summary = _summary(view)
     return view
+
+
+def _incident_places(engine: Engine, ed: pd.DataFrame, lookup: pd.DataFrame, police: pd.DataFrame | None,
+                     release: bool, rules: DisclosureRules) -> dict[str, pd.DataFrame] | None:
+    """ED assaults by geocoded incident place (with police violence in its LSOA) and the geocoding tally, or
+    ``None`` when no gazetteer is loaded."""
+    try:
+        places, _ = gazetteer_places(engine)
+    except NoDataError:
+        return None
+    district = lookup["district_name"]
+    coded = geocode(ed["assault_location_description"].tolist(), places,
+                    context_districts=ed["home_lsoa"].map(district).astype(object).where(
+                        lambda x: x.notna(), None).tolist(),
+                    place_districts=places["lsoa_code"].map(district).astype(object).where(
+                        lambda x: x.notna(), None).tolist(), rules=GeocodeRules())
+    coded["geocode_rule"] = coded["geocode_rule"].fillna("")
+    outcome = coded["geocode_status"].where(coded["geocode_status"] != "matched",
+                                            "matched: " + coded["geocode_rule"])
+    tally = outcome.value_counts().sort_index()
+    matched = coded[coded["geocode_status"] == "matched"]
+    keys = ["place_name", "place_type", "incident_lsoa"]
+    by_place = matched.groupby(keys).size().rename("ed_assaults").reset_index()
+    by_place = by_place.sort_values(["ed_assaults", "place_name"], ascending=[False, True], kind="stable")
+    by_place.insert(3, "district_name", by_place["incident_lsoa"].map(district).fillna(NOT_KNOWN))
+    police_lsoa = police.groupby("lsoa_code")["count"].sum() if police is not None else None
+    if police_lsoa is not None:
+        raw = by_place["incident_lsoa"].map(police_lsoa).fillna(0).astype(int)
+    if release:
+        key = ["\x1f".join(k) for k in by_place[keys].itertuples(index=False)]
+        ed_s = protect_series(pd.Series(by_place["ed_assaults"].to_numpy(), index=key), rules).series(totals=False)
+        by_place["ed_assaults"] = pd.array(ed_s.reindex(key).to_numpy(), dtype="Int64")
+        if police_lsoa is not None:
+            po_s = protect_series(pd.Series(raw.to_numpy(), index=key), rules).series(totals=False)
+            by_place["police_violence"] = pd.array(po_s.reindex(key).to_numpy(), dtype="Int64")
+        by_place = by_place[by_place["ed_assaults"].notna()]
+        tally_s = protect_series(tally, rules).series(totals=False)
+        geo = pd.DataFrame({"outcome": tally_s.index, "ed_assaults": pd.array(tally_s.to_numpy(), dtype="Int64")})
+    else:
+        by_place["ed_assaults"] = by_place["ed_assaults"].astype("Int64")
+        if police_lsoa is not None:
+            by_place["police_violence"] = pd.array(raw.to_numpy(), dtype="Int64")
+        geo = pd.DataFrame({"outcome": tally.index, "ed_assaults": pd.array(tally.to_numpy(), dtype="Int64")})
+    if police_lsoa is None:
+        by_place["police_violence"] = pd.array([pd.NA] * len(by_place), dtype="Int64")
+        by_place["no_police_record_in_lsoa"] = pd.array([pd.NA] * len(by_place), dtype="boolean")
+    else:
+        by_place["no_police_record_in_lsoa"] = (raw.loc[by_place.index] == 0).to_numpy()
+    return {"ed_incident_places": by_place.reset_index(drop=True), "ed_geocoding": geo}
 
 
 def _int(v: object) -> int | None:
@@ -327,6 +387,19 @@ def _summary(v: CardiffView) -> list[str]:
         first = loc.sort_values("share_percent", ascending=False, kind="stable").iloc[0]
         lines.append(f"Most common assault location type: {first['assault_location_type']} "
                      f"({first['share_percent']:.1f}% of ED assaults).")
+    geo = v.tables.get("ed_geocoding")
+    if geo is not None:
+        counts = dict(zip(geo["outcome"], geo["ed_assaults"], strict=True))
+        placed = [c for o, c in counts.items() if str(o).startswith("matched")]
+        unmatched = counts.get("unmatched")
+        places = v.tables["ed_incident_places"]
+        only = places[places["no_police_record_in_lsoa"].fillna(False).astype(bool)] if v.police_datasets else None
+        total = sum(placed) if placed and all(pd.notna(c) for c in placed) else None if placed else 0
+        line = (f"Free-text locations placed in an LSOA by the gazetteer: {_fmt(total)} ED assaults at "
+                f"{len(places)} places; unmatched texts kept and counted: {_fmt(unmatched)}")
+        if only is not None:
+            line += f"; places whose LSOA has no police-recorded violence in the period: {len(only)}"
+        lines.append(line + ".")
     desc = v.tables["ed_location_descriptions"]
     if not desc.empty:
         named = ", ".join(f"{r['assault_location_description']} ({_fmt(r['ed_assaults'])})"

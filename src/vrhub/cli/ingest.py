@@ -1,4 +1,4 @@
-"""``vrhub ingest police-uk`` and ``vrhub ingest istv``: load partner files, folders or archives."""
+"""``vrhub ingest police-uk|istv|gazetteer|mapped``: load partner files, folders or archives."""
 
 from __future__ import annotations
 
@@ -33,18 +33,16 @@ def police_uk(
     known = Geography(ws.engine()).known_lsoa_codes()
     report = ingest(ws, existing_paths(paths), SOURCES, partner=partner, kind=kind_name,
                     options={"force": force} if force else {}, progress=RichProgress(not as_json), known_lsoas=known)
-    if as_json:
-        print_json([r.to_json() for r in report.results])
-    else:
-        print_report(report, geography_loaded=known is not None)
-    if not report.ok:
-        raise typer.Exit(1)
+    finish(report, as_json, geography_loaded=known is not None)
 
 
 @app.command("istv")
 def istv(
-    paths: list[Path] = typer.Argument(..., help="ISTV CSV returns (ED assault attendances), folders or .zip."),
+    paths: list[Path] = typer.Argument(..., help="ISTV returns (ED assault attendances): CSV or XLSX files, folders "
+                                       "or .zip."),
     partner: str | None = typer.Option(None, "--partner", help="The partner (NHS trust) the returns come from."),
+    sheet: str | None = typer.Option(None, "--sheet", help="The worksheet to read (default: the one whose header "
+                                     "fits)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document instead of tables."),
 ) -> None:
     """Load emergency-department assault returns (NHS ISB 1594 ISTV); see docs/sources/ed-istv.md."""
@@ -53,11 +51,96 @@ def istv(
 
     ws = state.workspace()
     report = ingest(ws, existing_paths(paths), ISTV_SOURCES, partner=partner, kind="ed_istv",
-                    progress=RichProgress(not as_json))
+                    options={"sheet": sheet} if sheet else {}, progress=RichProgress(not as_json))
+    finish(report, as_json, geography_loaded=True)  # ISTV home LSOAs are checked by pattern, not against boundaries
+
+
+@app.command("gazetteer")
+def gazetteer(
+    paths: list[Path] = typer.Argument(None, help="Gazetteer CSV or XLSX files (Name, Aliases, Type, LSOA code, "
+                                       "Longitude, Latitude, District)."),
+    demo: bool = typer.Option(False, "--demo", help="Load the shipped Kent and Medway demo gazetteer."),
+    partner: str | None = typer.Option(None, "--partner", help="Who maintains the gazetteer."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document instead of tables."),
+) -> None:
+    """Load a place gazetteer (venues, streets, town centres, stations → LSOA) for geocoding free-text locations;
+    the newest one loaded is used. See docs/sources/gazetteer.md."""
+    from vrhub.cli.main import existing_paths, state
+    from vrhub.data import kent
+    from vrhub.ingest.gazetteer import SOURCES as GAZETTEER_SOURCES
+
+    chosen = list(paths or [])
+    if demo:
+        chosen.append(kent() / "gazetteer" / "kent-places.csv")
+    if not chosen:
+        raise typer.BadParameter("give a gazetteer file, or --demo for the shipped Kent one")
+    ws = state.workspace()
+    known = Geography(ws.engine()).known_lsoa_codes()
+    report = ingest(ws, existing_paths(chosen), GAZETTEER_SOURCES, partner=partner, kind="gazetteer",
+                    progress=RichProgress(not as_json), known_lsoas=known)
+    finish(report, as_json, geography_loaded=known is not None)
+
+
+@app.command("mapped")
+def mapped(
+    paths: list[Path] = typer.Argument(None, help="Partner CSV or XLSX files, folders or .zip."),
+    mapping: Path | None = typer.Option(None, "--mapping", help="The mapping file (YAML or TOML): target kind, "
+                                        "column → field, value → code, date formats, identifier columns."),
+    check: bool = typer.Option(False, "--check", help="Only check the files against the mapping; load nothing."),
+    fields: str | None = typer.Option(None, "--fields", help="List the fields of a target kind (e.g. ed_istv) "
+                                      "and exit."),
+    partner: str | None = typer.Option(None, "--partner", help="The partner the files come from (default: the "
+                                       "mapping's 'partner')."),
+    sheet: str | None = typer.Option(None, "--sheet", help="The worksheet to read (default: the mapping's 'sheet', "
+                                     "else the one whose header fits)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document instead of tables."),
+) -> None:
+    """Load any partner CSV/XLSX through a mapping file, checked against the files before anything is loaded;
+    see docs/sources/mapped.md."""
+    from vrhub.cli.main import existing_paths, state, table
+    from vrhub.ingest.mapped import check_mapping, load_mapping, mapped_sources, targets
+
+    if fields:
+        found = targets().get(fields)
+        if found is None:
+            raise typer.BadParameter(f"no target kind {fields!r}; targets: {', '.join(sorted(targets()))}")
+        rows = [[c.name, c.header, "yes" if c.required else "no", "yes" if c.name in found.codes else ""]
+                for c in found.columns]
+        if as_json:
+            print_json([dict(zip(["field", "header", "required", "coded"], r, strict=True)) for r in rows])
+        else:
+            out.print(table(f"Fields of {fields}", ["field", "header", "required", "coded"], rows))
+        return
+    if not paths or mapping is None:
+        raise typer.BadParameter("give the partner files and --mapping FILE (or --fields KIND)")
+    m = load_mapping(mapping)
+    if sheet:
+        m.sheet = sheet
+    problems = check_mapping(m, existing_paths(paths))
+    if problems or check:
+        if as_json:
+            print_json({"mapping": str(mapping), "target": m.target.kind, "problems": problems, "loaded": False})
+        else:
+            for p in problems:
+                err.print(f"[bold red]Problem:[/] {p}")
+            out.print(f"{len(problems)} problem(s) found checking {len(paths)} path(s) against {mapping.name}; "
+                      + ("nothing was loaded: correct the mapping or the files, then run again" if problems
+                         else "the files can be loaded: run again without --check"))
+        if problems:
+            raise typer.Exit(1)
+        return
+    ws = state.workspace()
+    report = ingest(ws, existing_paths(paths), mapped_sources(m), partner=partner or m.partner, kind=m.target.kind,
+                    options={"sheet": m.sheet} if m.sheet else {}, progress=RichProgress(not as_json))
+    finish(report, as_json, geography_loaded=True)
+
+
+def finish(report: IngestReport, as_json: bool, *, geography_loaded: bool) -> None:
+    """Print the report (JSON or tables); exit 1 if any file failed."""
     if as_json:
         print_json([r.to_json() for r in report.results])
     else:
-        print_report(report, geography_loaded=True)  # ISTV home LSOAs are checked by pattern, not against boundaries
+        print_report(report, geography_loaded=geography_loaded)
     if not report.ok:
         raise typer.Exit(1)
 

@@ -40,6 +40,7 @@ KINDS: dict[str, Kind] = {
         Kind("area_attributes", "area attributes (population, deprivation)", None, "areas"),
         Kind("ed_istv", "ED assault attendances (ISTV, ISB 1594)", schemas.ED_ISTV, "istv",
              force_field="site_code", category_field="assault_method"),
+        Kind("gazetteer", "place gazetteer", schemas.GAZETTEER, "gazetteer"),
     )
 }
 

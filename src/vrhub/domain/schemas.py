@@ -131,3 +131,21 @@ ED_LOCATION_TYPES = ("street_public_place", "licensed_premises", "home", "school
                      "unknown")
 ED_AGE_BANDS = ("0-9", "10-17", "18-24", "25-34", "35-44", "45-54", "55-64", "65+")
 ED_SEXES = ("male", "female", "other", "unknown")
+
+# A place gazetteer the workspace holds (docs/sources/gazetteer.md): named venues, streets, town-centre areas and
+# stations, each with the LSOA it lies in (and optionally a point), so that free-text locations (ISTV "assault
+# location description") can be geocoded. ``aliases`` are the other names of the place, joined by "|".
+GAZETTEER = pa.schema(
+    [
+        pa.field("name", pa.string(), nullable=False),
+        pa.field("aliases", pa.string()),
+        pa.field("place_type", pa.string(), nullable=False),
+        pa.field("lsoa_code", pa.string(), nullable=False),
+        pa.field("longitude", pa.float64()),
+        pa.field("latitude", pa.float64()),
+        pa.field("district", pa.string()),
+        *PROVENANCE_FIELDS,
+    ],
+    metadata={"kind": "gazetteer", "schema_version": "1"},
+)
+PLACE_TYPES = ("venue", "street", "town_centre", "station", "bus_station", "park", "other")

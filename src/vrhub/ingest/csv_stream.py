@@ -111,10 +111,11 @@ class CountingReader:
             self._cond.notify_all()
 
 
-def sniff(source: SourceFile) -> tuple[list[str], str]:
-    """Return the header's column names and the text encoding, or raise a SourceError saying why not."""
+def _head_text(source: SourceFile) -> tuple[str, str, bool]:
+    """The first 64 KiB as text, its encoding, and whether the file goes on beyond it."""
     with source.open() as f:
         head = f.read(64 * 1024)
+        more = bool(f.read(1))
     if not head:
         raise SourceError(source.display, "the file is empty (0 bytes)",
                           "check the export: a police.uk file always has a header line")
@@ -131,12 +132,42 @@ def sniff(source: SourceFile) -> tuple[list[str], str]:
         else:
             encoding = "cp1252"
             text = head.decode("cp1252", errors="replace")
+    return text, encoding, more
+
+
+def sniff(source: SourceFile) -> tuple[list[str], str]:
+    """Return the header's column names and the text encoding, or raise a SourceError saying why not."""
+    text, encoding, _ = _head_text(source)
     first = text.splitlines()[0] if text.splitlines() else ""
     if not first.strip():
         raise SourceError(source.display, "the first line is blank: there is no header",
                           "remove blank lines before the header and load again")
     header = next(csv.reader([first]))
     return [h.strip() for h in header], encoding
+
+
+def sniff_rows(source: SourceFile, max_rows: int = 40) -> tuple[list[list[str | None]], list[int], str]:
+    """The first ``max_rows`` records (empty cells ``None``), the line where each starts, and the encoding.
+
+    Used to find a table below a header block or title rows; a record cut by the 64 KiB window is left out.
+    """
+    text, encoding, more = _head_text(source)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows: list[list[str | None]] = []
+    lines: list[int] = []
+    start = 1
+    try:
+        for record in reader:
+            rows.append([v.strip() or None for v in record])
+            lines.append(start)
+            start = reader.line_num + 1
+            if len(rows) > max_rows:
+                break
+    except csv.Error:
+        pass
+    if more and len(rows) <= max_rows and rows:
+        rows, lines = rows[:-1], lines[:-1]  # the last record may be cut short
+    return rows[:max_rows], lines[:max_rows], encoding
 
 
 def _binary_kind(head: bytes) -> str | None:
@@ -164,15 +195,18 @@ def read_batches(
     careful: bool = False,
     block_size: int | None = None,
     on_bytes: Callable[[int], None] | None = None,
+    header_line: int = 1,
 ) -> Iterator[CsvBatch]:
-    """Stream the file's data rows (after the header) as ``CsvBatch`` objects (blocks of ``BLOCK_SIZE`` bytes)."""
+    """Stream the file's data rows (after the header, on line ``header_line``) as ``CsvBatch`` objects (blocks of
+    ``BLOCK_SIZE`` bytes). Lines above the header (a header block, title rows) are not data and are not read."""
     reader = _careful_batches if careful else _fast_batches
-    yield from reader(source, header, encoding=encoding, block_size=block_size or BLOCK_SIZE, on_bytes=on_bytes)
+    yield from reader(source, header, encoding=encoding, block_size=block_size or BLOCK_SIZE, on_bytes=on_bytes,
+                      header_line=header_line)
 
 
 def _fast_batches(
     source: SourceFile, header: list[str], *, encoding: str, block_size: int,
-    on_bytes: Callable[[int], None] | None,
+    on_bytes: Callable[[int], None] | None, header_line: int = 1,
 ) -> Iterator[CsvBatch]:
     # Arrow reports invalid rows while it parses, which may be a block or more ahead of the batch being
     # yielded: keep them pending until the batch whose line range holds them.
@@ -192,7 +226,7 @@ def _fast_batches(
                 stream,
                 read_options=pacsv.ReadOptions(
                     use_threads=False, block_size=block_size, encoding=encoding,
-                    column_names=names, skip_rows=1,
+                    column_names=names, skip_rows=header_line,
                 ),
                 parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid),
                 convert_options=pacsv.ConvertOptions(
@@ -200,7 +234,7 @@ def _fast_batches(
                     null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=True,
                 ),
             )
-            next_line = 2
+            next_line = header_line + 1
             pending: list[BadRow] = []
             for batch in reader:
                 n = batch.num_rows
@@ -263,7 +297,7 @@ def _good_lines(start: int, n: int, bad_lines: set[int]) -> np.ndarray:
 
 def _careful_batches(
     source: SourceFile, header: list[str], *, encoding: str, block_size: int,
-    on_bytes: Callable[[int], None] | None,
+    on_bytes: Callable[[int], None] | None, header_line: int = 1,
 ) -> Iterator[CsvBatch]:
     names = _unique_names(header)
     width = len(names)
@@ -271,7 +305,9 @@ def _careful_batches(
         text_encoding = "utf-8-sig" if encoding == "utf-8" else encoding
         text = io.TextIOWrapper(CountingReader(raw, on_bytes), encoding=text_encoding, errors="strict", newline="")
         reader = csv.reader(text)
-        next(reader, None)  # header
+        for _ in reader:  # the header, and any lines above it
+            if reader.line_num >= header_line:
+                break
         cols: list[list[str | None]] = [[] for _ in names]
         lines: list[int] = []
         bad: list[BadRow] = []

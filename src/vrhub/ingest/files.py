@@ -24,6 +24,7 @@ class SourceFile:
 
     path: Path
     member: str | None = None  # path inside the zip, if any
+    sheet: str | None = None  # the worksheet read, for a workbook (set by the loader once it has found the table)
 
     @property
     def name(self) -> str:
@@ -32,7 +33,8 @@ class SourceFile:
 
     @property
     def display(self) -> str:
-        return f"{self.path}!{self.member}" if self.member else str(self.path)
+        where = f"{self.path}!{self.member}" if self.member else str(self.path)
+        return f"{where} (sheet '{self.sheet}')" if self.sheet else where
 
     def open(self) -> BinaryIO:
         if self.member is None:

@@ -5,8 +5,10 @@ has a header (reporting period start, reporting period end, ED site code) and, p
 date/time, the assault date/time, the assault method (+ free text for "other") and the assault location type
 (+ free-text description). Departments commonly add an age band, sex, and home LSOA or postcode district.
 
-vrhub reads a CSV with one row per attendance **and the header fields repeated as columns on every row**
-(a separate header block above the table is not supported: put the period and site on each row). Columns
+vrhub reads a CSV file or an Excel workbook (.xlsx, .xlsm) with one row per attendance. The header fields may be
+repeated as columns on every row or given once in a **header block** above the table ("Reporting period start |
+01/04/2024" rows), below any title rows; merged cells down a column are filled down, ambiguous ones quarantine
+their rows (the loader and ``vrhub.ingest.layout`` / ``vrhub.ingest.xlsx_stream`` do this for every source). Columns
 (any case; spaces, underscores, "/" and "-" are equivalent; common aliases in ``ALIASES``):
 
   Reporting period start, Reporting period end, ED site code, Arrival date time, Assault date time,
@@ -25,7 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pyarrow as pa
@@ -33,21 +35,21 @@ import pyarrow.compute as pc
 
 from vrhub.domain.schemas import ED_AGE_BANDS, ED_ISTV
 from vrhub.ingest.files import SourceFile
-from vrhub.ingest.source import Checked, Column, Source
+from vrhub.ingest.source import Checked, Column, Source, code_key
 from vrhub.ingest.validate import Checks, by_distinct_value
+from vrhub.ingest.xlsx_stream import XLSX_SUFFIXES
 
 MAX_DAYS_ASSAULT_TO_ARRIVAL = 7
 
 DATETIME_FORMATS = ("%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%d-%m-%Y %H:%M:%S",
                     "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S")
-DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d")
+# A date cell of a workbook may come as a date-time at midnight (Excel stores dates as date-times).
+DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d", "%Y-%m-%d 00:00:00", "%d/%m/%Y 00:00", "%d/%m/%Y 00:00:00")
 DATETIME_HELP = "is not a date and time in a supported form (dd/mm/yyyy hh:mm or yyyy-mm-dd hh:mm, seconds optional)"
 DATE_HELP = "is not a date in a supported form (dd/mm/yyyy or yyyy-mm-dd)"
 
 
-def _key(text: str) -> str:
-    """Spelling-insensitive key: lower case, every run of non-alphanumerics one space."""
-    return re.sub(r"[^a-z0-9+]+", " ", text.casefold()).strip()
+_key = code_key
 
 
 def _codes(spellings: dict[str, tuple[str, ...]]) -> dict[str, str]:
@@ -179,6 +181,12 @@ class Istv(Source):
     )
     signature = ("ED site code", "Assault method", "Arrival date time")
     name_pattern = re.compile(r"istv", re.I)
+    suffixes = (".csv", *XLSX_SUFFIXES)
+    codes: ClassVar[dict[str, dict[str, str]]] = {
+        "assault_method": METHODS, "assault_location_type": LOCATIONS, "sex": SEXES, "age_band": AGE_BANDS}
+
+    def canonical_column(self, header: str) -> str | None:
+        return super().canonical_column(self._canonical_header([header])[0])
 
     def _canonical_header(self, header: list[str]) -> list[str]:
         own = {_key(c.header): c.header for c in self.columns}
@@ -199,9 +207,7 @@ class Istv(Source):
     def check(self, table: pa.Table, lines: np.ndarray, ctx: dict[str, Any]) -> Checked:
         c = Checks(table)
         n = table.num_rows
-
-        def opt(name: str) -> pa.Array:
-            return c.column(name) if name in table.column_names else pa.nulls(n, pa.string())
+        opt = c.optional
 
         for name, label in [("period_start", "Reporting period start"), ("period_end", "Reporting period end"),
                             ("site_code", "ED site code"), ("arrival", "Arrival date time"),

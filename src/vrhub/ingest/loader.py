@@ -8,6 +8,7 @@ other files of the same call still load.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -21,10 +22,12 @@ from sqlalchemy.exc import IntegrityError
 
 import vrhub
 from vrhub.domain.errors import SourceError, VrhubError
-from vrhub.ingest.csv_stream import NeedsCarefulRead, read_batches, sniff
+from vrhub.ingest.csv_stream import NeedsCarefulRead
 from vrhub.ingest.files import Skipped, SourceFile, discover
+from vrhub.ingest.layout import BlockField, Head, Layout, candidate, header_cells, read_heads, table_batches
 from vrhub.ingest.progress import NoProgress, Progress
 from vrhub.ingest.source import Source, normalise_header
+from vrhub.ingest.xlsx_stream import XLSX_SUFFIXES, SheetNotes, is_xlsx
 from vrhub.store.catalogue.models import Dataset, DatasetCoverage
 from vrhub.store.lake import StagedVersion
 from vrhub.store.workspace import Workspace
@@ -90,7 +93,8 @@ def ingest(
     """Load every file found under ``paths`` with the best-fitting of ``sources``."""
     from vrhub.ingest.supply_check import supply_warnings
 
-    files, skipped = discover(paths)
+    suffixes = tuple(dict.fromkeys(x for s in sources for x in s.suffixes))
+    files, skipped = discover(paths, suffixes)
     progress = progress or NoProgress()
     partner_id = ws.catalogue.partner_id(partner) if partner else None
     for s in sources:
@@ -149,6 +153,79 @@ def _nearest_source(header: list[str], file: SourceFile, sources: Sequence[Sourc
     return chosen
 
 
+def locate_table(heads: list[Head], file: SourceFile, sources: Sequence[Source], kind: str | None,
+                 ) -> tuple[Source, Layout]:
+    """Find the header row (below any title rows and header block) and the source it fits.
+
+    The header is the first row whose cells, with the labels of the header block above it, fit a source (all its
+    signature columns); failing that, the first row that has most of one source's required columns (so that a
+    renamed column is reported by name); failing that, the first row. A workbook is searched sheet by sheet: the
+    table must be on exactly one sheet (or name it with the ``sheet`` option).
+    """
+    candidates = [s for s in sources if s.kind == kind] if kind else list(sources)
+    fits: list[tuple[Head, int, Source]] = []
+    for head in heads:
+        found = _find_header(head, file, candidates)
+        if found is not None:
+            fits.append((head, *found))
+    strong = [f for f in fits if f[2].score(_with_block(f[0], f[1]), file) >= 10]
+    if len(strong) > 1:
+        sheets = ", ".join(f"'{h.sheet}'" for h, _, _ in strong)
+        raise SourceError(file.display, f"the table is on several sheets: {sheets}",
+                          "load one sheet at a time with --sheet NAME (or the option sheet=NAME), or put the rows on "
+                          "one sheet")
+    head, i = (strong[0][0], strong[0][1]) if strong else (fits[0][0], fits[0][1]) if fits else (heads[0], 0)
+    if not head.rows:
+        raise SourceError(file.display, "the file is empty" if head.sheet is None else f"sheet '{head.sheet}' is empty",
+                          "check the export: the file needs a header row and data rows")
+    header, fields, titles = candidate(head, i)
+    if not header:
+        raise SourceError(file.display, "the first line is blank: there is no header",
+                          "remove blank lines before the header and load again")
+    source = choose_source(_with_block(head, i), file, sources, kind)
+    block, shadowed = _block_columns(source, header, fields)
+    return source, Layout(head.lines[i], header, block, fields, titles, head.sheet, head.encoding, shadowed)
+
+
+def _with_block(head: Head, i: int) -> list[str]:
+    header, fields, _ = candidate(head, i)
+    return header + [f.label for f in fields if f.label not in header]
+
+
+def _find_header(head: Head, file: SourceFile, sources: Sequence[Source]) -> tuple[int, Source] | None:
+    for strict in (True, False):
+        for i, row in enumerate(head.rows):
+            if sum(1 for c in header_cells(row) if c) < 2:
+                continue
+            cells = _with_block(head, i)
+            if strict:
+                best = max(sources, key=lambda s: s.score(cells, file))
+                if best.score(cells, file) >= 10:
+                    return i, best
+            else:
+                near = _nearest_source(cells, file, sources)
+                if near is not None:
+                    return i, near
+    return None
+
+
+def _block_columns(source: Source, header: list[str], fields: list[BlockField],
+                   ) -> tuple[list[BlockField], list[BlockField]]:
+    """The header-block fields that feed a column of ``source`` the table does not have, and those it has."""
+    have = {source.canonical_column(h) for h in header} - {None}
+    used, shadowed, seen = [], [], set()
+    for f in fields:
+        name = source.canonical_column(f.label)
+        if name is None or name in seen:
+            continue
+        if name in have or f.label in header:
+            shadowed.append(f)
+            continue
+        used.append(f)
+        seen.add(name)
+    return used, shadowed
+
+
 def load_file(
     ws: Workspace,
     file: SourceFile,
@@ -169,14 +246,24 @@ def load_file(
         existing = ws.catalogue.by_sha256(sha)
         if existing is not None:
             return _duplicate(result, existing)
-        header, encoding = sniff(file)
-        source = choose_source(header, file, sources, kind)
+        if is_xlsx(file) and not any(x in s.suffixes for s in sources for x in XLSX_SUFFIXES):
+            raise SourceError(file.display, "this is not a CSV text file: it looks like an Excel workbook (.xlsx)",
+                              "export or download the data as CSV and load that file")
+        source, layout = locate_table(read_heads(file, (options or {}).get("sheet")), file, sources, kind)
+        if layout.sheet is not None:
+            file = dataclasses.replace(file, sheet=layout.sheet)
+        header, encoding = layout.columns, layout.encoding
         result.kind = source.kind
         ws.catalogue.ensure_kind(source.kind, source.label, source.schema_version)
         mapping = source.map_columns(header, file)
+        result.warnings += layout.notes()
         result.dataset_id = dataset_id_for(_short(source), sha)
         ctx = source.context(file, options or {}) | {"dataset_id": result.dataset_id}
-        stats, staged = _stream_with_fallbacks(ws, file, header, mapping, source, ctx, encoding, progress,
+        if layout.sheet is not None:
+            ctx["sheet"] = layout.sheet
+        if layout.header_row != 1:
+            ctx["header_row"] = layout.header_row
+        stats, staged = _stream_with_fallbacks(ws, file, layout, mapping, source, ctx, progress,
                                                known_lsoas, result.warnings)
         encoding = stats[4]
         accepted, quarantined, coverage, flags, _ = stats
@@ -200,6 +287,9 @@ def load_file(
             "sha256": sha, "rows_read": result.rows_read, "rows_accepted": accepted,
             "rows_quarantined": quarantined, "schema_version": source.schema_version,
             "vrhub_version": vrhub.__version__, "encoding": encoding, "column_mapping": mapping,
+            "layout": {"sheet": layout.sheet, "header_row": layout.header_row,
+                       "header_block": [asdict(f) for f in layout.block],
+                       "title_rows": [r for r, _ in layout.titles]},
         })
         _register(ws, staged, result, source, file, partner_id, encoding, coverage, ctx, synthetic)
     except VrhubError as exc:
@@ -211,18 +301,24 @@ def load_file(
 
 
 def _stream_with_fallbacks(
-    ws: Workspace, file: SourceFile, header: list[str], mapping: dict[str, str], source: Source,
-    ctx: dict[str, Any], encoding: str, progress: Progress, known_lsoas: pa.Array | None, warnings: list[str],
+    ws: Workspace, file: SourceFile, layout: Layout, mapping: dict[str, str], source: Source,
+    ctx: dict[str, Any], progress: Progress, known_lsoas: pa.Array | None, warnings: list[str],
 ) -> tuple[tuple[int, int, pa.Table, dict[str, int], str], StagedVersion]:
     """Stream with the fast reader; fall back to the careful reader, and from UTF-8 to Windows-1252."""
-    attempts = [(False, encoding)]
+    attempts = [(False, layout.encoding)]
     while attempts:
         careful, enc = attempts.pop(0)
         staged = ws.lake.stage()
         progress.start(file.name, file.size())
         try:
-            return (*_stream(staged, file, header, mapping, source, ctx, enc, careful, progress, known_lsoas),
-                    enc), staged
+            sheet_notes = SheetNotes()
+            done = _stream(staged, file, dataclasses.replace(layout, encoding=enc), mapping, source, ctx, careful,
+                           progress, known_lsoas, sheet_notes)
+            warnings += sheet_notes.filled
+            if sheet_notes.blank_rows:
+                warnings.append(f"{sheet_notes.blank_rows:,} wholly blank row(s) of sheet '{layout.sheet}' were "
+                                "skipped (no data)")
+            return (*done, enc), staged
         except NeedsCarefulRead as exc:
             staged.discard()
             if careful:
@@ -269,17 +365,18 @@ def _duplicate(result: LoadResult, existing: Dataset) -> LoadResult:
 
 
 def _stream(
-    staged: StagedVersion, file: SourceFile, header: list[str], mapping: dict[str, str], source: Source,
-    ctx: dict[str, Any], encoding: str, careful: bool, progress: Progress, known_lsoas: pa.Array | None,
+    staged: StagedVersion, file: SourceFile, layout: Layout, mapping: dict[str, str], source: Source,
+    ctx: dict[str, Any], careful: bool, progress: Progress, known_lsoas: pa.Array | None,
+    sheet_notes: SheetNotes | None = None,
 ) -> tuple[int, int, pa.Table, dict[str, int]]:
     writer = staged.writer("data", source.schema)
-    raw_names = list(dict.fromkeys(header))
+    raw_names = list(dict.fromkeys(layout.columns))
     q_schema = pa.schema([*QUARANTINE_FIELDS, *[pa.field(h, pa.string()) for h in raw_names]])
     accepted = quarantined = 0
     coverage: list[pa.Table] = []
     flags = {"no_location": 0, "lsoa_outside_geography": 0}
     q_writer = None
-    for batch in read_batches(file, header, encoding=encoding, careful=careful, on_bytes=progress.advance):
+    for batch in table_batches(file, layout, careful=careful, on_bytes=progress.advance, sheet_notes=sheet_notes):
         t = batch.table
         renamed = pa.table({canon: t.column(h) for canon, h in mapping.items()})
         checked = source.check(renamed, batch.lines, ctx)

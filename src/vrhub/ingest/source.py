@@ -29,6 +29,11 @@ class Column:
     required: bool = True
 
 
+def code_key(text: str) -> str:
+    """Spelling-insensitive key of a code or value: lower case, every run of non-alphanumerics one space."""
+    return re.sub(r"[^a-z0-9+]+", " ", text.casefold()).strip()
+
+
 def normalise_header(h: str) -> str:
     return re.sub(r"[\s_]+", " ", h.replace("\ufeff", "")).strip().casefold()
 
@@ -51,6 +56,14 @@ class Source(ABC):
     columns: ClassVar[tuple[Column, ...]]
     signature: ClassVar[tuple[str, ...]]  # headers that only this kind has
     name_pattern: ClassVar[re.Pattern[str] | None] = None
+    suffixes: ClassVar[tuple[str, ...]] = (".csv",)  # file types found in folders and archives
+    # Code lists of coded fields: canonical field -> {accepted spelling (normalised by ``code_key``): code}.
+    codes: ClassVar[dict[str, dict[str, str]]] = {}
+
+    def canonical_column(self, header: str) -> str | None:
+        """The canonical name of the column a header (or a header-block label) feeds, if any."""
+        norm = normalise_header(header)
+        return next((c.name for c in self.columns if normalise_header(c.header) == norm), None)
 
     @property
     def schema_version(self) -> int:

@@ -34,6 +34,10 @@ class Checks:
         col = self.table.column(name)
         return col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
 
+    def optional(self, name: str) -> pa.Array:
+        """An optional column: its values, or all null when the file does not have it."""
+        return self.column(name) if name in self.table.column_names else pa.nulls(self.n, pa.string())
+
     def flag(self, bad: pa.Array, label: str, what: str, values: pa.Array | None = None) -> None:
         """Record ``what`` for the rows where ``bad`` is true (null counts as not bad)."""
         bad = pc.fill_null(bad, False)
