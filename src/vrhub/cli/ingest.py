@@ -1,4 +1,4 @@
-"""``vrhub ingest police-uk`` and ``vrhub ingest istv``: load partner files, folders or archives."""
+"""``vrhub ingest police-uk|istv|ambulance|youth-justice|education``: load partner files, folders or archives."""
 
 from __future__ import annotations
 
@@ -60,6 +60,55 @@ def istv(
         print_report(report, geography_loaded=True)  # ISTV home LSOAs are checked by pattern, not against boundaries
     if not report.ok:
         raise typer.Exit(1)
+
+
+def _partner_feed(module: str, kind: str, paths: list[Path], partner: str | None, as_json: bool,
+                  check_lsoas: bool = False) -> None:
+    """Load files with the sources of ``vrhub.ingest.<module>`` as ``kind`` and print the report."""
+    from importlib import import_module
+
+    from vrhub.cli.main import existing_paths, state
+
+    ws = state.workspace()
+    known = Geography(ws.engine()).known_lsoa_codes() if check_lsoas else None
+    report = ingest(ws, existing_paths(paths), import_module(f"vrhub.ingest.{module}").SOURCES, partner=partner,
+                    kind=kind, progress=RichProgress(not as_json), known_lsoas=known)
+    if as_json:
+        print_json([r.to_json() for r in report.results])
+    else:
+        print_report(report, geography_loaded=known is not None or not check_lsoas)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command("ambulance")
+def ambulance(
+    paths: list[Path] = typer.Argument(..., help="Ambulance call-out CSVs (assaults), folders or .zip."),
+    partner: str | None = typer.Option(None, "--partner", help="The partner (ambulance trust) the data come from."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document instead of tables."),
+) -> None:
+    """Load ambulance call-outs for assault; see docs/sources/ambulance.md."""
+    _partner_feed("ambulance", "ambulance", paths, partner, as_json, check_lsoas=True)
+
+
+@app.command("youth-justice")
+def youth_justice(
+    paths: list[Path] = typer.Argument(..., help="Youth justice CSVs (pseudonymised), folders or .zip."),
+    partner: str | None = typer.Option(None, "--partner", help="The partner (youth justice service)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document instead of tables."),
+) -> None:
+    """Load youth justice offences and outcomes (person ids pseudonymised); see docs/sources/youth-justice.md."""
+    _partner_feed("youth_justice", "youth_justice", paths, partner, as_json)
+
+
+@app.command("education")
+def education(
+    paths: list[Path] = typer.Argument(..., help="Education CSVs (pseudonymised), folders or .zip."),
+    partner: str | None = typer.Option(None, "--partner", help="The partner (local authority, school, trust)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document instead of tables."),
+) -> None:
+    """Load suspensions, exclusions and attendance (person ids pseudonymised); see docs/sources/education.md."""
+    _partner_feed("education", "education", paths, partner, as_json)
 
 
 def print_report(report: IngestReport, *, geography_loaded: bool) -> None:
