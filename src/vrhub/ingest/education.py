@@ -46,7 +46,7 @@ TERMS = _codes({"autumn": ("aut", "autumn term", "1"), "spring": ("spr", "spring
                 "summer": ("sum", "summer term", "3")})
 TERM_FIRST_MONTH = {"autumn": (0, 9), "spring": (1, 1), "summer": (1, 4)}  # (years after the start year, month)
 REASONS = _codes({code: (label,) for code, label in EXCLUSION_REASONS.items()})
-NC_YEARS = {"n1": -2, "n2": -1, "r": 0, "reception": 0, **{str(y): y for y in range(1, 15)},
+NC_YEARS = {"n1": -2, "n2": -1, "r": 0, "reception": 0, **{str(y): y for y in range(15)},
             **{f"year {y}": y for y in range(1, 15)}, **{f"y{y}": y for y in range(1, 15)}}
 ALIASES = {
     "urn": "School URN", "school": "School URN", "establishment urn": "School URN",
@@ -131,7 +131,7 @@ class Education(PartnerSource):
         nc = by_distinct_value(pc.utf8_lower(pc.utf8_trim_whitespace(c.column("nc_year"))),
                                lambda d: pa.array([NC_YEARS.get(v) for v in d.to_pylist()], pa.int16()))
         c.flag(pc.and_(pc.is_valid(c.column("nc_year")), pc.is_null(nc)), "NC year",
-               "is not a national curriculum year (N1, N2, R, 1–14)", c.column("nc_year"))
+               "is not a national curriculum year (N1, N2, R or 0, 1–14)", c.column("nc_year"))
         sex, bad = map_codes(c.column("sex"), SEXES)
         c.flag(bad, "Sex", f"is not a known sex code ({_allowed(SEXES)})", c.column("sex"))
         term, bad = map_codes(c.column("term"), TERMS)
