@@ -201,8 +201,8 @@ def generate_cohort(
             if excluded_on is not None and (y > _year_of(excluded_on)):
                 urn = 990999  # a pupil referral unit after a permanent exclusion
             missed = int(rng.integers(38, 120)) if y in pa_years else int(rng.integers(0, 37))
-            edu_rows[y].append([*ident, urn, ncs[y] or "R", sex, "Attendance", _ay(y), "", "", "", "", SESSIONS_POSSIBLE,
-                                missed, "Yes" if y in pa_years else "No"])
+            edu_rows[y].append([*ident, urn, ncs[y] or "R", sex, "Attendance", _ay(y), "", "", "", "",
+                                SESSIONS_POSSIBLE, missed, "Yes" if y in pa_years else "No"])
         for _ in range(n_susp):
             y = school_years[int(rng.integers(len(school_years)))]
             day = _school_day(rng, max(first, dt.date(y, 9, 1)), min(last, dt.date(y + 1, 7, 20)))
