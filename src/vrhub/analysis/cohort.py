@@ -4,8 +4,10 @@ Step 2 of the public-health approach ("what are the causes?"). Education records
 exclusions, persistent absence) and youth justice records are linked on the pseudonymised ``person_id`` that
 both partners computed with the partnership key (docs/sources/pseudonymisation.md), through the Ibis engine seam.
 
-- **Population**: every pupil in the education data seen in national curriculum year ``min_nc_year`` (default 6,
-  ages 10–11) or above during the period (or with no NC year recorded): children old enough for youth justice.
+- **Population**: every pupil in the education data whose national curriculum years in the period are all within
+  ``min_nc_year``..``max_nc_year`` (default 6–11, ages 10–16; pupils with no NC year recorded are kept): children
+  of youth justice age (10–17) for the whole period, so that every pupil has the same follow-up. Follow-up is
+  assumed complete (a pupil who left the area during the period is counted as not offending).
 - **Exposures** (per pupil, in the period): permanently excluded; suspended at least once; persistently absent
   (missing 10% or more of possible sessions) in any attendance record; male (when sex is recorded).
 - **Outcome**: at least one youth justice offence of ``offence_types`` (default violence against the person,
@@ -83,7 +85,8 @@ def _window(t: ibis.Table, column: str, start: dt.date | None, end: dt.date | No
 
 
 def cohort_frame(engine: Engine, *, start: dt.date | None = None, end: dt.date | None = None,
-                 offence_types: tuple[str, ...] = VIOLENT_OFFENCE_TYPES, min_nc_year: int = 6) -> pd.DataFrame:
+                 offence_types: tuple[str, ...] = VIOLENT_OFFENCE_TYPES, min_nc_year: int = 6,
+                 max_nc_year: int = 11) -> pd.DataFrame:
     """One row per pupil of the population: person_id, the exposures (bool) and ``outcome`` (bool)."""
     for kind, how in (("education", "vrhub ingest education PATH"),
                       ("youth_justice", "vrhub ingest youth-justice PATH")):
@@ -97,9 +100,10 @@ def cohort_frame(engine: Engine, *, start: dt.date | None = None, end: dt.date |
         persistent_absence=edu.persistent_absence.fill_null(False).any(),
         male=(edu.sex == "male").any(),
         sex_known=edu.sex.notnull().any(),
+        min_nc=edu.nc_year.min(),
         max_nc=edu.nc_year.max(),
     )
-    pupils = pupils.filter(pupils.max_nc.isnull() | (pupils.max_nc >= min_nc_year))
+    pupils = pupils.filter(pupils.max_nc.isnull() | ((pupils.min_nc >= min_nc_year) & (pupils.max_nc <= max_nc_year)))
     yj = _window(engine.table("youth_justice"), "offence_date", start, end)
     yj = yj.filter(yj.offence_type.isin(list(offence_types)))
     offenders = yj.select(yj.person_id.name("offender_id")).distinct()
@@ -147,16 +151,18 @@ def cohort_risk_factors(
     end: dt.date | None = None,
     offence_types: tuple[str, ...] = VIOLENT_OFFENCE_TYPES,
     min_nc_year: int = 6,
+    max_nc_year: int = 11,
     release: bool = False,
     rules: DisclosureRules = NHS_OPENSAFELY,
 ) -> CohortRiskFactors:
     """Crude and adjusted odds ratios of a violent youth justice offence by exclusion, suspension, persistent
     absence and sex, for pupils linked on pseudonym between the education and youth justice data (module docstring).
     """
-    frame = cohort_frame(engine, start=start, end=end, offence_types=offence_types, min_nc_year=min_nc_year)
+    frame = cohort_frame(engine, start=start, end=end, offence_types=offence_types, min_nc_year=min_nc_year,
+                         max_nc_year=max_nc_year)
     if frame.empty:
         raise NoDataError("no pupils in the education data for this period and NC year",
-                          "check the period, or lower min_nc_year")
+                          "check the period, or widen min_nc_year..max_nc_year")
     notes = []
     exposures = [e for e in EXPOSURES if e != "male"]
     if frame["sex_known"].mean() >= 0.95:
@@ -195,6 +201,7 @@ def cohort_risk_factors(
     synthetic = any(d.synthetic for k in ("education", "youth_justice") for d in engine.ws.catalogue.datasets(k))
     return CohortRiskFactors(table, population, with_outcome, offenders, start, end, synthetic, release, ids, notes,
                              disclosure, {"offence_types": list(offence_types), "min_nc_year": min_nc_year,
+                                          "max_nc_year": max_nc_year,
                                           "exposures": exposures, "rules": rules.name if release else None})
 
 

@@ -11,13 +11,16 @@ gives the same bytes; it is written to ``key_file``, which must be outside ``out
 refuses a key beside the data). A real partnership key is random (``vrhub pseudonymise-key``), never derived.
 
 Planted risk factors (what tests recover; illustrative sizes, chosen to be detectable in a small cohort, not
-estimates): among pupils seen in NC year 6 or above (``MIN_NC_YEAR``) during the period, the odds of at least one
-violent youth justice offence (``VIOLENT_OFFENCE_TYPES``) in the period are multiplied by
-``OR_PERMANENT_EXCLUSION`` (4.0) for a pupil permanently excluded in the period, by ``OR_PERSISTENT_ABSENCE``
-(2.0) for a pupil persistently absent in any year of it, and by ``OR_MALE`` (2.5) for boys; suspensions have
-**no** effect of their own (odds ratio 1) once those are known. Exposure rates are far above England's (DfE: about
-0.1% of pupils permanently excluded a year) so that a cohort of thousands shows the signal. The direction of the
-associations follows Ministry of Justice and DfE, *Education, children's social care and offending* (2022).
+estimates): among pupils in NC years 6–11 (``MIN_NC_YEAR``..``MAX_NC_YEAR``) in every academic year of the period
+(so aged 10–17, at risk of a youth justice record, for all of it), the odds of at least one violent youth justice
+offence (``VIOLENT_OFFENCE_TYPES``) in the period are multiplied by ``OR_PERMANENT_EXCLUSION`` (4.0) for a pupil
+permanently excluded in the period, by ``OR_PERSISTENT_ABSENCE`` (2.0) for a pupil persistently absent in any year
+of it, and by ``OR_MALE`` (2.5) for boys; suspensions have **no** effect of their own (odds ratio 1) once those are
+known. Children outside that population (younger, older, or in school for only part of the period) offend by the
+same model scaled by their share of the period at risk, so that the monthly youth justice series has no artificial
+peak at either end. Exposure rates are far above England's (DfE: about 0.1% of pupils permanently excluded a year)
+so that a cohort of thousands shows the signal. The direction of the associations follows Ministry of Justice and
+DfE, *Education, children's social care and offending* (2022).
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ BASE_RISK = 0.015  # probability of a violent offence in the period for a girl w
 PERMANENT_EXCLUSION_SHARE = 0.04
 PERSISTENT_ABSENCE_SHARE = 0.18
 MIN_NC_YEAR = 6
+MAX_NC_YEAR = 11
 VIOLENT_OFFENCE_TYPES = ("Violence against the person", "Robbery", "Possession of weapons")
 OTHER_OFFENCE_TYPES = ("Theft and handling stolen goods", "Criminal damage", "Drugs offences", "Public order",
                        "Burglary")
@@ -182,13 +186,13 @@ def generate_cohort(
         sex = "Male" if r.male else "Female"
         ncs = {y: _nc_year(r.born, y) for y in years}
         school_years = [y for y in years if 0 <= ncs[y] <= 11]
-        if not school_years:
-            continue
-        in_population = max(ncs[y] for y in school_years) >= MIN_NC_YEAR
+        # the analysis population: in NC years MIN_NC_YEAR..MAX_NC_YEAR in every academic year of the period, so at
+        # risk of a youth justice record (aged 10-17) for the whole period
+        in_population = all(MIN_NC_YEAR <= ncs[y] <= MAX_NC_YEAR for y in years)
         secondary = [y for y in school_years if ncs[y] >= 7]
         pa_years = set()
         persistent = bool(rng.random() < PERSISTENT_ABSENCE_SHARE)
-        if persistent:
+        if persistent and school_years:
             pa_years = {y for y in school_years if rng.random() < 0.6} or {school_years[-1]}
         excluded_on = None
         if secondary and rng.random() < PERMANENT_EXCLUSION_SHARE * (1.8 if persistent else 0.8):
@@ -203,7 +207,7 @@ def generate_cohort(
             missed = int(rng.integers(38, 120)) if y in pa_years else int(rng.integers(0, 37))
             edu_rows[y].append([*ident, urn, ncs[y] or "R", sex, "Attendance", _ay(y), "", "", "", "",
                                 SESSIONS_POSSIBLE, missed, "Yes" if y in pa_years else "No"])
-        for _ in range(n_susp):
+        for _ in range(n_susp if school_years else 0):
             y = school_years[int(rng.integers(len(school_years)))]
             day = _school_day(rng, max(first, dt.date(y, 9, 1)), min(last, dt.date(y + 1, 7, 20)))
             if day is None or (excluded_on is not None and day > excluded_on):
@@ -222,17 +226,24 @@ def generate_cohort(
         lo = max(first, _birthday(r.born, 10))
         hi = min(last, _birthday(r.born, 18) - dt.timedelta(days=1))
         violent = False
-        if in_population and lo <= hi:
-            logit = (np.log(BASE_RISK / (1 - BASE_RISK)) + np.log(OR_PERMANENT_EXCLUSION) * (excluded_on is not None)
+        if lo <= hi:
+            # children outside the education population (older, or not in these years) offend by the same model,
+            # with an exclusion history the education data do not show
+            excluded = excluded_on is not None if in_population else bool(rng.random() < PERMANENT_EXCLUSION_SHARE)
+            logit = (np.log(BASE_RISK / (1 - BASE_RISK)) + np.log(OR_PERMANENT_EXCLUSION) * excluded
                      + np.log(OR_PERSISTENT_ABSENCE) * persistent + np.log(OR_MALE) * r.male)
-            violent = bool(rng.random() < 1 / (1 + np.exp(-logit)))
+            risk = 1 / (1 + np.exp(-logit))
+            if not in_population:  # at risk for part of the period only: a share of the period's risk
+                risk *= ((hi - lo).days + 1) / ((last - first).days + 1)
+            violent = bool(rng.random() < risk)
         offences = []
         if violent:
             after = max(lo, excluded_on) if excluded_on is not None and excluded_on < hi else lo
             for _ in range(1 + int(rng.poisson(0.4))):
                 kind = VIOLENT_OFFENCE_TYPES[int(rng.choice(3, p=(0.7, 0.2, 0.1)))]
                 offences.append((_random_day(rng, after, hi), kind))
-        if lo <= hi and rng.random() < OTHER_OFFENCE_RISK * (2 if persistent else 1):
+        span = ((hi - lo).days + 1) / ((last - first).days + 1)
+        if lo <= hi and rng.random() < OTHER_OFFENCE_RISK * (2 if persistent else 1) * span:
             kind = OTHER_OFFENCE_TYPES[int(rng.integers(len(OTHER_OFFENCE_TYPES)))]
             offences.append((_random_day(rng, lo, hi), kind))
         if offences:
@@ -279,6 +290,7 @@ def generate_cohort(
     truth_frame = _pseudonymised_truth(pd.DataFrame(truth), key_path)
     params = {"or_permanent_exclusion": OR_PERMANENT_EXCLUSION, "or_persistent_absence": OR_PERSISTENT_ABSENCE,
               "or_male": OR_MALE, "or_suspension": 1.0, "base_risk": BASE_RISK, "min_nc_year": MIN_NC_YEAR,
+              "max_nc_year": MAX_NC_YEAR,
               "violent_offence_types": list(VIOLENT_OFFENCE_TYPES), "people": people}
     return CohortSynthResult(education, youth_justice, key_path, seed, start, months, people, rows, truth_frame,
                              parameters=params)
