@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 from vrhub.domain.schemas import AMBULANCE, ED_AGE_BANDS
 from vrhub.ingest.istv import AGE_BANDS, DATETIME_HELP, SEXES, _allowed, _codes, map_codes, parse_local_datetime
 from vrhub.ingest.partner import PartnerSource
-from vrhub.ingest.police_uk.location import check_coordinates, check_lsoa, force_month_coverage
+from vrhub.ingest.police_uk.location import check_coordinates, check_lsoa
 from vrhub.ingest.source import Checked, Column
 from vrhub.ingest.validate import Checks, parse_bool
 
@@ -63,6 +63,7 @@ class Ambulance(PartnerSource):
     label = "ambulance call-outs for assault"
     schema = AMBULANCE
     aliases = ALIASES
+    force_column = "service"
     columns = (
         Column("Ambulance service", "service"),
         Column("Station", "station", required=False),
@@ -81,11 +82,7 @@ class Ambulance(PartnerSource):
     name_pattern = re.compile(r"ambulance", re.I)
 
     def check(self, table: pa.Table, lines: np.ndarray, ctx: dict[str, Any]) -> Checked:
-        n = table.num_rows
-        for name in ("station", "incident_number", "lsoa_code", "longitude", "latitude", "response_category",
-                     "age_band", "sex", "conveyed"):
-            if name not in table.column_names:
-                table = table.append_column(name, pa.nulls(n, pa.string()))
+        table = self.with_optional(table)
         c = Checks(table)
         c.required("service", "Ambulance service")
         c.required("incident", "Incident date time")
@@ -111,7 +108,7 @@ class Ambulance(PartnerSource):
         c.flag(bad, "Conveyed", "is not yes/no (or true/false, 1/0)", c.column("conveyed"))
         problems = c.problems()
         has_location = pc.or_(loc["has_location"], pc.is_valid(lsoa_upper))
-        out = pa.table({
+        return self.accept({
             "service": pc.utf8_trim_whitespace(c.column("service")),
             "station": c.column("station"),
             "incident_number": c.column("incident_number"),
@@ -127,13 +124,7 @@ class Ambulance(PartnerSource):
             "age_band": age,
             "sex": sex,
             "conveyed": conveyed,
-            "dataset_id": pa.array([ctx["dataset_id"]] * n, pa.string()),
-            "source_row": pa.array(lines, pa.int64()),
-        }).filter(pc.is_null(problems))
-        return Checked(out.cast(self.schema), problems)
-
-    def coverage(self, accepted: pa.Table) -> pa.Table:
-        return force_month_coverage(accepted.column("service"), accepted.column("month"))
+        }, problems, lines, ctx)
 
 
 def _with(c: Checks, name: str, values: pa.Array) -> Checks:

@@ -30,7 +30,6 @@ import pyarrow.compute as pc
 from vrhub.domain.schemas import EDUCATION, EXCLUSION_REASONS, PERSISTENT_ABSENCE_SHARE
 from vrhub.ingest.istv import DATE_HELP, SEXES, _allowed, _codes, map_codes, parse_date
 from vrhub.ingest.partner import PartnerSource
-from vrhub.ingest.police_uk.location import force_month_coverage
 from vrhub.ingest.source import Checked, Column
 from vrhub.ingest.validate import Checks, by_distinct_value, parse_bool, parse_float
 from vrhub.ingest.youth_justice import whole_numbers
@@ -90,6 +89,7 @@ class Education(PartnerSource):
     label = "education: suspensions, exclusions and attendance"
     schema = EDUCATION
     aliases = ALIASES
+    force_column = "school_urn"
     person_column = "person_id"
     columns = (
         Column("Person ID", "person_id"),
@@ -111,10 +111,7 @@ class Education(PartnerSource):
     name_pattern = re.compile(r"educat|school|exclusion|attendance", re.I)
 
     def check(self, table: pa.Table, lines: np.ndarray, ctx: dict[str, Any]) -> Checked:
-        n = table.num_rows
-        for col in self.columns:
-            if col.name not in table.column_names:
-                table = table.append_column(col.name, pa.nulls(n, pa.string()))
+        table = self.with_optional(table)
         c = Checks(table)
         person = self.person_ids(c, lines, ctx, "Person ID")
         c.required("school_urn", "School URN")
@@ -182,7 +179,7 @@ class Education(PartnerSource):
         term_month = pc.coalesce(first_month, _date(first, 9, 1))
         month = pc.if_else(exclusion, pc.cast(pc.floor_temporal(start, unit="month"), pa.date32()), term_month)
         problems = c.problems()
-        out = pa.table({
+        return self.accept({
             "person_id": person,
             "person_id_basis": c.column("person_id_basis"),
             "school_urn": urn,
@@ -198,13 +195,7 @@ class Education(PartnerSource):
             "sessions_possible": pc.cast(possible, pa.int32()),
             "sessions_missed": pc.cast(missed, pa.int32()),
             "persistent_absence": pc.if_else(attendance, pc.coalesce(flag, computed), pa.scalar(None, pa.bool_())),
-            "dataset_id": pa.array([ctx["dataset_id"]] * n, pa.string()),
-            "source_row": pa.array(lines, pa.int64()),
-        }).filter(pc.is_null(problems))
-        return Checked(out.cast(self.schema), problems)
-
-    def coverage(self, accepted: pa.Table) -> pa.Table:
-        return force_month_coverage(accepted.column("school_urn"), accepted.column("month"))
+        }, problems, lines, ctx)
 
 
 SOURCES = (Education(),)

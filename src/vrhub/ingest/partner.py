@@ -25,7 +25,8 @@ from vrhub.domain.identifiers import PSEUDONYM_RE, detect_identifiers_in_clear
 from vrhub.ingest.csv_stream import NeedsCarefulRead, read_batches, sniff
 from vrhub.ingest.files import SourceFile
 from vrhub.ingest.istv import _key
-from vrhub.ingest.source import Source
+from vrhub.ingest.police_uk.location import force_month_coverage
+from vrhub.ingest.source import Checked, Source
 from vrhub.ingest.validate import Checks
 
 SAMPLE_ROWS = 1000
@@ -70,6 +71,24 @@ class PartnerSource(AliasedSource):
     set, when any row's person id is not a pseudonym)."""
 
     person_column: ClassVar[str | None] = None  # canonical name of the pseudonymised person id, if any
+    force_column: ClassVar[str]  # canonical column naming the partner unit of coverage (service, school)
+
+    def with_optional(self, table: pa.Table) -> pa.Table:
+        """``table`` with an all-null column for every optional column the file does not have."""
+        for col in self.columns:
+            if col.name not in table.column_names:
+                table = table.append_column(col.name, pa.nulls(table.num_rows, pa.string()))
+        return table
+
+    def accept(self, columns: dict[str, pa.Array], problems: pa.Array, lines: Any, ctx: dict[str, Any]) -> Checked:
+        """The canonical rows (with provenance) of the rows that have no problem."""
+        n = len(problems)
+        out = pa.table(columns | {"dataset_id": pa.array([ctx["dataset_id"]] * n, pa.string()),
+                                  "source_row": pa.array(lines, pa.int64())})
+        return Checked(out.filter(pc.is_null(problems)).cast(self.schema), problems)
+
+    def coverage(self, accepted: pa.Table) -> pa.Table:
+        return force_month_coverage(accepted.column(self.force_column), accepted.column("month"))
 
     def context(self, file: SourceFile, options: dict[str, Any]) -> dict[str, Any]:
         head = sample(file)

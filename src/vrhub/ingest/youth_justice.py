@@ -31,7 +31,6 @@ from vrhub.domain.errors import SourceError
 from vrhub.domain.schemas import YOUTH_JUSTICE, YOUTH_JUSTICE_OFFENCE_TYPES, YOUTH_JUSTICE_OUTCOMES
 from vrhub.ingest.istv import DATE_HELP, SEXES, _allowed, _codes, map_codes, parse_date
 from vrhub.ingest.partner import PSEUDONYMISE, PartnerSource
-from vrhub.ingest.police_uk.location import force_month_coverage
 from vrhub.ingest.source import Checked, Column
 from vrhub.ingest.validate import Checks, parse_float, parse_month
 
@@ -95,6 +94,7 @@ class YouthJustice(PartnerSource):
     label = "youth justice offences and outcomes"
     schema = YOUTH_JUSTICE
     aliases = ALIASES
+    force_column = "service"
     person_column = "person_id"
     columns = (
         Column("Person ID", "person_id"),
@@ -113,10 +113,7 @@ class YouthJustice(PartnerSource):
     name_pattern = re.compile(r"youth[-_ ]?justice|yjs|yot", re.I)
 
     def check(self, table: pa.Table, lines: np.ndarray, ctx: dict[str, Any]) -> Checked:
-        n = table.num_rows
-        for name in ("person_id_basis", "age", "birth_month", "sex", "gravity_score", "outcome", "outcome_date"):
-            if name not in table.column_names:
-                table = table.append_column(name, pa.nulls(n, pa.string()))
+        table = self.with_optional(table)
         c = Checks(table)
         person = self.person_ids(c, lines, ctx, "Person ID")
         birth_text = c.column("birth_month")
@@ -165,7 +162,7 @@ class YouthJustice(PartnerSource):
         tiers = pa.array(list(YOUTH_JUSTICE_OUTCOMES.values()))
         tier = pc.take(tiers, pc.index_in(outcome, value_set=pa.array(list(YOUTH_JUSTICE_OUTCOMES))))
         problems = c.problems()
-        out = pa.table({
+        return self.accept({
             "person_id": person,
             "person_id_basis": c.column("person_id_basis"),
             "service": pc.utf8_trim_whitespace(c.column("service")),
@@ -179,13 +176,7 @@ class YouthJustice(PartnerSource):
             "outcome": outcome,
             "outcome_tier": tier,
             "outcome_date": outcome_date,
-            "dataset_id": pa.array([ctx["dataset_id"]] * n, pa.string()),
-            "source_row": pa.array(lines, pa.int64()),
-        }).filter(pc.is_null(problems))
-        return Checked(out.cast(self.schema), problems)
-
-    def coverage(self, accepted: pa.Table) -> pa.Table:
-        return force_month_coverage(accepted.column("service"), accepted.column("month"))
+        }, problems, lines, ctx)
 
 
 SOURCES = (YouthJustice(),)

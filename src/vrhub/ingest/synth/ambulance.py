@@ -35,6 +35,7 @@ import pyarrow.csv as pacsv
 
 from vrhub.data import kent
 from vrhub.ingest.synth.ed import AGE_BANDS, AGE_P, SEX_P, SEXES, _month_starts, hour_weekday_weights, kent_lsoas
+from vrhub.ingest.synth.files import write_csv
 
 if TYPE_CHECKING:
     from vrhub.ingest.loader import IngestReport
@@ -158,12 +159,7 @@ def generate_ambulance(out_dir: str | Path, *, seed: int = 20240101, start: str 
     paths, total = [], 0
     for first in _month_starts(start, months):
         rows = _month(first, np.random.default_rng([seed, 7001, first.year, first.month]), shape, weights, scale)
-        path = out / f"ambulance-synthetic-{SERVICE}-{first:%Y-%m}.csv"
-        with path.open("w", encoding="utf-8", newline="") as f:
-            w = csv.writer(f, lineterminator="\n")
-            w.writerow(HEADER)
-            w.writerows(rows)
-        paths.append(path)
+        paths.append(write_csv(out / f"ambulance-synthetic-{SERVICE}-{first:%Y-%m}.csv", HEADER, rows))
         total += len(rows)
     params = {"monthly_mean": MONTHLY_MEAN, "seasonality": list(SEASONALITY), "stabbing_share": STABBING_SHARE,
               "gunshot_share": GUNSHOT_SHARE, "scale": scale, "lsoa_floor": LSOA_FLOOR}

@@ -25,7 +25,6 @@ DfE, *Education, children's social care and offending* (2022).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import shutil
@@ -39,6 +38,7 @@ import pandas as pd
 
 from vrhub.domain.identifiers import COMMON_NAMES, pnc_check_letter, upn_check_letter
 from vrhub.ingest.pseudonymise import IdentifierColumns, pseudonymise_file
+from vrhub.ingest.synth.files import write_csv
 
 if TYPE_CHECKING:
     from vrhub.ingest.loader import IngestReport
@@ -141,13 +141,6 @@ def _people(rng: np.random.Generator, n: int, first: dt.date) -> pd.DataFrame:
 def _nc_year(born: dt.date, year: int) -> int:
     cohort = born.year if born.month >= 9 else born.year - 1
     return year - cohort - 5
-
-
-def _write(path: Path, header: list[str], rows: list[list[Any]]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(header)
-        w.writerows(rows)
 
 
 def generate_cohort(
@@ -269,7 +262,7 @@ def generate_cohort(
         education, youth_justice, rows = [], [], 0
         for y, erows in edu_rows.items():
             clear = partner_side / f"education-{y}.csv"
-            _write(clear, EDUCATION_HEADER, erows)
+            write_csv(clear, EDUCATION_HEADER, erows)
             target = out / f"education-synthetic-{y}-{(y + 1) % 100:02d}.csv"
             pseudonymise_file(clear, target, key_file=key_path, overwrite=True, today=last, columns=IdentifierColumns(
                 upn="UPN", given_name="Forename", family_name="Surname", date_of_birth="Date of birth"))
@@ -277,7 +270,7 @@ def generate_cohort(
             rows += len(erows)
         for i, yrows in yj_rows.items():
             clear = partner_side / f"youth-justice-{i}.csv"
-            _write(clear, YJ_HEADER, yrows)
+            write_csv(clear, YJ_HEADER, yrows)
             name = SERVICES[i][0].split()[0]
             target = out / f"youth-justice-synthetic-{name}-{first:%Y-%m}_{last:%Y-%m}.csv"
             pseudonymise_file(clear, target, key_file=key_path, overwrite=True, today=last, columns=IdentifierColumns(
