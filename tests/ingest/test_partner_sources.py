@@ -215,7 +215,23 @@ def test_education_good_and_bad_rows(ws: Workspace, tmp_path: Path) -> None:
     assert p[11].startswith("Sessions missed: '130' is more than the Sessions possible")
     assert "Academic year: '2022/24' is not an academic year" in p[12] and "Sessions: '200' is more than 90" in p[12]
     assert p[13].startswith("Persistent absence: is missing")
-    assert {c.force for c in ws.catalogue.get(r.dataset_id).coverage} == {"990001"}
+    assert {c.force for c in ws.catalogue.get(r.dataset_id).coverage} == {"990001 exclusions", "990001 attendance"}
+    assert [g["return_unit"] for g in got] == ["990001 exclusions"] * 2 + ["990001 attendance"] * 2
+
+
+def test_exclusions_and_attendance_in_separate_files_both_count(ws: Workspace, tmp_path: Path) -> None:
+    attendance = ed(Record_type="Attendance", Start_date="", Sessions="", Reason="", Sessions_possible="380",
+                    Sessions_missed="50")
+    first = load(ws, tmp_path / "exclusions.csv", ED, [ed(Start_date="05/09/2022")], education.SOURCES)
+    second = load(ws, tmp_path / "attendance.csv", ED, [attendance], education.SOURCES)
+    assert first.ok and second.ok
+    rows = ws.engine().table("education").to_pyarrow().to_pylist()  # both September: neither hides the other
+    assert sorted(r["record_type"] for r in rows) == ["attendance", "suspension"]
+    reissued = load(ws, tmp_path / "exclusions-v2.csv", ED, [ed(Start_date="06/09/2022", Reason="PA")],
+                    education.SOURCES)
+    rows = ws.engine().table("education").to_pyarrow().to_pylist()  # the re-issue replaces only the exclusions
+    assert sorted((r["record_type"], r["reason"]) for r in rows) == [("attendance", None), ("suspension", "PA")]
+    assert reissued.ok
 
 
 def test_education_is_not_supply_checked_but_reloading_is_a_no_op(ws: Workspace, tmp_path: Path) -> None:

@@ -46,7 +46,7 @@ KINDS: dict[str, Kind] = {
         Kind("youth_justice", "youth justice offences and outcomes", schemas.YOUTH_JUSTICE, "yj",
              force_field="service", category_field="offence_type"),
         Kind("education", "education: suspensions, exclusions and attendance", schemas.EDUCATION, "education",
-             force_field="school_urn", category_field="record_type", supply_check=False),
+             force_field="return_unit", category_field="record_type", supply_check=False),
     )
 }
 

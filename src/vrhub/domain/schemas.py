@@ -207,11 +207,14 @@ YOUTH_JUSTICE_OUTCOMES = {
 
 # Education records (school census shape): one row per suspension or permanent exclusion (with its start date,
 # sessions and DfE reason code) or per pupil-term attendance record (sessions possible and missed, persistent
-# absence). ``month`` is the start date's month, or the first month of the term for attendance.
+# absence). ``month`` is the start date's month, or the first month of the term for attendance. ``return_unit`` is
+# what a re-issued file replaces for a month: "<URN> exclusions" (suspensions and permanent exclusions, the census
+# exclusions module) or "<URN> attendance", so that exclusions and attendance may come in separate files.
 EDUCATION = pa.schema(
     [
         *_PERSON,
         pa.field("school_urn", pa.string(), nullable=False),
+        pa.field("return_unit", pa.string(), nullable=False),
         pa.field("nc_year", pa.int16()),
         pa.field("sex", pa.string()),
         pa.field("record_type", pa.string(), nullable=False),

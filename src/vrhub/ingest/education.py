@@ -89,7 +89,7 @@ class Education(PartnerSource):
     label = "education: suspensions, exclusions and attendance"
     schema = EDUCATION
     aliases = ALIASES
-    force_column = "school_urn"
+    force_column = "return_unit"
     person_column = "person_id"
     columns = (
         Column("Person ID", "person_id"),
@@ -183,6 +183,7 @@ class Education(PartnerSource):
             "person_id": person,
             "person_id_basis": c.column("person_id_basis"),
             "school_urn": urn,
+            "return_unit": pc.binary_join_element_wise(urn, pc.if_else(attendance, " attendance", " exclusions"), ""),
             "nc_year": nc,
             "sex": sex,
             "record_type": record,
