@@ -241,3 +241,23 @@ def test_education_is_not_supply_checked_but_reloading_is_a_no_op(ws: Workspace,
     before = lake_folders(ws)
     [again] = ingest(ws, [tmp_path / "edu.csv"], education.SOURCES).results
     assert again.duplicate_of == first.dataset_id and lake_folders(ws) == before
+
+
+def test_the_definition_classifies_ambulance_and_youth_justice_rows(ws: Workspace, tmp_path: Path) -> None:
+    from vrhub.analysis.classify import classify
+    from vrhub.domain.definitions import load_definition
+
+    definition = load_definition()
+    r = load(ws, tmp_path / "ambulance-def.csv", AMB, [amb(Incident_category="Stabbing", Age_band="18-24"),
+                                                       amb(Incident_category="Assault", Age_band="35-44")],
+             ambulance.SOURCES)
+    t = classify(ws.engine().table("ambulance", dataset_ids=[r.dataset_id]), definition, "ambulance")
+    got = t.order_by("source_row").to_pyarrow().to_pylist()
+    assert [(g["sv_category"], g["sv_match"]) for g in got] == [("assault_knife", "exact"), (None, "broader")]
+    assert got[0]["measure_hospital_knife_assault"] is True and got[0]["measure_hospital_knife_assault_u25"] is True
+    assert got[0]["strand_serious_youth_violence"] is True
+    r = load(ws, tmp_path / "yj-def.csv", YJ, [yj(), yj(**{"Offence type": "Burglary"})], youth_justice.SOURCES)
+    t = classify(ws.engine().table("youth_justice", dataset_ids=[r.dataset_id]), definition, "youth_justice")
+    got = t.order_by("source_row").to_pyarrow().to_pylist()
+    assert got[0]["sv_match"] == "broader" and got[1]["sv_match"] == "none"
+    assert got[1]["is_serious_violence"] is False
