@@ -19,7 +19,7 @@ statsmodels ``Table2x2``) and the odds ratio adjusted for the other exposures (l
 Justice and DfE, *Education, children's social care and offending*, 2022), and the period is not ordered (an
 offence may precede an exclusion). With ``release=True`` every count passes disclosure control (each exposure's
 2×2 table protected together with its margins) and an odds ratio is shown only when none of its four cells is
-suppressed. Method page: docs/sources/synthetic-partnership.md (the cohort analysis section).
+suppressed. Method page: docs/methods/cohort-risk-factors.md.
 """
 
 from __future__ import annotations
