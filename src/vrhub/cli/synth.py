@@ -43,8 +43,8 @@ def synth(
     seed: int = typer.Option(20240101, "--seed", help="Random seed: the same seed writes the same files."),
     out_dir: Path = typer.Option(..., "--out", help="Folder for the generated CSV returns (created if missing)."),
     load: bool = typer.Option(False, "--load", help="Also load the returns into the workspace, marked synthetic."),
-    scale: float = typer.Option(1.0, "--scale", min=0.001, help="Multiply every site's monthly volume (1 = "
-                                "illustrative real-size volumes)."),
+    scale: float = typer.Option(1.0, "--scale", min=0.001, help="Multiply every volume: ED sites, ambulance, "
+                                "cohort size (1 = illustrative real-size volumes)."),
     people: int | None = typer.Option(None, "--people", min=1, help="Young people (0–25) in the synthetic cohort "
                                       f"(default {COHORT_PEOPLE:,} × --scale)."),
     key_file: Path | None = typer.Option(None, "--key-file", help="Where to write the cohort's pseudonymisation key "
