@@ -155,3 +155,18 @@ def test_release_rounds_counts_and_withholds_odds_ratios_over_small_cells(cohort
     strict = DisclosureRules("strict", threshold=int(plain.loc["permanent_exclusion", "exposed_with_outcome"]))
     s = cohort_risk_factors(ws.engine(), release=True, rules=strict).table.set_index("exposure")
     assert np.isnan(s.loc["permanent_exclusion", "adjusted_or"]) and np.isnan(s.loc["permanent_exclusion", "crude_or"])
+
+
+def test_the_synthetic_key_is_never_beside_the_data_nor_written_over_another_key(tmp_path: Path) -> None:
+    from vrhub.ingest.pseudonymise import KeyFileError
+
+    kw = {"seed": SEED, "start": "2023-01", "months": 1, "people": 50}
+    with pytest.raises(KeyFileError, match="inside the data folder"):
+        generate_cohort(tmp_path / "data", tmp_path / "data" / "keys" / "k.key", **kw)
+    real = tmp_path / "keys" / "partnership.key"
+    real.parent.mkdir()
+    real.write_text("ab" * 32 + "\n")
+    with pytest.raises(KeyFileError, match="never overwritten"):
+        generate_cohort(tmp_path / "data", real, **kw)
+    assert real.read_text() == "ab" * 32 + "\n"
+    assert not list((tmp_path / "data").glob("*.csv"))

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -157,11 +158,8 @@ def generate_cohort(
     from vrhub.ingest.synth.ed import _month_starts
 
     out, key_path = Path(out_dir), Path(key_file)
+    _write_synthetic_key(key_path, out, seed)
     out.mkdir(parents=True, exist_ok=True)
-    key_path.parent.mkdir(parents=True, exist_ok=True)
-    if not key_path.exists() or key_path.read_text().strip() != synthetic_key(seed):
-        key_path.write_text(synthetic_key(seed) + "\n")
-        key_path.chmod(0o600)
     month_starts = _month_starts(start, months)
     first = month_starts[0]
     last = (month_starts[-1] + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
@@ -287,6 +285,26 @@ def generate_cohort(
               "violent_offence_types": list(VIOLENT_OFFENCE_TYPES), "people": people}
     return CohortSynthResult(education, youth_justice, key_path, seed, start, months, people, rows, truth_frame,
                              parameters=params)
+
+
+def _write_synthetic_key(key_path: Path, out: Path, seed: int) -> None:
+    """Write the seed's synthetic key to ``key_path``: never inside ``out``, never over another key."""
+    from vrhub.ingest.pseudonymise import KeyFileError
+
+    key, data = key_path.absolute(), out.absolute()
+    if data == key.parent or data in key.parents:
+        raise KeyFileError(f"the key file {key_path} is inside the data folder {out}; keys never sit beside the data",
+                           "give a key file outside the output folder")
+    if key_path.exists():
+        if key_path.read_text(errors="replace").strip() != synthetic_key(seed):
+            raise KeyFileError(f"{key_path} already exists and is not the synthetic key of seed {seed}; a key is "
+                               "never overwritten", "give another key file path (a synthetic key is made from the "
+                               "seed; never use a real partnership key for synthetic data)")
+        return
+    key_path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(synthetic_key(seed) + "\n")
 
 
 def _pseudonymised_truth(truth: pd.DataFrame, key_path: Path) -> pd.DataFrame:
