@@ -11,6 +11,7 @@ from vrhub.cli.console import RichProgress, out, print_json
 from vrhub.data import kent
 
 DEMO_SEED = 20181001
+DEMO_COHORT = 6_000
 
 
 def demo(as_json: bool = typer.Option(False, "--json", help="Print one JSON document.")) -> None:
@@ -44,6 +45,16 @@ def demo(as_json: bool = typer.Option(False, "--json", help="Print one JSON docu
     # and in every output: no real ED data is public. Loaded through the same source a hospital's files use.
     ed_made, ed_report = ingest_synthetic_ed(ws, ws.home / "synthetic" / "ed", seed=DEMO_SEED, start="2018-10",
                                              months=5)
+    from vrhub.ingest.synth.ambulance import ingest_synthetic_ambulance
+    from vrhub.ingest.synth.cohort import ingest_synthetic_cohort
+
+    # Synthetic ambulance call-outs and a pseudonymised cohort (education, youth justice), through the same sources
+    # a partner's files use; the cohort's key sits outside the synthetic data folder.
+    amb_made, amb_report = ingest_synthetic_ambulance(ws, ws.home / "synthetic" / "ambulance", seed=DEMO_SEED,
+                                                      start="2018-10", months=5)
+    cohort, edu_report, yj_report = ingest_synthetic_cohort(
+        ws, ws.home / "synthetic" / "cohort", ws.home / "synthetic-key" / "synthetic-partnership.key",
+        seed=DEMO_SEED, start="2018-10", months=5, people=DEMO_COHORT)
     register = register_in_force(ws)
     returns_file = Path(str(files("vrhub.governance") / "data" / "kent_returns_demo.csv"))
     save_returns(ws, read_returns(returns_file, register), register.sha256)
@@ -54,7 +65,10 @@ def demo(as_json: bool = typer.Option(False, "--json", help="Print one JSON docu
         print_json({"workspace": str(ws.home), "geography": [r.to_json() for r in geo_results],
                     "ingest": [r.to_json() for r in report.results],
                     "violence_by_district": counts.table.to_pylist(), "sna": sna.to_json(),
-                    "synthetic_ed": [r.to_json() for r in ed_report.results]})
+                    "synthetic_ed": [r.to_json() for r in ed_report.results],
+                    "synthetic_ambulance": [r.to_json() for r in amb_report.results],
+                    "synthetic_education": [r.to_json() for r in edu_report.results],
+                    "synthetic_youth_justice": [r.to_json() for r in yj_report.results]})
         return
     print_report(report, geography_loaded=known is not None)
     out.print(f"Commissioned services: {len(register.services)} in the demo register; providers' returns loaded "
@@ -63,6 +77,13 @@ def demo(as_json: bool = typer.Option(False, "--json", help="Print one JSON docu
     out.print(f"[bold]Synthetic[/] ED assault returns (ISTV): {len(ed_made.paths)} files from the 7 Kent acute sites, "
               f"{ed_rows:,} invented attendances (seed {DEMO_SEED}), loaded through the ISTV source and marked "
               "synthetic: for trying the Cardiff Model view ('vrhub cardiff'), never as evidence.")
+    out.print(f"[bold]Synthetic[/] ambulance call-outs: {len(amb_made.paths)} files, "
+              f"{sum(r.rows_read for r in amb_report.results):,} invented assault call-outs placed where police.uk "
+              "violence is, loaded through the ambulance source and marked synthetic.")
+    out.print(f"[bold]Synthetic[/] cohort: {cohort.people:,} invented young people, "
+              f"{sum(r.rows_read for r in edu_report.results):,} education and "
+              f"{sum(r.rows_read for r in yj_report.results):,} youth justice rows, pseudonymised at source and "
+              "loaded through the education and youth justice sources, marked synthetic.")
     rows = [[r["area_name"], r["area_code"] if r["area_code"] != r["area_name"] else "", r["crimes"],
              None if r["population"] is None else int(r["population"]),
              "" if r["rate_per_1000"] is None else f"{r['rate_per_1000']:.2f}"]

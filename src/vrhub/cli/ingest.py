@@ -1,4 +1,5 @@
-"""``vrhub ingest police-uk|istv|gazetteer|mapped``: load partner files, folders or archives."""
+"""``vrhub ingest police-uk|istv|ambulance|youth-justice|education|gazetteer|mapped``: load partner files, folders or
+archives."""
 
 from __future__ import annotations
 
@@ -143,6 +144,50 @@ def finish(report: IngestReport, as_json: bool, *, geography_loaded: bool) -> No
         print_report(report, geography_loaded=geography_loaded)
     if not report.ok:
         raise typer.Exit(1)
+
+
+def _partner_feed(module: str, kind: str, paths: list[Path], partner: str | None, as_json: bool,
+                  check_lsoas: bool = False) -> None:
+    """Load files with the sources of ``vrhub.ingest.<module>`` as ``kind`` and print the report."""
+    from importlib import import_module
+
+    from vrhub.cli.main import existing_paths, state
+
+    ws = state.workspace()
+    known = Geography(ws.engine()).known_lsoa_codes() if check_lsoas else None
+    report = ingest(ws, existing_paths(paths), import_module(f"vrhub.ingest.{module}").SOURCES, partner=partner,
+                    kind=kind, progress=RichProgress(not as_json), known_lsoas=known)
+    finish(report, as_json, geography_loaded=known is not None or not check_lsoas)
+
+
+@app.command("ambulance")
+def ambulance(
+    paths: list[Path] = typer.Argument(..., help="Ambulance call-out CSVs (assaults), folders or .zip."),
+    partner: str | None = typer.Option(None, "--partner", help="The partner (ambulance trust) the data come from."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document instead of tables."),
+) -> None:
+    """Load ambulance call-outs for assault; see docs/sources/ambulance.md."""
+    _partner_feed("ambulance", "ambulance", paths, partner, as_json, check_lsoas=True)
+
+
+@app.command("youth-justice")
+def youth_justice(
+    paths: list[Path] = typer.Argument(..., help="Youth justice CSVs (pseudonymised), folders or .zip."),
+    partner: str | None = typer.Option(None, "--partner", help="The partner (youth justice service)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document instead of tables."),
+) -> None:
+    """Load youth justice offences and outcomes (person ids pseudonymised); see docs/sources/youth-justice.md."""
+    _partner_feed("youth_justice", "youth_justice", paths, partner, as_json)
+
+
+@app.command("education")
+def education(
+    paths: list[Path] = typer.Argument(..., help="Education CSVs (pseudonymised), folders or .zip."),
+    partner: str | None = typer.Option(None, "--partner", help="The partner (local authority, school, trust)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document instead of tables."),
+) -> None:
+    """Load suspensions, exclusions and attendance (person ids pseudonymised); see docs/sources/education.md."""
+    _partner_feed("education", "education", paths, partner, as_json)
 
 
 def print_report(report: IngestReport, *, geography_loaded: bool) -> None:

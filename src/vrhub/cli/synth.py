@@ -1,7 +1,10 @@
-"""``vrhub synth``: write seeded synthetic ED assault returns (ISTV) and, with ``--load``, load them marked synthetic.
+"""``vrhub synth``: write a seeded synthetic partnership and, with ``--load``, load it marked synthetic.
 
-Every attendance is invented (:mod:`vrhub.ingest.synth.ed`); loaded files go through the normal loader with
-``synthetic=True``, so the catalogue, ``vrhub datasets`` and every Cardiff Model output say they are synthetic.
+ED assault returns (ISTV, :mod:`vrhub.ingest.synth.ed`) in ``--out``; ambulance call-outs
+(:mod:`vrhub.ingest.synth.ambulance`) in ``--out/ambulance``; a cohort of young people with education and youth
+justice records, pseudonymised at source (:mod:`vrhub.ingest.synth.cohort`), in ``--out/cohort``, with its key
+outside ``--out``. Every record is invented; loaded files go through the same sources as a partner's files with
+``synthetic=True``, so the catalogue, ``vrhub datasets`` and every output built from them say they are synthetic.
 """
 
 from __future__ import annotations
@@ -13,9 +16,15 @@ import typer
 
 from vrhub.cli.console import out, print_json
 
-SYNTHETIC_BANNER = ("SYNTHETIC DATA: these ED assault returns are invented (no real patient, attendance or "
-                    "hospital return is used); site codes SYN-… are illustrative. Use them to test and to train, "
-                    "never as evidence.")
+SYNTHETIC_BANNER = ("SYNTHETIC DATA: these ED assault returns, ambulance call-outs, education and youth justice "
+                    "records are invented (no real patient, pupil, child or return is used); codes SYN-… and school "
+                    "URNs 99…… are illustrative. Use them to test and to train, never as evidence.")
+COHORT_PEOPLE = 20_000
+
+
+def default_key_file(out_dir: Path) -> Path:
+    """Where the synthetic cohort's key goes by default: a folder beside ``out_dir``, never inside it."""
+    return out_dir.absolute().parent / f"{out_dir.name}-key" / "synthetic-partnership.key"
 
 
 def parse_years(text: str) -> tuple[int, int]:
@@ -34,11 +43,17 @@ def synth(
     seed: int = typer.Option(20240101, "--seed", help="Random seed: the same seed writes the same files."),
     out_dir: Path = typer.Option(..., "--out", help="Folder for the generated CSV returns (created if missing)."),
     load: bool = typer.Option(False, "--load", help="Also load the returns into the workspace, marked synthetic."),
-    scale: float = typer.Option(1.0, "--scale", min=0.001, help="Multiply every site's monthly volume (1 = "
-                                "illustrative real-size volumes)."),
+    scale: float = typer.Option(1.0, "--scale", min=0.001, help="Multiply every volume: ED sites, ambulance, "
+                                "cohort size (1 = illustrative real-size volumes)."),
+    people: int | None = typer.Option(None, "--people", min=1, help="Young people (0–25) in the synthetic cohort "
+                                      f"(default {COHORT_PEOPLE:,} × --scale)."),
+    key_file: Path | None = typer.Option(None, "--key-file", help="Where to write the cohort's pseudonymisation key "
+                                         "(default: OUT-key/synthetic-partnership.key, beside --out, never in it)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document instead of text."),
 ) -> None:
-    """Generate synthetic ED assault attendances (ISTV, NHS ISB 1594) for Kent and Medway sites; --load loads them."""
+    """Generate a synthetic Kent and Medway partnership (ED returns, ambulance, education, youth justice); --load."""
+    from vrhub.ingest.synth.ambulance import generate_ambulance, ingest_synthetic_ambulance
+    from vrhub.ingest.synth.cohort import generate_cohort, ingest_synthetic_cohort
     from vrhub.ingest.synth.ed import generate_ed_returns, ingest_synthetic_ed
 
     try:
@@ -46,32 +61,58 @@ def synth(
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--years") from exc
     kw = {"seed": seed, "start": f"{first}-01", "months": 12 * (last - first + 1), "scale": scale}
-    report = None
+    amb_kw = {k: kw[k] for k in ("seed", "start", "months", "scale")}
+    cohort_kw = {"seed": seed, "start": kw["start"], "months": kw["months"],
+                 "people": people or max(1, round(COHORT_PEOPLE * scale))}
+    key = key_file or default_key_file(out_dir)
+    report = amb_report = edu_report = yj_report = None
     if load:
         from vrhub.cli.main import state
 
-        made, report = ingest_synthetic_ed(state.workspace(), out_dir, **kw)  # type: ignore[arg-type]
+        ws = state.workspace()
+        made, report = ingest_synthetic_ed(ws, out_dir, **kw)  # type: ignore[arg-type]
+        amb, amb_report = ingest_synthetic_ambulance(ws, out_dir / "ambulance", **amb_kw)  # type: ignore[arg-type]
+        cohort, edu_report, yj_report = ingest_synthetic_cohort(ws, out_dir / "cohort", key,
+                                                                **cohort_kw)  # type: ignore[arg-type]
     else:
         made = generate_ed_returns(out_dir, **kw)  # type: ignore[arg-type]
+        amb = generate_ambulance(out_dir / "ambulance", **amb_kw)  # type: ignore[arg-type]
+        cohort = generate_cohort(out_dir / "cohort", key, **cohort_kw)  # type: ignore[arg-type]
     if as_json:
         payload = {"synthetic": True, "notice": SYNTHETIC_BANNER, "folder": str(out_dir), "seed": made.seed,
                    "years": [first, last], "start": made.start, "months": made.months, "sites": list(made.sites),
                    "rows": made.rows, "files": [str(p) for p in made.paths], "parameters": made.parameters,
                    "citation": made.citation, "loaded": None}
+        payload["ambulance"] = {"files": [str(p) for p in amb.paths], "rows": amb.rows, "parameters": amb.parameters,
+                                "citation": amb.citation}
+        payload["cohort"] = {"education": [str(p) for p in cohort.education],
+                             "youth_justice": [str(p) for p in cohort.youth_justice], "key_file": str(cohort.key_file),
+                             "people": cohort.people, "rows": cohort.rows, "parameters": cohort.parameters,
+                             "citation": cohort.citation}
         if report is not None:
             payload["loaded"] = [r.to_json() for r in report.results]
+            for name, rep in (("ambulance", amb_report), ("education", edu_report), ("youth_justice", yj_report)):
+                payload[f"loaded_{name}"] = [r.to_json() for r in rep.results]  # type: ignore[union-attr]
         print_json(payload)
     else:
         out.print(f"[bold yellow]{SYNTHETIC_BANNER}[/]")
         out.print(f"Wrote {len(made.paths)} synthetic ISTV files ({made.rows:,} attendances, {len(made.sites)} sites, "
                   f"{first}–{last}, seed {made.seed}) to {out_dir}")
+        out.print(f"Wrote {len(amb.paths)} synthetic ambulance files ({amb.rows:,} call-outs) to "
+                  f"{out_dir / 'ambulance'}")
+        out.print(f"Wrote {len(cohort.paths)} pseudonymised synthetic cohort files ({cohort.people:,} young people, "
+                  f"{cohort.rows:,} education and youth justice rows) to {out_dir / 'cohort'}; key: {cohort.key_file}")
         if report is not None:
-            accepted = sum(r.rows_accepted for r in report.results)
-            quarantined = sum(r.rows_quarantined for r in report.results)
-            out.print(f"Loaded {len(report.results)} files marked synthetic: {accepted:,} rows accepted, "
-                      f"{quarantined:,} quarantined. Try 'vrhub cardiff' next.")
-    if report is not None and not report.ok:
-        for r in report.results:
-            if r.error:
-                out.print(f"[red]{r.source_file}: {r.error}[/]")
+            for what, rep in (("ED", report), ("ambulance", amb_report), ("education", edu_report),
+                              ("youth justice", yj_report)):
+                accepted = sum(r.rows_accepted for r in rep.results)  # type: ignore[union-attr]
+                quarantined = sum(r.rows_quarantined for r in rep.results)  # type: ignore[union-attr]
+                out.print(f"Loaded {len(rep.results)} {what} files marked synthetic: {accepted:,} rows "  # type: ignore[union-attr]
+                          f"accepted, {quarantined:,} quarantined.")
+            out.print("Try 'vrhub cardiff' next.")
+    failed = [r for rep in (report, amb_report, edu_report, yj_report) if rep is not None for r in rep.results
+              if r.error]
+    for r in failed:
+        out.print(f"[red]{r.source_file}: {r.error}[/]")
+    if failed:
         raise typer.Exit(1)

@@ -21,6 +21,7 @@ class Kind:
     short: str
     force_field: str | None = None
     category_field: str | None = None
+    supply_check: bool = True  # False where months with no rows are normal (school holidays)
 
     @property
     def schema_version(self) -> int:
@@ -41,6 +42,12 @@ KINDS: dict[str, Kind] = {
         Kind("ed_istv", "ED assault attendances (ISTV, ISB 1594)", schemas.ED_ISTV, "istv",
              force_field="site_code", category_field="assault_method"),
         Kind("gazetteer", "place gazetteer", schemas.GAZETTEER, "gazetteer"),
+        Kind("ambulance", "ambulance call-outs for assault", schemas.AMBULANCE, "ambulance",
+             force_field="service", category_field="category"),
+        Kind("youth_justice", "youth justice offences and outcomes", schemas.YOUTH_JUSTICE, "yj",
+             force_field="service", category_field="offence_type"),
+        Kind("education", "education: suspensions, exclusions and attendance", schemas.EDUCATION, "education",
+             force_field="return_unit", category_field="record_type", supply_check=False),
     )
 }
 

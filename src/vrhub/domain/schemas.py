@@ -149,3 +149,120 @@ GAZETTEER = pa.schema(
     metadata={"kind": "gazetteer", "schema_version": "1"},
 )
 PLACE_TYPES = ("venue", "street", "town_centre", "station", "bus_station", "park", "other")
+
+# Ambulance service call-outs for assault. ``incident_datetime`` is the UK local clock time of the call as the
+# service's CAD system records it; ``month`` its month. ``category`` is the incident type the definition classifies
+# (AMBULANCE_CATEGORIES); ``response_category`` the Ambulance Response Programme category (NHS England, 2017).
+AMBULANCE = pa.schema(
+    [
+        pa.field("service", pa.string(), nullable=False),
+        pa.field("station", pa.string()),
+        pa.field("incident_number", pa.string()),
+        pa.field("incident_datetime", pa.timestamp("s"), nullable=False),
+        pa.field("month", pa.date32(), nullable=False),
+        pa.field("longitude", pa.float64()),
+        pa.field("latitude", pa.float64()),
+        pa.field("lsoa_code", pa.string()),
+        pa.field("has_location", pa.bool_(), nullable=False),
+        pa.field("lsoa_vintage", pa.int16()),
+        pa.field("category", pa.string(), nullable=False),
+        pa.field("response_category", pa.string()),
+        pa.field("age_band", pa.string()),
+        pa.field("sex", pa.string()),
+        pa.field("conveyed", pa.bool_()),
+        *PROVENANCE_FIELDS,
+    ],
+    metadata={"kind": "ambulance", "schema_version": "1"},
+)
+AMBULANCE_CATEGORIES = ("assault", "stabbing", "gunshot")
+AMBULANCE_RESPONSE_CATEGORIES = ("C1", "C2", "C3", "C4")
+
+# Person-level feeds: ``person_id`` is a keyed HMAC-SHA256 pseudonym (64 hex digits, vrhub pseudonymise), never an
+# identifier in clear; ``person_id_basis`` the identifier it was made from (nhs_number, name_dob, upn, pnc_id).
+_PERSON = [
+    pa.field("person_id", pa.string(), nullable=False),
+    pa.field("person_id_basis", pa.string()),
+]
+
+# Youth justice service records: one row per proven offence with its outcome. ``age`` is the child's age in whole
+# years at the offence (given, or the age certainly reached by then from ``birth_month``); ``month`` the offence
+# month. ``offence_type`` uses the Youth Justice Board's offence groups (YOUTH_JUSTICE_OFFENCE_TYPES); ``outcome``
+# vrhub's outcome codes (YOUTH_JUSTICE_OUTCOMES) and ``outcome_tier`` their tier.
+YOUTH_JUSTICE = pa.schema(
+    [
+        *_PERSON,
+        pa.field("service", pa.string(), nullable=False),
+        pa.field("age", pa.int16(), nullable=False),
+        pa.field("birth_month", pa.date32()),
+        pa.field("sex", pa.string()),
+        pa.field("offence_date", pa.date32(), nullable=False),
+        pa.field("month", pa.date32(), nullable=False),
+        pa.field("offence_type", pa.string(), nullable=False),
+        pa.field("gravity_score", pa.int16()),
+        pa.field("outcome", pa.string()),
+        pa.field("outcome_tier", pa.string()),
+        pa.field("outcome_date", pa.date32()),
+        *PROVENANCE_FIELDS,
+    ],
+    metadata={"kind": "youth_justice", "schema_version": "1"},
+)
+YOUTH_JUSTICE_OFFENCE_TYPES = (
+    "Violence against the person", "Robbery", "Sexual offences", "Possession of weapons", "Drugs offences",
+    "Theft and handling stolen goods", "Burglary", "Vehicle theft / unauthorised taking", "Criminal damage", "Arson",
+    "Public order", "Racially aggravated", "Fraud and forgery", "Motoring offences", "Breach of statutory order",
+    "Breach of bail", "Other",
+)
+# outcome code → tier (Youth Justice Board, Youth Justice Statistics: out-of-court, first-tier, community, custody)
+YOUTH_JUSTICE_OUTCOMES = {
+    "community_resolution": "out_of_court", "youth_caution": "out_of_court",
+    "youth_conditional_caution": "out_of_court", "deferred_prosecution": "out_of_court",
+    "absolute_discharge": "first_tier", "conditional_discharge": "first_tier", "fine": "first_tier",
+    "referral_order": "first_tier", "reparation_order": "first_tier",
+    "youth_rehabilitation_order": "community",
+    "detention_and_training_order": "custody", "section_250_detention": "custody", "other_custody": "custody",
+    "other": "other",
+}
+
+# Education records (school census shape): one row per suspension or permanent exclusion (with its start date,
+# sessions and DfE reason code) or per pupil-term attendance record (sessions possible and missed, persistent
+# absence). ``month`` is the start date's month, or the first month of the term for attendance. ``return_unit`` is
+# what a re-issued file replaces for a month: "<URN> exclusions" (suspensions and permanent exclusions, the census
+# exclusions module) or "<URN> attendance", so that exclusions and attendance may come in separate files.
+EDUCATION = pa.schema(
+    [
+        *_PERSON,
+        pa.field("school_urn", pa.string(), nullable=False),
+        pa.field("return_unit", pa.string(), nullable=False),
+        pa.field("nc_year", pa.int16()),
+        pa.field("sex", pa.string()),
+        pa.field("record_type", pa.string(), nullable=False),
+        pa.field("academic_year", pa.string(), nullable=False),
+        pa.field("term", pa.string()),
+        pa.field("start_date", pa.date32()),
+        pa.field("month", pa.date32(), nullable=False),
+        pa.field("sessions", pa.float64()),
+        pa.field("reason", pa.string()),
+        pa.field("sessions_possible", pa.int32()),
+        pa.field("sessions_missed", pa.int32()),
+        pa.field("persistent_absence", pa.bool_()),
+        *PROVENANCE_FIELDS,
+    ],
+    metadata={"kind": "education", "schema_version": "1"},
+)
+EDUCATION_RECORD_TYPES = ("suspension", "permanent_exclusion", "attendance")
+EDUCATION_TERMS = ("autumn", "spring", "summer")
+# DfE school census exclusion reason codes (CBDS; from 2020/21, with the earlier PD and OT kept for old years).
+EXCLUSION_REASONS = {
+    "PP": "Physical assault against a pupil", "PA": "Physical assault against an adult",
+    "VP": "Verbal abuse / threatening behaviour against a pupil",
+    "VA": "Verbal abuse / threatening behaviour against an adult",
+    "OW": "Use or threat of use of an offensive weapon or prohibited item", "BU": "Bullying",
+    "RA": "Racist abuse", "LG": "Abuse against sexual orientation and gender identity",
+    "DS": "Abuse relating to disability", "SM": "Sexual misconduct", "DA": "Drug and alcohol related",
+    "DM": "Damage", "TH": "Theft", "DB": "Persistent or general disruptive behaviour",
+    "MT": "Inappropriate use of social media or online technology",
+    "PH": "Wilful and repeated transgression of protective measures in place to protect public health",
+    "PD": "Persistent disruptive behaviour (before 2020/21)", "OT": "Other (before 2020/21)",
+}
+# Persistent absence: missing 10% or more of possible sessions (DfE, from 2015/16).
+PERSISTENT_ABSENCE_SHARE = 0.10

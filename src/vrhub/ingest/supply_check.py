@@ -93,7 +93,7 @@ def judge_series(counts: dict[dt.date, int]) -> dict[dt.date, tuple[float, float
 def supply_warnings(ws: Workspace, kind: str) -> list[SupplyWarning]:
     """Every supply warning for the current data of ``kind`` in the workspace."""
     info = kind_info(kind)
-    if not info.force_field or not any(ws.catalogue.datasets(kind)):
+    if not info.force_field or not info.supply_check or not any(ws.catalogue.datasets(kind)):
         return []
     engine = ws.engine()
     t = engine.table(kind)
