@@ -55,6 +55,12 @@ def demo(as_json: bool = typer.Option(False, "--json", help="Print one JSON docu
     cohort, edu_report, yj_report = ingest_synthetic_cohort(
         ws, ws.home / "synthetic" / "cohort", ws.home / "synthetic-key" / "synthetic-partnership.key",
         seed=DEMO_SEED, start="2018-10", months=5, people=DEMO_COHORT)
+    from vrhub.ingest.gazetteer import SOURCES as GAZETTEER_SOURCES
+
+    # The demo place gazetteer (real public places of Kent and Medway → LSOA): ED free-text locations are geocoded
+    # against it in the Cardiff Model view; what does not match is counted, never guessed.
+    gaz_report = ingest(ws, [data / "gazetteer" / "kent-places.csv"], GAZETTEER_SOURCES, partner="vrhub demo",
+                        kind="gazetteer", known_lsoas=known)
     register = register_in_force(ws)
     returns_file = Path(str(files("vrhub.governance") / "data" / "kent_returns_demo.csv"))
     save_returns(ws, read_returns(returns_file, register), register.sha256)
@@ -68,7 +74,8 @@ def demo(as_json: bool = typer.Option(False, "--json", help="Print one JSON docu
                     "synthetic_ed": [r.to_json() for r in ed_report.results],
                     "synthetic_ambulance": [r.to_json() for r in amb_report.results],
                     "synthetic_education": [r.to_json() for r in edu_report.results],
-                    "synthetic_youth_justice": [r.to_json() for r in yj_report.results]})
+                    "synthetic_youth_justice": [r.to_json() for r in yj_report.results],
+                    "gazetteer": [r.to_json() for r in gaz_report.results]})
         return
     print_report(report, geography_loaded=known is not None)
     out.print(f"Commissioned services: {len(register.services)} in the demo register; providers' returns loaded "
@@ -84,6 +91,8 @@ def demo(as_json: bool = typer.Option(False, "--json", help="Print one JSON docu
               f"{sum(r.rows_read for r in edu_report.results):,} education and "
               f"{sum(r.rows_read for r in yj_report.results):,} youth justice rows, pseudonymised at source and "
               "loaded through the education and youth justice sources, marked synthetic.")
+    out.print(f"Place gazetteer: {sum(r.rows_accepted for r in gaz_report.results):,} Kent and Medway places "
+              "(town centres, stations, high streets) for geocoding ED free-text locations ('vrhub cardiff').")
     rows = [[r["area_name"], r["area_code"] if r["area_code"] != r["area_name"] else "", r["crimes"],
              None if r["population"] is None else int(r["population"]),
              "" if r["rate_per_1000"] is None else f"{r['rate_per_1000']:.2f}"]

@@ -48,6 +48,9 @@ class PartnerFeed:
 FEEDS: tuple[PartnerFeed, ...] = (
     PartnerFeed("ed_istv", "ed", "ED assault attendances (ISTV)", who=("age_band", "sex"),
                 whose="patients'", datetime="arrival_datetime", why=("assault_location_type", "assault_method")),
+    PartnerFeed("ambulance", "ambulance", "ambulance call-outs for assault", who=("age_band", "sex"),
+                whose="patients'", datetime="incident_datetime", why=("category",)),
+    PartnerFeed("youth_justice", "yj", "youth justice offences", who=("age", "sex"), whose="young people's"),
 )
 
 
