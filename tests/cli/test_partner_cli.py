@@ -59,3 +59,28 @@ def test_synth_writes_ambulance_and_a_pseudonymised_cohort_with_the_key_outside(
     ws = open_workspace(tmp_path / "home")
     assert sum(d.rows_accepted for d in ws.catalogue.datasets("ambulance")) == got["ambulance"]["rows"]
     assert all(d.synthetic for k in ("ambulance", "education", "youth_justice") for d in ws.catalogue.datasets(k))
+
+
+def test_cohort_command_writes_the_risk_factor_table_and_release_protects_it(tmp_path: Path) -> None:
+    from vrhub.analysis.cohort import cohort_risk_factors
+
+    home = str(tmp_path / "home")
+    made = run("--home", home, "synth", "--years", "2023", "--seed", "3", "--scale", "0.05", "--people", "4000",
+               "--out", str(tmp_path / "synth"), "--load", "--json")
+    assert made.exit_code == 0, made.output
+    result = run("--home", home, "cohort", "--json")
+    assert result.exit_code == 0, result.output
+    got = json.loads(result.stdout)
+    assert got["synthetic"] and "SYNTHETIC" in got["notice"] and not got["released"]
+    # the command reports exactly what the library computes
+    direct = cohort_risk_factors(open_workspace(Path(home)).engine())
+    assert got["population"] == direct.population
+    assert [r["exposed"] for r in got["risk_factors"]] == [int(v) for v in direct.table["exposed"]]
+    assert Path(got["files"][0]).read_text(encoding="utf-8").startswith("# SYNTHETIC")
+    released = json.loads(run("--home", home, "cohort", "--release", "--json").stdout)
+    counts = [r[k] for r in released["risk_factors"] for k in ("exposed", "exposed_with_outcome", "unexposed",
+                                                               "unexposed_with_outcome")]
+    assert all(c is None or (c % 5 == 0 and not 1 <= c <= 7) for c in counts)
+    assert "released" in released["notice"]
+    bad = run("--home", home, "cohort", "--from", "2023-05", "--to", "2023-01")
+    assert bad.exit_code != 0 and "swap them" in bad.output

@@ -56,19 +56,10 @@ def cardiff(
     """Cardiff Model view: ED assaults (ISTV) vs police-recorded violence by district and month, ED arrival times,
     and the assault locations known only to health."""
     from vrhub.analysis.cardiff import cardiff_view
-    from vrhub.analysis.profile import parse_month
     from vrhub.cli.main import state, table
+    from vrhub.cli.period import month_options
 
-    try:
-        lo = parse_month(start) if start else None
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--from") from exc
-    try:
-        hi = parse_month(end) if end else None
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--to") from exc
-    if lo and hi and lo > hi:
-        raise typer.BadParameter(f"--from {start} is after --to {end}: swap them", param_hint="--from")
+    lo, hi = month_options(start, end)
     ws = state.workspace()
     view = cardiff_view(ws.engine(), start=lo, end=hi, release=release, top=top)
     folder = out_dir or ws.home / "cardiff" / f"{view.start:%Y-%m}_{view.end:%Y-%m}{'_release' if release else ''}"

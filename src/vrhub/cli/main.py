@@ -57,6 +57,7 @@ def root(
 def _register_commands() -> None:
     from vrhub.cli import (
         cardiff,
+        cohort,
         datasets,
         demo,
         evaluate,
@@ -85,6 +86,7 @@ def _register_commands() -> None:
     app.command("demo")(demo.demo)
     app.command("profile")(profile.profile)
     app.command("cardiff")(cardiff.cardiff)
+    app.command("cohort")(cohort.cohort)
     app.command("synth")(synth.synth)
     app.command("value")(value.value)
     app.command("pseudonymise")(pseudonymise.pseudonymise)

@@ -22,24 +22,16 @@ def profile(
     as_json: bool = typer.Option(False, "--json", help="Print the files' locations and headline figures as JSON."),
 ) -> None:
     """Profile serious violence for a period, area level and strand, and write the outputs."""
-    from vrhub.analysis.profile import build_profile, parse_month
+    from vrhub.analysis.profile import build_profile
     from vrhub.analysis.profile.build import LEVELS
     from vrhub.cli.main import state, table
+    from vrhub.cli.period import month_options
     from vrhub.domain.definitions import load_definition
     from vrhub.report.profile_files import write_profile
 
-    try:
-        lo = parse_month(start) if start else None
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--from") from exc
-    try:
-        hi = parse_month(end) if end else None
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--to") from exc
+    lo, hi = month_options(start, end)
     if level not in LEVELS:
         raise typer.BadParameter(f"unknown level '{level}': use one of {', '.join(LEVELS)}", param_hint="--level")
-    if lo and hi and lo > hi:
-        raise typer.BadParameter(f"--from {start} is after --to {end}: swap them", param_hint="--from")
     ws = state.workspace()
     d = load_definition(definition)
     p = build_profile(ws.engine(), d, start=lo, end=hi, level=level, strand=strand)

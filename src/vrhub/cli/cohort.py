@@ -1,0 +1,72 @@
+"""``vrhub cohort``: school risk factors and violent youth justice offences in the linked cohort (causes, step 2).
+
+Calls :func:`vrhub.analysis.cohort.cohort_risk_factors` and writes its table as ``risk_factors.csv`` with a
+``summary.md``. Method: docs/methods/cohort-risk-factors.md.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import typer
+
+from vrhub.cli.console import out, print_json
+
+
+def _or(value: float, low: float, high: float) -> str:
+    return "" if math.isnan(value) else f"{value:.2f} ({low:.2f}–{high:.2f})"
+
+
+def cohort(
+    start: str | None = typer.Option(None, "--from", help="First month, YYYY-MM (default: all loaded months)."),
+    end: str | None = typer.Option(None, "--to", help="Last month, YYYY-MM (default: all loaded months)."),
+    out_dir: Path | None = typer.Option(None, "--out", help="Folder for the files (default: <home>/cohort/...)."),
+    release: bool = typer.Option(False, "--release", help="Apply disclosure control to every count."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
+) -> None:
+    """Odds ratios of a violent youth justice offence by exclusion, suspension, persistent absence and sex, for
+    pupils linked on pseudonym between the education and youth justice data. Associations, not causes."""
+    from vrhub.analysis.cohort import cohort_risk_factors
+    from vrhub.cli.main import state, table
+    from vrhub.cli.period import month_options
+
+    lo, hi = month_options(start, end)
+    ws = state.workspace()
+    result = cohort_risk_factors(ws.engine(), start=lo, end=hi, release=release)
+    span = f"{lo:%Y-%m}_{hi:%Y-%m}" if lo and hi else "all"
+    folder = out_dir or ws.home / "cohort" / f"{span}{'_release' if release else ''}"
+    folder.mkdir(parents=True, exist_ok=True)
+    notice = ("SYNTHETIC data (invented for testing and training): not evidence | " if result.synthetic else "") + (
+        f"released — {result.disclosure}" if release else "unsuppressed — analyst use only")
+    csv_path = folder / "risk_factors.csv"
+    with csv_path.open("w", encoding="utf-8", newline="") as f:
+        f.write(f"# {notice}\n")
+        result.table.to_csv(f, index=False)
+    lines = [f"# Linked cohort: school risk factors and violent offending ({span})", "", f"**{notice}**", "",
+             f"Pupils: {result.population if result.population is not None else '[c]'}; with a violent youth justice "
+             f"offence: {result.with_outcome if result.with_outcome is not None else '[c]'}.", ""]
+    lines += [f"- {r.label}: adjusted odds ratio {_or(r.adjusted_or, r.adjusted_or_low, r.adjusted_or_high) or 'n/a'}"
+              for r in result.table.itertuples()]
+    lines += ["", *[f"- {n}" for n in result.notes], "", f"Citation: {result.citation}", ""]
+    summary = folder / "summary.md"
+    summary.write_text("\n".join(lines), encoding="utf-8")
+    if as_json:
+        print_json({"folder": str(folder), "notice": notice, "synthetic": result.synthetic, "released": release,
+                    "population": result.population, "with_outcome": result.with_outcome,
+                    "offenders_not_in_education": result.offenders_not_in_education,
+                    "risk_factors": result.table.astype(object).where(result.table.notna(), None).to_dict("records"),
+                    "notes": result.notes, "datasets": result.datasets, "parameters": result.parameters,
+                    "citation": result.citation, "files": [str(csv_path), str(summary)]})
+        return
+    out.print(f"[bold]{notice}[/]")
+    rows = [[r.label, r.exposed, r.exposed_with_outcome, _or(r.crude_or, r.crude_or_low, r.crude_or_high),
+             _or(r.adjusted_or, r.adjusted_or_low, r.adjusted_or_high)] for r in result.table.itertuples()]
+    rows = [[None if v is None or (isinstance(v, float) and math.isnan(v)) else
+             int(v) if hasattr(v, "__int__") and not isinstance(v, str | float) else v for v in r] for r in rows]
+    out.print(table(f"Violent youth justice offence by school risk factor ({result.population or '[c]'} pupils)",
+                    ["risk factor", "pupils", "with offence", "crude OR (95% CI)", "adjusted OR (95% CI)"], rows,
+                    right={"pupils", "with offence"}))
+    for n in result.notes:
+        out.print(f"[dim]{n}[/]")
+    out.print(f"Wrote {csv_path} and {summary}")
