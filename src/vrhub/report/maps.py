@@ -90,6 +90,7 @@ def choropleth(
     tooltip: list[str] | None = None,
     missing_label: str = NO_VALUE,
     simplify_m: float = 20.0,
+    location_note: str = LOCATION_NOTE,
     width: int = 640,
 ) -> alt.Chart:
     """A choropleth of ``column`` over the areas or cells of ``places`` (any CRS, drawn on British National Grid).
@@ -134,11 +135,11 @@ def choropleth(
             ).project(**projection.to_dict())
         )
     description = (f"Map: {title}. {legend_title} for {len(gdf):,} areas; {int(missing.sum()):,} with no value shown. "
-                   f"{LOCATION_NOTE}. {notice}.")
+                   f"{location_note}. {notice}.")
     minx, miny, maxx, maxy = gdf.total_bounds if len(gdf) else (0.0, 0.0, 1.0, 1.0)
     height = round(width * (maxy - miny) / (maxx - minx)) if maxx > minx else width
     return alt.layer(*layers).properties(
-        title={"text": title, "subtitle": [notice, LOCATION_NOTE]}, width=width,
+        title={"text": title, "subtitle": [notice, location_note]}, width=width,
         height=max(120, min(int(height), 2 * width)),
         description=description,
     ).resolve_scale(color="independent", fill="independent")
@@ -162,7 +163,8 @@ def legend_key(places: pd.DataFrame, column: str, classes: dict[str, str] | None
 
 
 def save_map(chart: alt.Chart, stem: Path, *, title: str, notice: str,
-             key: list[tuple[str, str]] | None = None, notes: list[str] | None = None) -> list[Path]:
+             key: list[tuple[str, str]] | None = None, notes: list[str] | None = None,
+             location_note: str = LOCATION_NOTE) -> list[Path]:
     """Write ``stem``.svg, ``stem``.png and ``stem``.html (self-contained: JavaScript inlined, no network).
 
     The HTML repeats the title, notice, location note and the key (a table: class, number of areas) as plain
@@ -175,7 +177,7 @@ def save_map(chart: alt.Chart, stem: Path, *, title: str, notice: str,
             chart.save(str(p))
         page = chart.to_html(inline=True)
     top = f"<h1>{html.escape(title)}</h1>\n<p><strong>{html.escape(notice)}</strong></p>\n" \
-          f"<p>{html.escape(LOCATION_NOTE)}: analyse by area, never as addresses.</p>\n"
+          f"<p>{html.escape(location_note)}: analyse by area, never as addresses.</p>\n"
     if key:
         top += '<table class="vrhub-map-key"><caption>Key</caption>\n<thead><tr><th scope="col">class</th>' \
                '<th scope="col">areas</th></tr></thead>\n<tbody>\n'
@@ -280,10 +282,12 @@ def write_hotspots(
     where = "LSOA" if run.level == "lsoa" else f"{run.parameters.get('cell_size_m'):g} m grid cell"
     period = f"{run.incidents.start:%b %Y} to {run.incidents.end:%b %Y}"
     title = f"{what} by {where}, {run.incidents.scope}, {period}"
+    note = run.incidents.location_note
     chart = choropleth(places, column, title=title, legend_title=legend_title, notice=marker, classes=classes,
-                       tooltip=["name", column, "count"])
+                       tooltip=["name", column, "count"], location_note=note)
     key = legend_key(places, column, classes)
-    out.files += save_map(chart, folder / "map", title=title, notice=marker, key=key, notes=list(run.notes))
+    out.files += save_map(chart, folder / "map", title=title, notice=marker, key=key, notes=list(run.notes),
+                          location_note=note)
 
     if population is not None and run.level == "lsoa":
         rate = rates_per_1000(shown_counts, population.rename(index=str))
@@ -291,11 +295,11 @@ def write_hotspots(
         rtitle = f"Rate per 1,000 residents by LSOA, {run.incidents.scope}, {period}"
         rchart = choropleth(rated, "rate_per_1000", title=rtitle, legend_title="Rate per 1,000 residents",
                             notice=marker, value_format=",.2f", tooltip=["name", "rate_per_1000"],
-                            missing_label=NO_VALUE if release else "no value (no population)")
+                            missing_label=NO_VALUE if release else "no value (no population)", location_note=note)
         rkey = legend_key(rated, "rate_per_1000", None, NO_VALUE if release else "no value (no population)")
-        out.files += save_map(rchart, folder / "rate_map", title=rtitle, notice=marker, key=rkey)
+        out.files += save_map(rchart, folder / "rate_map", title=rtitle, notice=marker, key=rkey, location_note=note)
 
-    meta = {**run.metadata(), "notice": marker, "location_note": LOCATION_NOTE,
+    meta = {**run.metadata(), "notice": marker, "location_note": note,
             "files": [str(p) for p in out.files] + [str(folder / "hotspots.json")]}
     if release:
         meta["released"] = {"suppressed_areas": int(shown_counts.isna().sum()),
