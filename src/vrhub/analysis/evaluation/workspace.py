@@ -220,9 +220,10 @@ def check_months(panel: ViolencePanel, start: str, design: str) -> tuple[int, in
     n_post = sum(m >= s for m in panel.months)
     need_pre, need_post = MIN_PRE[design], MIN_POST[design]
     if n_pre < need_pre or n_post < need_post:
+        data = "police.uk" if panel.source == POLICE else "ED"
         raise EvaluationInputError(
             f"{DESIGN_NAMES[design]} needs at least {need_pre} pre-period months and {need_post} from the start; "
-            f"the workspace has {n_pre} before and {n_post} from {s} ({SOURCES[panel.source][0]} {first} to {last})",
+            f"the workspace has {n_pre} before and {n_post} from {s} ({data} data {first} to {last})",
             f"load more months with {SOURCES[panel.source][1]}, or choose a start month with "
             f"at least {need_pre} loaded months before it",
         )
