@@ -157,6 +157,9 @@ def gather_incidents(
         frame = t.filter(keep).select("lsoa_code", "month", "longitude", "latitude", "crime_type",
                                       "sv_status").to_pandas()
     frame["month"] = pd.to_datetime(frame["month"])
+    # the engine's row order is not fixed: sort, so that a seeded permutation test (Knox) repeats exactly
+    keys = ["time" if "time" in frame else "month", "lsoa_code", "longitude", "latitude", "crime_type"]
+    frame = frame.sort_values(keys, kind="stable", na_position="last").reset_index(drop=True)
     scope = (f"strand {strand}" if strand else "serious violence") + (" (definite and possible records)"
                                                                        if possible else " (definite records only)")
     if source == ED_SOURCE:
