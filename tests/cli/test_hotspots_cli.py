@@ -54,3 +54,15 @@ def test_near_repeat_by_month_warns_that_it_is_coarse(kent_ws):
     assert got["parameters"]["permutations"] == 9 and got["parameters"]["space_bands_m"] == [0, 200]
     assert len(got["table"]) == 2 * 3  # (2 space bands incl. beyond) x (same, >0-1, beyond)
     assert "coarsened" in " ".join(result.stderr.split())
+
+
+def test_kde_per_population_writes_a_rate_map(kent_ws, tmp_path: Path):
+    out = tmp_path / "dual"
+    result = run("--home", str(kent_ws.ws.home), "hotspots", "--method", "kde", "--per-population", "--cell", "5000",
+                 "--bandwidth", "8000", "--out", str(out), "--json")
+    assert result.exit_code == 0, result.output
+    got = json.loads(result.stdout)
+    assert got["method"] == "dual_kde" and got["parameters"]["per"] == 1000.0 and got["data_versions"]["population"]
+    header = (out / "hotspots.csv").read_text(encoding="utf-8").splitlines()[1]
+    assert "rate_per_1000" in header.split(",")
+    assert "per 1,000 residents" in (out / "map.html").read_text(encoding="utf-8")

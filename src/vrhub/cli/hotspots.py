@@ -60,6 +60,8 @@ def hotspots(
     alpha: float = typer.Option(0.05, "--fdr", help="False discovery rate level (Benjamini-Hochberg)."),
     bandwidth: str = typer.Option("arcgis", "--bandwidth", help="KDE bandwidth in metres, or 'arcgis'."),
     kernel: str = typer.Option("quartic", "--kernel", help="KDE kernel: quartic | epanechnikov."),
+    per_population: bool = typer.Option(False, "--per-population", help="With kde: dual kernel density, incidents "
+                                        "per 1,000 residents (population surface from the loaded LSOAs)."),
     strand: str | None = typer.Option(None, "--strand", help="A strand of the definition (default: all serious "
                                       "violence)."),
     definition: str = typer.Option("kent_and_medway", "--definition", help="Definition name or .toml/.yaml file."),
@@ -104,6 +106,8 @@ def hotspots(
             result = hs.run_gi_star(engine, incidents, level=level, cell_size=cell,  # type: ignore[arg-type]
                                     permutations=9999 if permutations is None else permutations, seed=seed,
                                     alpha=alpha)
+        elif method == "kde" and per_population:
+            result = hs.run_dual_kde(engine, incidents, cell_size=cell, bandwidth=bw, kernel=kernel)  # type: ignore[arg-type]
         elif method == "kde":
             result = hs.run_kde(engine, incidents, cell_size=cell, bandwidth=bw, kernel=kernel)  # type: ignore[arg-type]
         else:
@@ -120,8 +124,8 @@ def hotspots(
         pass
     where = f"{level}{'_' + format(cell, 'g') + 'm' if level == 'grid' else ''}"
     prefix = "" if source == "police_uk_street" else f"{source}_"
-    folder = out_dir or ws.home / "hotspots" / (
-        f"{prefix}{method}_{where}_{incidents.start:%Y-%m}_{incidents.end:%Y-%m}{'_released' if release else ''}")
+    span = f"{incidents.start:%Y-%m}_{incidents.end:%Y-%m}{'_released' if release else ''}"
+    folder = out_dir or ws.home / "hotspots" / f"{prefix}{result.method}_{where}_{span}"
     files = write_hotspots(result, folder, release=release, population=population)
     if as_json:
         print_json({"folder": str(folder), "notice": files.marker, **{k: v for k, v in files.metadata.items()

@@ -226,6 +226,8 @@ _METHODS: dict[str, tuple[str, dict[str, str] | None, str, list[str]]] = {
     "emerging": ("pattern", EMERGING_CLASSES, "Emerging hot spot pattern", ["pattern", "n_hot_months",
                                                                              "n_cold_months"]),
     "kde": ("density_per_km2", None, "Incidents per km² (kernel density)", ["density_per_km2", "expected_count"]),
+    "dual_kde": ("rate_per_1000", None, "Incidents per 1,000 residents (dual kernel density)",
+                 ["rate_per_1000", "density_per_km2", "expected_count"]),
 }
 #: columns never released: they are functions of exact small counts
 _ANALYST_ONLY = ("z", "p", "q", "expected_count", "n_hot_months", "n_cold_months")
@@ -268,6 +270,8 @@ def write_hotspots(
         places = places.drop(columns=[c for c in _ANALYST_ONLY if c in places])
         if "density_per_km2" in places:
             places["density_per_km2"] = pd.to_numeric(places["density_per_km2"]).round(1)
+        if "rate_per_1000" in places:
+            places["rate_per_1000"] = pd.to_numeric(places["rate_per_1000"]).round(2)
         shown_counts = published
     else:
         shown_counts = counts.astype(float)
@@ -278,7 +282,8 @@ def write_hotspots(
         pd.DataFrame(places.drop(columns="geometry")).to_csv(f, index=False)
     out.files.append(table)
 
-    what = {"gistar": "Gi* hot and cold spots", "emerging": "Emerging hot spots", "kde": "Kernel density"}[run.method]
+    what = {"gistar": "Gi* hot and cold spots", "emerging": "Emerging hot spots", "kde": "Kernel density",
+            "dual_kde": "Dual kernel density (per 1,000 residents)"}[run.method]
     where = "LSOA" if run.level == "lsoa" else f"{run.parameters.get('cell_size_m'):g} m grid cell"
     period = f"{run.incidents.start:%b %Y} to {run.incidents.end:%b %Y}"
     title = f"{what} by {where}, {run.incidents.scope}, {period}"

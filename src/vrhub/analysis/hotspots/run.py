@@ -28,7 +28,12 @@ from vrhub.analysis.hotspots.emerging import EmergingHotspotResult, emerging_hot
 from vrhub.analysis.hotspots.errors import HotspotInputError
 from vrhub.analysis.hotspots.gi_star import GiStarResult, gi_star, new_seed
 from vrhub.analysis.hotspots.grids import Grid, count_points, square_grid
-from vrhub.analysis.hotspots.kde import KernelDensityResult, kernel_density
+from vrhub.analysis.hotspots.kde import (
+    DualKernelDensityResult,
+    KernelDensityResult,
+    dual_kernel_density,
+    kernel_density,
+)
 from vrhub.analysis.hotspots.knox import KnoxResult, knox_test
 from vrhub.analysis.hotspots.persistence import PersistenceResult, persistence_of_top_places
 from vrhub.analysis.hotspots.weights import SpatialWeights, contiguity_weights, grid_weights
@@ -89,7 +94,7 @@ class HotspotRun:
     method: str
     level: str
     places: gpd.GeoDataFrame
-    result: GiStarResult | KernelDensityResult | EmergingHotspotResult
+    result: GiStarResult | KernelDensityResult | DualKernelDensityResult | EmergingHotspotResult
     incidents: Incidents
     parameters: dict[str, Any]
     data_versions: dict[str, list[str]]
@@ -167,16 +172,20 @@ def gather_incidents(
     return Incidents(frame, lo, hi, scope, definition.provenance(), datasets, tuple(notes), source, location_note)
 
 
+def _lsoa_centroids(geo: Geography) -> tuple[pd.Series, pd.Series]:
+    """(longitude, latitude) by LSOA code: each loaded LSOA's centroid, computed on British National Grid."""
+    gdf = geo.geodataframe("lsoa")
+    cent = gdf.set_index("code").geometry.to_crs(27700).centroid.to_crs(4326)
+    return pd.Series(cent.x.to_numpy(), index=cent.index), pd.Series(cent.y.to_numpy(), index=cent.index)
+
+
 def _at_lsoa_centroids(engine: Engine, frame: pd.DataFrame) -> pd.DataFrame:
     """Add ``longitude``/``latitude``: the centroid (in British National Grid, then back to WGS84) of each
     record's LSOA in the loaded boundaries; NaN when the LSOA is unknown or no boundaries are loaded."""
     try:
-        gdf = Geography(engine).geodataframe("lsoa")
+        lon, lat = _lsoa_centroids(Geography(engine))
     except NoDataError:
         return frame.assign(longitude=np.nan, latitude=np.nan)
-    cent = gdf.set_index("code").geometry.to_crs(27700).centroid.to_crs(4326)
-    lon = pd.Series(cent.x.to_numpy(), index=cent.index)
-    lat = pd.Series(cent.y.to_numpy(), index=cent.index)
     return frame.assign(longitude=frame["lsoa_code"].map(lon).astype(float),
                         latitude=frame["lsoa_code"].map(lat).astype(float))
 
@@ -313,6 +322,55 @@ def run_kde(
               "bandwidth_rule": result.bandwidth_rule, "kernel": result.kernel, "n_points": result.n_points,
               "n_cells": grid.n_cells}
     return HotspotRun("kde", "grid", places, result, incidents, params, _versions(incidents, geo),
+                      tuple([*incidents.notes, *notes, *result.notes]), grid)
+
+
+def run_dual_kde(
+    engine: Engine,
+    incidents: Incidents,
+    *,
+    cell_size: float = 250.0,
+    bandwidth: float | Literal["arcgis"] = "arcgis",
+    kernel: Literal["quartic", "epanechnikov"] = "quartic",
+    per: float = 1000.0,
+    min_population: float = 1.0,
+) -> HotspotRun:
+    """Dual kernel density: incidents per ``per`` residents, the incident surface over a population surface
+    built from the loaded LSOAs' residents (IMD 2019 denominators) placed at their centroids, with the same
+    kernel and bandwidth. Method and citation: docs/methods/kde.md (Kelsall & Diggle 1995).
+
+    LSOA centroids are area centroids, not population-weighted ones (none are loaded): in large rural LSOAs the
+    population surface is placed at the middle of the area.
+    """
+    _check_level("grid", cell_size, incidents)
+    geo = Geography(engine)
+    try:
+        pop = geo.attributes("population").to_pandas()
+    except NoDataError as exc:
+        raise HotspotInputError("dual kernel density needs the residents of each LSOA: no population table is "
+                                "loaded (load the IMD 2019 files with 'vrhub geography load PATH')") from exc
+    places, grid, _, notes = _grid_places(geo, incidents, cell_size, by_month=False)
+    located = incidents.located
+    if len(located) < 2:
+        raise HotspotInputError("kernel density needs at least 2 incidents with map points in the period")
+    lon, lat = _lsoa_centroids(geo)
+    residents = pop.set_index("lsoa_code")["population_total"].reindex(lon.index)
+    has = residents.notna().to_numpy()
+    if (~has).any():
+        notes.append(f"{int((~has).sum()):,} LSOA(s) have no population: left out of the population surface")
+    result = dual_kernel_density(
+        located[["longitude", "latitude"]].to_numpy(float), np.column_stack([lon[has], lat[has]]), grid,
+        population_weights=residents[has].to_numpy(float), bandwidth=bandwidth, kernel=kernel, per=per,
+        min_population=min_population, crs="EPSG:4326")
+    rate_col = f"rate_per_{per:g}"
+    places = places.assign(density_per_km2=result.incidents.density_per_km2,
+                           expected_count=result.incidents.expected_count, **{rate_col: result.rate})
+    params = {"level": "grid", "cell_size_m": cell_size, "bandwidth_m": result.parameters["bandwidth_m"],
+              "bandwidth_rule": result.parameters["bandwidth_rule"], "kernel": kernel, "per": per,
+              "min_population": min_population, "n_points": result.incidents.n_points, "n_cells": grid.n_cells,
+              "n_masked_cells": result.n_masked, "population_points": "LSOA area centroids (British National Grid)"}
+    versions = _versions(incidents, geo) | {"population": geo.attribute_datasets("population")}
+    return HotspotRun("dual_kde", "grid", places, result, incidents, params, versions,
                       tuple([*incidents.notes, *notes, *result.notes]), grid)
 
 
