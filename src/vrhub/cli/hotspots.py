@@ -116,17 +116,18 @@ def hotspots(
                                      alpha=alpha)
     except HotspotInputError as exc:
         _fail(str(exc), "change the options named above and run the command again")
-    population = None
+    population = districts = None
     try:
         pop = Geography(engine).attributes("population").select("lsoa_code", "population_total").to_pandas()
         population = pop.set_index("lsoa_code")["population_total"]
+        districts = Geography(engine).lsoa_lookup().select("lsoa_code", "district_code", "district_name").to_pandas()
     except NoDataError:
         pass
     where = f"{level}{'_' + format(cell, 'g') + 'm' if level == 'grid' else ''}"
     prefix = "" if source == "police_uk_street" else f"{source}_"
     span = f"{incidents.start:%Y-%m}_{incidents.end:%Y-%m}{'_released' if release else ''}"
     folder = out_dir or ws.home / "hotspots" / f"{prefix}{result.method}_{where}_{span}"
-    files = write_hotspots(result, folder, release=release, population=population)
+    files = write_hotspots(result, folder, release=release, population=population, districts=districts)
     if as_json:
         print_json({"folder": str(folder), "notice": files.marker, **{k: v for k, v in files.metadata.items()
                                                                       if k != "notice"}})

@@ -195,6 +195,28 @@ def save_map(chart: alt.Chart, stem: Path, *, title: str, notice: str,
     return [*paths, out]
 
 
+def _district_rate_map(places: gpd.GeoDataFrame, counts: pd.Series, population: pd.Series, districts: pd.DataFrame,
+                       folder: Path, *, release: bool, rules: DisclosureRules | None, title: str, notice: str,
+                       note: str) -> list[Path]:
+    """LSOAs dissolved into districts, coloured by rate per 1,000 residents (released counts in a release)."""
+    lookup = districts.dropna(subset=["district_code"]).set_index("lsoa_code")
+    code = places["id"].astype(str).map(lookup["district_code"])
+    shapes = places.assign(district=code.to_numpy())[["district", "geometry"]].dropna(subset=["district"])
+    gdf = shapes.dissolve(by="district", as_index=False).rename(columns={"district": "id"})
+    gdf["name"] = gdf["id"].map(lookup.drop_duplicates("district_code").set_index("district_code")["district_name"])
+    by_lsoa = pd.DataFrame({"district": code.to_numpy(), "count": counts.to_numpy()})
+    d_counts = by_lsoa.groupby("district")["count"].sum()
+    d_pop = population.rename(index=str).groupby(population.index.astype(str).map(lookup["district_code"])).sum()
+    shown = released_counts(d_counts, rules)[0] if release else d_counts.astype(float)
+    gdf["count"] = gdf["id"].map(shown)
+    gdf["rate_per_1000"] = rates_per_1000(shown, d_pop).reindex(gdf["id"]).to_numpy()
+    chart = choropleth(gdf, "rate_per_1000", title=title, legend_title="Rate per 1,000 residents", notice=notice,
+                       value_format=",.2f", tooltip=["name", "rate_per_1000", "count"], location_note=note,
+                       missing_label=NO_VALUE if release else "no value (no population)")
+    key = legend_key(gdf, "rate_per_1000", None, NO_VALUE if release else "no value (no population)")
+    return save_map(chart, folder / "district_rate_map", title=title, notice=notice, key=key, location_note=note)
+
+
 def rates_per_1000(counts: pd.Series, population: pd.Series) -> pd.Series:
     """Rate per 1,000 residents from (published) counts; NaN where the count is suppressed or there is no
     population."""
@@ -250,10 +272,15 @@ def write_hotspots(
     release: bool = False,
     rules: DisclosureRules | None = None,
     population: pd.Series | None = None,
+    districts: pd.DataFrame | None = None,
 ) -> HotspotFiles:
     """Write a hotspot run: ``hotspots.csv`` (one row per area/cell), the map as SVG/PNG/HTML, a rate map per
     1,000 residents for LSOAs when ``population`` (by LSOA code) is given, and ``hotspots.json`` (parameters,
     data versions, notes, citation, files).
+
+    With ``districts`` (``lsoa_code``, ``district_code``, ``district_name``, e.g. the workspace's LSOA lookup) and
+    ``population``, an LSOA-level run also writes ``district_rate_map``: the rate per 1,000 residents by district
+    (the LSOAs dissolved into their districts; counts summed before any suppression).
 
     With ``release`` every count passes disclosure control (``rules``, default suppress 1–7 and round to 5):
     areas whose count is suppressed show no count, rate, class or density; z-scores, p-values and expected
@@ -303,6 +330,10 @@ def write_hotspots(
                             missing_label=NO_VALUE if release else "no value (no population)", location_note=note)
         rkey = legend_key(rated, "rate_per_1000", None, NO_VALUE if release else "no value (no population)")
         out.files += save_map(rchart, folder / "rate_map", title=rtitle, notice=marker, key=rkey, location_note=note)
+        if districts is not None:
+            out.files += _district_rate_map(places, counts, population, districts, folder, release=release,
+                                            rules=rules, title=f"Rate per 1,000 residents by district, "
+                                            f"{run.incidents.scope}, {period}", notice=marker, note=note)
 
     meta = {**run.metadata(), "notice": marker, "location_note": note,
             "files": [str(p) for p in out.files] + [str(folder / "hotspots.json")]}
