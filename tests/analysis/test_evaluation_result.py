@@ -51,3 +51,13 @@ def test_failed_assumption_adds_a_caution_and_percent_fields():
     assert effect.percent_ci == pytest.approx((-30.0, -10.0))
     d = effect.to_dict()
     assert d["detected"] is True and d["plain_english"] == text
+
+
+def test_an_empty_interval_is_said_in_words_not_as_nan() -> None:
+    from vrhub.analysis.evaluation.result import EffectEstimate
+
+    e = EffectEstimate(method="synthetic control", estimate=0.95, ci_low=float("nan"), ci_high=float("nan"),
+                       p_value=0.077, scale="ratio", citation="", outcome_label="assaults",
+                       intervention_label="the programme", comparison_label="its synthetic comparison")
+    text = e.plain_english()
+    assert "nan" not in text and not e.detected and "no interval can be given" in text

@@ -133,3 +133,26 @@ def test_period_outside_the_loaded_months_is_refused_and_a_reversed_period_too(e
         hs.gather_incidents(engine, load_definition(), start=dt.date(2019, 2, 1), end=dt.date(2018, 10, 1))
     cut = hs.gather_incidents(engine, load_definition(), start=dt.date(2018, 6, 1), end=dt.date(2018, 10, 1))
     assert cut.start == dt.date(2018, 10, 1) and any("cut to the loaded months" in n for n in cut.notes)
+
+
+def test_dual_kde_divides_by_a_population_surface_of_the_loaded_residents(engine, incidents):
+    from vrhub.analysis.hotspots.kde import kernel_density
+
+    result = hs.run_dual_kde(engine, incidents, cell_size=2000, bandwidth=3000)
+    p = result.parameters
+    assert (p["bandwidth_m"], p["cell_size_m"], p["per"]) == (3000, 2000, 1000.0)
+    assert result.data_versions["population"] and result.method == "dual_kde"
+    # independent population surface: the LSOAs' residents (IMD 2019 File 6) at their BNG centroids
+    geo = Geography(engine)
+    lsoas = geo.geodataframe("lsoa").set_index("code")
+    pop = geo.attributes("population").to_pandas().set_index("lsoa_code")["population_total"]
+    xy = np.column_stack([lsoas.geometry.to_crs(27700).centroid.x, lsoas.geometry.to_crs(27700).centroid.y])
+    w = pop.reindex(lsoas.index).to_numpy(float)
+    surface = kernel_density(xy, result.grid, bandwidth=3000, kernel="quartic", weights=w, crs="EPSG:27700")
+    assert pop.sum() == 1_795_251  # Kent and Medway, mid-2015 (data README)
+    assert 0.85 * pop.sum() < surface.expected_count.sum() <= pop.sum()  # the rest falls outside the grid
+    rate = result.places["rate_per_1000"].to_numpy()
+    ok = surface.expected_count >= 1.0
+    np.testing.assert_allclose(rate[ok], result.places["density_per_km2"].to_numpy()[ok]
+                               / surface.density_per_km2[ok] * 1000, rtol=1e-4)  # centroids via WGS84 and back
+    assert np.isnan(rate[~ok]).all()

@@ -54,3 +54,49 @@ def test_near_repeat_by_month_warns_that_it_is_coarse(kent_ws):
     assert got["parameters"]["permutations"] == 9 and got["parameters"]["space_bands_m"] == [0, 200]
     assert len(got["table"]) == 2 * 3  # (2 space bands incl. beyond) x (same, >0-1, beyond)
     assert "coarsened" in " ".join(result.stderr.split())
+
+
+def test_kde_per_population_writes_a_rate_map(kent_ws, tmp_path: Path):
+    out = tmp_path / "dual"
+    result = run("--home", str(kent_ws.ws.home), "hotspots", "--method", "kde", "--per-population", "--cell", "5000",
+                 "--bandwidth", "8000", "--out", str(out), "--json")
+    assert result.exit_code == 0, result.output
+    got = json.loads(result.stdout)
+    assert got["method"] == "dual_kde" and got["parameters"]["per"] == 1000.0 and got["data_versions"]["population"]
+    header = (out / "hotspots.csv").read_text(encoding="utf-8").splitlines()[1]
+    assert "rate_per_1000" in header.split(",")
+    assert "per 1,000 residents" in (out / "map.html").read_text(encoding="utf-8")
+
+
+def test_lsoa_runs_also_map_rates_by_district(kent_ws, tmp_path: Path):
+    import csv
+
+    from vrhub_testkit import KENT
+
+    out = tmp_path / "gi"
+    result = run("--home", str(kent_ws.ws.home), "hotspots", "--permutations", "0", "--out", str(out), "--json")
+    assert result.exit_code == 0, result.output
+    assert str(out / "district_rate_map.html") in json.loads(result.stdout)["files"]
+    # independent: LSOA counts from hotspots.csv, districts and residents from the raw IoD 2019 files
+    rows = list(csv.DictReader((out / "hotspots.csv").read_text(encoding="utf-8").splitlines()[1:]))
+    with next((KENT / "imd2019").glob("File_2_*.csv")).open(encoding="utf-8-sig") as f:
+        district = {r["LSOA code (2011)"]: r["Local Authority District name (2019)"] for r in csv.DictReader(f)}
+    with next((KENT / "imd2019").glob("File_6_*.csv")).open(encoding="utf-8-sig") as f:
+        pop = {r["LSOA code (2011)"]: int(r["Total population: mid 2015 (excluding prisoners)"].replace(",", ""))
+               for r in csv.DictReader(f)}
+    n = sum(int(r["count"]) for r in rows if district.get(r["id"]) == "Thanet")
+    residents = sum(p for c, p in pop.items() if district.get(c) == "Thanet")
+    html = (out / "district_rate_map.html").read_text(encoding="utf-8")
+    assert f'"name": "Thanet", "rate_per_1000": {round(n / residents * 1000, 2)}, "count": {float(n)}' in html
+
+
+def test_released_district_map_shows_only_protected_counts(kent_ws, tmp_path: Path):
+    import re
+
+    out = tmp_path / "rel"
+    result = run("--home", str(kent_ws.ws.home), "hotspots", "--permutations", "0", "--from", "2019-02", "--to",
+                 "2019-02", "--strand", "serious_youth_violence", "--release", "--out", str(out), "--json")
+    assert result.exit_code == 0, result.output
+    html = (out / "district_rate_map.html").read_text(encoding="utf-8")
+    counts = [float(c) for c in re.findall(r'"count": ([\d.]+)', html)]
+    assert counts and all(c == 0 or (c > 7 and c % 5 == 0) for c in counts), counts

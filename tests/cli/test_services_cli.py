@@ -66,3 +66,13 @@ def test_add_then_list_and_unknown_service(tmp_path: Path):
     assert services[-1]["funding"][0]["amount"] == 40000
     bad = CliRunner().invoke(app, ["--home", home, "services", "report", "nothing-like-this"])
     assert isinstance(bad.exception, VrhubError) and "vrhub services list" in bad.exception.hint
+
+
+def test_ingest_returns_is_the_same_load_as_services_returns(tmp_path: Path):
+    home = str(tmp_path / "h")
+    first = run("--home", home, "ingest", "returns", DEMO, "--json")
+    assert first.exit_code == 0, first.output
+    got = json.loads(first.stdout)
+    assert (got["rows_read"], got["rows_accepted"], got["created"]) == (8, 8, True)
+    again = run("--home", home, "services", "returns", DEMO)  # the same store: already loaded
+    assert again.exit_code == 0 and "Already loaded" in again.output

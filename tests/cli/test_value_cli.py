@@ -70,14 +70,52 @@ def _fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Captu
     return " ".join(capsys.readouterr().err.split())
 
 
-def test_unstated_funding_stops_with_what_to_do(tmp_path, monkeypatch, capsys):
-    err = _fails(tmp_path, monkeypatch, capsys, "value", "sports-connect", "--effect-prior", "high")
-    assert "does not state the funding of Sports Connect" in err
-    assert "What to do:" in err and "vrhub services import" in err
+DEMO_SERVICES = ("young-peoples-prevention-service", "gangs-county-lines-interventions", "sports-connect",
+                 "buddi-tags")
 
 
-def test_no_prior_and_unknown_service_say_what_to_do(tmp_path, monkeypatch, capsys):
-    err = _fails(tmp_path, monkeypatch, capsys, "value", "young-peoples-prevention-service")
-    assert "no effect size" in err and "--effect-prior" in err
+def _sheet(tmp_path: Path, *args: str) -> dict:
+    r = run("--home", str(tmp_path / "h"), "value", *args, "--json")
+    assert r.exit_code == 0, r.output
+    return json.loads(r.stdout)
+
+
+def test_every_demo_service_gets_a_sheet_labelled_as_planning(tmp_path: Path):
+    for key in DEMO_SERVICES:
+        got = _sheet(tmp_path, key)
+        assert got["service"] == key and got["plain_english"]
+        assert got["local_evaluation"] is None and got["planning_assumption"] is True
+        assert PLANNING_LABEL in got["evidence_label"] and PLANNING_LABEL in got["plain_english"]
+        assert "No local impact evaluation" in got["plain_english"]
+
+
+def _unit() -> float:
+    return load_unit_costs().rebased("2024/25").cost("violence_with_injury").amount
+
+
+def test_unstated_funding_gives_the_value_per_offence_and_says_what_is_missing(tmp_path: Path):
+    got = _sheet(tmp_path, "sports-connect")  # register: YEF sports programmes, high; funding not stated
+    assert got["programme_cost"] is None and got["cost_per_participant"] is None
+    assert got["break_even_offences"] is None and got["effect_prior"] == "high"
+    assert got["value_per_expected_offence"]["central"] == pytest.approx(0.30 * _unit(), rel=1e-12)
+    assert any("does not state the funding of Sports Connect" in m and "vrhub services import" in m
+               for m in got["missing"])
+
+
+def test_no_usable_band_gives_scenarios_for_each_band_not_an_effect(tmp_path: Path):
+    got = _sheet(tmp_path, "young-peoples-prevention-service")  # knife crime education: insufficient evidence
+    assert got["effect_prior"] is None and got["offences_prevented"] is None
+    assert [s["band"] for s in got["scenarios"]] == ["low", "moderate", "high"]
+    for sc, reduction in zip(got["scenarios"], (0.055, 0.20, 0.30), strict=True):
+        assert sc["break_even_offences"]["central"] == pytest.approx(75_000 / (reduction * _unit()), rel=1e-12)
+    assert any("insufficient evidence" in m for m in got["missing"])
+    assert "does not assume an effect" in got["plain_english"]
+    buddi = _sheet(tmp_path, "buddi-tags")  # neither funding nor a YEF band: value per offence per band
+    assert buddi["programme_cost"] is None and len(buddi["missing"]) >= 2
+    assert [round(s["value_per_expected_offence"] / _unit(), 3) for s in buddi["scenarios"]] == [0.055, 0.2, 0.3]
+    assert any("Crime Reduction Toolkit: Electronic monitoring" in m for m in buddi["missing"])
+
+
+def test_unknown_service_says_what_to_do(tmp_path, monkeypatch, capsys):
     err = _fails(tmp_path, monkeypatch, capsys, "value", "nope")
     assert "no service 'nope'" in err and SERVICE in err

@@ -29,17 +29,20 @@ class Period:
     notes: tuple[str, ...] = ()
 
 
-def scoped_records(engine: Engine, definition: Definition, strand: str | None = None) -> ir.Table:
-    """Classified records with ``sv_status``: 'definite', 'possible' (the source cannot tell) or 'not'."""
+def scoped_records(engine: Engine, definition: Definition, strand: str | None = None, *,
+                   source: str = SOURCE) -> ir.Table:
+    """Classified records of ``source`` (a kind with rules in the definition, e.g. ``police_uk_street`` or
+    ``ed_istv``) with ``sv_status``: 'definite', 'possible' (the source cannot tell) or 'not'."""
     if strand and strand not in definition.strands:
         raise NoDataError(f"the definition has no strand {strand!r}", "use one of: " + ", ".join(definition.strands))
-    t = classify(engine.table(SOURCE), definition, SOURCE)
+    t = classify(engine.table(source), definition, source)
     flag = t[f"strand_{strand}"] if strand else t.is_serious_violence
     return t.mutate(sv_status=ibis.cases((flag, "definite"), (flag.isnull(), "possible"), else_="not"))
 
 
 def clip_period(t: ir.Table, start: dt.date | None, end: dt.date | None,
-                reversed_error: type[ValueError] = ValueError) -> Period:
+                reversed_error: type[ValueError] = ValueError, *, what: str = "police.uk street records",
+                load_hint: str = "'vrhub ingest police-uk PATH'") -> Period:
     """The period to analyse: ``start``..``end`` (default: every loaded month), cut to the loaded months.
 
     Months outside the loaded data are never counted as zero: the period is cut, and ``notes`` says so.
@@ -49,11 +52,11 @@ def clip_period(t: ir.Table, start: dt.date | None, end: dt.date | None,
         raise reversed_error(f"the period starts ({start:%Y-%m}) after it ends ({end:%Y-%m}): swap --from and --to")
     span = t.aggregate(lo=t.month.min(), hi=t.month.max()).to_pyarrow().to_pylist()[0]
     if span["lo"] is None:
-        raise NoDataError("no police.uk street records are loaded", "load them with 'vrhub ingest police-uk PATH'")
+        raise NoDataError(f"no {what} are loaded", f"load them with {load_hint}")
     asked = (start or span["lo"], end or span["hi"])
     lo, hi = max(asked[0], span["lo"]), min(asked[1], span["hi"])
     if lo > hi:
-        raise NoDataError(f"no police.uk street records from {asked[0]:%Y-%m} to {asked[1]:%Y-%m}",
+        raise NoDataError(f"no {what} from {asked[0]:%Y-%m} to {asked[1]:%Y-%m}",
                           f"the loaded months are {span['lo']:%Y-%m} to {span['hi']:%Y-%m}: choose --from and "
                           "--to within them, or load the missing months")
     notes = ()

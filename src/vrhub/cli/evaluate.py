@@ -1,4 +1,5 @@
-"""``vrhub evaluate did|its|synth|survey``: impact evaluation on the workspace's police-recorded violence."""
+"""``vrhub evaluate did|its|synth|survey``: impact evaluation on the workspace's police-recorded violence or, with
+``--source ed_istv``, its ED assault attendances."""
 
 from __future__ import annotations
 
@@ -13,6 +14,16 @@ app = typer.Typer(help="What works: difference-in-differences, interrupted time 
                   "before/after surveys.", no_args_is_help=True)
 
 CRIME_TYPE_HELP = "police.uk crime type to count (repeat for several; default: Violence and sexual offences)."
+SOURCE_HELP = ("Outcome: police_uk_street (police-recorded crimes, default) or ed_istv (ED assault attendances by "
+               "the patient's home area).")
+
+
+def _source(source: str) -> str:
+    from vrhub.analysis.evaluation.workspace import SOURCES
+
+    if source not in SOURCES:
+        raise typer.BadParameter(f"unknown source '{source}': use {', '.join(SOURCES)}", param_hint="--source")
+    return source
 
 
 def _split(values: str | None) -> list[str]:
@@ -59,6 +70,7 @@ def did(
                                      "pre-period rate and IMD decile."),
     level: str = typer.Option("district", "--level", help="district | lsoa."),
     crime_type: list[str] = typer.Option([], "--crime-type", help=CRIME_TYPE_HELP),
+    source: str = typer.Option("police_uk_street", "--source", help=SOURCE_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Difference-in-differences: did violence change more in the treated areas than in comparison areas?"""
@@ -69,7 +81,7 @@ def did(
         raise typer.BadParameter("give --comparison or --match, not both", param_hint="--match")
     ev = evaluate_did(state.workspace().engine(), treated=_split(treated), start=start,
                       comparison=_split(comparison) or None, match=match, level=level,
-                      crime_types=_crime_types(crime_type))
+                      crime_types=_crime_types(crime_type), source=_source(source))
     _show(ev, as_json)
 
 
@@ -80,6 +92,7 @@ def its(
     start: str = typer.Option(..., "--start", help="First month the intervention ran, YYYY-MM."),
     level: str = typer.Option("district", "--level", help="district | lsoa."),
     crime_type: list[str] = typer.Option([], "--crime-type", help=CRIME_TYPE_HELP),
+    source: str = typer.Option("police_uk_street", "--source", help=SOURCE_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Interrupted time series: did the area's monthly violence step or bend away from its trend at the start?"""
@@ -87,7 +100,7 @@ def its(
     from vrhub.cli.main import state
 
     ev = evaluate_its(state.workspace().engine(), area=area, start=start, level=level,
-                      crime_types=_crime_types(crime_type))
+                      crime_types=_crime_types(crime_type), source=_source(source))
     _show(ev, as_json)
 
 
@@ -97,6 +110,10 @@ def synth(
     start: str = typer.Option(..., "--start", help="First month the intervention ran, YYYY-MM."),
     level: str = typer.Option("district", "--level", help="district | lsoa."),
     crime_type: list[str] = typer.Option([], "--crime-type", help=CRIME_TYPE_HELP),
+    source: str = typer.Option("police_uk_street", "--source", help=SOURCE_HELP),
+    confidence: float = typer.Option(0.95, "--confidence", min=0.5, max=0.999, help="Confidence level of the "
+                                     "interval (placebo tests: the smallest p-value is 1 / number of areas, so 13 "
+                                     "districts can bound a 90% interval, never a 95% one)."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Synthetic control: compare one area with a weighted mix of other areas that tracked it before the start."""
@@ -104,7 +121,7 @@ def synth(
     from vrhub.cli.main import state
 
     ev = evaluate_synth(state.workspace().engine(), treated=treated, start=start, level=level,
-                        crime_types=_crime_types(crime_type))
+                        crime_types=_crime_types(crime_type), source=_source(source), confidence_level=confidence)
     _show(ev, as_json)
 
 

@@ -10,7 +10,8 @@ from vrhub.cli.console import err, out, print_json
 
 METHODS = ("gistar", "kde", "emerging")
 LEVELS = ("lsoa", "grid")
-SOURCES = ("police_uk_street",)
+SOURCES = ("police_uk_street", "ed_istv")
+SOURCE_HELP = "Records to analyse: police_uk_street (default) or ed_istv (ED assault attendances, by home LSOA)."
 
 
 def register(app: typer.Typer) -> None:
@@ -59,9 +60,12 @@ def hotspots(
     alpha: float = typer.Option(0.05, "--fdr", help="False discovery rate level (Benjamini-Hochberg)."),
     bandwidth: str = typer.Option("arcgis", "--bandwidth", help="KDE bandwidth in metres, or 'arcgis'."),
     kernel: str = typer.Option("quartic", "--kernel", help="KDE kernel: quartic | epanechnikov."),
+    per_population: bool = typer.Option(False, "--per-population", help="With kde: dual kernel density, incidents "
+                                        "per 1,000 residents (population surface from the loaded LSOAs)."),
     strand: str | None = typer.Option(None, "--strand", help="A strand of the definition (default: all serious "
                                       "violence)."),
     definition: str = typer.Option("kent_and_medway", "--definition", help="Definition name or .toml/.yaml file."),
+    source: str = typer.Option("police_uk_street", "--source", help=SOURCE_HELP),
     out_dir: Path | None = typer.Option(None, "--out", help="Folder for the files (default: <home>/hotspots/...)."),
     release: bool = typer.Option(False, "--release", help="Apply disclosure control to every output."),
     as_json: bool = typer.Option(False, "--json", help="Print the parameters, data versions and files as JSON."),
@@ -77,6 +81,8 @@ def hotspots(
 
     if method not in METHODS:
         raise typer.BadParameter(f"unknown method '{method}': use one of {', '.join(METHODS)}", param_hint="--method")
+    if source not in SOURCES:
+        raise typer.BadParameter(f"unknown source '{source}': use {', '.join(SOURCES)}", param_hint="--source")
     if level not in LEVELS:
         raise typer.BadParameter(f"unknown level '{level}': use lsoa or grid", param_hint="--level")
     if cell <= 0:
@@ -94,11 +100,14 @@ def hotspots(
     ws = state.workspace()
     engine = ws.engine()
     try:
-        incidents = hs.gather_incidents(engine, load_definition(definition), start=lo, end=hi, strand=strand)
+        incidents = hs.gather_incidents(engine, load_definition(definition), start=lo, end=hi, strand=strand,
+                                        source=source)
         if method == "gistar":
             result = hs.run_gi_star(engine, incidents, level=level, cell_size=cell,  # type: ignore[arg-type]
                                     permutations=9999 if permutations is None else permutations, seed=seed,
                                     alpha=alpha)
+        elif method == "kde" and per_population:
+            result = hs.run_dual_kde(engine, incidents, cell_size=cell, bandwidth=bw, kernel=kernel)  # type: ignore[arg-type]
         elif method == "kde":
             result = hs.run_kde(engine, incidents, cell_size=cell, bandwidth=bw, kernel=kernel)  # type: ignore[arg-type]
         else:
@@ -107,16 +116,18 @@ def hotspots(
                                      alpha=alpha)
     except HotspotInputError as exc:
         _fail(str(exc), "change the options named above and run the command again")
-    population = None
+    population = districts = None
     try:
         pop = Geography(engine).attributes("population").select("lsoa_code", "population_total").to_pandas()
         population = pop.set_index("lsoa_code")["population_total"]
+        districts = Geography(engine).lsoa_lookup().select("lsoa_code", "district_code", "district_name").to_pandas()
     except NoDataError:
         pass
     where = f"{level}{'_' + format(cell, 'g') + 'm' if level == 'grid' else ''}"
-    folder = out_dir or ws.home / "hotspots" / (
-        f"{method}_{where}_{incidents.start:%Y-%m}_{incidents.end:%Y-%m}{'_released' if release else ''}")
-    files = write_hotspots(result, folder, release=release, population=population)
+    prefix = "" if source == "police_uk_street" else f"{source}_"
+    span = f"{incidents.start:%Y-%m}_{incidents.end:%Y-%m}{'_released' if release else ''}"
+    folder = out_dir or ws.home / "hotspots" / f"{prefix}{result.method}_{where}_{span}"
+    files = write_hotspots(result, folder, release=release, population=population, districts=districts)
     if as_json:
         print_json({"folder": str(folder), "notice": files.marker, **{k: v for k, v in files.metadata.items()
                                                                       if k != "notice"}})
@@ -132,7 +143,8 @@ def hotspots(
 
 
 def near_repeat(
-    source: str = typer.Option("police_uk_street", "--source", help="Events to test (police_uk_street)."),
+    source: str = typer.Option("police_uk_street", "--source", help="Events to test: police_uk_street (months "
+                               "only) or ed_istv (dated ED assault attendances at home-LSOA centroids)."),
     space: str = typer.Option("0,200,400", "--space", help="Space band edges in metres, e.g. 0,200,400."),
     time: str = typer.Option("0,7,14", "--time", help="Time band edges in days (or months with --time-unit month)."),
     time_unit: str = typer.Option("day", "--time-unit", help="day | month (month: whole calendar months, coarse)."),
@@ -157,7 +169,8 @@ def near_repeat(
     space_bands, time_bands = _numbers(space, "--space"), _numbers(time, "--time")
     lo, hi = _month(start, "--from"), _month(end, "--to")
     engine = state.workspace().engine()
-    incidents = hs.gather_incidents(engine, load_definition(definition), start=lo, end=hi, strand=strand)
+    incidents = hs.gather_incidents(engine, load_definition(definition), start=lo, end=hi, strand=strand,
+                                    source=source)
     try:
         result = hs.run_near_repeat(incidents, space_bands=space_bands, time_bands=time_bands,
                                     time_unit=time_unit, permutations=permutations, seed=seed)  # type: ignore[arg-type]
@@ -176,16 +189,16 @@ def near_repeat(
               "scope": incidents.scope, **result.parameters}
     if as_json:
         print_json({"parameters": params, "definition": incidents.definition,
-                    "data_versions": {hs.SOURCE: list(incidents.datasets)}, "n_events": result.n_events,
+                    "data_versions": {source: list(incidents.datasets)}, "n_events": result.n_events,
                     "n_close_pairs": result.n_close_pairs, "table": result.to_frame().to_dict(orient="records"),
-                    "notes": list(result.notes), "citation": result.citation,
-                    "location_note": hs.LOCATION_NOTE})
+                    "notes": [*incidents.notes, *result.notes], "citation": result.citation,
+                    "location_note": incidents.location_note})
         return
     ratio = result.table("knox_ratio")
     p = result.table("p_value")
     rows = [[s, *[f"{ratio.loc[s, t]:.2f} (p={p.loc[s, t]:.3f})" for t in ratio.columns]] for s in ratio.index]
     out.print(table(f"Knox ratios, {result.n_events:,} events (analyst use only)", ["space \\ time", *ratio.columns],
                     rows))
-    for note in result.notes:
+    for note in (*incidents.notes, *result.notes):
         out.print(f"[yellow]Note:[/] {note}")
-    out.print(f"Permutations {result.permutations}, seed {result.seed}. {hs.LOCATION_NOTE}.")
+    out.print(f"Permutations {result.permutations}, seed {result.seed}. {incidents.location_note}.")

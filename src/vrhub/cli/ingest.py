@@ -190,6 +190,18 @@ def education(
     _partner_feed("education", "education", paths, partner, as_json)
 
 
+@app.command("returns")
+def returns(
+    path: Path = typer.Argument(..., help="Providers' returns CSV (service, provider, period_start, period_end, "
+                                "measure, value[, qualifier, note])."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
+) -> None:
+    """Load commissioned services' returns (the same as 'vrhub services returns PATH'); see docs/commissioning.md."""
+    from vrhub.cli.services import returns as load_returns
+
+    load_returns(path, as_json)
+
+
 def print_report(report: IngestReport, *, geography_loaded: bool) -> None:
     from vrhub.cli.main import table
 

@@ -90,6 +90,7 @@ def choropleth(
     tooltip: list[str] | None = None,
     missing_label: str = NO_VALUE,
     simplify_m: float = 20.0,
+    location_note: str = LOCATION_NOTE,
     width: int = 640,
 ) -> alt.Chart:
     """A choropleth of ``column`` over the areas or cells of ``places`` (any CRS, drawn on British National Grid).
@@ -134,11 +135,11 @@ def choropleth(
             ).project(**projection.to_dict())
         )
     description = (f"Map: {title}. {legend_title} for {len(gdf):,} areas; {int(missing.sum()):,} with no value shown. "
-                   f"{LOCATION_NOTE}. {notice}.")
+                   f"{location_note}. {notice}.")
     minx, miny, maxx, maxy = gdf.total_bounds if len(gdf) else (0.0, 0.0, 1.0, 1.0)
     height = round(width * (maxy - miny) / (maxx - minx)) if maxx > minx else width
     return alt.layer(*layers).properties(
-        title={"text": title, "subtitle": [notice, LOCATION_NOTE]}, width=width,
+        title={"text": title, "subtitle": [notice, location_note]}, width=width,
         height=max(120, min(int(height), 2 * width)),
         description=description,
     ).resolve_scale(color="independent", fill="independent")
@@ -162,7 +163,8 @@ def legend_key(places: pd.DataFrame, column: str, classes: dict[str, str] | None
 
 
 def save_map(chart: alt.Chart, stem: Path, *, title: str, notice: str,
-             key: list[tuple[str, str]] | None = None, notes: list[str] | None = None) -> list[Path]:
+             key: list[tuple[str, str]] | None = None, notes: list[str] | None = None,
+             location_note: str = LOCATION_NOTE) -> list[Path]:
     """Write ``stem``.svg, ``stem``.png and ``stem``.html (self-contained: JavaScript inlined, no network).
 
     The HTML repeats the title, notice, location note and the key (a table: class, number of areas) as plain
@@ -175,7 +177,7 @@ def save_map(chart: alt.Chart, stem: Path, *, title: str, notice: str,
             chart.save(str(p))
         page = chart.to_html(inline=True)
     top = f"<h1>{html.escape(title)}</h1>\n<p><strong>{html.escape(notice)}</strong></p>\n" \
-          f"<p>{html.escape(LOCATION_NOTE)}: analyse by area, never as addresses.</p>\n"
+          f"<p>{html.escape(location_note)}: analyse by area, never as addresses.</p>\n"
     if key:
         top += '<table class="vrhub-map-key"><caption>Key</caption>\n<thead><tr><th scope="col">class</th>' \
                '<th scope="col">areas</th></tr></thead>\n<tbody>\n'
@@ -191,6 +193,28 @@ def save_map(chart: alt.Chart, stem: Path, *, title: str, notice: str,
     out = stem.with_suffix(".html")
     out.write_text(page, encoding="utf-8")
     return [*paths, out]
+
+
+def _district_rate_map(places: gpd.GeoDataFrame, counts: pd.Series, population: pd.Series, districts: pd.DataFrame,
+                       folder: Path, *, release: bool, rules: DisclosureRules | None, title: str, notice: str,
+                       note: str) -> list[Path]:
+    """LSOAs dissolved into districts, coloured by rate per 1,000 residents (released counts in a release)."""
+    lookup = districts.dropna(subset=["district_code"]).set_index("lsoa_code")
+    code = places["id"].astype(str).map(lookup["district_code"])
+    shapes = places.assign(district=code.to_numpy())[["district", "geometry"]].dropna(subset=["district"])
+    gdf = shapes.dissolve(by="district", as_index=False).rename(columns={"district": "id"})
+    gdf["name"] = gdf["id"].map(lookup.drop_duplicates("district_code").set_index("district_code")["district_name"])
+    by_lsoa = pd.DataFrame({"district": code.to_numpy(), "count": counts.to_numpy()})
+    d_counts = by_lsoa.groupby("district")["count"].sum()
+    d_pop = population.rename(index=str).groupby(population.index.astype(str).map(lookup["district_code"])).sum()
+    shown = released_counts(d_counts, rules)[0] if release else d_counts.astype(float)
+    gdf["count"] = gdf["id"].map(shown)
+    gdf["rate_per_1000"] = rates_per_1000(shown, d_pop).reindex(gdf["id"]).to_numpy()
+    chart = choropleth(gdf, "rate_per_1000", title=title, legend_title="Rate per 1,000 residents", notice=notice,
+                       value_format=",.2f", tooltip=["name", "rate_per_1000", "count"], location_note=note,
+                       missing_label=NO_VALUE if release else "no value (no population)")
+    key = legend_key(gdf, "rate_per_1000", None, NO_VALUE if release else "no value (no population)")
+    return save_map(chart, folder / "district_rate_map", title=title, notice=notice, key=key, location_note=note)
 
 
 def rates_per_1000(counts: pd.Series, population: pd.Series) -> pd.Series:
@@ -224,6 +248,8 @@ _METHODS: dict[str, tuple[str, dict[str, str] | None, str, list[str]]] = {
     "emerging": ("pattern", EMERGING_CLASSES, "Emerging hot spot pattern", ["pattern", "n_hot_months",
                                                                              "n_cold_months"]),
     "kde": ("density_per_km2", None, "Incidents per km² (kernel density)", ["density_per_km2", "expected_count"]),
+    "dual_kde": ("rate_per_1000", None, "Incidents per 1,000 residents (dual kernel density)",
+                 ["rate_per_1000", "density_per_km2", "expected_count"]),
 }
 #: columns never released: they are functions of exact small counts
 _ANALYST_ONLY = ("z", "p", "q", "expected_count", "n_hot_months", "n_cold_months")
@@ -246,10 +272,15 @@ def write_hotspots(
     release: bool = False,
     rules: DisclosureRules | None = None,
     population: pd.Series | None = None,
+    districts: pd.DataFrame | None = None,
 ) -> HotspotFiles:
     """Write a hotspot run: ``hotspots.csv`` (one row per area/cell), the map as SVG/PNG/HTML, a rate map per
     1,000 residents for LSOAs when ``population`` (by LSOA code) is given, and ``hotspots.json`` (parameters,
     data versions, notes, citation, files).
+
+    With ``districts`` (``lsoa_code``, ``district_code``, ``district_name``, e.g. the workspace's LSOA lookup) and
+    ``population``, an LSOA-level run also writes ``district_rate_map``: the rate per 1,000 residents by district
+    (the LSOAs dissolved into their districts; counts summed before any suppression).
 
     With ``release`` every count passes disclosure control (``rules``, default suppress 1–7 and round to 5):
     areas whose count is suppressed show no count, rate, class or density; z-scores, p-values and expected
@@ -266,6 +297,8 @@ def write_hotspots(
         places = places.drop(columns=[c for c in _ANALYST_ONLY if c in places])
         if "density_per_km2" in places:
             places["density_per_km2"] = pd.to_numeric(places["density_per_km2"]).round(1)
+        if "rate_per_1000" in places:
+            places["rate_per_1000"] = pd.to_numeric(places["rate_per_1000"]).round(2)
         shown_counts = published
     else:
         shown_counts = counts.astype(float)
@@ -276,14 +309,17 @@ def write_hotspots(
         pd.DataFrame(places.drop(columns="geometry")).to_csv(f, index=False)
     out.files.append(table)
 
-    what = {"gistar": "Gi* hot and cold spots", "emerging": "Emerging hot spots", "kde": "Kernel density"}[run.method]
+    what = {"gistar": "Gi* hot and cold spots", "emerging": "Emerging hot spots", "kde": "Kernel density",
+            "dual_kde": "Dual kernel density (per 1,000 residents)"}[run.method]
     where = "LSOA" if run.level == "lsoa" else f"{run.parameters.get('cell_size_m'):g} m grid cell"
     period = f"{run.incidents.start:%b %Y} to {run.incidents.end:%b %Y}"
     title = f"{what} by {where}, {run.incidents.scope}, {period}"
+    note = run.incidents.location_note
     chart = choropleth(places, column, title=title, legend_title=legend_title, notice=marker, classes=classes,
-                       tooltip=["name", column, "count"])
+                       tooltip=["name", column, "count"], location_note=note)
     key = legend_key(places, column, classes)
-    out.files += save_map(chart, folder / "map", title=title, notice=marker, key=key, notes=list(run.notes))
+    out.files += save_map(chart, folder / "map", title=title, notice=marker, key=key, notes=list(run.notes),
+                          location_note=note)
 
     if population is not None and run.level == "lsoa":
         rate = rates_per_1000(shown_counts, population.rename(index=str))
@@ -291,11 +327,15 @@ def write_hotspots(
         rtitle = f"Rate per 1,000 residents by LSOA, {run.incidents.scope}, {period}"
         rchart = choropleth(rated, "rate_per_1000", title=rtitle, legend_title="Rate per 1,000 residents",
                             notice=marker, value_format=",.2f", tooltip=["name", "rate_per_1000"],
-                            missing_label=NO_VALUE if release else "no value (no population)")
+                            missing_label=NO_VALUE if release else "no value (no population)", location_note=note)
         rkey = legend_key(rated, "rate_per_1000", None, NO_VALUE if release else "no value (no population)")
-        out.files += save_map(rchart, folder / "rate_map", title=rtitle, notice=marker, key=rkey)
+        out.files += save_map(rchart, folder / "rate_map", title=rtitle, notice=marker, key=rkey, location_note=note)
+        if districts is not None:
+            out.files += _district_rate_map(places, counts, population, districts, folder, release=release,
+                                            rules=rules, title=f"Rate per 1,000 residents by district, "
+                                            f"{run.incidents.scope}, {period}", notice=marker, note=note)
 
-    meta = {**run.metadata(), "notice": marker, "location_note": LOCATION_NOTE,
+    meta = {**run.metadata(), "notice": marker, "location_note": note,
             "files": [str(p) for p in out.files] + [str(folder / "hotspots.json")]}
     if release:
         meta["released"] = {"suppressed_areas": int(shown_counts.isna().sum()),

@@ -91,6 +91,10 @@ class Geography:
         df = pd.concat(frames, ignore_index=True).groupby("lsoa_code", sort=False, as_index=False).last()
         return ibis.memtable(pa.Table.from_pandas(df, preserve_index=False))
 
+    def attribute_datasets(self, table: str) -> list[str]:
+        """The dataset ids of the loaded versions of an attribute table ('population', 'deprivation')."""
+        return sorted(d.id for d in self._datasets("area_attributes", table=table))
+
     def known_lsoa_codes(self) -> pa.Array | None:
         if self.vintage("lsoa") is None:
             return None

@@ -18,8 +18,11 @@ areas. Why Poisson rather than a linear model on rates or a negative binomial:
 
 Standard errors are cluster-robust by area (Bertrand, Duflo & Mullainathan 2004, QJE 119:249-275), and
 intervals use a t distribution with G-1 degrees of freedom for G areas (Cameron & Miller 2015, J Human
-Resources 50:317-372). ``model="linear_rate"`` fits the same fixed effects by least squares on rates per
-1,000 residents (an additive effect); on a balanced panel its estimate equals the 2×2 difference of means.
+Resources 50:317-372). With fewer than 3 treated areas clustered errors are far too small (MacKinnon & Webb
+2017), so the standard error is floored at the spread of placebo estimates, each comparison area treated in
+turn (Conley & Taber 2011, Rev Econ Stat 93:113-125; only with 5 to 60 comparison areas).
+``model="linear_rate"`` fits the same fixed effects by least squares on rates per 1,000 residents (an
+additive effect); on a balanced panel its estimate equals the 2×2 difference of means.
 
 The event study replaces D_it by one indicator per month relative to the start (binned at the window ends,
 month -1 as reference). The leads (months -2 and earlier) are tested jointly with a cluster-robust Wald
@@ -57,6 +60,8 @@ CITATION = (
     "J Human Resources 50:317-372. Pre-trends: Roth J (2022) AER: Insights 4:305-322."
 )
 MIN_CLUSTERS = 20
+MIN_TREATED = 3
+MAX_PLACEBO_AREAS = 60  # placebo fits (one per comparison area) beyond this are too slow for a one-shot command
 MAX_DESIGN_CELLS = 60_000_000
 
 Model = Literal["poisson", "linear_rate"]
@@ -206,6 +211,10 @@ def difference_in_differences(
     dof = n_clusters - 1
     tcrit = stats.t.ppf(0.5 + confidence_level / 2.0, dof)
     coef, se = fit["params"]["did"], fit["se"]["did"]
+    cluster_se = float(se)
+    placebo_sd = _placebo_spread(df, prepared, model, comparison_kept) if len(treated_kept) < MIN_TREATED else None
+    if placebo_sd is not None and placebo_sd > se:
+        se = placebo_sd
     p_value = float(2 * stats.t.sf(abs(coef / se), dof)) if se > 0 else float("nan")
     lo, hi = coef - tcrit * se, coef + tcrit * se
     scale: Scale = "ratio" if model == "poisson" else "difference"
@@ -256,7 +265,11 @@ def difference_in_differences(
             "n_comparison_areas": len(comparison_kept),
             "population_offset": has_population,
             "cluster": "area",
-            "inference": f"t with {dof} degrees of freedom (areas - 1)",
+            "inference": f"t with {dof} degrees of freedom (areas - 1)" + (
+                "; standard error widened to the spread of placebo estimates with each comparison area treated in "
+                "turn (Conley & Taber 2011)" if placebo_sd is not None and placebo_sd > cluster_se else ""),
+            "cluster_robust_standard_error": cluster_se,
+            "placebo_standard_deviation": placebo_sd,
             "event_window": list(event_window) if event_window else None,
             "coefficient": float(coef),
             "standard_error": float(se),
@@ -279,6 +292,27 @@ def difference_in_differences(
         comparison_areas=comparison_kept,
         dropped_areas=dropped,
     )
+
+
+def _placebo_spread(
+    df: pd.DataFrame, prepared: PreparedPanel, model: Model, comparison: Sequence[str]
+) -> float | None:
+    """Standard deviation of the DiD coefficient when each comparison area in turn is called treated (the real
+    treated areas left out), or ``None`` with fewer than 5 or more than ``MAX_PLACEBO_AREAS`` comparison areas.
+
+    With one or two treated areas, area-clustered errors are far too small (the treated areas' own residuals
+    are absorbed by the effect term; MacKinnon & Webb 2017, J Applied Econometrics 32:233-254). Conley & Taber
+    (2011, Rev Econ Stat 93:113-125) estimate the error of a one-area estimate from the comparison areas'
+    placebo estimates instead; vrhub uses their spread as a floor under the standard error.
+    """
+    if not 5 <= len(comparison) <= MAX_PLACEBO_AREAS:
+        return None
+    pool = df[df["area"].isin(set(comparison))].copy()
+    coefs = []
+    for area in comparison:
+        d = (pool["area"] == area) & pool["post"]
+        coefs.append(float(_fit(pool, prepared, model, effect_columns={"did": d.astype(float)})["params"]["did"]))
+    return float(np.std(coefs, ddof=1))
 
 
 # -- fitting ---------------------------------------------------------------------------------------------
@@ -455,7 +489,9 @@ def _assumption_checks(
             f"{n_treated} treated areas."
             if n_treated >= 3
             else f"Only {n_treated} treated area(s): cluster-robust inference is unreliable with so few treated areas "
-            "(MacKinnon & Webb 2017); a synthetic control with placebo tests suits a single area better.",
+            "(MacKinnon & Webb 2017), so the interval is at least as wide as the spread of placebo estimates from "
+            "the comparison areas (Conley & Taber 2011) when there are 5 to 60 of them; a synthetic control with "
+            "placebo tests suits a single area better.",
         )
     )
     if model == "poisson" and dispersion is not None:

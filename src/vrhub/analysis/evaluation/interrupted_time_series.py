@@ -139,6 +139,14 @@ def interrupted_time_series(
             f"{n} months are too few for {X.shape[1]} model terms",
             "use a longer series or seasonality='fourier' (fewer terms)",
         )
+    if np.linalg.matrix_rank(X.to_numpy(dtype=float)) < X.shape[1]:
+        # e.g. exactly two whole years with the start on 1 January: time = 12 x level_change + month of year
+        raise EvaluationInputError(
+            "the trend, the level change and the month-of-year terms are collinear for this series and start "
+            "(the start falls on a calendar-year boundary of a series of whole years), so their effects cannot "
+            "be told apart",
+            "add months before or after, move the start, or use seasonality='fourier'",
+        )
     y = df["y"].to_numpy()
     offset = np.log(df["exposure"].to_numpy())
     lags = newey_west_lags(n) if hac_maxlags is None else int(hac_maxlags)

@@ -140,6 +140,13 @@ class EffectEstimate:
                     f"compared with {self.comparison_label} ({level} confidence interval {interval}; {p}), "
                     "so the change is unlikely to be chance alone."
                 )
+        elif math.isnan(self.ci_low) or math.isnan(self.ci_high):
+            # an empty confidence set (e.g. a placebo test that rejects every constant effect size)
+            text = (
+                f"No effect of {self.intervention_label} on {self.outcome_label} can be stated: the best "
+                f"estimate is {point}, but no effect size of the form this method tests fits the data at "
+                f"{level} confidence ({p}), so no interval can be given; look at the chart of the series."
+            )
         else:
             text = (
                 f"No detectable effect of {self.intervention_label} on {self.outcome_label}: "

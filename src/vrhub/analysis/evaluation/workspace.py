@@ -1,10 +1,11 @@
-"""Impact evaluation on the workspace's own data: an area × month panel of police-recorded violence.
+"""Impact evaluation on the workspace's own data: an area × month panel of police-recorded violence or ED assaults.
 
 :func:`violence_panel` counts police.uk street-level crimes of the chosen types (default: "Violence and
-sexual offences") by area (district or LSOA, from the workspace's LSOA lookup) and month, fills the months an
-area recorded nothing with 0, and adds each area's residents (IMD 2019 population denominators) and IMD
-decile (a district's is the population-weighted mean of its LSOAs' deciles). The ``evaluate_*`` functions
-check the months loaded against what each design needs, run the design from
+sexual offences"), or with ``source="ed_istv"`` emergency-department assault attendances (NHS ISB 1594
+returns, counted by the patient's home LSOA), by area (district or LSOA, from the workspace's LSOA lookup) and
+month, fills the months an area recorded nothing with 0, and adds each area's residents (IMD 2019 population
+denominators) and IMD decile (a district's is the population-weighted mean of its LSOAs' deciles). The
+``evaluate_*`` functions check the months loaded against what each design needs, run the design from
 :mod:`vrhub.analysis.evaluation` and pass the dataset version ids they read as ``data_versions``.
 
 Minimum pre-period lengths are this module's choices, stricter than the designs' arithmetic minimums:
@@ -39,6 +40,11 @@ from vrhub.store.geography import Geography
 
 VIOLENCE = ("Violence and sexual offences",)
 LEVELS = ("district", "lsoa")
+POLICE = "police_uk_street"
+ED = "ed_istv"
+#: Outcome sources: kind → (what is counted, how to load it).
+SOURCES = {POLICE: ("police.uk street-level crimes", "'vrhub ingest police-uk PATH'"),
+           ED: ("ED assault attendances (ISTV)", "'vrhub ingest istv PATH' (or 'vrhub synth --load')")}
 MIN_PRE = {"did": 6, "its": 12, "synth": 12}
 MIN_POST = {"did": 1, "its": 3, "synth": 1}
 DESIGN_NAMES = {"did": "difference-in-differences", "its": "an interrupted time series",
@@ -56,6 +62,7 @@ class ViolencePanel:
     data_versions: tuple[str, ...]
     district_of: dict[str, str] = field(default_factory=dict)  # LSOA code -> district code (lsoa level)
     notes: tuple[str, ...] = ()
+    source: str = POLICE
 
     @property
     def has_population(self) -> bool:
@@ -101,20 +108,27 @@ class ViolencePanel:
 
 
 def violence_panel(
-    engine: Engine, *, level: str = "district", crime_types: Sequence[str] = VIOLENCE
+    engine: Engine, *, level: str = "district", crime_types: Sequence[str] = VIOLENCE, source: str = POLICE,
 ) -> ViolencePanel:
-    """Build the area × month panel of police-recorded crimes of ``crime_types`` from the workspace."""
+    """Build the area × month panel of police-recorded crimes of ``crime_types`` (or, with ``source="ed_istv"``,
+    of ED assault attendances by home LSOA; ``crime_types`` is then not used) from the workspace."""
     if level not in LEVELS:
         raise EvaluationInputError(f"unknown level {level!r}", f"use one of: {', '.join(LEVELS)}")
+    if source not in SOURCES:
+        raise EvaluationInputError(f"unknown source {source!r}", f"use one of: {', '.join(SOURCES)}")
     geo = Geography(engine)
-    t = engine.table("police_uk_street")
+    t = engine.table(source)
     months_seen = t.select(t.month).distinct().to_pandas()["month"]
     versions = sorted(t.select(t.dataset_id).distinct().to_pandas()["dataset_id"].astype(str))
-    f = t.filter(t.crime_type.isin(list(crime_types)))
+    if source == ED:
+        f = t.select(lsoa_code=t.home_lsoa, month=t.month)
+        crime_types = ()
+    else:
+        f = t.filter(t.crime_type.isin(list(crime_types)))
     counts = f.group_by([f.lsoa_code, f.month]).agg(count=f.count()).to_pandas()
     lookup = geo.lsoa_lookup().to_pandas()
     months = sorted({pd.Timestamp(m).strftime("%Y-%m") for m in months_seen})
-    _check_contiguous(months)
+    _check_contiguous(months, source)
 
     lsoa = lookup[["lsoa_code", "lsoa_name", "district_code", "district_name"]].copy()
     try:
@@ -142,7 +156,8 @@ def violence_panel(
     data["count"] = data["count"].astype(int)
     notes = []
     if outside:
-        notes.append(f"{outside:,} crime(s) with no location or outside the loaded geography are not in the panel.")
+        what = "ED attendance(s) with no home LSOA" if source == ED else "crime(s) with no location"
+        notes.append(f"{outside:,} {what} or outside the loaded geography are not in the panel.")
     if data["population"].isna().any():
         notes.append("No population for some areas: counts are compared without a population offset.")
     district_of = dict(zip(lsoa["lsoa_code"], lsoa["district_code"], strict=False)) if level == "lsoa" else {}
@@ -154,6 +169,7 @@ def violence_panel(
         data_versions=tuple(versions),
         district_of=district_of,
         notes=tuple(notes),
+        source=source,
     )
 
 
@@ -174,16 +190,17 @@ def _area_attributes(lsoa: pd.DataFrame, code_col: str, name_col: str) -> pd.Dat
     return out
 
 
-def _check_contiguous(months: list[str]) -> None:
+def _check_contiguous(months: list[str], source: str = POLICE) -> None:
+    what, load = SOURCES[source]
     if not months:
-        raise NoDataError("no police.uk street-level crimes are loaded", "load some with 'vrhub ingest police-uk PATH'")
+        raise NoDataError(f"no {what} are loaded", f"load some with {load}")
     full = pd.period_range(months[0], months[-1], freq="M").strftime("%Y-%m").tolist()
     missing = sorted(set(full) - set(months))
     if missing:
         raise EvaluationInputError(
-            f"months are missing from the loaded police.uk data: {', '.join(missing[:6])}"
+            f"months are missing from the loaded {what}: {', '.join(missing[:6])}"
             + (" …" if len(missing) > 6 else ""),
-            "load the missing months with 'vrhub ingest police-uk PATH' (a gap would count as no crime)",
+            f"load the missing months with {load} (a gap would count as none)",
         )
 
 
@@ -203,10 +220,11 @@ def check_months(panel: ViolencePanel, start: str, design: str) -> tuple[int, in
     n_post = sum(m >= s for m in panel.months)
     need_pre, need_post = MIN_PRE[design], MIN_POST[design]
     if n_pre < need_pre or n_post < need_post:
+        data = "police.uk" if panel.source == POLICE else "ED"
         raise EvaluationInputError(
             f"{DESIGN_NAMES[design]} needs at least {need_pre} pre-period months and {need_post} from the start; "
-            f"the workspace has {n_pre} before and {n_post} from {s} (police.uk data {first} to {last})",
-            "load more months of police.uk data with 'vrhub ingest police-uk PATH', or choose a start month with "
+            f"the workspace has {n_pre} before and {n_post} from {s} ({data} data {first} to {last})",
+            f"load more months with {SOURCES[panel.source][1]}, or choose a start month with "
             f"at least {need_pre} loaded months before it",
         )
     return n_pre, n_post
@@ -260,14 +278,15 @@ def _districts(engine: Engine) -> pd.DataFrame:
 
 def evaluate_did(
     engine: Engine, *, treated: Sequence[str], start: str, comparison: Sequence[str] | None = None,
-    match: int | None = None, level: str = "district", crime_types: Sequence[str] = VIOLENCE,
+    match: int | None = None, level: str = "district", crime_types: Sequence[str] = VIOLENCE, source: str = POLICE,
 ) -> WorkspaceEvaluation:
-    """Difference-in-differences of police-recorded violence in ``treated`` areas from ``start``.
+    """Difference-in-differences of police-recorded violence (or ED assaults, ``source="ed_istv"``) in
+    ``treated`` areas from ``start``.
 
     Comparison areas: ``comparison`` if given; else ``match`` nearest areas per treated area on pre-period
     rate and IMD decile; else every other area (at LSOA level, outside the treated areas' districts).
     """
-    panel = violence_panel(engine, level=level, crime_types=crime_types)
+    panel = violence_panel(engine, level=level, crime_types=crime_types, source=source)
     s = parse_start(start)
     check_months(panel, s, "did")
     districts = _districts(engine) if level == "lsoa" else None
@@ -302,10 +321,11 @@ def evaluate_did(
 
 def evaluate_its(
     engine: Engine, *, area: str, start: str, level: str = "district", crime_types: Sequence[str] = VIOLENCE,
+    source: str = POLICE,
 ) -> WorkspaceEvaluation:
-    """Interrupted time series of police-recorded violence in one area (at LSOA level, a district's LSOAs
-    summed) from ``start``."""
-    panel = violence_panel(engine, level=level, crime_types=crime_types)
+    """Interrupted time series of police-recorded violence (or ED assaults) in one area (at LSOA level, a
+    district's LSOAs summed) from ``start``."""
+    panel = violence_panel(engine, level=level, crime_types=crime_types, source=source)
     s = parse_start(start)
     check_months(panel, s, "its")
     codes = panel.resolve([area], _districts(engine) if level == "lsoa" else None)
@@ -322,10 +342,12 @@ def evaluate_its(
 
 def evaluate_synth(
     engine: Engine, *, treated: str, start: str, level: str = "district", crime_types: Sequence[str] = VIOLENCE,
+    source: str = POLICE, confidence_level: float = 0.95,
 ) -> WorkspaceEvaluation:
     """Synthetic control of the monthly rate per 1,000 residents in one area from ``start``; donors are the
-    other areas (IMD decile added as a predictor when loaded)."""
-    panel = violence_panel(engine, level=level, crime_types=crime_types)
+    other areas (IMD decile added as a predictor when loaded). The placebo test's smallest p-value is
+    1 / (number of areas): with 13 districts a 95% interval is never bounded, a 90% one can be."""
+    panel = violence_panel(engine, level=level, crime_types=crime_types, source=source)
     s = parse_start(start)
     check_months(panel, s, "synth")
     codes = panel.resolve([treated])
@@ -338,6 +360,7 @@ def evaluate_synth(
     result = synthetic_control(
         df, treated_area=codes[0], start=s, area_col="area", period_col="month", outcome_col="rate",
         covariates=covariates, data_versions=panel.data_versions, intervention_label=_label(panel, codes, s),
+        confidence_level=confidence_level,
         outcome_label=_outcome_label(panel) + (" per 1,000 residents" if panel.has_population else ""),
     )
     return WorkspaceEvaluation("synthetic control", result, level, panel.crime_types, s,
@@ -345,6 +368,8 @@ def evaluate_synth(
 
 
 def _outcome_label(panel: ViolencePanel) -> str:
+    if panel.source == ED:
+        return "ED assault attendances (patients' home areas)"
     if panel.crime_types == VIOLENCE:
         return "police-recorded violent and sexual offences"
     return "police-recorded " + ", ".join(c.lower() for c in panel.crime_types)

@@ -1,9 +1,13 @@
 """Hotspot methods on a workspace: gather incidents for a period and scope, then Gi*, KDE, emerging, persistence.
 
 The methods themselves (:mod:`vrhub.analysis.hotspots`) are pure functions of arrays; this module feeds them the
-police.uk street records in scope of the partnership's serious-violence definition (definite and possible
-records, as the problem profile counts them; ``possible=False`` keeps definite only), the loaded LSOA
-boundaries, or a square grid clipped to them. Every result records the parameters actually used (cell size,
+records in scope of the partnership's serious-violence definition (definite and possible records, as the
+problem profile counts them; ``possible=False`` keeps definite only), the loaded LSOA boundaries, or a square
+grid clipped to them. The records are police.uk street crimes (``source="police_uk_street"``, the default) or
+emergency-department assault attendances (``source="ed_istv"``, NHS ISB 1594 returns). ED returns carry the
+patient's home LSOA, not the place of the assault, and a date and time: they are counted by home LSOA, placed
+at its centroid for the near-repeat test (which can then use days), and refused for grids and kernel density,
+which would need the place itself. Every result records the parameters actually used (cell size,
 bandwidth, kernel, permutations, seed, FDR level) and the data versions it read (dataset ids).
 
 police.uk locations are anonymised map points (each covering at least 8 addresses or none): analyse by LSOA
@@ -24,7 +28,12 @@ from vrhub.analysis.hotspots.emerging import EmergingHotspotResult, emerging_hot
 from vrhub.analysis.hotspots.errors import HotspotInputError
 from vrhub.analysis.hotspots.gi_star import GiStarResult, gi_star, new_seed
 from vrhub.analysis.hotspots.grids import Grid, count_points, square_grid
-from vrhub.analysis.hotspots.kde import KernelDensityResult, kernel_density
+from vrhub.analysis.hotspots.kde import (
+    DualKernelDensityResult,
+    KernelDensityResult,
+    dual_kernel_density,
+    kernel_density,
+)
 from vrhub.analysis.hotspots.knox import KnoxResult, knox_test
 from vrhub.analysis.hotspots.persistence import PersistenceResult, persistence_of_top_places
 from vrhub.analysis.hotspots.weights import SpatialWeights, contiguity_weights, grid_weights
@@ -34,17 +43,27 @@ from vrhub.analysis.scope import (
     scoped_records,
 )
 from vrhub.domain.definitions import Definition
+from vrhub.domain.errors import NoDataError
 from vrhub.store.engine import Engine, month_range
 from vrhub.store.geography import Geography
 
 LOCATION_NOTE = "police.uk locations are anonymised map points"
+ED_SOURCE = "ed_istv"
+ED_LOCATION_NOTE = ("ED attendances are placed at the patient's home LSOA (its centroid for distances), "
+                    "not at the place of the assault")
+#: The sources hot spots can read: kind → (what the records are, the location note, how to load them).
+SOURCES: dict[str, tuple[str, str, str]] = {
+    SOURCE: ("police.uk street records", LOCATION_NOTE, "'vrhub ingest police-uk PATH'"),
+    ED_SOURCE: ("ED assault attendances (ISTV)", ED_LOCATION_NOTE, "'vrhub ingest istv PATH' (or 'vrhub synth')"),
+}
 Level = Literal["lsoa", "grid"]
 
 
 @dataclass(frozen=True, eq=False)
 class Incidents:
     """The records in scope for a period: one row each (``lsoa_code``, ``month``, ``longitude``, ``latitude``,
-    ``crime_type``, ``sv_status``), and where they came from."""
+    ``crime_type``, ``sv_status``, and for dated sources ``time``, the day of the event), and where they came
+    from."""
 
     frame: pd.DataFrame
     start: dt.date
@@ -53,6 +72,8 @@ class Incidents:
     definition: dict[str, str]
     datasets: tuple[str, ...]
     notes: tuple[str, ...] = ()
+    source: str = SOURCE
+    location_note: str = LOCATION_NOTE
 
     @property
     def months(self) -> list[dt.date]:
@@ -73,7 +94,7 @@ class HotspotRun:
     method: str
     level: str
     places: gpd.GeoDataFrame
-    result: GiStarResult | KernelDensityResult | EmergingHotspotResult
+    result: GiStarResult | KernelDensityResult | DualKernelDensityResult | EmergingHotspotResult
     incidents: Incidents
     parameters: dict[str, Any]
     data_versions: dict[str, list[str]]
@@ -107,24 +128,66 @@ def gather_incidents(
     end: dt.date | None = None,
     strand: str | None = None,
     possible: bool = True,
+    source: str = SOURCE,
 ) -> Incidents:
-    """The police.uk street records in scope of ``definition`` (or a strand) from ``start`` to ``end`` (months).
+    """The records of ``source`` in scope of ``definition`` (or a strand) from ``start`` to ``end`` (months).
 
-    The period defaults to every loaded month and is cut to the loaded months with a note. Raises
-    :class:`NoDataError` when nothing is loaded for the period or the strand is unknown.
+    ``source`` is a key of :data:`SOURCES`. The period defaults to every loaded month and is cut to the loaded
+    months with a note. Raises :class:`NoDataError` when nothing is loaded for the period or the strand is
+    unknown, :class:`HotspotInputError` for an unknown source.
     """
-    t = scoped_records(engine, definition, strand)
-    period = clip_period(t, start, end, reversed_error=HotspotInputError)
+    if source not in SOURCES:
+        raise HotspotInputError(f"unknown source {source!r}: use one of {', '.join(SOURCES)}")
+    what, location_note, load_hint = SOURCES[source]
+    try:
+        t = scoped_records(engine, definition, strand, source=source)
+    except NoDataError as exc:
+        raise NoDataError(f"no {what} are loaded", f"load them with {load_hint}") from exc
+    period = clip_period(t, start, end, reversed_error=HotspotInputError, what=what, load_hint=load_hint)
     lo, hi, notes = period.start, period.end, list(period.notes)
     t = t.filter((t.month >= lo) & (t.month <= hi))
     datasets = tuple(sorted(t.select("dataset_id").distinct().to_pyarrow().column(0).to_pylist()))
     keep = t.sv_status != "not" if possible else t.sv_status == "definite"
-    scoped = t.filter(keep).select("lsoa_code", "month", "longitude", "latitude", "crime_type", "sv_status")
-    frame = scoped.to_pandas()
+    if source == ED_SOURCE:
+        t = t.filter(keep)
+        frame = t.select(lsoa_code=t.home_lsoa, month=t.month, crime_type=t.assault_method, sv_status=t.sv_status,
+                         time=t.assault_datetime.coalesce(t.arrival_datetime).date()).to_pandas()
+        frame = _at_lsoa_centroids(engine, frame)
+        frame["time"] = pd.to_datetime(frame["time"])
+        missing = int(frame["lsoa_code"].isna().sum())
+        if missing:
+            notes.append(f"{missing:,} ED attendance(s) have no home LSOA: not counted by area, not in the "
+                         "near-repeat test")
+    else:
+        frame = t.filter(keep).select("lsoa_code", "month", "longitude", "latitude", "crime_type",
+                                      "sv_status").to_pandas()
     frame["month"] = pd.to_datetime(frame["month"])
+    # the engine's row order is not fixed: sort, so that a seeded permutation test (Knox) repeats exactly
+    keys = ["time" if "time" in frame else "month", "lsoa_code", "longitude", "latitude", "crime_type"]
+    frame = frame.sort_values(keys, kind="stable", na_position="last").reset_index(drop=True)
     scope = (f"strand {strand}" if strand else "serious violence") + (" (definite and possible records)"
                                                                        if possible else " (definite records only)")
-    return Incidents(frame, lo, hi, scope, definition.provenance(), datasets, tuple(notes))
+    if source == ED_SOURCE:
+        scope = "ED assault attendances, " + scope.replace("records", "attendances")
+    return Incidents(frame, lo, hi, scope, definition.provenance(), datasets, tuple(notes), source, location_note)
+
+
+def _lsoa_centroids(geo: Geography) -> tuple[pd.Series, pd.Series]:
+    """(longitude, latitude) by LSOA code: each loaded LSOA's centroid, computed on British National Grid."""
+    gdf = geo.geodataframe("lsoa")
+    cent = gdf.set_index("code").geometry.to_crs(27700).centroid.to_crs(4326)
+    return pd.Series(cent.x.to_numpy(), index=cent.index), pd.Series(cent.y.to_numpy(), index=cent.index)
+
+
+def _at_lsoa_centroids(engine: Engine, frame: pd.DataFrame) -> pd.DataFrame:
+    """Add ``longitude``/``latitude``: the centroid (in British National Grid, then back to WGS84) of each
+    record's LSOA in the loaded boundaries; NaN when the LSOA is unknown or no boundaries are loaded."""
+    try:
+        lon, lat = _lsoa_centroids(Geography(engine))
+    except NoDataError:
+        return frame.assign(longitude=np.nan, latitude=np.nan)
+    return frame.assign(longitude=frame["lsoa_code"].map(lon).astype(float),
+                        latitude=frame["lsoa_code"].map(lat).astype(float))
 
 
 def _boundary_versions(geo: Geography, level: str) -> list[str]:
@@ -185,12 +248,15 @@ def _weights(level: str, places: gpd.GeoDataFrame, grid: Grid | None) -> Spatial
 
 
 def _versions(incidents: Incidents, geo: Geography) -> dict[str, list[str]]:
-    return {SOURCE: list(incidents.datasets), "boundaries_lsoa": _boundary_versions(geo, "lsoa")}
+    return {incidents.source: list(incidents.datasets), "boundaries_lsoa": _boundary_versions(geo, "lsoa")}
 
 
-def _check_level(level: str, cell_size: float | None) -> None:
+def _check_level(level: str, cell_size: float | None, incidents: Incidents | None = None) -> None:
     if level not in ("lsoa", "grid"):
         raise HotspotInputError(f"unknown level {level!r}: use 'lsoa' or 'grid'")
+    if level == "grid" and incidents is not None and incidents.source == ED_SOURCE:
+        raise HotspotInputError("ED returns give the patient's home LSOA, not a map point of the assault: grids "
+                                "and kernel density cannot be drawn from them; use the LSOA level")
     if level == "grid" and (cell_size is None or cell_size <= 0):
         raise HotspotInputError("a grid needs a positive cell size in metres, e.g. 250")
 
@@ -211,7 +277,7 @@ def run_gi_star(
     Every LSOA of the loaded boundaries (or cell of the grid) is a site, with 0 where nothing happened.
     Method and citation: docs/methods/gi-star.md (Getis & Ord 1992; Ord & Getis 1995).
     """
-    _check_level(level, cell_size)
+    _check_level(level, cell_size, incidents)
     geo = Geography(engine)
     grid = None
     if level == "lsoa":
@@ -243,7 +309,7 @@ def run_kde(
 
     Method and citation: docs/methods/kde.md.
     """
-    _check_level("grid", cell_size)
+    _check_level("grid", cell_size, incidents)
     geo = Geography(engine)
     places, grid, _, notes = _grid_places(geo, incidents, cell_size, by_month=False)
     located = incidents.located
@@ -256,6 +322,55 @@ def run_kde(
               "bandwidth_rule": result.bandwidth_rule, "kernel": result.kernel, "n_points": result.n_points,
               "n_cells": grid.n_cells}
     return HotspotRun("kde", "grid", places, result, incidents, params, _versions(incidents, geo),
+                      tuple([*incidents.notes, *notes, *result.notes]), grid)
+
+
+def run_dual_kde(
+    engine: Engine,
+    incidents: Incidents,
+    *,
+    cell_size: float = 250.0,
+    bandwidth: float | Literal["arcgis"] = "arcgis",
+    kernel: Literal["quartic", "epanechnikov"] = "quartic",
+    per: float = 1000.0,
+    min_population: float = 1.0,
+) -> HotspotRun:
+    """Dual kernel density: incidents per ``per`` residents, the incident surface over a population surface
+    built from the loaded LSOAs' residents (IMD 2019 denominators) placed at their centroids, with the same
+    kernel and bandwidth. Method and citation: docs/methods/kde.md (Kelsall & Diggle 1995).
+
+    LSOA centroids are area centroids, not population-weighted ones (none are loaded): in large rural LSOAs the
+    population surface is placed at the middle of the area.
+    """
+    _check_level("grid", cell_size, incidents)
+    geo = Geography(engine)
+    try:
+        pop = geo.attributes("population").to_pandas()
+    except NoDataError as exc:
+        raise HotspotInputError("dual kernel density needs the residents of each LSOA: no population table is "
+                                "loaded (load the IMD 2019 files with 'vrhub geography load PATH')") from exc
+    places, grid, _, notes = _grid_places(geo, incidents, cell_size, by_month=False)
+    located = incidents.located
+    if len(located) < 2:
+        raise HotspotInputError("kernel density needs at least 2 incidents with map points in the period")
+    lon, lat = _lsoa_centroids(geo)
+    residents = pop.set_index("lsoa_code")["population_total"].reindex(lon.index)
+    has = residents.notna().to_numpy()
+    if (~has).any():
+        notes.append(f"{int((~has).sum()):,} LSOA(s) have no population: left out of the population surface")
+    result = dual_kernel_density(
+        located[["longitude", "latitude"]].to_numpy(float), np.column_stack([lon[has], lat[has]]), grid,
+        population_weights=residents[has].to_numpy(float), bandwidth=bandwidth, kernel=kernel, per=per,
+        min_population=min_population, crs="EPSG:4326")
+    rate_col = f"rate_per_{per:g}"
+    places = places.assign(density_per_km2=result.incidents.density_per_km2,
+                           expected_count=result.incidents.expected_count, **{rate_col: result.rate})
+    params = {"level": "grid", "cell_size_m": cell_size, "bandwidth_m": result.parameters["bandwidth_m"],
+              "bandwidth_rule": result.parameters["bandwidth_rule"], "kernel": kernel, "per": per,
+              "min_population": min_population, "n_points": result.incidents.n_points, "n_cells": grid.n_cells,
+              "n_masked_cells": result.n_masked, "population_points": "LSOA area centroids (British National Grid)"}
+    versions = _versions(incidents, geo) | {"population": geo.attribute_datasets("population")}
+    return HotspotRun("dual_kde", "grid", places, result, incidents, params, versions,
                       tuple([*incidents.notes, *notes, *result.notes]), grid)
 
 
@@ -282,7 +397,7 @@ def run_emerging(
 
     Inference is analytic unless ``permutations > 0``. Method and citation: docs/methods/emerging-hotspots.md.
     """
-    _check_level(level, cell_size)
+    _check_level(level, cell_size, incidents)
     if len(incidents.months) < 2:
         raise HotspotInputError("emerging hot spots need at least 2 months; widen --from/--to")
     geo = Geography(engine)
@@ -357,10 +472,14 @@ def run_near_repeat(
     """Knox near-repeat test on the incidents' map points and times (docs/methods/knox.md).
 
     police.uk records carry only a month: day bands raise :class:`TimeResolutionError` (say why, and offer
-    ``time_unit="month"``, which compares whole calendar months).
+    ``time_unit="month"``, which compares whole calendar months). Dated sources (ED returns: the day of the
+    assault, or of arrival when the assault time is blank) use their days.
     """
     located = incidents.located
     xy = located[["longitude", "latitude"]].to_numpy(float)
-    times = located["month"].dt.strftime("%Y-%m").to_numpy(dtype=object)
+    if "time" in located and time_unit == "day":
+        times = located["time"].to_numpy()
+    else:
+        times = located["month"].dt.strftime("%Y-%m").to_numpy(dtype=object)
     return knox_test(xy, times, space_bands=space_bands, time_bands=time_bands, permutations=permutations,
                      seed=seed, crs="EPSG:4326", time_unit=time_unit)

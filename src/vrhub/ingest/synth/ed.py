@@ -14,8 +14,29 @@ Planted patterns (what tests and tutorials can look for):
 - **Age and sex**: bands of the serious-violence definition, mostly 18–34 and male (illustrative).
 - **Home LSOA**: drawn from the real Kent and Medway LSOAs (IoD 2019 File 2 shipped in ``vrhub.data``) of each
   site's illustrative catchment districts, with weight ``11 - IMD decile`` (decile 1, the most deprived, is ten
-  times as likely as decile 10).
+  times as likely as decile 10). ``spatially_random=True`` draws every home LSOA with equal probability from
+  all Kent and Medway LSOAs instead (complete spatial randomness over LSOAs: the null for hot-spot tests).
 
+Planted signals of stated size (:class:`PlantedSignals`, on by default as :data:`PLANTED`; :data:`NO_SIGNALS`
+turns them all off for null runs). They are what the hot-spot, near-repeat and evaluation tests recover:
+
+- **Hot spot**: the seven Medway LSOAs of :data:`HOTSPOT_LSOAS` (Medway 026B and its queen-contiguous
+  neighbours, IMD deciles 3 to 8, so the cluster is not a deprivation effect) have ``hotspot_excess`` (5) times
+  the home-LSOA draw weight their deprivation alone gives.
+- **Intervention effect**: from ``intervention_start`` (default: the month halfway through the generated span)
+  attendances of residents of ``intervention_district`` (Medway, one of the districts of the Gangs and County
+  Lines service; the largest ED volume, and a rate near the middle of the districts', so that comparison areas
+  and a synthetic control can match it) are thinned to
+  ``1 - intervention_reduction`` (a 30% reduction, the YEF Toolkit's "high" band floor). Thinning each
+  attendance independently makes the expected count exactly 70% of what it would have been: the rate ratio
+  the evaluation designs should recover is 0.70.
+- **Near repeats**: each attendance is followed, with probability ``repeat_share`` (0.15), by another
+  attendance at the same site from the same home LSOA in one of the next ``repeat_max_days`` (7) days' hours,
+  drawn with the hour × weekday weights (so the night-time peak holds) and kept when it falls in the same month
+  (so the return's reporting period holds). A Knox test on dated ED
+  data (home-LSOA centroids, days) finds the pairs in the same-LSOA, 0-7 day band.
+
+Every file is still an ordinary ISTV return: the signals change only which rows exist, never a field's form.
 Site codes are **illustrative** (``SYN-…``), not ODS codes; catchments are illustrative district lists.
 """
 
@@ -25,6 +46,7 @@ import calendar
 import csv
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -105,6 +127,42 @@ NTE_BOOST = 3.5
 MISSING_ASSAULT_TIME = 0.03
 MISSING_LSOA = 0.05
 
+#: The planted hot spot: Medway 026B (E01016120) and its six queen-contiguous neighbours in the shipped LSOA 2011
+#: boundaries (IMD 2019 deciles 3-8).
+HOTSPOT_LSOAS: tuple[str, ...] = ("E01016116", "E01016119", "E01016120", "E01016121", "E01016122", "E01016127",
+                                  "E01016128")
+
+
+@dataclass(frozen=True)
+class PlantedSignals:
+    """The signals planted in the synthetic ED returns, with their stated sizes (module docstring)."""
+
+    hotspot_lsoas: tuple[str, ...] = HOTSPOT_LSOAS
+    hotspot_excess: float = 5.0
+    intervention_district: str = "Medway"
+    intervention_start: str | None = None  # "YYYY-MM"; None: the month halfway through the generated span
+    intervention_reduction: float = 0.30
+    repeat_share: float = 0.15
+    repeat_max_days: float = 7.0
+
+    def describe(self, start: str, months: int) -> dict[str, Any]:
+        """The signals as stated parameters (the intervention start resolved for this span)."""
+        return {"hotspot_lsoas": list(self.hotspot_lsoas), "hotspot_excess": self.hotspot_excess,
+                "intervention_district": self.intervention_district,
+                "intervention_start": self.start_month(start, months) if self.intervention_reduction else None,
+                "intervention_reduction": self.intervention_reduction,
+                "intervention_rate_ratio": 1.0 - self.intervention_reduction,
+                "repeat_share": self.repeat_share, "repeat_max_days": self.repeat_max_days}
+
+    def start_month(self, start: str, months: int) -> str:
+        if self.intervention_start is not None:
+            return self.intervention_start
+        return f"{_month_starts(start, months // 2 + 1)[-1]:%Y-%m}"
+
+
+PLANTED = PlantedSignals()
+NO_SIGNALS = PlantedSignals(hotspot_lsoas=(), hotspot_excess=1.0, intervention_reduction=0.0, repeat_share=0.0)
+
 
 def hour_weekday_weights() -> np.ndarray:
     """Relative arrival rate per (weekday Mon=0 .. Sun=6, hour 0..23): a daily curve, busier weekends, NTE peaks."""
@@ -117,21 +175,37 @@ def hour_weekday_weights() -> np.ndarray:
     return w
 
 
-def kent_lsoas(catchment: tuple[str, ...]) -> tuple[list[str], np.ndarray]:
-    """LSOA codes (2011) of the catchment districts and their draw probabilities (``11 - IMD decile``)."""
+@lru_cache(maxsize=1)
+def _kent_lsoa_rows() -> tuple[tuple[str, str, int], ...]:
+    """(LSOA code 2011, district name, IMD decile) for every LSOA in the shipped IoD 2019 File 2."""
     path = next((kent() / "imd2019").glob("File_2_*.csv"))
-    codes: list[str] = []
-    weights: list[float] = []
     with path.open(encoding="utf-8-sig", newline="") as f:
-        for row in csv.DictReader(f):
-            if row["Local Authority District name (2019)"] in catchment:
-                decile = int(row["Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% of LSOAs)"])
-                codes.append(row["LSOA code (2011)"])
-                weights.append(11.0 - decile)
-    if not codes:
+        return tuple((r["LSOA code (2011)"], r["Local Authority District name (2019)"],
+                      int(r["Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% of LSOAs)"]))
+                     for r in csv.DictReader(f))
+
+
+def kent_lsoas(catchment: tuple[str, ...], *, hotspot: tuple[str, ...] = (), excess: float = 1.0,
+               spatially_random: bool = False) -> tuple[list[str], np.ndarray]:
+    """LSOA codes (2011) of the catchment districts and their draw probabilities (``11 - IMD decile``).
+
+    ``spatially_random``: every LSOA of the Kent and Medway districts (all sites' catchments) with weight 1.
+    LSOAs in ``hotspot`` have their weight multiplied by ``excess``.
+    """
+    districts = {d for s in SITES for d in s.catchment} if spatially_random else set(catchment)
+    rows = [r for r in _kent_lsoa_rows() if r[1] in districts]
+    if not rows:
         raise ValueError(f"no Kent LSOAs in districts {catchment}: use district names as in IoD 2019 File 2")
-    p = np.array(weights)
+    codes = [r[0] for r in rows]
+    p = np.array([1.0 if spatially_random else 11.0 - r[2] for r in rows])
+    if hotspot:
+        p *= np.where(np.isin(codes, list(hotspot)), excess, 1.0)
     return codes, p / p.sum()
+
+
+def lsoa_districts() -> dict[str, str]:
+    """LSOA code (2011) → district name (IoD 2019 File 2)."""
+    return {code: district for code, district, _ in _kent_lsoa_rows()}
 
 
 @dataclass
@@ -146,6 +220,7 @@ class EdSynthResult:
     rows: int
     citation: str = CITATION
     parameters: dict[str, Any] = field(default_factory=dict)
+    signals: PlantedSignals = PLANTED
 
 
 def _month_starts(start: str, months: int) -> list[dt.date]:
@@ -162,26 +237,42 @@ def _fmt(t: dt.datetime, style: str) -> str:
 
 
 def _site_month(site: EdSite, first: dt.date, rng: np.random.Generator, weights: np.ndarray,
-                lsoas: tuple[list[str], np.ndarray], scale: float) -> list[list[str]]:
+                lsoas: tuple[list[str], np.ndarray], scale: float, signals: PlantedSignals = NO_SIGNALS,
+                treated: np.ndarray | None = None) -> list[list[str]]:
+    """One site-month of rows. ``treated``: per LSOA of ``lsoas``, whether the planted reduction applies this month."""
     days = calendar.monthrange(first.year, first.month)[1]
     last = first + dt.timedelta(days=days - 1)
     slot_w = np.array([weights[(first + dt.timedelta(days=d)).weekday(), h] for d in range(days) for h in range(24)])
     n = int(rng.poisson(site.monthly_mean * scale * days / 30.44))
     slots = rng.choice(len(slot_w), size=n, p=slot_w / slot_w.sum())
-    minutes = rng.integers(0, 60, size=n)
+    start_min = slots * 60 + rng.integers(0, 60, size=n)  # minutes since the 1st of the month, 00:00
+    homes = rng.choice(len(lsoas[0]), size=n, p=lsoas[1])
+    if signals.repeat_share > 0 and n:  # near repeats: same home LSOA, in one of the next repeat_max_days' hours
+        window = int(signals.repeat_max_days * 24)
+        later, repeat_homes = [], []
+        for i in np.flatnonzero(rng.random(n) < signals.repeat_share):
+            w = slot_w[slots[i] + 1: slots[i] + 1 + window]  # the hour-weekday weights keep the NTE peak
+            if len(w):
+                later.append((slots[i] + 1 + rng.choice(len(w), p=w / w.sum())) * 60 + rng.integers(0, 60))
+                repeat_homes.append(homes[i])
+        start_min = np.concatenate([start_min, np.array(later, dtype=start_min.dtype)])
+        homes = np.concatenate([homes, np.array(repeat_homes, dtype=homes.dtype)])
+    if treated is not None and treated.any():  # planted reduction: thin the treated district's residents
+        keep = ~(treated[homes] & (rng.random(len(homes)) < signals.intervention_reduction))
+        start_min, homes = start_min[keep], homes[keep]
+    n = len(start_min)
     delays = np.minimum(rng.gamma(1.5, 30.0, size=n), 24 * 60)  # minutes from assault to arrival
     methods = rng.choice(len(METHOD_CODES), size=n, p=METHOD_P)
     ages = rng.choice(len(AGE_BANDS), size=n, p=AGE_P)
     sexes = rng.choice(len(SEXES), size=n, p=SEX_P)
-    homes = rng.choice(len(lsoas[0]), size=n, p=lsoas[1])
     u = rng.random((n, 4))
     words = site.style == "words"
     period = [_fmt(dt.datetime.combine(first, dt.time()), site.style)[:10],
               _fmt(dt.datetime.combine(last, dt.time()), site.style)[:10]]
     rows = []
-    for i in np.argsort(slots * 60 + minutes, kind="stable"):
-        d, h = divmod(int(slots[i]), 24)
-        arrival = dt.datetime.combine(first + dt.timedelta(days=d), dt.time(h, int(minutes[i])))
+    month_start = dt.datetime.combine(first, dt.time())
+    for i in np.argsort(start_min, kind="stable"):
+        arrival = month_start + dt.timedelta(minutes=int(start_min[i]))
         assault = arrival - dt.timedelta(minutes=int(delays[i]))
         night = (arrival.weekday(), arrival.hour) in NIGHT_TIME_ECONOMY
         loc = LOCATION_CODES[rng.choice(len(LOCATION_CODES), p=LOCATION_P_NIGHT if night else LOCATION_P_OTHER)]
@@ -209,18 +300,31 @@ def generate_ed_returns(
     months: int = 12,
     sites: tuple[EdSite, ...] = SITES,
     scale: float = 1.0,
+    signals: PlantedSignals = PLANTED,
+    spatially_random: bool = False,
 ) -> EdSynthResult:
-    """Write one synthetic ISTV CSV per site and month to ``out_dir``; the same seed gives the same bytes."""
+    """Write one synthetic ISTV CSV per site and month to ``out_dir``; the same seed gives the same bytes.
+
+    ``signals`` are the planted hot spot, intervention effect and near repeats (:data:`PLANTED` by default,
+    :data:`NO_SIGNALS` for a null run); ``spatially_random`` draws home LSOAs uniformly (module docstring).
+    """
+    if not 0.0 <= signals.intervention_reduction < 1.0 or not 0.0 <= signals.repeat_share <= 1.0:
+        raise ValueError("intervention_reduction must be in [0, 1) and repeat_share in [0, 1]")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     weights = hour_weekday_weights()
     paths: list[Path] = []
     total = 0
+    district_of = lsoa_districts()
+    effect_from = signals.start_month(start, months)
     for k, site in enumerate(sites):
-        lsoas = kent_lsoas(site.catchment)
+        lsoas = kent_lsoas(site.catchment, hotspot=signals.hotspot_lsoas, excess=signals.hotspot_excess,
+                           spatially_random=spatially_random)
+        in_district = np.array([district_of[c] == signals.intervention_district for c in lsoas[0]])
         for first in _month_starts(start, months):
             rng = np.random.default_rng([seed, k, first.year, first.month])
-            rows = _site_month(site, first, rng, weights, lsoas, scale)
+            treated = in_district if signals.intervention_reduction and f"{first:%Y-%m}" >= effect_from else None
+            rows = _site_month(site, first, rng, weights, lsoas, scale, signals, treated)
             path = out / f"istv-synthetic-{site.code}-{first:%Y-%m}.csv"
             with path.open("w", encoding="utf-8", newline="") as f:
                 w = csv.writer(f, lineterminator="\n")
@@ -229,8 +333,10 @@ def generate_ed_returns(
             paths.append(path)
             total += len(rows)
     params = {"knife_share": KNIFE_SHARE, "nte_boost": NTE_BOOST, "scale": scale,
-              "monthly_mean": {s.code: s.monthly_mean for s in sites}}
-    return EdSynthResult(paths, seed, start, months, tuple(s.code for s in sites), total, parameters=params)
+              "monthly_mean": {s.code: s.monthly_mean for s in sites}, "spatially_random": spatially_random,
+              "planted": signals.describe(start, months)}
+    return EdSynthResult(paths, seed, start, months, tuple(s.code for s in sites), total, parameters=params,
+                         signals=signals)
 
 
 def ingest_synthetic_ed(ws: Workspace, out_dir: str | Path, *, partner: str | None = "Synthetic ED (ISTV)",

@@ -206,6 +206,10 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
     hotspots = _hotspots(ws, d, p, notice, release)
     if hotspots:
         charts_out.append(hotspots["chart"])
+    ed_hotspots = _hotspots(ws, d, p, notice, release, source="ed_istv")
+    if ed_hotspots:
+        charts_out.append(ed_hotspots["chart"])
+    near_repeat = _near_repeat(ws, d, p, release)
     status = gov.status(today)
     red = [a for a in status if a["rag"] == "red"]
     missing = []
@@ -214,19 +218,20 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
             missing.append(f"{s.name.capitalize()}: " + " ".join(s.notes))
     works = _what_works(ws, today)
     cardiff = _cardiff(ws, p, release)
-    missing += [
-        "Near-repeat analysis: police.uk gives months only, so day-level near-repeat bands cannot be computed "
-        "from it (vrhub near-repeat explains); dated partner data (ED, ambulance) are needed.",
-        "Causes (risk and protective factors): only the deprivation gradient is available; partner data on "
-        "exclusions, youth justice and health are not loaded.",
-    ]
+    if near_repeat is None:
+        missing.append("Near-repeat analysis: police.uk gives months only, so day-level near-repeat bands cannot be "
+                       "computed from it (vrhub near-repeat explains); dated partner data (ED, ambulance) are needed.")
+    missing.append("Causes (risk and protective factors): only the deprivation gradient is available; partner data "
+                   "on exclusions, youth justice and health are not loaded.")
     if cardiff is None:
         missing.append("Cardiff Model view: needs emergency department (ISTV) data for the period.")
     if not works["returns_loaded"]:
         missing.append("What works: no providers' returns are loaded, so outputs cannot be stated from data "
                        "(load them with vrhub services returns FILE).")
-    missing.append("What works: no local impact evaluation is recorded for the commissioned services; evidence "
-                   "bands shown are the YEF Toolkit's, not local results.")
+    if not any(e["result"] for e in works["evaluations"]):
+        missing.append("What works: no local impact evaluation could be run for the commissioned services on the "
+                       "loaded data (reasons in section 5); evidence bands shown are the YEF Toolkit's, not local "
+                       "results.")
     findings = list(p.summary)
     recs = []
     if warnings:
@@ -257,6 +262,21 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
         ("Disclosure control", "Counts 1–7 suppressed, others rounded to 5, secondary suppression "
          "(NHS Digital; OpenSAFELY; Hundepool et al. 2012).", "docs/methods/disclosure-control.md"),
     ]
+    if hotspots or ed_hotspots:
+        methods.append(("Hot spots", f"Getis-Ord Gi* on LSOAs, queen contiguity, {HOTSPOT_PERMUTATIONS:,} "
+                        f"conditional permutations (seed {HOTSPOT_SEED}), Benjamini-Hochberg FDR 5% (Getis & Ord "
+                        "1992; Ord & Getis 1995).", "docs/methods/gi-star.md"))
+    if near_repeat:
+        methods.append(("Near repeats", "Knox test on dated ED attendances at home-LSOA centroids, "
+                        f"{NEAR_REPEAT_PERMUTATIONS} permutations (seed {HOTSPOT_SEED}). " + near_repeat["citation"],
+                        "docs/methods/knox.md"))
+    if any(e["result"] for e in works["evaluations"]):
+        methods.append(("Impact evaluation", "Difference-in-differences, two-way fixed-effects Poisson with "
+                        "area-clustered errors, floored at the placebo spread with few treated areas (Wooldridge "
+                        "1999; Conley & Taber 2011).", "docs/methods/difference-in-differences.md"))
+    methods.append(("Value for money", "Home Office unit costs of crime (Heeks et al. 2018, 2015/16 prices) rebased "
+                    "with HM Treasury GDP deflators; YEF Toolkit bands as labelled planning assumptions.",
+                    "docs/methods/value-for-money.md"))
     versions = [{"id": x.id, "kind": x.kind, "file": x.source_file, "sha256": x.sha256[:16],
                  "received": x.received_at.strftime("%Y-%m-%d")} for x in datasets if x.id in used]
     ctx = {
@@ -269,6 +289,7 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
         "built_at": built_at.strftime("%Y-%m-%d %H:%M UTC"), "today": today,
         "what": _table(tables["what_by_category"], ["crime_type", "sv_status", "records"]),
         "register_sha256": gov.sha256, "works": works, "hotspots": hotspots, "cardiff": cardiff,
+        "ed_hotspots": ed_hotspots, "near_repeat": near_repeat,
         "synthetic": any(s["synthetic"] for s in sources),
     }
     ctx["fingerprint"] = hashlib.sha256(repr(sorted(ctx["versions"], key=lambda v: v["id"])).encode()).hexdigest()[:16]
@@ -279,13 +300,19 @@ HOTSPOT_SEED = 20240131  # fixed, so that two builds of the same workspace are i
 HOTSPOT_PERMUTATIONS = 9999
 
 
-def _hotspots(ws: Workspace, d: Definition, p: Profile, notice: str, release: bool) -> dict[str, Any] | None:
-    """Getis-Ord Gi* on LSOAs (conditional permutation, FDR 5%): a class map and its sentence."""
-    from vrhub.analysis.hotspots.run import gather_incidents, run_gi_star
+def _hotspots(ws: Workspace, d: Definition, p: Profile, notice: str, release: bool,
+              source: str = "police_uk_street") -> dict[str, Any] | None:
+    """Getis-Ord Gi* on LSOAs (conditional permutation, FDR 5%): a class map and its sentence.
+
+    ``source="ed_istv"`` maps ED assault attendances by the patient's home LSOA (when ED data cover the period).
+    """
+    from vrhub.analysis.hotspots.run import ED_SOURCE, gather_incidents, run_gi_star
     from vrhub.report.maps import GI_STAR_CLASSES, choropleth, released_counts
 
     try:
-        incidents = gather_incidents(ws.engine(), d, start=p.start, end=p.end, strand=p.strand)
+        incidents = gather_incidents(ws.engine(), d, start=p.start, end=p.end, strand=p.strand, source=source)
+        if incidents.frame.empty:
+            return None
         run = run_gi_star(ws.engine(), incidents, level="lsoa", permutations=HOTSPOT_PERMUTATIONS,
                           seed=HOTSPOT_SEED)
     except NoDataError:
@@ -297,21 +324,76 @@ def _hotspots(ws: Workspace, d: Definition, p: Profile, notice: str, release: bo
     counts = places["classification"].value_counts()
     hot, cold = int(counts.get("hot", 0)), int(counts.get("cold", 0))
     params = run.parameters
+    ed = source == ED_SOURCE
+    what = "ED assault attendances by the patient's home LSOA" if ed else "recorded serious violence"
     if hot or cold:
-        sentence = (f"Getis-Ord Gi* finds {hot} hot-spot and {cold} cold-spot LSOAs at a 5% false-discovery rate "
-                    f"({params['permutations']:,} conditional permutations, queen contiguity).")
+        sentence = (f"Getis-Ord Gi* finds {hot} hot-spot and {cold} cold-spot LSOAs of {what} at a 5% "
+                    f"false-discovery rate ({params['permutations']:,} conditional permutations, queen contiguity).")
     else:
-        sentence = (f"Getis-Ord Gi* finds no LSOA hot or cold spots at a 5% false-discovery rate "
+        sentence = (f"Getis-Ord Gi* finds no LSOA hot or cold spots of {what} at a 5% false-discovery rate "
                     f"({params['permutations']:,} conditional permutations, queen contiguity, "
-                    f"{params['n_sites']:,} LSOAs): with {p.headline['months']} months of data, local clusters "
+                    f"{params['n_sites']:,} LSOAs): with {len(incidents.months)} months of data, local clusters "
                     "cannot be told apart from chance once testing a thousand areas is allowed for.")
-    chart = choropleth(places, "classification", title="Hot and cold spots (Gi*, LSOAs)",
-                       legend_title="Gi* class", notice=notice, classes=GI_STAR_CLASSES, width=520)
+    if ed and hot:
+        top = places[places["classification"] == "hot"].sort_values("z", ascending=False).head(5)
+        sentence += " Strongest hot spots: " + ", ".join(str(n) for n in top["name"]) + "."
+    title = "Hot and cold spots of ED assault attendances (Gi*, home LSOAs)" if ed else \
+        "Hot and cold spots (Gi*, LSOAs)"
+    chart = choropleth(places, "classification", title=title, legend_title="Gi* class", notice=notice,
+                       classes=GI_STAR_CLASSES, width=520, location_note=incidents.location_note)
     table = pa.table({"class": list(GI_STAR_CLASSES), "LSOAs": [int(counts.get(c, 0)) for c in GI_STAR_CLASSES]})
-    return {"sentence": sentence, "parameters": params,
-            "chart": {"id": "hotspots", "svg": _svg(chart), "table": _table(table),
+    return {"sentence": sentence, "parameters": params, "datasets": list(incidents.datasets),
+            "chart": {"id": "ed_hotspots" if ed else "hotspots", "svg": _svg(chart), "table": _table(table),
+                      "sentence": sentence,
                       "alt": "Map of Kent and Medway LSOAs coloured by Gi* class. " + sentence
-                             + " police.uk locations are anonymised map points."}}
+                             + f" {incidents.location_note}."}}
+
+
+NEAR_REPEAT_SPACE = [0.0, 0.0, 1000.0]  # same LSOA, then neighbouring centroids within 1 km
+NEAR_REPEAT_DAYS = [0.0, 7.0, 14.0]
+NEAR_REPEAT_PERMUTATIONS = 999
+
+
+def _near_repeat(ws: Workspace, d: Definition, p: Profile, release: bool) -> dict[str, Any] | None:
+    """Knox near-repeat test on dated ED attendances for the period (police.uk has months only: never run on it)."""
+    from vrhub.analysis.hotspots.errors import HotspotInputError
+    from vrhub.analysis.hotspots.run import ED_SOURCE, gather_incidents, run_near_repeat
+
+    try:
+        incidents = gather_incidents(ws.engine(), d, start=p.start, end=p.end, strand=p.strand, source=ED_SOURCE)
+        if len(incidents.located) < 2:
+            return None
+        result = run_near_repeat(incidents, space_bands=NEAR_REPEAT_SPACE, time_bands=NEAR_REPEAT_DAYS,
+                                 permutations=NEAR_REPEAT_PERMUTATIONS, seed=HOTSPOT_SEED)
+    except (NoDataError, HotspotInputError):
+        return None
+    frame = result.to_frame()
+    inner = frame[(frame["space_band"] != frame["space_band"].iloc[-1]) & (frame["time_band"]
+                                                                          != frame["time_band"].iloc[-1])]
+    found = inner[(inner["p_value"] < 0.05) & (inner["knox_ratio"] > 1)]
+    if len(found):
+        sentence = ("ED assault attendances show a near-repeat pattern: " + "; ".join(
+            f"{r.space_band} within {r.time_band} there are {r.knox_ratio:.2f} times the pairs chance would give "
+            f"(p = {r.p_value:.3f})" for r in found.itertuples()) + ". Knox test, "
+            f"{result.permutations} permutations, each band tested at 5%.")
+    else:
+        sentence = ("No near-repeat pattern in ED assault attendances: no space-time band closer than "
+                    f"{NEAR_REPEAT_SPACE[-1]:,.0f} m and {NEAR_REPEAT_DAYS[-1]:.0f} days has more pairs than chance "
+                    f"at the 5% level (Knox test, {result.permutations} permutations).")
+    columns = ["space_band", "time_band", "knox_ratio", "p_value"] if release else \
+        ["space_band", "time_band", "observed", "expected", "knox_ratio", "p_value"]
+    shown = inner[columns].copy()
+    shown["knox_ratio"] = shown["knox_ratio"].round(2)
+    shown["p_value"] = shown["p_value"].round(3)
+    if "expected" in shown:
+        shown["expected"] = shown["expected"].round(1)
+    return {"sentence": sentence, "table": _table(pa.Table.from_pandas(shown, preserve_index=False)),
+            "note": f"{incidents.location_note}; times are the day of the assault (of arrival when the assault time "
+                    "is blank). police.uk records carry the month only, so the near-repeat test is never run on "
+                    "them (vrhub near-repeat explains).",
+            "parameters": {"space_bands_m": NEAR_REPEAT_SPACE, "time_bands_days": NEAR_REPEAT_DAYS,
+                           "permutations": result.permutations, "seed": result.seed},
+            "citation": result.citation, "n_events": result.n_events}
 
 
 def _cardiff(ws: Workspace, p: Profile, release: bool) -> dict[str, Any] | None:
@@ -336,6 +418,7 @@ def _cardiff(ws: Workspace, p: Profile, release: bool) -> dict[str, Any] | None:
 
 def _what_works(ws: Workspace, today: dt.date) -> dict[str, Any]:
     """The commissioned services in force, what their returns say they delivered, and contract alerts."""
+    from vrhub.analysis.value.sheet import value_sheet
     from vrhub.governance.commissioning import alerts, register_in_force
     from vrhub.governance.returns import returns_in_force
     from vrhub.governance.statements import service_report
@@ -343,7 +426,10 @@ def _what_works(ws: Workspace, today: dt.date) -> dict[str, Any]:
     register = register_in_force(ws)
     returns = returns_in_force(ws)
     services = []
+    evaluations = []
     for svc in register.services:
+        sheet = value_sheet(ws, svc.key)
+        evaluations += _service_evaluations(ws, svc)
         report = service_report(returns, svc.key) if returns else None
         funding = svc.total_funding
         evidence = "; ".join(
@@ -357,10 +443,60 @@ def _what_works(ws: Workspace, today: dt.date) -> dict[str, Any]:
             "evidence": evidence,
             "statements": [f"{st.text} (source: " + ", ".join(f"{f} row {r}" for f, r in st.sources[:4]) + ")"
                            for st in (report.statements if report else [])],
+            "value": {"sentence": sheet["plain_english"], "missing": sheet["missing"],
+                      "price_year": sheet["price_year"]},
         })
     return {"register": register.name or "commissioning register", "register_sha256": register.sha256,
             "services": services, "alerts": [a.message for a in alerts(register, today)],
-            "returns_loaded": bool(returns)}
+            "returns_loaded": bool(returns), "evaluations": evaluations}
+
+
+EVALUATION_SOURCES = (("police_uk_street", "police-recorded violence and sexual offences"),
+                      ("ed_istv", "ED assault attendances (patients' home districts)"))
+
+
+def _service_evaluations(ws: Workspace, svc: Any) -> list[dict[str, Any]]:
+    """Difference-in-differences of each loaded outcome in the service's districts from its contract start, or
+    the reason it cannot be run on the loaded data (a row either way, so the SNA shows what was tried)."""
+    from vrhub.analysis.evaluation.result import EvaluationInputError
+    from vrhub.analysis.evaluation.workspace import evaluate_did
+    from vrhub.store.geography import Geography
+
+    engine = ws.engine()
+    kinds = {x.kind for x in ws.catalogue.datasets()}
+    rows: list[dict[str, Any]] = []
+    if svc.contract_start is None or not svc.districts:
+        return [{"service": svc.name, "outcome": "", "result": None,
+                 "reason": "the register does not state " + ("its contract start" if svc.contract_start is None
+                                                             else "its districts")
+                           + ", so no comparison of before and after can be set up."}]
+    try:
+        lookup = Geography(engine).lsoa_lookup().to_pandas()
+        known = {str(n).lower(): str(n) for n in lookup["district_name"].dropna().unique()}
+    except NoDataError:
+        known = {}
+    treated = [known[x.lower()] for x in svc.districts if x.lower() in known]
+    unknown = [x for x in svc.districts if x.lower() not in known]
+    start = f"{svc.contract_start:%Y-%m}"
+    for source, outcome in EVALUATION_SOURCES:
+        if source not in kinds:
+            continue
+        row: dict[str, Any] = {"service": svc.name, "outcome": outcome, "result": None, "reason": ""}
+        if not treated:
+            row["reason"] = "none of its districts (" + ", ".join(svc.districts) + ") is a loaded district."
+        else:
+            try:
+                ev = evaluate_did(engine, treated=treated, start=start, source=source)
+                e = ev.effect
+                row["result"] = {"sentence": ev.plain_english(), "detected": e.detected,
+                                 "estimate": e.percent_change, "ci": e.percent_ci}
+                if unknown:
+                    row["reason"] = ("Not a loaded district, so left out of the treated areas: "
+                                     + ", ".join(unknown) + ".")
+            except (EvaluationInputError, NoDataError) as exc:
+                row["reason"] = f"not run: {exc.message}."
+        rows.append(row)
+    return rows
 
 
 def no_data_message(exc: NoDataError) -> str:
