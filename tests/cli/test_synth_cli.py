@@ -47,3 +47,13 @@ def test_years_are_checked() -> None:
     assert parse_years("2022-2024") == (2022, 2024) and parse_years("2023") == (2023, 2023)
     result = run("synth", "--years", "2024-2022", "--out", "unused")
     assert result.exit_code != 0 and "earlier year first" in result.output
+
+
+def test_no_signals_and_spatially_random_make_a_null_run(tmp_path: Path) -> None:
+    planted = json.loads(run("synth", "--years", "2023", "--scale", "0.05", "--out", str(tmp_path / "a"),
+                             "--json").stdout)["parameters"]
+    null = json.loads(run("synth", "--years", "2023", "--scale", "0.05", "--out", str(tmp_path / "b"), "--no-signals",
+                          "--spatially-random", "--json").stdout)["parameters"]
+    assert planted["planted"]["hotspot_lsoas"] and planted["planted"]["intervention_reduction"] > 0
+    assert null["planted"]["hotspot_lsoas"] == [] and null["planted"]["intervention_reduction"] == 0
+    assert null["planted"]["repeat_share"] == 0 and null["spatially_random"] is True

@@ -49,18 +49,23 @@ def synth(
                                       f"(default {COHORT_PEOPLE:,} × --scale)."),
     key_file: Path | None = typer.Option(None, "--key-file", help="Where to write the cohort's pseudonymisation key "
                                          "(default: OUT-key/synthetic-partnership.key, beside --out, never in it)."),
+    no_signals: bool = typer.Option(False, "--no-signals", help="Plant no hot spot, intervention effect or near "
+                                    "repeats in the ED returns (a null run, for checking that nothing is found)."),
+    spatially_random: bool = typer.Option(False, "--spatially-random", help="Draw ED patients' home LSOAs with "
+                                          "equal probability (no deprivation gradient): a spatial null run."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document instead of text."),
 ) -> None:
     """Generate a synthetic Kent and Medway partnership (ED returns, ambulance, education, youth justice); --load."""
     from vrhub.ingest.synth.ambulance import generate_ambulance, ingest_synthetic_ambulance
     from vrhub.ingest.synth.cohort import generate_cohort, ingest_synthetic_cohort
-    from vrhub.ingest.synth.ed import generate_ed_returns, ingest_synthetic_ed
+    from vrhub.ingest.synth.ed import NO_SIGNALS, PLANTED, generate_ed_returns, ingest_synthetic_ed
 
     try:
         first, last = parse_years(years)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--years") from exc
-    kw = {"seed": seed, "start": f"{first}-01", "months": 12 * (last - first + 1), "scale": scale}
+    kw = {"seed": seed, "start": f"{first}-01", "months": 12 * (last - first + 1), "scale": scale,
+          "signals": NO_SIGNALS if no_signals else PLANTED, "spatially_random": spatially_random}
     amb_kw = {k: kw[k] for k in ("seed", "start", "months", "scale")}
     cohort_kw = {"seed": seed, "start": kw["start"], "months": kw["months"],
                  "people": people or max(1, round(COHORT_PEOPLE * scale))}
@@ -98,6 +103,14 @@ def synth(
         out.print(f"[bold yellow]{SYNTHETIC_BANNER}[/]")
         out.print(f"Wrote {len(made.paths)} synthetic ISTV files ({made.rows:,} attendances, {len(made.sites)} sites, "
                   f"{first}–{last}, seed {made.seed}) to {out_dir}")
+        p = made.parameters.get("planted") or {}
+        if no_signals or not p:
+            out.print("No signals planted in the ED returns (a null run).")
+        else:
+            out.print(f"Planted in the ED returns: a hot spot of {len(p['hotspot_lsoas'])} LSOAs at "
+                      f"{p['hotspot_excess']:g}× their expected rate; {p['intervention_reduction']:.0%} fewer "
+                      f"attendances of {p['intervention_district']} residents from {p['intervention_start']}; "
+                      f"{p['repeat_share']:.0%} near repeats within {p['repeat_max_days']:g} days.")
         out.print(f"Wrote {len(amb.paths)} synthetic ambulance files ({amb.rows:,} call-outs) to "
                   f"{out_dir / 'ambulance'}")
         out.print(f"Wrote {len(cohort.paths)} pseudonymised synthetic cohort files ({cohort.people:,} young people, "
