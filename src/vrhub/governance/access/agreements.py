@@ -81,7 +81,7 @@ def create_agreement(
 def agreement(catalogue: Catalogue, name_or_id: str | int) -> Agreement:
     with catalogue.session() as s:
         q = select(Agreement).options(selectinload(Agreement.analysts), selectinload(Agreement.partner))
-        q = q.where(Agreement.id == name_or_id) if isinstance(name_or_id, int) else q.where(Agreement.name == name_or_id)
+        q = q.where(Agreement.id == name_or_id if isinstance(name_or_id, int) else Agreement.name == name_or_id)
         found = s.scalar(q)
     if found is None:
         raise NotFound(f"no agreement {name_or_id!r}", "list agreements with 'vrhub hub agreement list'")

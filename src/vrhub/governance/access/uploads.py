@@ -73,7 +73,8 @@ def receive(ws: Workspace, uploader: User, path: Path, *, upload_id: str, filena
     catalogue = ws.catalogue
     org = uploader.partner.name if uploader.partner else str(uploader.partner_id)
     upload = Upload(id=upload_id, partner_id=uploader.partner_id, user_id=uploader.id, filename=filename,
-                    sha256=sha256, size=size, received_at=dt.datetime.now(dt.UTC), status="received", dataset_ids=[], report={})
+                    sha256=sha256, size=size, received_at=dt.datetime.now(dt.UTC), status="received",
+                    dataset_ids=[], report={})
     found = _kinds_in(path, kind_name)
     agreement: Agreement | None = None
     try:
