@@ -1,0 +1,37 @@
+"""``create_app(settings)``: the hub as one FastAPI object, built in memory (a test builds it; ``vrhub serve``
+builds it and hands it to uvicorn).
+
+The OpenAPI document is at ``/api/openapi.json``. The interactive docs pages are off: they load scripts from a
+CDN, and the hub makes no request off the machine.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+import vrhub
+from vrhub.server import errors
+from vrhub.server.dependencies import Hub
+from vrhub.server.routers import admin, analysis, audit, auth, datasets, uploads
+from vrhub.server.settings import HubSettings
+from vrhub.store.workspace import Settings, Workspace
+
+
+def create_app(settings: HubSettings | Settings, workspace: Workspace | None = None) -> FastAPI:
+    """Build the hub over the workspace ``settings`` names (opened, and migrated, here)."""
+    hub_settings = settings if isinstance(settings, HubSettings) else HubSettings(workspace=settings)
+    ws = workspace or Workspace.open(hub_settings.workspace)
+    app = FastAPI(
+        title="vrhub data-sharing hub",
+        version=vrhub.__version__,
+        description="Partners upload under data-sharing agreements, analysts work, the board reads released "
+        "aggregates; every access is audited in a hash-chained log. See docs/hub.md.",
+        openapi_url="/api/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.hub = Hub(hub_settings, ws)
+    errors.install(app)
+    for r in (auth.router, uploads.router, datasets.router, analysis.router, audit.router, admin.router):
+        app.include_router(r)
+    return app
