@@ -123,8 +123,8 @@ def require(permission: Permission) -> Callable[..., Principal | None]:
         if not allowed(principal.role, permission):
             record(hub, principal, "denied", outcome="denied", object_type="endpoint",
                    object_id=f"{request.method} {request.url.path}", details={"needs": permission.value})
-            raise http_error(403, f"a {principal.role} may not do this (it needs the {permission.value} permission)",
-                             "ask the hub administrator if your role should allow it")
+            raise http_error(403, f"the role {principal.role} may not do this (it needs the {permission.value} "
+                             "permission)", "ask the hub administrator if your role should allow it")
         return principal
 
     dependency.permission = permission  # type: ignore[attr-defined]
