@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import itertools
 
-from fastapi.routing import APIRoute
 from vrhub_hubkit import street_csv
+
+from vrhub.server.app import api_routes
 
 WHO = ["anonymous", "uploader_a", "analyst", "board", "admin"]
 
@@ -135,6 +136,8 @@ def test_an_analyst_named_on_every_agreement_gets_the_unreleased_profile(world) 
 
 
 def test_the_matrix_lists_every_route(sqlite_world) -> None:  # type: ignore[no-untyped-def]
-    routes = {(m, r.path) for r in sqlite_world.app.routes if isinstance(r, APIRoute) for m in r.methods}
+    routes = {(m, r.path) for r in api_routes() for m in r.methods}
     listed = {(m, p) for m, p, _, _ in MATRIX}
     assert routes == listed
+    published = {(m.upper(), p) for p, item in sqlite_world.app.openapi()["paths"].items() for m in item}
+    assert published == routes  # the app serves exactly these routes

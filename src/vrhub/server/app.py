@@ -8,6 +8,7 @@ CDN, and the hub makes no request off the machine.
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 
 import vrhub
 from vrhub.server import errors
@@ -15,6 +16,14 @@ from vrhub.server.dependencies import Hub
 from vrhub.server.routers import admin, analysis, audit, auth, datasets, uploads
 from vrhub.server.settings import HubSettings
 from vrhub.store.workspace import Settings, Workspace
+
+#: every router of the hub, in the order they are included
+ROUTERS = (auth.router, uploads.router, datasets.router, analysis.router, audit.router, admin.router)
+
+
+def api_routes() -> list[APIRoute]:
+    """Every route of the hub (what the permission and matrix tests walk)."""
+    return [r for router in ROUTERS for r in router.routes if isinstance(r, APIRoute)]
 
 
 def create_app(settings: HubSettings | Settings, workspace: Workspace | None = None) -> FastAPI:
@@ -32,6 +41,6 @@ def create_app(settings: HubSettings | Settings, workspace: Workspace | None = N
     )
     app.state.hub = Hub(hub_settings, ws)
     errors.install(app)
-    for r in (auth.router, uploads.router, datasets.router, analysis.router, audit.router, admin.router):
+    for r in ROUTERS:
         app.include_router(r)
     return app
