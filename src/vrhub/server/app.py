@@ -7,6 +7,10 @@ CDN, and the hub makes no request off the machine.
 
 from __future__ import annotations
 
+import datetime as dt
+import shutil
+import time
+
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
@@ -26,6 +30,25 @@ def api_routes() -> list[APIRoute]:
     return [r for router in ROUTERS for r in router.routes if isinstance(r, APIRoute)]
 
 
+#: a temporary upload folder older than this was left by a killed server (never acknowledged): removed at start
+STALE_INCOMING = dt.timedelta(hours=24)
+
+
+def sweep_incoming(ws: Workspace, older_than: dt.timedelta = STALE_INCOMING) -> list[str]:
+    """Remove the temporary folders of uploads a killed server never finished (and so never acknowledged).
+    Only old ones: another hub process on the same workspace may be receiving into a new one."""
+    incoming = ws.home / "incoming"
+    if not incoming.is_dir():
+        return []
+    cutoff = time.time() - older_than.total_seconds()
+    removed = []
+    for folder in incoming.iterdir():
+        if folder.is_dir() and folder.stat().st_mtime < cutoff:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder.name)
+    return removed
+
+
 def create_app(settings: HubSettings | Settings, workspace: Workspace | None = None) -> FastAPI:
     """Build the hub over the workspace ``settings`` names (opened, and migrated, here)."""
     hub_settings = settings if isinstance(settings, HubSettings) else HubSettings(workspace=settings)
@@ -39,6 +62,7 @@ def create_app(settings: HubSettings | Settings, workspace: Workspace | None = N
         docs_url=None,
         redoc_url=None,
     )
+    sweep_incoming(ws)
     app.state.hub = Hub(hub_settings, ws)
     errors.install(app)
     for r in ROUTERS:
