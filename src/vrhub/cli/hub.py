@@ -65,12 +65,12 @@ def _value(fn, *args, **kw):  # type: ignore[no-untyped-def]
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (put a TLS proxy in front)."),
     port: int = typer.Option(8000, "--port", help="Port to listen on."),
-    workers: int = typer.Option(1, "--workers", help="Worker processes (use PostgreSQL for more than one)."),
     max_upload_mb: int = typer.Option(512, "--max-upload-mb", help="Largest upload accepted, in MiB."),
     insecure_cookies: bool = typer.Option(False, "--insecure-cookies", help="Send the session cookie over plain "
                                           "http (local testing only: browsers drop Secure cookies on http)."),
 ) -> None:
-    """Start the data-sharing hub (a FastAPI app; its OpenAPI is at /api/openapi.json)."""
+    """Start the data-sharing hub (a FastAPI app; its OpenAPI is at /api/openapi.json). One process; for more,
+    run several on other ports over the same PostgreSQL catalogue and workspace, behind the proxy."""
     import uvicorn
 
     from vrhub.cli.main import state
@@ -78,13 +78,8 @@ def serve(
 
     settings = HubSettings(workspace=state.settings(), max_upload_bytes=max_upload_mb << 20,
                            cookie_secure=not insecure_cookies)
-    if workers > 1 and settings.workspace.db_url.startswith("sqlite"):
-        raise typer.BadParameter("several workers need PostgreSQL: give --db postgresql://...", param_hint="--workers")
     app = create_app(settings)
     out.print(f"vrhub hub on http://{host}:{port} (workspace {settings.workspace.home}); OpenAPI at /api/openapi.json")
-    if workers > 1:
-        err.print("[yellow]Note:[/] uvicorn runs one worker when given an app object; run several 'vrhub serve' "
-                  "processes on different ports behind the proxy instead")
     uvicorn.run(app, host=host, port=port, proxy_headers=True, log_level="info")
 
 

@@ -12,6 +12,7 @@ import datetime as dt
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -284,7 +285,7 @@ class Upload(Base):
     agreement_id: Mapped[int | None] = mapped_column(ForeignKey("hub_agreements.id"))
     filename: Mapped[str] = mapped_column(String(500))
     sha256: Mapped[str] = mapped_column(String(64))
-    size: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(BigInteger)
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     status: Mapped[str] = mapped_column(String(16))
     dataset_ids: Mapped[list] = mapped_column(JSON, default=list)

@@ -98,7 +98,7 @@ def upgrade() -> None:
         sa.Column("agreement_id", sa.Integer(), nullable=True),
         sa.Column("filename", sa.String(500), nullable=False),
         sa.Column("sha256", sa.String(64), nullable=False),
-        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("size", sa.BigInteger(), nullable=False),
         sa.Column("received_at", TS, nullable=False),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("dataset_ids", sa.JSON(), nullable=False),
