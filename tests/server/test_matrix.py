@@ -24,6 +24,8 @@ MATRIX: list[tuple[str, str, str | None, dict[str, int]]] = [
     ("GET", "/api/me", None, SIGNED_IN_200),
     ("DELETE", "/api/session", None, SIGNED_IN_200),
     ("POST", "/api/session", None, {w: 401 for w in WHO}),  # wrong password for everyone
+    ("GET", "/api/oidc/login", None, {w: 404 for w in WHO}),  # single sign-on is not configured here
+    ("GET", "/api/oidc/callback", None, {w: 404 for w in WHO}),  # (test_oidc.py tests it configured)
     ("POST", "/api/uploads", None, {"uploader_a": 201}),
     ("GET", "/api/uploads", None, {"uploader_a": 200}),
     ("GET", "/api/uploads/{upload_id}", "own", {"uploader_a": 200}),
@@ -61,6 +63,8 @@ def request_for(world, method: str, path: str, which: str | None, who: str, n: i
     url = path.format(upload_id=world.uploads[letter], dataset_id=world.datasets[letter], table="when_monthly",
                       username="board", token_id=world.spare_token_id)
     kw: dict = {"headers": world.as_(who if who != "anonymous" else None)}
+    if path == "/api/oidc/callback":
+        kw["params"] = {"code": "c", "state": "s"}
     if path == "/api/session":
         kw["json"] = {"username": who, "password": "wrong password"}
     elif path == "/api/uploads":

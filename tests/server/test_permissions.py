@@ -39,7 +39,8 @@ def test_the_check_would_see_a_route_without_a_permission() -> None:
 def test_only_public_routes_are_public() -> None:
     public = sorted((sorted(r.methods)[0], r.path) for r in api_routes()
                     if permissions_of(r.dependant) == [Permission.PUBLIC])
-    assert public == [("GET", "/api/health"), ("POST", "/api/session")]
+    assert public == [("GET", "/api/health"), ("GET", "/api/oidc/callback"), ("GET", "/api/oidc/login"),
+                      ("POST", "/api/session")]
 
 
 def test_grants() -> None:

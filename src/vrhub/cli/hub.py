@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import os
 import sys
+from pathlib import Path
 
 import typer
 
@@ -68,6 +70,15 @@ def serve(
     max_upload_mb: int = typer.Option(512, "--max-upload-mb", help="Largest upload accepted, in MiB."),
     insecure_cookies: bool = typer.Option(False, "--insecure-cookies", help="Send the session cookie over plain "
                                           "http (local testing only: browsers drop Secure cookies on http)."),
+    oidc_issuer: str | None = typer.Option(None, "--oidc-issuer", help="Single sign-on: the OpenID Connect "
+                                           "provider's issuer URL (optional)."),
+    oidc_client_id: str | None = typer.Option(None, "--oidc-client-id", help="Single sign-on: this hub's client id."),
+    oidc_redirect_uri: str | None = typer.Option(None, "--oidc-redirect-uri", help="Single sign-on: "
+                                                 "https://<hub>/api/oidc/callback as registered with the provider."),
+    oidc_secret_file: str | None = typer.Option(None, "--oidc-secret-file", help="Single sign-on: a file holding "
+                                                "the client secret (default: $VRHUB_OIDC_CLIENT_SECRET)."),
+    oidc_username_claim: str = typer.Option("email", "--oidc-username-claim", help="The ID token claim that is "
+                                            "the hub user name."),
 ) -> None:
     """Start the data-sharing hub (a FastAPI app; its OpenAPI is at /api/openapi.json). One process; for more,
     run several on other ports over the same PostgreSQL catalogue and workspace, behind the proxy."""
@@ -76,8 +87,18 @@ def serve(
     from vrhub.cli.main import state
     from vrhub.server import HubSettings, create_app
 
+    oidc = None
+    if oidc_issuer:
+        from vrhub.server.oidc import OidcSettings
+
+        secret = (Path(oidc_secret_file).read_text(encoding="utf-8").strip() if oidc_secret_file
+                  else os.environ.get("VRHUB_OIDC_CLIENT_SECRET", ""))
+        if not (oidc_client_id and oidc_redirect_uri and secret):
+            raise typer.BadParameter("single sign-on needs --oidc-client-id, --oidc-redirect-uri and a client secret "
+                                     "(--oidc-secret-file or $VRHUB_OIDC_CLIENT_SECRET)", param_hint="--oidc-issuer")
+        oidc = OidcSettings(oidc_issuer, oidc_client_id, secret, oidc_redirect_uri, oidc_username_claim)
     settings = HubSettings(workspace=state.settings(), max_upload_bytes=max_upload_mb << 20,
-                           cookie_secure=not insecure_cookies)
+                           cookie_secure=not insecure_cookies, oidc=oidc)
     app = create_app(settings)
     out.print(f"vrhub hub on http://{host}:{port} (workspace {settings.workspace.home}); OpenAPI at /api/openapi.json")
     uvicorn.run(app, host=host, port=port, proxy_headers=True, log_level="info")

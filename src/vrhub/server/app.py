@@ -17,6 +17,7 @@ from fastapi.routing import APIRoute
 import vrhub
 from vrhub.server import errors
 from vrhub.server.dependencies import Hub
+from vrhub.server.oidc import Provider, SignOn
 from vrhub.server.routers import admin, analysis, audit, auth, datasets, uploads
 from vrhub.server.settings import HubSettings
 from vrhub.store.workspace import Settings, Workspace
@@ -63,7 +64,8 @@ def create_app(settings: HubSettings | Settings, workspace: Workspace | None = N
         redoc_url=None,
     )
     sweep_incoming(ws)
-    app.state.hub = Hub(hub_settings, ws)
+    sign_on = SignOn(Provider(hub_settings.oidc), ws.catalogue) if hub_settings.oidc else None
+    app.state.hub = Hub(hub_settings, ws, sign_on=sign_on)
     errors.install(app)
     for r in ROUTERS:
         app.include_router(r)

@@ -18,6 +18,7 @@ from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBea
 
 from vrhub.governance.access import Permission, allowed
 from vrhub.governance.access.accounts import session_user, user_for_token
+from vrhub.server.oidc import SignOn
 from vrhub.server.settings import HubSettings
 from vrhub.store import audit
 from vrhub.store.catalogue.models import User
@@ -33,11 +34,12 @@ cookie = APIKeyCookie(name=COOKIE, auto_error=False, description="The session co
 
 @dataclass
 class Hub:
-    """The application's state: settings, workspace and an in-memory cache of built profiles."""
+    """The application's state: settings, workspace, an in-memory cache of built profiles, single sign-on."""
 
     settings: HubSettings
     ws: Workspace
     cache: dict[Any, Any] = field(default_factory=dict)
+    sign_on: SignOn | None = None  # single sign-on, when configured
 
 
 @dataclass(frozen=True)

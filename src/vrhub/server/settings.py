@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
+from vrhub.server.oidc import OidcSettings
 from vrhub.store.workspace import Settings
 
 
@@ -27,6 +28,8 @@ class HubSettings:
     cookie_secure: bool = True
     #: profiles kept in memory per process, keyed by their parameters and the data versions they read
     profile_cache: int = 16
+    #: single sign-on by OpenID Connect (``vrhub.server.oidc.OidcSettings``); none: local accounts and tokens only
+    oidc: OidcSettings | None = None
 
     @classmethod
     def names(cls) -> list[str]:

@@ -119,6 +119,13 @@ def set_active(catalogue: Catalogue, username: str, active: bool) -> User:
     return user(catalogue, username)
 
 
+def active_user(catalogue: Catalogue, username: str) -> User | None:
+    """The active user of this name (for a sign-in proved elsewhere, e.g. single sign-on), else ``None``."""
+    with catalogue.session() as s:
+        u = s.scalar(select(User).options(selectinload(User.partner)).where(User.username == username))
+    return u if u is not None and u.active else None
+
+
 def authenticate(catalogue: Catalogue, username: str, password: str) -> User | None:
     """The active user with this name and password, or ``None`` (same cost whether or not the user exists)."""
     with catalogue.session() as s:

@@ -314,3 +314,14 @@ class AuditEvent(Base):
     details: Mapped[dict] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class OidcState(Base):
+    """A single sign-on in progress: the OpenID Connect ``state`` sent to the identity provider, with the nonce
+    and PKCE code verifier to check its answer against (used once, then deleted; stale after 10 minutes)."""
+
+    __tablename__ = "hub_oidc_states"
+    state: Mapped[str] = mapped_column(String(128), primary_key=True)
+    nonce: Mapped[str] = mapped_column(String(128))
+    code_verifier: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,4 +1,5 @@
-"""The data-sharing hub: users, API tokens, sessions, agreements, uploads and the hash-chained audit log.
+"""The data-sharing hub: users, API tokens, sessions, agreements, uploads, the hash-chained audit log, and single
+sign-on states.
 
 Organisations are the existing ``partners`` table. The audit log is append-only: triggers refuse UPDATE and
 DELETE on ``hub_audit_log`` (SQLite and PostgreSQL); the hash chain (``vrhub audit verify``) detects an edit made
@@ -129,6 +130,14 @@ def upgrade() -> None:
         sa.UniqueConstraint("prev_hash", name="uq_hub_audit_log_prev_hash"),
         sa.UniqueConstraint("hash", name="uq_hub_audit_log_hash"),
     )
+    op.create_table(
+        "hub_oidc_states",
+        sa.Column("state", sa.String(128), nullable=False),
+        sa.Column("nonce", sa.String(128), nullable=False),
+        sa.Column("code_verifier", sa.String(128), nullable=False),
+        sa.Column("created_at", TS, nullable=False),
+        sa.PrimaryKeyConstraint("state", name="pk_hub_oidc_states"),
+    )
     op.create_index("ix_hub_audit_log_partner_id", "hub_audit_log", ["partner_id"])
     op.create_index("ix_hub_audit_log_object_id", "hub_audit_log", ["object_id"])
     if op.get_bind().dialect.name == "postgresql":
@@ -147,6 +156,6 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER IF EXISTS hub_audit_log_append_only ON hub_audit_log")
         op.execute("DROP FUNCTION IF EXISTS hub_audit_log_append_only()")
-    for table in ("hub_audit_log", "hub_uploads", "hub_agreement_analysts", "hub_agreements", "hub_sessions",
-                  "hub_api_tokens", "hub_users"):
+    for table in ("hub_oidc_states", "hub_audit_log", "hub_uploads", "hub_agreement_analysts", "hub_agreements",
+                  "hub_sessions", "hub_api_tokens", "hub_users"):
         op.drop_table(table)
