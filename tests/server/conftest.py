@@ -7,6 +7,7 @@ conftest's ``catalogue_url``); clients sign in with API tokens (``bearer``) or w
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import sys
 import types
 from collections.abc import Iterator
@@ -79,24 +80,45 @@ def build_world(home: Path, db: str | None, **settings: object) -> HubWorld:
     return world
 
 
+def clone_world(template: HubWorld, home: Path) -> HubWorld:
+    """A copy of an SQLite world in ``home`` (the catalogue file and the lake), with a fresh app over it."""
+    shutil.copytree(template.ws.home, home)
+    ws = open_workspace(home)
+    app = create_app(HubSettings(workspace=ws.settings), workspace=ws)
+    client = TestClient(app, base_url="https://testserver", raise_server_exceptions=False)
+    return HubWorld(ws, client, app, dict(template.tokens), dict(template.uploads), dict(template.datasets),
+                    template.spare_token_id)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubWorld]:
+    """One SQLite world built once (password hashing and uploads take a second or two), copied for each test."""
+    w = build_world(tmp_path_factory.mktemp("hub-template") / "home", None)
+    w.client.close()
+    w.ws.catalogue.engine.dispose()
+    yield w
+
+
 @pytest.fixture
-def world(catalogue_url: str, tmp_path: Path) -> Iterator[HubWorld]:
-    """The hub on each database (SQLite file; PostgreSQL schema)."""
-    db = None if catalogue_url.startswith("sqlite") else catalogue_url
-    w = build_world(tmp_path / "home", db)
+def sqlite_world(sqlite_template: HubWorld, tmp_path: Path) -> Iterator[HubWorld]:
+    """The hub on SQLite only (for checks that do not depend on the database): a fresh copy for each test."""
+    w = clone_world(sqlite_template, tmp_path / "home")
     yield w
     w.client.close()
     w.ws.catalogue.engine.dispose()
 
 
+
 @pytest.fixture
-def sqlite_world(tmp_path: Path) -> Iterator[HubWorld]:
-    """The hub on SQLite only (for checks that do not depend on the database)."""
-    w = build_world(tmp_path / "home", None)
+def world(catalogue_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[HubWorld]:
+    """The hub on each database (SQLite: a copy of the template; PostgreSQL: built in a fresh schema)."""
+    if catalogue_url.startswith("sqlite"):
+        w = clone_world(request.getfixturevalue("sqlite_template"), tmp_path / "home")
+    else:
+        w = build_world(tmp_path / "home", catalogue_url)
     yield w
     w.client.close()
     w.ws.catalogue.engine.dispose()
-
 
 # The helpers above, importable by the server's test modules as ``vrhub_hubkit`` (as the root conftest's are as
 # ``vrhub_testkit``: the tests folder is not a package under --import-mode=importlib).
