@@ -53,8 +53,8 @@ def test_no_input_makes_the_hub_fail(fuzz_world, method: str, path: str) -> None
     token = fuzz_world.tokens[role_for(op.method.upper(), op.path)]
 
     @given(case=op.as_strategy())
-    @settings(max_examples=2 if path == "/api/sna" else MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None,
-              derandomize=True)
+    @settings(max_examples=2 if path == "/api/sna" else MAX_EXAMPLES, deadline=None, database=None,
+              suppress_health_check=list(HealthCheck), derandomize=True)
     def run(case) -> None:  # type: ignore[no-untyped-def]
         if op.path == "/api/admin/tokens/{token_id}":
             case.path_parameters = {"token_id": fuzz_world.spare_token_id}  # never revoke the fuzzing's tokens
