@@ -181,3 +181,10 @@ def test_concurrent_writers_keep_one_chain(catalogue_url) -> None:  # type: igno
     finally:
         for c in cats:
             c.engine.dispose()
+
+
+def test_the_api_returns_the_newest_rows(sqlite_world) -> None:  # type: ignore[no-untyped-def]
+    more_events(sqlite_world)
+    every = [e.id for e in audit.events(sqlite_world.ws.catalogue)]
+    got = sqlite_world.client.get("/api/audit", params={"limit": 3}, headers=sqlite_world.as_("admin")).json()
+    assert [r["id"] for r in got] == every[-3:]

@@ -138,7 +138,7 @@ def audit_show(
 
     ws = _ws()
     pid = organisation(ws.catalogue, org).id if org else None
-    rows = [audit.to_json(e) for e in audit.events(ws.catalogue, partner_id=pid)][-limit:]
+    rows = [audit.to_json(e) for e in audit.latest(ws.catalogue, partner_id=pid, limit=limit)]
     if as_json:
         print_json(rows)
         return

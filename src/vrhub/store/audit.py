@@ -103,27 +103,29 @@ class Verification:
         return self.bad_id is None
 
 
-def events(catalogue: Catalogue, *, partner_id: int | None = None, batch: int = 1000,
-           limit: int | None = None, before_id: int | None = None) -> Iterator[AuditEvent]:
-    """Events in chain order (oldest first); only those about ``partner_id``'s data when given."""
+def events(catalogue: Catalogue, *, partner_id: int | None = None, batch: int = 1000) -> Iterator[AuditEvent]:
+    """Every event in chain order (oldest first, read in batches); only those about ``partner_id``'s data when
+    given."""
     last = 0
-    taken = 0
     while True:
         with catalogue.session() as s:
             q = select(AuditEvent).where(AuditEvent.id > last).order_by(AuditEvent.id).limit(batch)
             if partner_id is not None:
                 q = q.where(AuditEvent.partner_id == partner_id)
-            if before_id is not None:
-                q = q.where(AuditEvent.id < before_id)
             rows = list(s.scalars(q))
         if not rows:
             return
-        for r in rows:
-            yield r
-            taken += 1
-            if limit is not None and taken >= limit:
-                return
+        yield from rows
         last = rows[-1].id
+
+
+def latest(catalogue: Catalogue, *, limit: int, partner_id: int | None = None) -> list[AuditEvent]:
+    """The newest ``limit`` events (about ``partner_id``'s data when given), in chain order."""
+    with catalogue.session() as s:
+        q = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
+        if partner_id is not None:
+            q = q.where(AuditEvent.partner_id == partner_id)
+        return list(reversed(list(s.scalars(q))))
 
 
 def verify(catalogue: Catalogue) -> Verification:

@@ -20,7 +20,7 @@ COLUMNS = ["id", "at", "actor", "actor_role", "action", "object_type", "object_i
 
 
 def _respond(hub: Hub, principal: Principal, partner_id: int | None, limit: int, format: str) -> Any:
-    rows = [audit.to_json(e) for e in audit.events(hub.ws.catalogue, partner_id=partner_id, limit=limit)]
+    rows = [audit.to_json(e) for e in audit.latest(hub.ws.catalogue, partner_id=partner_id, limit=limit)]
     record(hub, principal, "export" if format == "csv" else "read", object_type="audit_log",
            object_id="all" if partner_id is None else f"organisation {partner_id}", partner_id=partner_id,
            details={"rows": len(rows), "format": format})
@@ -38,7 +38,8 @@ def _respond(hub: Hub, principal: Principal, partner_id: int | None, limit: int,
 def whole_log(limit: int = Query(1000, ge=1, le=100_000), format: Literal["json", "csv"] = "json",
               hub: Hub = Depends(get_hub),
               principal: Principal = Depends(require(Permission.AUDIT_READ_ALL))) -> Any:
-    """The whole audit log, oldest first (each row with its hash and the previous row's)."""
+    """The newest ``limit`` rows of the whole audit log, oldest first (each with its hash and the previous
+    row's)."""
     return _respond(hub, principal, None, limit, format)
 
 
@@ -46,5 +47,6 @@ def whole_log(limit: int = Query(1000, ge=1, le=100_000), format: Literal["json"
 def own_trail(limit: int = Query(1000, ge=1, le=100_000), format: Literal["json", "csv"] = "json",
               hub: Hub = Depends(get_hub),
               principal: Principal = Depends(require(Permission.AUDIT_READ_OWN))) -> Any:
-    """The audit trail of your organisation's data: who uploaded, read, exported or purged it, and when."""
+    """The audit trail of your organisation's data (the newest ``limit`` events): who uploaded, read, exported or
+    purged it, and when."""
     return _respond(hub, principal, principal.partner_id if principal.partner_id is not None else -1, limit, format)
