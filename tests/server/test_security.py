@@ -203,3 +203,12 @@ def test_upload_names_are_reduced_to_a_safe_base_name(name: str) -> None:
 
     got = safe_filename(name)
     assert "/" not in got and "\\" not in got and not got.startswith(".")
+
+
+def test_responses_carry_security_headers(sqlite_world) -> None:  # type: ignore[no-untyped-def]
+    r = sqlite_world.client.get("/api/datasets", headers=sqlite_world.as_("uploader_a"))
+    assert r.headers["cache-control"] == "no-store" and r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["x-frame-options"] == "DENY"
+    sna = sqlite_world.client.get("/api/sna", headers=sqlite_world.as_("board"))
+    assert sna.status_code == 200 and "default-src 'none'" in sna.headers["content-security-policy"]
+    assert "<script" not in sna.text  # so the policy (no scripts) does not break the page

@@ -11,7 +11,7 @@ import datetime as dt
 import shutil
 import time
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.routing import APIRoute
 
 import vrhub
@@ -50,6 +50,22 @@ def sweep_incoming(ws: Workspace, older_than: dt.timedelta = STALE_INCOMING) -> 
     return removed
 
 
+#: sent with every response: no sniffing, no framing, no referrer, nothing cached (answers carry shared data)
+SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer",
+                    "Cache-Control": "no-store"}
+#: for HTML (the SNA): a self-contained page needs its inline styles and data: images, and nothing else
+HTML_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; frame-ancestors 'none'"
+
+
+async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+    response = await call_next(request)
+    for k, v in SECURITY_HEADERS.items():
+        response.headers.setdefault(k, v)
+    if response.headers.get("content-type", "").startswith("text/html"):
+        response.headers["Content-Security-Policy"] = HTML_POLICY
+    return response
+
+
 def create_app(settings: HubSettings | Settings, workspace: Workspace | None = None) -> FastAPI:
     """Build the hub over the workspace ``settings`` names (opened, and migrated, here)."""
     hub_settings = settings if isinstance(settings, HubSettings) else HubSettings(workspace=settings)
@@ -67,6 +83,7 @@ def create_app(settings: HubSettings | Settings, workspace: Workspace | None = N
     sign_on = SignOn(Provider(hub_settings.oidc), ws.catalogue) if hub_settings.oidc else None
     app.state.hub = Hub(hub_settings, ws, sign_on=sign_on)
     errors.install(app)
+    app.middleware("http")(security_headers)
     for r in ROUTERS:
         app.include_router(r)
     return app

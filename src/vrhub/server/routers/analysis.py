@@ -72,6 +72,12 @@ def released_for(hub: Hub, principal: Principal) -> tuple[bool, list[str]]:
     return not ok, missing
 
 
+def forget_profiles(hub: Hub) -> None:
+    """Empty the profile cache (after an upload: the next profile reads the new data versions)."""
+    with _BUILD:
+        hub.cache.clear()
+
+
 def profile_for(hub: Hub, *, start: dt.date | None, end: dt.date | None, level: str, strand: str | None,
                 definition: str, released: bool) -> tuple[Profile, str]:
     """The profile (released or not) and its notice, cached by parameters and the data versions it reads."""

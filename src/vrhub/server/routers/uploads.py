@@ -17,6 +17,7 @@ from vrhub.governance.access import Permission
 from vrhub.governance.access import uploads as hub_uploads
 from vrhub.server.dependencies import Hub, Principal, get_hub, http_error, record, require
 from vrhub.server.errors import error_body
+from vrhub.server.routers.analysis import forget_profiles
 
 router = APIRouter(tags=["uploads"])
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
@@ -86,7 +87,7 @@ async def upload(
            details={"filename": name, "sha256": u.sha256, "bytes": size, "agreement_id": u.agreement_id})
     if outcome.refused is not None:
         raise http_error(403, outcome.refused.message, outcome.refused.hint)
-    hub.cache.clear()  # profiles built before this upload read other data versions
+    forget_profiles(hub)  # profiles built before this upload read other data versions
     if u.status != "loaded":
         first = next((r["error"] for r in u.report.get("results", []) if r["error"]), u.report.get("error", ""))
         return JSONResponse(error_body(422, f"the upload could not be loaded: {first}", "correct the file as the "
