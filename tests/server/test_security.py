@@ -99,6 +99,11 @@ def test_a_zip_bomb_upload_is_refused(sqlite_world) -> None:  # type: ignore[no-
         zf.writestr("2018-12/2018-12-kent-street.csv", b"0" * (32 << 20))
     r = sqlite_world.upload("uploader_a", buf.getvalue(), filename="download.zip")
     assert r.status_code == 422 and "zip bomb" in r.json()["error"]["message"]
+    assert r.json()["error"]["message"].startswith("download.zip: ")  # never the server's own paths
+    from vrhub.store import audit
+
+    last = list(audit.events(sqlite_world.ws.catalogue))[-1]
+    assert (last.action, last.outcome) == ("upload", "failed") and "zip bomb" in last.details["error"]
 
 
 def test_path_traversal_in_an_upload_is_refused(sqlite_world) -> None:  # type: ignore[no-untyped-def]
@@ -212,3 +217,9 @@ def test_responses_carry_security_headers(sqlite_world) -> None:  # type: ignore
     sna = sqlite_world.client.get("/api/sna", headers=sqlite_world.as_("board"))
     assert sna.status_code == 200 and "default-src 'none'" in sna.headers["content-security-policy"]
     assert "<script" not in sna.text  # so the policy (no scripts) does not break the page
+
+
+def test_a_file_that_cannot_be_loaded_is_reported_without_server_paths(sqlite_world) -> None:  # type: ignore[no-untyped-def]
+    r = sqlite_world.upload("uploader_a", b"Crime ID,Month\nx,2018-12\n", filename="2018-12-kent-street.csv")
+    assert r.status_code in (403, 422), r.text  # not a street file: refused or reported, never a 500
+    assert str(sqlite_world.ws.home) not in r.text

@@ -100,8 +100,10 @@ def receive(ws: Workspace, uploader: User, path: Path, *, upload_id: str, filena
     known = Geography(ws.engine()).known_lsoa_codes()
     report = ingest(ws, [path], SOURCES, partner=org, kind=kind_name, known_lsoas=known)
     results = [r.to_json() for r in report.results]
-    for r in results:  # people know the file by the name they sent, not the server's temporary path
+    for r in results:  # people know the file by the name they sent, never the server's temporary path
         r["source_file"] = r["source_file"].replace(str(path), filename)
+        r["error"] = r["error"].replace(str(path), filename) if r["error"] else r["error"]
+        r["warnings"] = [w.replace(str(path), filename) for w in r["warnings"]]
     upload.dataset_ids = sorted({r["dataset_id"] or r["duplicate_of"] for r in results
                                  if (r["dataset_id"] or r["duplicate_of"]) and not r["error"]})
     upload.status = "loaded" if report.ok and results else "failed"

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
+from vrhub.domain.errors import VrhubError
 from vrhub.governance.access import Permission
 from vrhub.governance.access import uploads as hub_uploads
 from vrhub.server.dependencies import Hub, Principal, get_hub, http_error, record, require
@@ -76,9 +77,16 @@ async def upload(
                 f.write(chunk)
         if size == 0:
             raise http_error(422, "the upload is empty", "send the file's bytes as the request body")
-        outcome = await run_in_threadpool(
-            hub_uploads.receive, hub.ws, principal.user, path, upload_id=upload_id, filename=name,
-            sha256=digest.hexdigest(), size=size, kind=kind)
+        try:
+            outcome = await run_in_threadpool(
+                hub_uploads.receive, hub.ws, principal.user, path, upload_id=upload_id, filename=name,
+                sha256=digest.hexdigest(), size=size, kind=kind)
+        except (VrhubError, ValueError) as exc:  # the whole upload cannot be read (e.g. a zip bomb): say so, audit it
+            message = (exc.message if isinstance(exc, VrhubError) else str(exc)).replace(str(path), name)
+            hint = exc.hint if isinstance(exc, VrhubError) else "correct the request and send it again"
+            record(hub, principal, "upload", outcome="failed", object_type="upload", object_id=upload_id,
+                   partner_id=principal.partner_id, details={"filename": name, "bytes": size, "error": message[:500]})
+            raise http_error(422, message, hint) from exc
     finally:
         shutil.rmtree(incoming / folder, ignore_errors=True)
     u = outcome.upload
