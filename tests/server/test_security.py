@@ -223,3 +223,31 @@ def test_a_file_that_cannot_be_loaded_is_reported_without_server_paths(sqlite_wo
     r = sqlite_world.upload("uploader_a", b"Crime ID,Month\nx,2018-12\n", filename="2018-12-kent-street.csv")
     assert r.status_code in (403, 422), r.text  # not a street file: refused or reported, never a 500
     assert str(sqlite_world.ws.home) not in r.text
+
+
+def test_an_nhs_trust_uploads_istv_returns_under_its_agreement(sqlite_world) -> None:  # type: ignore[no-untyped-def]
+    """The same sources as the CLI: ISTV (ED assault) returns, refused until an agreement covers ed_istv."""
+    import datetime as dt
+
+    from vrhub.governance.access import accounts, agreements
+
+    cat = sqlite_world.ws.catalogue
+    accounts.create_organisation(cat, "Medway NHS Foundation Trust", "health")
+    accounts.create_user(cat, "medway-ed", "partner_uploader", organisation_name="Medway NHS Foundation Trust")
+    sqlite_world.tokens["medway-ed"] = accounts.create_token(cat, "medway-ed", "t").secret
+    header = ["Reporting period start", "Reporting period end", "ED site code", "Arrival date time",
+              "Assault date time", "Assault method", "Assault location type", "Age band", "Sex", "Home LSOA"]
+    row = {"Reporting period start": "01/01/2023", "Reporting period end": "31/01/2023", "ED site code": "SYN-TEST",
+           "Arrival date time": "06/01/2023 23:40", "Assault date time": "06/01/2023 23:05", "Assault method": "Knife",
+           "Assault location type": "Pub", "Age band": "18-24", "Sex": "M", "Home LSOA": "E01016016"}
+    data = csv_bytes(header, [row, {**row, "Arrival date time": "not a time"}])
+    refused = sqlite_world.upload("medway-ed", data, filename="ed-2023-01.csv", kind="istv")
+    assert refused.status_code == 403 and "ed_istv" in refused.json()["error"]["message"]
+    agreements.create_agreement(cat, "Medway ED ISTV", organisation_name="Medway NHS Foundation Trust",
+                                kinds=["ed_istv"], purpose="Cardiff Model", lawful_basis="Art. 6(1)(e); Art. 9(2)(i)",
+                                retention_days=365, start=dt.date(2022, 1, 1))
+    r = sqlite_world.upload("medway-ed", data, filename="ed-2023-01.csv", kind="istv")
+    assert r.status_code == 201, r.text
+    rep = r.json()["report"]
+    assert (rep["rows_read"], rep["rows_accepted"], rep["rows_quarantined"]) == (2, 1, 1)
+    assert r.json()["report"]["results"][0]["kind"] == "ed_istv"
