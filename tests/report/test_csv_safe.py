@@ -31,3 +31,18 @@ def test_no_written_cell_can_start_a_formula(text: str) -> None:
     if not NUMBER.match(text):
         assert not cell.startswith(FORMULA_PREFIXES)
     assert cell in (text, "'" + text) or "\r" in text  # the csv module normalises bare CR inside quoted cells
+
+
+def test_safe_frame_neutralises_text_cells_and_names_and_keeps_numbers() -> None:
+    import pandas as pd
+
+    from vrhub.report.csv_safe import safe_frame
+
+    df = pd.DataFrame({"area_name": ["=cmd|' /C calc'!A0", "Maidstone", None], "records": [-1, 5, 7],
+                       "=x": ["-0.5", "@a", "+1"]})
+    out = safe_frame(df)
+    assert out["area_name"].tolist()[:2] == ["'=cmd|' /C calc'!A0", "Maidstone"] and pd.isna(out["area_name"][2])
+    assert out["records"].tolist() == [-1, 5, 7]
+    assert list(out.columns) == ["area_name", "records", "'=x"]
+    assert out["'=x"].tolist() == ["-0.5", "'@a", "+1"]
+    assert df["area_name"][0].startswith("=")  # the input is not changed

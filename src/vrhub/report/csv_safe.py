@@ -3,7 +3,7 @@
 A cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is read by Excel, LibreOffice and
 Google Sheets as a formula, which can run commands or leak data (OWASP, "CSV Injection"). Such text is prefixed
 with a single quote, as OWASP recommends; a plain number such as ``-0.468`` is data, not a formula, and is kept.
-Every CSV export of the CLI and the hub goes through :func:`safe_cell`.
+Every CSV (and Excel) export of the CLI and the hub goes through :func:`safe_cell` (:func:`safe_frame` for pandas).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO
 
+import pandas as pd
 import pyarrow as pa
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -25,6 +26,16 @@ def safe_cell(value: object) -> object:
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) and not NUMBER.match(value):
         return "'" + value
     return value
+
+
+def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` with every text cell (and column name) through :func:`safe_cell`, for pandas writers
+    (``to_csv``, ``to_excel``: openpyxl, too, stores text that starts with ``=`` as a formula)."""
+    out = df.rename(columns=lambda c: safe_cell(c) if isinstance(c, str) else c)
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(safe_cell, na_action="ignore")
+    return out
 
 
 def write_rows(f: IO[str], columns: list[str], rows: Iterable[Iterable[object]]) -> None:
