@@ -79,3 +79,36 @@ def test_a_damaged_zip_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(SourceError) as info:
         discover([p])
     assert str(p) in str(info.value) and "download the archive again" in str(info.value)
+
+
+def test_a_zip_bomb_is_refused_naming_the_member(tmp_path: Path) -> None:
+    """A member that expands far more than data does (here 64 MiB of zeros, ~1000:1) refuses the archive."""
+    from vrhub.ingest.files import MAX_RATIO
+
+    z = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("2018-10/2018-10-kent-street.csv", b"0" * (64 << 20))
+        ratio = zf.infolist()[0].file_size / zf.infolist()[0].compress_size
+    assert ratio > MAX_RATIO  # the test's own premise
+    with pytest.raises(SourceError, match=r"2018-10-kent-street.csv.*zip bomb"):
+        discover([z])
+
+
+def test_an_archive_declaring_too_many_bytes_is_refused(tmp_path: Path) -> None:
+    from vrhub.ingest.files import check_archive
+
+    infos = [zipfile.ZipInfo(f"m{i}.csv") for i in range(3)]
+    for i in infos:
+        i.file_size, i.compress_size = 1000, 500
+    check_archive(tmp_path / "ok.zip", infos, max_bytes=3000)  # at the limit: accepted
+    with pytest.raises(SourceError, match="add up to 3,000 bytes"):
+        check_archive(tmp_path / "big.zip", infos, max_bytes=2999)
+
+
+@pytest.mark.parametrize("name", ["../evil.csv", "a/../../evil.csv", "/etc/evil.csv", "..\\evil.csv",
+                                  "a\\..\\..\\evil.csv", "C:/evil.csv", "\\evil.csv"])
+def test_path_traversal_members_are_refused(tmp_path: Path, name: str) -> None:
+    z = make_zip(tmp_path / "t.zip", {name: b"x\n", "ok.csv": b"x\n"})
+    found, skipped = discover([z])
+    assert [f.member for f in found] == ["ok.csv"]
+    assert [(s.display.split("!", 1)[1], s.reason) for s in skipped] == [(name, "unsafe path inside the archive")]

@@ -15,6 +15,7 @@ import typer
 from rich.markup import escape
 
 from vrhub.cli.console import out, print_json
+from vrhub.report.csv_safe import safe_frame
 
 COUNT_COLUMNS = ("ed_assaults", "police_violence", "ed_arrivals")
 
@@ -34,7 +35,7 @@ def write_cardiff(view: CardiffView, folder: Path) -> list[Path]:
             if col == "police_violence" and not view.police_datasets:
                 continue  # not loaded: an empty cell, not a suppression marker
             table[col] = table[col].astype(object).where(table[col].notna(), marker)
-        table.to_csv(path, index=False, na_rep="")
+        safe_frame(table).to_csv(path, index=False, na_rep="")
         files.append(path)
     lines = [f"# Cardiff Model view, {view.start:%B %Y} to {view.end:%B %Y}", "", f"**{view.notice}**", ""]
     lines += [f"- {s}" for s in view.summary] + ["", "## Read with care", ""] + [f"- {n}" for n in view.notes]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import re
 from pathlib import Path
 
 import typer
@@ -11,6 +9,7 @@ import typer
 from vrhub.cli.console import out, print_json
 from vrhub.domain.errors import NoDataError
 from vrhub.ingest.supply_check import ALL, supply_warnings
+from vrhub.report.csv_safe import write_csv
 
 
 def datasets(
@@ -116,27 +115,6 @@ def quarantine(
         out.print(f"[bold]What to do:[/] {what_to_do}")
     if out_file:
         out.print(f"Wrote {t.num_rows:,} rows to {out_file}")
-
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")  # plain numbers (e.g. -0.468) are data, not formulas
-
-
-def safe_cell(value: object) -> object:
-    """Neutralise spreadsheet formula injection (OWASP CSV injection): prefix risky text with a quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) and not NUMBER.match(value):
-        return "'" + value
-    return value
-
-
-def write_csv(t, path: Path) -> None:  # type: ignore[no-untyped-def]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(t.column_names)
-        for batch in t.to_batches():
-            for row in batch.to_pylist():
-                w.writerow([safe_cell(v) for v in row.values()])
 
 
 def withdraw(

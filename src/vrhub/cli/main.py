@@ -63,6 +63,7 @@ def _register_commands() -> None:
         evaluate,
         geography,
         hotspots,
+        hub,
         ingest,
         profile,
         pseudonymise,
@@ -92,6 +93,9 @@ def _register_commands() -> None:
     app.command("pseudonymise")(pseudonymise.pseudonymise)
     app.command("pseudonymise-key")(pseudonymise.pseudonymise_key)
     hotspots.register(app)
+    app.add_typer(hub.hub_app, name="hub")
+    app.add_typer(hub.audit_app, name="audit")
+    app.command("serve")(hub.serve)
 
 
 _register_commands()

@@ -16,6 +16,14 @@ from typing import BinaryIO
 from vrhub.domain.errors import SourceError
 
 HASH_CHUNK = 1 << 20
+#: Archive limits against zip bombs (Fifield, "A better zip bomb", WOOT 2019). Members are read through
+#: ``zipfile``, which never yields more than a member's declared size (and checks its CRC), so the declared sizes
+#: bound what is read: an archive is refused when a member expands more than MAX_RATIO times (police.uk CSVs
+#: compress about 10:1) or the members together declare more than MAX_ARCHIVE_BYTES. Members are never
+#: extracted to disk, so a path inside an archive cannot write anywhere; unsafe ones are still refused.
+MAX_RATIO = 200
+MAX_ARCHIVE_BYTES = 64 << 30
+MAX_MEMBERS = 100_000
 
 
 @dataclass(frozen=True)
@@ -145,13 +153,14 @@ def _zip_members(path: Path, suffixes: tuple[str, ...]) -> tuple[list[SourceFile
     except zipfile.BadZipFile as exc:
         raise SourceError(str(path), f"not a readable zip archive ({exc})",
                           "download the archive again: it looks damaged or truncated") from exc
+    check_archive(path, infos)
     found, skipped = [], []
     for info in sorted(infos, key=lambda i: i.filename):
         if info.is_dir():
             continue
         name = info.filename
         base = Path(name).name
-        if ".." in Path(name).parts or name.startswith("/"):
+        if unsafe_member_name(name):
             skipped.append(Skipped(f"{path}!{name}", "unsafe path inside the archive"))
         elif base.startswith(".") or "__MACOSX" in name:
             skipped.append(Skipped(f"{path}!{name}", "system file, not data"))
@@ -160,3 +169,30 @@ def _zip_members(path: Path, suffixes: tuple[str, ...]) -> tuple[list[SourceFile
         else:
             skipped.append(Skipped(f"{path}!{name}", f"not a {'/'.join(suffixes)} file"))
     return found, skipped
+
+
+def unsafe_member_name(name: str) -> bool:
+    """A member path that would leave the folder it was extracted to: absolute, a drive, or with a '..' part
+    (with either slash: archives made on Windows use backslashes)."""
+    parts = name.replace("\\", "/").split("/")
+    return name.startswith(("/", "\\")) or ".." in parts or (len(name) > 1 and name[1] == ":")
+
+
+def check_archive(path: Path, infos: list[zipfile.ZipInfo], *, max_ratio: int = MAX_RATIO,
+                  max_bytes: int = MAX_ARCHIVE_BYTES, max_members: int = MAX_MEMBERS) -> None:
+    """Refuse an archive that looks like a zip bomb (see ``MAX_RATIO``), naming the member and the limit."""
+    if len(infos) > max_members:
+        raise SourceError(str(path), f"the archive has {len(infos):,} members (the limit is {max_members:,})",
+                          "split it into smaller archives, or unzip it and load the folder")
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > 1 << 20 and info.file_size > max_ratio * max(info.compress_size, 1):
+            raise SourceError(
+                str(path), f"member {info.filename!r} expands {info.file_size / max(info.compress_size, 1):,.0f} "
+                f"times ({info.compress_size:,} to {info.file_size:,} bytes; the limit is {max_ratio} times): it looks "
+                "like a zip bomb and the archive was refused", "check where the archive came from; a real data file "
+                "compresses far less than that")
+    if total > max_bytes:
+        raise SourceError(str(path), f"the archive's members add up to {total:,} bytes (the limit is {max_bytes:,})",
+                          "split it into smaller archives")

@@ -32,6 +32,7 @@ import shapely
 
 from vrhub.analysis.hotspots.run import HotspotRun
 from vrhub.domain.disclosure import NHS_OPENSAFELY, DisclosureRules, protect_series
+from vrhub.report.csv_safe import safe_frame
 
 LOCATION_NOTE = "police.uk locations are anonymised map points"
 NO_VALUE = "no value shown (count suppressed)"
@@ -306,7 +307,7 @@ def write_hotspots(
     table = folder / "hotspots.csv"
     with open(table, "w", encoding="utf-8", newline="") as f:
         f.write(f"# {marker}\n")
-        pd.DataFrame(places.drop(columns="geometry")).to_csv(f, index=False)
+        safe_frame(pd.DataFrame(places.drop(columns="geometry"))).to_csv(f, index=False)
     out.files.append(table)
 
     what = {"gistar": "Gi* hot and cold spots", "emerging": "Emerging hot spots", "kde": "Kernel density",

@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 from vrhub.analysis.profile import Profile
 from vrhub.domain.disclosure import DisclosureRules
 from vrhub.report import charts
+from vrhub.report.csv_safe import safe_frame
 
 ANALYST_MARKER = "unsuppressed — analyst use only"
 
@@ -57,7 +58,7 @@ def write_profile(profile: Profile, folder: Path, *, release: bool = False,
         csv_path = tdir / f"{name}.csv"
         with open(csv_path, "w", encoding="utf-8", newline="") as f:
             f.write(f"# {marker}\n")
-            t.to_pandas(integer_object_nulls=True).to_csv(f, index=False)
+            safe_frame(t.to_pandas(integer_object_nulls=True)).to_csv(f, index=False)
         pq_path = tdir / f"{name}.parquet"
         meta = {**(t.schema.metadata or {}), b"vrhub_notice": marker.encode(),
                 b"vrhub_definition": json.dumps(profile.definition).encode()}
@@ -67,7 +68,8 @@ def write_profile(profile: Profile, folder: Path, *, release: bool = False,
     with pd.ExcelWriter(xlsx, engine="openpyxl") as xw:
         for name, t in tables.items():
             pd.DataFrame({"notice": [marker]}).to_excel(xw, sheet_name=name[:31], index=False, header=False)
-            t.to_pandas(integer_object_nulls=True).to_excel(xw, sheet_name=name[:31], index=False, startrow=2)
+            frame = safe_frame(t.to_pandas(integer_object_nulls=True))
+            frame.to_excel(xw, sheet_name=name[:31], index=False, startrow=2)
     out.files.append(xlsx)
     out.files += _charts(profile, tables, folder, marker)
     summary = folder / "summary.md"

@@ -12,6 +12,7 @@ import datetime as dt
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -189,3 +190,138 @@ class ReturnRow(Base):
     note: Mapped[str] = mapped_column(Text, default="")
 
     file: Mapped[ReturnsFile] = relationship(back_populates="rows")
+
+
+# --- the data-sharing hub (migration 0005_hub) -------------------------------------------------------------
+# Organisations are the ``partners`` above: a partner that uploads through the hub is the same row that the
+# CLI's ``--partner`` names, so provenance and agreements point at one table.
+
+
+class User(Base):
+    """A person (or a partner's upload robot) who signs in to the hub. ``role`` is one of
+    ``vrhub.governance.access.roles.Role``; the password is stored only as an Argon2 hash (PHC string)."""
+
+    __tablename__ = "hub_users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(200), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"))
+    role: Mapped[str] = mapped_column(String(32))
+    password_hash: Mapped[str | None] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    partner: Mapped[Partner | None] = relationship()
+
+
+class ApiToken(Base):
+    """A bearer token for automated uploads. Only the sha256 of the token is kept (the token itself is shown
+    once, when it is made); ``prefix`` (its first characters) lets people tell their tokens apart."""
+
+    __tablename__ = "hub_api_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("hub_users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    prefix: Mapped[str] = mapped_column(String(16))
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+
+
+class HubSession(Base):
+    """A browser session. The cookie holds a random id; only its sha256 is kept, with the CSRF token that
+    every unsafe request made with the cookie must echo in a header."""
+
+    __tablename__ = "hub_sessions"
+    id_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("hub_users.id", ondelete="CASCADE"))
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+
+
+class AgreementAnalyst(Base):
+    """An analyst named on a data-sharing agreement."""
+
+    __tablename__ = "hub_agreement_analysts"
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("hub_agreements.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("hub_users.id", ondelete="CASCADE"), primary_key=True)
+
+
+class Agreement(Base):
+    """A data-sharing agreement: which organisation shares which dataset kinds, for what purpose, on what lawful
+    basis, which fields, how long the data are kept (days after upload), which analysts may see the rows, and
+    from when to when (``end_date`` inclusive; none: open-ended)."""
+
+    __tablename__ = "hub_agreements"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"))
+    kinds: Mapped[list] = mapped_column(JSON, default=list)
+    purpose: Mapped[str] = mapped_column(Text)
+    lawful_basis: Mapped[str] = mapped_column(Text)
+    fields_allowed: Mapped[list] = mapped_column(JSON, default=list)
+    retention_days: Mapped[int] = mapped_column(Integer)
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    partner: Mapped[Partner] = relationship()
+    analysts: Mapped[list[User]] = relationship(secondary="hub_agreement_analysts", order_by="User.username")
+
+
+class Upload(Base):
+    """One file received by the hub: who sent it, under which agreement, and its load report."""
+
+    __tablename__ = "hub_uploads"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("hub_users.id", ondelete="SET NULL"))
+    agreement_id: Mapped[int | None] = mapped_column(ForeignKey("hub_agreements.id"))
+    filename: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    status: Mapped[str] = mapped_column(String(16))
+    dataset_ids: Mapped[list] = mapped_column(JSON, default=list)
+    report: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class AuditEvent(Base):
+    """One row of the append-only, hash-chained audit log (``vrhub.store.audit``).
+
+    ``hash`` = sha256(``prev_hash`` + canonical JSON of the row's other fields); ``prev_hash`` is unique, so two
+    writers can never both extend the same row, and the first row's ``prev_hash`` is 64 zeros.
+    """
+
+    __tablename__ = "hub_audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(200))
+    actor_role: Mapped[str] = mapped_column(String(32), default="")
+    action: Mapped[str] = mapped_column(String(64))
+    object_type: Mapped[str] = mapped_column(String(64), default="")
+    object_id: Mapped[str] = mapped_column(String(200), default="", index=True)
+    #: the organisation whose data the event concerns (not a foreign key: the log outlives what it names)
+    partner_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    data_version: Mapped[str] = mapped_column(Text, default="")
+    outcome: Mapped[str] = mapped_column(String(16), default="ok")
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class OidcState(Base):
+    """A single sign-on in progress: the OpenID Connect ``state`` sent to the identity provider, with the nonce
+    and PKCE code verifier to check its answer against (used once, then deleted; stale after 10 minutes)."""
+
+    __tablename__ = "hub_oidc_states"
+    state: Mapped[str] = mapped_column(String(128), primary_key=True)
+    nonce: Mapped[str] = mapped_column(String(128))
+    code_verifier: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

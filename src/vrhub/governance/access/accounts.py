@@ -1,0 +1,223 @@
+"""Organisations, users, passwords, API tokens and browser sessions (library functions; no HTTP).
+
+Passwords are hashed with Argon2id through pwdlib (the maintained successor to passlib, which breaks on
+Python 3.13), with pwdlib's recommended parameters (RFC 9106 §4, second recommended option). API tokens and
+session ids are 256-bit random values (``secrets.token_urlsafe(32)``); only their sha256 is stored, which is
+enough for values of that entropy (a slow hash protects low-entropy secrets such as passwords).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from pwdlib import PasswordHash
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from vrhub.governance.access.errors import Conflict, NotFound
+from vrhub.governance.access.roles import Role, parse_role
+from vrhub.store.catalogue import Catalogue, Partner
+from vrhub.store.catalogue.models import ApiToken, HubSession, User
+
+PASSWORDS = PasswordHash.recommended()
+TOKEN_PREFIX = "vrh_"
+MIN_PASSWORD = 12
+# A hash of a random password: checking it costs what checking a real one does, so that an unknown user name
+# takes as long to refuse as a wrong password (no user enumeration by timing).
+_DUMMY_HASH = PASSWORDS.hash(secrets.token_urlsafe(16))
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+# --- organisations ----------------------------------------------------------------------------------------
+def create_organisation(catalogue: Catalogue, name: str, sector: str | None = None) -> Partner:
+    """Register an organisation (a partner); a name already registered is a ``Conflict``."""
+    name = name.strip()
+    if not name:
+        raise ValueError("an organisation needs a name")
+    try:
+        with catalogue.session() as s:
+            p = Partner(name=name, sector=sector)
+            s.add(p)
+            s.flush()
+            return p
+    except IntegrityError as exc:
+        raise Conflict(f"an organisation named {name!r} already exists",
+                       "use it, or choose another name ('vrhub hub org list' lists them)") from exc
+
+
+def organisation(catalogue: Catalogue, name_or_id: str | int) -> Partner:
+    with catalogue.session() as s:
+        if isinstance(name_or_id, int) or str(name_or_id).isdigit():
+            found = s.get(Partner, int(name_or_id))
+        else:
+            found = s.scalar(select(Partner).where(Partner.name == name_or_id))
+    if found is None:
+        raise NotFound(f"no organisation {name_or_id!r}", "list them with 'vrhub hub org list' or "
+                       "GET /api/admin/organisations")
+    return found
+
+
+# --- users ------------------------------------------------------------------------------------------------
+def create_user(catalogue: Catalogue, username: str, role: str, *, password: str | None = None,
+                organisation_name: str | None = None, display_name: str = "") -> User:
+    """Add a user. A partner uploader must belong to an organisation; a password (if any) has 12+ characters."""
+    r = parse_role(role)
+    username = username.strip()
+    if not username:
+        raise ValueError("a user needs a user name")
+    if password is not None and len(password) < MIN_PASSWORD:
+        raise ValueError(f"the password is too short: use at least {MIN_PASSWORD} characters")
+    partner_id = organisation(catalogue, organisation_name).id if organisation_name else None
+    if r is Role.PARTNER_UPLOADER and partner_id is None:
+        raise ValueError("a partner uploader belongs to an organisation: give --org NAME")
+    try:
+        with catalogue.session() as s:
+            u = User(username=username, display_name=display_name, role=r.value, partner_id=partner_id,
+                     password_hash=PASSWORDS.hash(password) if password else None, active=True)
+            s.add(u)
+            s.flush()
+            return u
+    except IntegrityError as exc:
+        raise Conflict(f"a user named {username!r} already exists", "choose another user name") from exc
+
+
+def user(catalogue: Catalogue, username_or_id: str | int) -> User:
+    with catalogue.session() as s:
+        q = select(User).options(selectinload(User.partner))
+        q = q.where(User.id == int(username_or_id)) if isinstance(username_or_id, int) else \
+            q.where(User.username == username_or_id)
+        found = s.scalar(q)
+    if found is None:
+        raise NotFound(f"no user {username_or_id!r}", "list users with 'vrhub hub user list'")
+    return found
+
+
+def users(catalogue: Catalogue) -> list[User]:
+    with catalogue.session() as s:
+        return list(s.scalars(select(User).options(selectinload(User.partner)).order_by(User.username)))
+
+
+def set_active(catalogue: Catalogue, username: str, active: bool) -> User:
+    with catalogue.session() as s:
+        u = s.scalar(select(User).where(User.username == username))
+        if u is None:
+            raise NotFound(f"no user {username!r}", "list users with 'vrhub hub user list'")
+        u.active = active
+        if not active:  # a disabled user's sessions end now
+            s.execute(delete(HubSession).where(HubSession.user_id == u.id))
+    return user(catalogue, username)
+
+
+def active_user(catalogue: Catalogue, username: str) -> User | None:
+    """The active user of this name (for a sign-in proved elsewhere, e.g. single sign-on), else ``None``."""
+    with catalogue.session() as s:
+        u = s.scalar(select(User).options(selectinload(User.partner)).where(User.username == username))
+    return u if u is not None and u.active else None
+
+
+def authenticate(catalogue: Catalogue, username: str, password: str) -> User | None:
+    """The active user with this name and password, or ``None`` (same cost whether or not the user exists)."""
+    with catalogue.session() as s:
+        u = s.scalar(select(User).options(selectinload(User.partner)).where(User.username == username))
+    if u is None or not u.password_hash or not u.active:
+        PASSWORDS.verify(password, _DUMMY_HASH)
+        return None
+    ok, new_hash = PASSWORDS.verify_and_update(password, u.password_hash)
+    if not ok:
+        return None
+    if new_hash:  # parameters were raised since the hash was made
+        with catalogue.session() as s:
+            s.get(User, u.id).password_hash = new_hash  # type: ignore[union-attr]
+    return u
+
+
+# --- API tokens -------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class NewToken:
+    """A token just made: ``secret`` is shown once and never stored."""
+
+    token: ApiToken
+    secret: str
+
+
+def create_token(catalogue: Catalogue, username: str, name: str, *, days: int | None = 365) -> NewToken:
+    u = user(catalogue, username)
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with catalogue.session() as s:
+        t = ApiToken(user_id=u.id, name=name, prefix=secret[:10], token_sha256=_sha256(secret),
+                     expires_at=_now() + dt.timedelta(days=days) if days else None)
+        s.add(t)
+        s.flush()
+    return NewToken(t, secret)
+
+
+def tokens(catalogue: Catalogue, username: str | None = None) -> list[ApiToken]:
+    with catalogue.session() as s:
+        q = select(ApiToken).options(selectinload(ApiToken.user)).order_by(ApiToken.id)
+        if username:
+            q = q.join(User).where(User.username == username)
+        return list(s.scalars(q))
+
+
+def revoke_token(catalogue: Catalogue, token_id: int) -> ApiToken:
+    with catalogue.session() as s:
+        t = s.get(ApiToken, token_id)
+        if t is None:
+            raise NotFound(f"no API token {token_id}", "list tokens with 'vrhub hub token list'")
+        t.revoked_at = t.revoked_at or _now()
+    return t
+
+
+def user_for_token(catalogue: Catalogue, secret: str) -> User | None:
+    """The active user a valid (unexpired, unrevoked) token belongs to, else ``None``."""
+    with catalogue.session() as s:
+        t = s.scalar(select(ApiToken).options(selectinload(ApiToken.user).selectinload(User.partner))
+                     .where(ApiToken.token_sha256 == _sha256(secret)))
+    if t is None or t.revoked_at is not None or (t.expires_at is not None and t.expires_at <= _now()):
+        return None
+    return t.user if t.user.active else None
+
+
+# --- browser sessions -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class NewSession:
+    """A session just opened: ``secret`` goes in the cookie, ``csrf_token`` to the page."""
+
+    secret: str
+    csrf_token: str
+    expires_at: dt.datetime
+
+
+def open_session(catalogue: Catalogue, u: User, hours: float = 8) -> NewSession:
+    secret, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    expires = _now() + dt.timedelta(hours=hours)
+    with catalogue.session() as s:
+        s.execute(delete(HubSession).where(HubSession.expires_at < _now()))
+        s.add(HubSession(id_sha256=_sha256(secret), user_id=u.id, csrf_token=csrf, expires_at=expires))
+    return NewSession(secret, csrf, expires)
+
+
+def session_user(catalogue: Catalogue, secret: str) -> tuple[User, str] | None:
+    """The active user of an unexpired session and its CSRF token, else ``None``."""
+    with catalogue.session() as s:
+        hs = s.scalar(select(HubSession).options(selectinload(HubSession.user).selectinload(User.partner))
+                      .where(HubSession.id_sha256 == _sha256(secret)))
+    if hs is None or hs.expires_at <= _now() or not hs.user.active:
+        return None
+    return hs.user, hs.csrf_token
+
+
+def close_session(catalogue: Catalogue, secret: str) -> None:
+    with catalogue.session() as s:
+        s.execute(delete(HubSession).where(HubSession.id_sha256 == _sha256(secret)))

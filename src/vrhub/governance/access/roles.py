@@ -1,0 +1,69 @@
+"""Roles and permissions of the hub: who may do what (the Five Safes' "safe people" and "safe outputs").
+
+    partner_uploader   uploads its own organisation's data; sees those uploads' load reports and quarantine,
+                       its own organisation's datasets and the audit trail of its own data
+    analyst            row-level (pseudonymised) data of the agreements naming them; unreleased profile and SNA
+    board_viewer       released, disclosure-controlled aggregates only (profile and SNA)
+    admin              organisations, users, agreements, tokens and the whole audit log; no data by default
+
+Which *rows* a permitted user reaches (own organisation, agreements naming them) is decided per request in
+``vrhub.governance.access.scope``; this module only says which actions a role may attempt at all.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    PARTNER_UPLOADER = "partner_uploader"
+    ANALYST = "analyst"
+    BOARD_VIEWER = "board_viewer"
+    ADMIN = "admin"
+
+
+class Permission(StrEnum):
+    PUBLIC = "public"  # no sign-in needed (login, health, the OpenAPI document)
+    SIGNED_IN = "signed_in"  # any signed-in user (who am I, log out)
+    UPLOAD = "upload"
+    UPLOADS_READ = "uploads.read"
+    DATASETS_READ = "datasets.read"
+    QUARANTINE_READ = "quarantine.read"
+    PROFILE_READ = "profile.read"
+    SNA_READ = "sna.read"
+    AUDIT_READ_OWN = "audit.read_own"
+    AUDIT_READ_ALL = "audit.read_all"
+    ADMIN = "admin"
+
+
+GRANTS: dict[Role, frozenset[Permission]] = {
+    Role.PARTNER_UPLOADER: frozenset({Permission.UPLOAD, Permission.UPLOADS_READ, Permission.DATASETS_READ,
+                                      Permission.QUARANTINE_READ, Permission.AUDIT_READ_OWN}),
+    Role.ANALYST: frozenset({Permission.DATASETS_READ, Permission.QUARANTINE_READ, Permission.PROFILE_READ,
+                             Permission.SNA_READ}),
+    Role.BOARD_VIEWER: frozenset({Permission.PROFILE_READ, Permission.SNA_READ}),
+    Role.ADMIN: frozenset({Permission.ADMIN, Permission.AUDIT_READ_ALL}),
+}
+
+
+def parse_role(text: str) -> Role:
+    """``text`` as a role, or a ``ValueError`` that lists the roles."""
+    try:
+        return Role(text)
+    except ValueError:
+        raise ValueError(f"unknown role {text!r}: use one of {', '.join(r.value for r in Role)}") from None
+
+
+def allowed(role: str, permission: Permission) -> bool:
+    """Whether ``role`` may attempt ``permission`` (PUBLIC and SIGNED_IN are every role's)."""
+    if permission in (Permission.PUBLIC, Permission.SIGNED_IN):
+        return True
+    try:
+        return permission in GRANTS[Role(role)]
+    except ValueError:
+        return False
+
+
+def released_only(role: str) -> bool:
+    """Whether ``role`` sees only released (disclosure-controlled) outputs."""
+    return role != Role.ANALYST

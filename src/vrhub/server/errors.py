@@ -1,0 +1,65 @@
+"""The one error handler: every error leaves the hub as JSON ``{"error": {"status", "message", "what_to_do"}}``.
+
+    HTTPException (FastAPI/Starlette)  its status and detail
+    RequestValidationError             422, with each field's problem
+    NotFound / Conflict                404 / 409
+    AgreementMissing                   403, naming the missing agreement
+    NoDataError                        404
+    VrhubError, ValueError             422 (a message that says what to do)
+    anything else                      500, logged; the message says nothing of the internals
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from vrhub.domain.errors import NoDataError, VrhubError
+from vrhub.governance.access.errors import AgreementMissing, Conflict, NotFound
+
+log = logging.getLogger("vrhub.server")
+
+
+def error_body(status: int, message: str, what_to_do: str | None = None, **extra: Any) -> dict[str, Any]:
+    return {"error": {"status": status, "message": message, "what_to_do": what_to_do, **extra}}
+
+
+def classify(exc: Exception) -> tuple[int, dict[str, Any], dict[str, str]]:
+    """(status, body, headers) for an exception."""
+    if isinstance(exc, StarletteHTTPException):
+        detail = exc.detail
+        if isinstance(detail, dict):
+            return exc.status_code, error_body(exc.status_code, detail.get("message", ""), detail.get("what_to_do")), \
+                dict(exc.headers or {})
+        return exc.status_code, error_body(exc.status_code, str(detail)), dict(exc.headers or {})
+    if isinstance(exc, RequestValidationError):
+        problems = [{"where": ".".join(str(p) for p in e.get("loc", ())), "problem": e.get("msg", "")}
+                    for e in exc.errors()]
+        text = "; ".join(f"{p['where']}: {p['problem']}" for p in problems)
+        return 422, error_body(422, f"the request is not valid: {text}", "correct the fields named and send it again",
+                               problems=problems), {}
+    status = (404 if isinstance(exc, NotFound | NoDataError) else 409 if isinstance(exc, Conflict)
+              else 403 if isinstance(exc, AgreementMissing) else 422 if isinstance(exc, VrhubError | ValueError)
+              else 500)
+    if isinstance(exc, VrhubError):
+        return status, error_body(status, exc.message, exc.hint or None), {}
+    if status == 422:
+        return status, error_body(status, str(exc), "correct the request and send it again"), {}
+    log.exception("unexpected error", exc_info=exc)
+    return 500, error_body(500, "the hub failed to answer this request (the error is in the server's log)",
+                           "try again; if it happens again, tell the hub administrator the time it happened"), {}
+
+
+async def handle(request: Request, exc: Exception) -> JSONResponse:
+    status, body, headers = classify(exc)
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def install(app: FastAPI) -> None:
+    for cls in (StarletteHTTPException, RequestValidationError, VrhubError, ValueError, Exception):
+        app.add_exception_handler(cls, handle)

@@ -1,0 +1,183 @@
+"""The problem profile and the SNA, over the JSON API.
+
+Board viewers (and analysts not named on agreements with every organisation whose data a profile reads) get
+the released version: ``vrhub.report.release.release_profile`` applies disclosure control to tables, headline,
+notes and summary, exactly as ``vrhub profile --release`` does. Analysts named on all those agreements get the
+unreleased version, marked "unsuppressed — analyst use only".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import HTMLResponse, Response
+
+from vrhub.analysis.profile import Profile, build_profile, parse_month
+from vrhub.analysis.profile.build import LEVELS
+from vrhub.domain.definitions import load_definition
+from vrhub.domain.definitions.loader import shipped_definitions
+from vrhub.governance.access import Permission
+from vrhub.governance.access.scope import unreleased_allowed
+from vrhub.report.csv_safe import write_table
+from vrhub.report.profile_files import ANALYST_MARKER
+from vrhub.server.dependencies import Hub, Principal, get_hub, http_error, record, require
+
+router = APIRouter(tags=["analysis"])
+SOURCE = "police_uk_street"
+_BUILD = threading.Lock()  # one build at a time per process: concurrent readers of the same profile wait for it
+
+
+def jsonable(value: Any) -> Any:
+    """Arrow/pandas values as JSON: NaN and infinities become null, dates ISO 8601."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if value is None or isinstance(value, str | int | bool):
+        return value
+    return str(value)
+
+
+def _month(text: str | None, name: str) -> dt.date | None:
+    if not text:
+        return None
+    try:
+        return parse_month(text)
+    except ValueError as exc:
+        raise http_error(422, f"{name}: {exc}", "write months as YYYY-MM") from exc
+
+
+def _definition(name: str):  # type: ignore[no-untyped-def]
+    if name not in shipped_definitions():  # never a path: a request must not name a file on the server
+        raise http_error(422, f"there is no shipped definition {name!r}", "use one of: " +
+                         ", ".join(shipped_definitions()))
+    return load_definition(name)
+
+
+def released_for(hub: Hub, principal: Principal) -> tuple[bool, list[str]]:
+    """(released?, organisations the analyst lacks agreements with)."""
+    ok, missing = unreleased_allowed(hub.ws.catalogue, principal.user, SOURCE, dt.date.today())
+    return not ok, missing
+
+
+def forget_profiles(hub: Hub) -> None:
+    """Empty the profile cache (after an upload: the next profile reads the new data versions)."""
+    with _BUILD:
+        hub.cache.clear()
+
+
+def profile_for(hub: Hub, *, start: dt.date | None, end: dt.date | None, level: str, strand: str | None,
+                definition: str, released: bool) -> tuple[Profile, str]:
+    """The profile (released or not) and its notice, cached by parameters and the data versions it reads."""
+    if level not in LEVELS:
+        raise http_error(422, f"unknown level {level!r}", f"use one of {', '.join(LEVELS)}")
+    if start and end and start > end:
+        raise http_error(422, "from is after to", "swap them")
+    versions = tuple(sorted(d.id for d in hub.ws.catalogue.datasets()))
+    key = (start, end, level, strand, definition, released, versions)
+    with _BUILD:
+        if key not in hub.cache:
+            p = build_profile(hub.ws.engine(), _definition(definition), start=start, end=end, level=level,
+                              strand=strand)
+            notice = ANALYST_MARKER
+            if released:
+                from vrhub.report.release import release_profile
+
+                p, notice = release_profile(p)
+            while len(hub.cache) >= max(hub.settings.profile_cache, 1):
+                hub.cache.pop(next(iter(hub.cache)))
+            hub.cache[key] = (p, notice)
+        return hub.cache[key]
+
+
+@router.get("/api/profile")
+def profile(
+    start: str | None = Query(None, alias="from", description="First month, YYYY-MM (default: the first loaded)"),
+    end: str | None = Query(None, alias="to", description="Last month, YYYY-MM (default: the last loaded)"),
+    level: str = "district", strand: str | None = None, definition: str = "kent_and_medway",
+    hub: Hub = Depends(get_hub), principal: Principal = Depends(require(Permission.PROFILE_READ)),
+) -> dict[str, Any]:
+    """The problem profile (who, what, where, when, why) with its tables as lists of rows."""
+    released, missing = released_for(hub, principal)
+    p, notice = profile_for(hub, start=_month(start, "from"), end=_month(end, "to"), level=level, strand=strand,
+                            definition=definition, released=released)
+    record(hub, principal, "query", object_type="profile", object_id=f"{p.start:%Y-%m}..{p.end:%Y-%m} {level}",
+           data_version=p.datasets, details={"released": released, "strand": strand})
+    body = {"notice": notice, "released": released, "period": {"from": f"{p.start:%Y-%m}", "to": f"{p.end:%Y-%m}"},
+            "level": level, "strand": strand, "headline": p.headline, "summary": p.summary,
+            "definition": p.definition, "datasets": p.datasets,
+            "tables": {n: t.to_pylist() for n, t in p.tables().items()}}
+    if missing:
+        body["why_released"] = ("you are not named on an agreement covering police_uk_street with: " +
+                                ", ".join(missing))
+    return jsonable(body)
+
+
+@router.get("/api/profile/tables/{table}")
+def profile_table(
+    table: str,
+    start: str | None = Query(None, alias="from"), end: str | None = Query(None, alias="to"),
+    level: str = "district", strand: str | None = None, definition: str = "kent_and_medway",
+    format: Literal["csv", "json"] = "csv",
+    hub: Hub = Depends(get_hub), principal: Principal = Depends(require(Permission.PROFILE_READ)),
+) -> Response:
+    """One profile table to download (CSV, its first line the notice; formula injection neutralised)."""
+    released, _ = released_for(hub, principal)
+    p, notice = profile_for(hub, start=_month(start, "from"), end=_month(end, "to"), level=level, strand=strand,
+                            definition=definition, released=released)
+    tables = p.tables()
+    if table not in tables:
+        raise http_error(404, f"the profile has no table {table!r}", "its tables: " + ", ".join(tables))
+    record(hub, principal, "export", object_type="profile_table", object_id=table, data_version=p.datasets,
+           details={"released": released, "format": format})
+    if format == "json":
+        import json
+
+        return Response(json.dumps(jsonable({"notice": notice, "rows": tables[table].to_pylist()})),
+                        media_type="application/json")
+    buf = io.StringIO()
+    buf.write(f"# {notice}\n")
+    write_table(buf, tables[table])
+    return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{table}.csv"'})
+
+
+@router.get("/api/sna", response_class=HTMLResponse)
+def sna(
+    period: str | None = Query(None, description="FROM..TO in months, e.g. 2023-04..2024-03 (default: all)"),
+    definition: str = "kent_and_medway",
+    hub: Hub = Depends(get_hub), principal: Principal = Depends(require(Permission.SNA_READ)),
+) -> HTMLResponse:
+    """Build the Strategic Needs Assessment and return it as one self-contained HTML page (released for board
+    viewers)."""
+    from vrhub.report.sna import build_sna, parse_period
+
+    start = end = None
+    if period:
+        try:
+            start, end = parse_period(period)
+        except ValueError as exc:
+            raise http_error(422, f"period: {exc}", "write FROM..TO, e.g. 2023-04..2024-03") from exc
+    released, _ = released_for(hub, principal)
+    out = Path(tempfile.mkdtemp(prefix="sna-"))
+    try:
+        result = build_sna(hub.ws, out=out, start=start, end=end, definition=_definition(definition),
+                           release=released)
+        html = result.html.read_text(encoding="utf-8")
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    record(hub, principal, "query", object_type="sna", object_id=period or "all", data_version=result.datasets,
+           details={"released": released})
+    return HTMLResponse(html)

@@ -1,0 +1,36 @@
+"""The hub's settings: one list, resolved by the caller (``vrhub serve`` or a test) and passed to ``create_app``.
+
+Nothing is read from the environment at import time. The hub signs nothing, so it needs no secret key: session
+ids and API tokens are random values whose sha256 alone is stored (``vrhub.governance.access.accounts``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from vrhub.server.oidc import OidcSettings
+from vrhub.store.workspace import Settings
+
+
+@dataclass(frozen=True)
+class HubSettings:
+    """Every setting of the hub, with its default (``docs/hub.md`` lists them; a test checks it does)."""
+
+    workspace: Settings
+    #: largest upload accepted, in bytes (the body is streamed to a temporary file and cut off past this)
+    max_upload_bytes: int = 512 << 20
+    #: how long a browser session lasts, in hours
+    session_hours: float = 8.0
+    #: failed sign-ins allowed for one user name within ``login_window_minutes`` before sign-in is refused (429)
+    login_attempts: int = 5
+    login_window_minutes: int = 15
+    #: the session cookie's Secure flag (only ever False for a test on plain http)
+    cookie_secure: bool = True
+    #: profiles kept in memory per process, keyed by their parameters and the data versions they read
+    profile_cache: int = 16
+    #: single sign-on by OpenID Connect (``vrhub.server.oidc.OidcSettings``); none: local accounts and tokens only
+    oidc: OidcSettings | None = None
+
+    @classmethod
+    def names(cls) -> list[str]:
+        return [f.name for f in fields(cls)]
