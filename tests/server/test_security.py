@@ -251,3 +251,33 @@ def test_an_nhs_trust_uploads_istv_returns_under_its_agreement(sqlite_world) -> 
     rep = r.json()["report"]
     assert (rep["rows_read"], rep["rows_accepted"], rep["rows_quarantined"]) == (2, 1, 1)
     assert r.json()["report"]["results"][0]["kind"] == "ed_istv"
+
+
+def test_a_youth_justice_service_uploads_pseudonymised_records_and_never_identifiers_in_clear(sqlite_world) -> None:  # type: ignore[no-untyped-def]
+    """The person-level feeds go through the same sources as ``vrhub ingest``: pseudonyms load, clear ids refuse."""
+    import datetime as dt
+    import hashlib
+
+    from vrhub.governance.access import accounts, agreements
+
+    cat = sqlite_world.ws.catalogue
+    accounts.create_organisation(cat, "Kent Youth Justice Service", "youth justice")
+    accounts.create_user(cat, "kent-yjs", "partner_uploader", organisation_name="Kent Youth Justice Service")
+    sqlite_world.tokens["kent-yjs"] = accounts.create_token(cat, "kent-yjs", "t").secret
+    agreements.create_agreement(cat, "Kent YJS offences", organisation_name="Kent Youth Justice Service",
+                                kinds=["youth_justice"], purpose="serious youth violence 0-25",
+                                lawful_basis="Art. 6(1)(e); Art. 10", retention_days=365, start=dt.date(2022, 1, 1))
+    header = ["Person ID", "Youth justice service", "Age", "Offence date", "Offence type"]
+    row = {"Person ID": hashlib.sha256(b"synthetic child").hexdigest(), "Youth justice service": "Kent", "Age": "15",
+           "Offence date": "01/02/2023", "Offence type": "Robbery"}
+    ok = sqlite_world.upload("kent-yjs", csv_bytes(header, [row]), filename="yjs-2023-02.csv", kind="youth-justice")
+    assert ok.status_code == 201, ok.text
+    assert ok.json()["report"]["results"][0]["kind"] == "youth_justice"
+    assert ok.json()["report"]["rows_accepted"] == 1
+    clear = {**row, "Person ID": "9434765919", "Offence date": "02/02/2023"}  # an NHS number (valid check digit)
+    before = len(cat.datasets("youth_justice"))
+    refused = sqlite_world.upload("kent-yjs", csv_bytes(header, [clear]), filename="yjs-clear.csv")
+    assert "9434765919" not in refused.text
+    assert refused.status_code == 422
+    assert "identifiers in clear" in refused.json()["error"]["message"] and "vrhub pseudonymise" in refused.text
+    assert len(cat.datasets("youth_justice")) == before

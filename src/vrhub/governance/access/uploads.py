@@ -20,19 +20,23 @@ from sqlalchemy import select
 from vrhub.domain.errors import VrhubError
 from vrhub.governance.access.agreements import covering
 from vrhub.governance.access.errors import AgreementMissing
+from vrhub.ingest.ambulance import SOURCES as AMBULANCE_SOURCES
 from vrhub.ingest.csv_stream import sniff
+from vrhub.ingest.education import SOURCES as EDUCATION_SOURCES
 from vrhub.ingest.files import discover
 from vrhub.ingest.istv import SOURCES as ISTV_SOURCES
 from vrhub.ingest.loader import choose_source, ingest
 from vrhub.ingest.police_uk import SOURCES as POLICE_UK_SOURCES
+from vrhub.ingest.youth_justice import SOURCES as YOUTH_JUSTICE_SOURCES
 from vrhub.store.catalogue.models import Agreement, Upload, User
 from vrhub.store.geography import Geography
 from vrhub.store.workspace import Workspace
 
-SOURCES = (*POLICE_UK_SOURCES, *ISTV_SOURCES)
+#: every partner feed a file can be uploaded as: the same sources as ``vrhub ingest``
+SOURCES = (*POLICE_UK_SOURCES, *ISTV_SOURCES, *AMBULANCE_SOURCES, *YOUTH_JUSTICE_SOURCES, *EDUCATION_SOURCES)
 #: the names a client may give for ``kind`` (the CLI's short names and the canonical kind names)
 KIND_NAMES = {"street": "police_uk_street", "outcomes": "police_uk_outcomes", "stop-search": "police_uk_stop_search",
-              "istv": "ed_istv", **{s.kind: s.kind for s in SOURCES}}
+              "istv": "ed_istv", "youth-justice": "youth_justice", **{s.kind: s.kind for s in SOURCES}}
 
 
 def new_upload_id() -> str:

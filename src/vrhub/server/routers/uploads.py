@@ -44,7 +44,8 @@ async def upload(
     request: Request,
     filename: str = Query(..., min_length=1, max_length=300, description="The file's name, e.g. "
                           "2024-01-kent-street.csv or a police.uk download .zip"),
-    kind: str | None = Query(None, description="street | outcomes | stop-search | istv (default: from the header)"),
+    kind: str | None = Query(None, description="street | outcomes | stop-search | istv | ambulance | "
+                                            "youth-justice | education (default: from the header)"),
     hub: Hub = Depends(get_hub),
     principal: Principal = Depends(require(Permission.UPLOAD)),
 ) -> JSONResponse:
