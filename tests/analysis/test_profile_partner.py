@@ -104,3 +104,27 @@ def test_release_protects_the_partner_tables(profile) -> None:  # type: ignore[n
         assert all(c is None or (c % 5 == 0 and not 1 <= c <= 7) for c in counts), name
     hw = [r["records"] for r in released.tables()["when_ed_hour_weekday"].to_pylist()]
     assert None in hw  # a 7 × 24 table of a few hundred arrivals has small cells: they must be suppressed
+
+
+def test_a_partner_feed_with_a_missing_site_month_carries_the_supply_warning(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A site that sent nothing for a month (a gap in supply) is named in the partner tables' notes."""
+    ws = open_workspace(tmp_path / "home")
+    assert all(r.ok for r in load_geography(ws, [KENT / "boundaries", KENT / "imd2019"]))
+    made, _ = ingest_synthetic_ed(ws, tmp_path / "returns", seed=3, start="2023-01", months=6, scale=0.3)
+    gap_site = made.paths[0].name[len("istv-synthetic-"):-len("-2023-01.csv")]  # istv-synthetic-<site>-<month>.csv
+    street = tmp_path / "police" / "2023-01-kent-street.csv"
+    street.parent.mkdir(parents=True)
+    street.write_bytes(csv_bytes(STREET_HEADER, [street_row(**{"Crime ID": f"p{i}", "Month": f"2023-0{1 + i % 6}"})
+                                                 for i in range(60)]))
+    assert police_uk_ingest(ws, [street], partner="Kent Police").ok
+    clean = build_profile(ws.engine(), load_definition("kent_and_medway"))
+    gap = f"2023-03 {gap_site} no data (a gap)"
+    assert not any(gap in n for n in clean.sections["when"].notes)
+    march = next(d for d in ws.catalogue.datasets("ed_istv")
+                 if gap_site in d.source_file and any(c.month == dt.date(2023, 3, 1) for c in d.coverage))
+    ws.catalogue.withdraw(march.id, reason="test: the site's March return is missing")
+    p = build_profile(ws.engine(), load_definition("kent_and_medway"))
+    for section in ("who", "when", "why"):
+        notes = [n for n in p.sections[section].notes if n.startswith("supply warning for ED")]
+        assert len(notes) == 1 and gap in notes[0], p.sections[section].notes
+        assert "rows" not in notes[0] and "expected from" not in notes[0]  # no counts: a released profile keeps it

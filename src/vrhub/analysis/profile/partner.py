@@ -26,6 +26,7 @@ import pyarrow as pa
 from vrhub.analysis.classify import classify
 from vrhub.domain.definitions import Definition
 from vrhub.domain.kinds import KINDS
+from vrhub.ingest.supply_check import ALL, supply_warnings
 from vrhub.store.engine import Engine
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -104,6 +105,17 @@ def _hour_weekday(t: ir.Table, col: str) -> pa.Table:
     return pa.Table.from_pylist(rows)
 
 
+def supply_breaks(engine: Engine, feed: PartnerFeed, start: dt.date, end: dt.date) -> str | None:
+    """One note naming the feed's months in the period whose whole supply breaks from its own history (the
+    foundation's supply check), so that a gap in a partner's returns is not read as less violence; no counts."""
+    found = [w for w in supply_warnings(engine.ws, feed.kind) if w.category == ALL and start <= w.month <= end]
+    if not found:
+        return None
+    what = "; ".join(f"{w.month:%Y-%m} {w.force} " + ("no data (a gap)" if w.problem == "gap" else
+                                                   f"{w.ratio:.0%} of expected") for w in found)
+    return f"supply warning for {feed.label}: {what}: check supply before reading these months as a change"
+
+
 def partner_profile(engine: Engine, definition: Definition, start: dt.date, end: dt.date,
                     strand: str | None = None) -> PartnerProfile:
     """The partner feeds' who / when / why tables for the months ``start``..``end`` (first days of months)."""
@@ -138,4 +150,8 @@ def partner_profile(engine: Engine, definition: Definition, start: dt.date, end:
             parts["why"].tables[f"why_{feed.short}_by_{col}"] = _counts(t, col)
         if feed.why:
             parts["why"].notes.append(f"context from {feed.label}{mark}: {_words(feed.why)}")
+        breaks = supply_breaks(engine, feed, start, end)
+        for name in ("who", "when", "why"):
+            if breaks and parts[name].tables:
+                parts[name].notes.append(breaks)
     return PartnerProfile(parts, datasets, synthetic)
