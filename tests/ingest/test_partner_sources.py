@@ -261,3 +261,40 @@ def test_the_definition_classifies_ambulance_and_youth_justice_rows(ws: Workspac
     got = t.order_by("source_row").to_pyarrow().to_pylist()
     assert got[0]["sv_match"] == "broader" and got[1]["sv_match"] == "none"
     assert got[1]["is_serious_violence"] is False
+
+
+# --- Excel workbooks, as partners export them ---------------------------------------------------------------------
+def test_a_youth_justice_workbook_with_a_title_row_loads_like_its_csv(ws: Workspace, tmp_path: Path) -> None:
+    import openpyxl
+
+    header = ["Person ID", "Youth justice service", "Age", "Offence date", "Offence type"]
+    wb = openpyxl.Workbook()
+    sheet = wb.active
+    sheet.title = "YJ return"
+    sheet.append(["Kent Youth Justice Service: offences, February 2023"])
+    sheet.append([])
+    sheet.append(header)
+    sheet.append([PID, "Kent", 15, dt.datetime(2023, 2, 1), "Robbery"])  # a real date cell
+    sheet.append([hashlib.sha256(b"b").hexdigest(), "Kent", 16, "03/02/2023", "Violence against the person"])
+    sheet.append([hashlib.sha256(b"c").hexdigest(), "Kent", "fifteen", "04/02/2023", "Robbery"])
+    wb.save(tmp_path / "yj.xlsx")
+    [r] = ingest(ws, [tmp_path / "yj.xlsx"], youth_justice.SOURCES).results
+    assert r.error is None and (r.rows_read, r.rows_accepted, r.rows_quarantined) == (3, 2, 1)
+    rows = accepted(ws, "youth_justice", r)
+    assert [x["offence_date"] for x in rows] == [dt.date(2023, 2, 1), dt.date(2023, 2, 3)]
+    assert [x["source_row"] for x in rows] == [4, 5]  # the workbook's own row numbers
+    [(line, problem)] = problems(ws, r).items()
+    assert line == 6 and "Age" in problem and "fifteen" in problem
+
+
+def test_a_workbook_with_identifiers_in_clear_is_refused_whole(ws: Workspace, tmp_path: Path) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    sheet = wb.active
+    sheet.append(["Person ID", "Youth justice service", "Age", "Offence date", "Offence type"])
+    sheet.append(["9434765919", "Kent", 15, "03/02/2023", "Robbery"])  # an NHS number in clear
+    wb.save(tmp_path / "clear.xlsx")
+    [r] = ingest(ws, [tmp_path / "clear.xlsx"], youth_justice.SOURCES).results
+    assert r.error is not None and "identifiers in clear" in r.error and "9434765919" not in r.error
+    assert ws.catalogue.datasets("youth_justice") == []

@@ -162,7 +162,7 @@ def _partner_feed(module: str, kind: str, paths: list[Path], partner: str | None
 
 @app.command("ambulance")
 def ambulance(
-    paths: list[Path] = typer.Argument(..., help="Ambulance call-out CSVs (assaults), folders or .zip."),
+    paths: list[Path] = typer.Argument(..., help="Ambulance call-outs (assaults): CSV or XLSX files, folders or .zip."),
     partner: str | None = typer.Option(None, "--partner", help="The partner (ambulance trust) the data come from."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document instead of tables."),
 ) -> None:
@@ -172,7 +172,8 @@ def ambulance(
 
 @app.command("youth-justice")
 def youth_justice(
-    paths: list[Path] = typer.Argument(..., help="Youth justice CSVs (pseudonymised), folders or .zip."),
+    paths: list[Path] = typer.Argument(..., help="Youth justice records (pseudonymised): CSV or XLSX files, "
+                                       "folders or .zip."),
     partner: str | None = typer.Option(None, "--partner", help="The partner (youth justice service)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document instead of tables."),
 ) -> None:
@@ -182,7 +183,8 @@ def youth_justice(
 
 @app.command("education")
 def education(
-    paths: list[Path] = typer.Argument(..., help="Education CSVs (pseudonymised), folders or .zip."),
+    paths: list[Path] = typer.Argument(..., help="Education records (pseudonymised): CSV or XLSX files, "
+                                       "folders or .zip."),
     partner: str | None = typer.Option(None, "--partner", help="The partner (local authority, school, trust)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document instead of tables."),
 ) -> None:

@@ -22,12 +22,13 @@ import pyarrow.compute as pc
 
 from vrhub.domain.errors import SourceError
 from vrhub.domain.identifiers import PSEUDONYM_RE, detect_identifiers_in_clear
-from vrhub.ingest.csv_stream import NeedsCarefulRead, read_batches, sniff
+from vrhub.ingest.csv_stream import NeedsCarefulRead
 from vrhub.ingest.files import SourceFile
 from vrhub.ingest.istv import _key
 from vrhub.ingest.police_uk.location import force_month_coverage
 from vrhub.ingest.source import Checked, Source
 from vrhub.ingest.validate import Checks
+from vrhub.ingest.xlsx_stream import XLSX_SUFFIXES
 
 SAMPLE_ROWS = 1000
 PSEUDONYMISE = ("run `vrhub pseudonymise --key-file KEY IN OUT` on the partner's side "
@@ -53,14 +54,20 @@ class AliasedSource(Source):
         return {name: back[h] for name, h in super().map_columns(canon, file).items()}
 
 
-def sample(file: SourceFile, rows: int = SAMPLE_ROWS) -> pa.Table:
-    """The first ``rows`` data rows of a CSV file, as strings under the file's own header."""
-    header, encoding = sniff(file)
-    for careful, enc in ((False, encoding), (True, encoding), (True, "cp1252")):
+def sample(file: SourceFile, source: Source, rows: int = SAMPLE_ROWS) -> pa.Table:
+    """The first ``rows`` data rows of a CSV file or worksheet, as strings under the file's own header: found the
+    way the loader finds the table (below title rows and a header block; on ``file.sheet`` of a workbook)."""
+    import dataclasses
+
+    from vrhub.ingest.layout import read_heads, table_batches
+    from vrhub.ingest.loader import locate_table
+
+    _, layout = locate_table(read_heads(file, file.sheet), file, [source], source.kind)
+    for careful, lay in ((False, layout), (True, layout), (True, dataclasses.replace(layout, encoding="cp1252"))):
         try:
-            for batch in read_batches(file, header, encoding=enc, careful=careful):
+            for batch in table_batches(file, lay, careful=careful):
                 return batch.table.slice(0, rows)
-            return pa.table({h: pa.array([], pa.string()) for h in dict.fromkeys(header)})
+            return pa.table({h: pa.array([], pa.string()) for h in dict.fromkeys(layout.columns)})
         except (NeedsCarefulRead, UnicodeError):
             continue
     raise SourceError(file.display, "cannot be read as CSV", "open it in a text editor to check it is a CSV file")
@@ -70,6 +77,7 @@ class PartnerSource(AliasedSource):
     """A partner feed: refused whole when its first rows hold identifiers in clear (and, with ``person_column``
     set, when any row's person id is not a pseudonym)."""
 
+    suffixes = (".csv", *XLSX_SUFFIXES)  # partners export CSV or Excel; the loader reads both the same way
     person_column: ClassVar[str | None] = None  # canonical name of the pseudonymised person id, if any
     force_column: ClassVar[str]  # canonical column naming the partner unit of coverage (service, school)
 
@@ -91,7 +99,7 @@ class PartnerSource(AliasedSource):
         return force_month_coverage(accepted.column(self.force_column), accepted.column("month"))
 
     def context(self, file: SourceFile, options: dict[str, Any]) -> dict[str, Any]:
-        head = sample(file)
+        head = sample(file, self)
         declared = []
         if self.person_column:
             header = head.column_names
