@@ -239,7 +239,7 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
                        "computed from it (vrhub near-repeat explains); dated partner data (ED, ambulance) are needed.")
     if causes["result"] is None:
         missing.append("Causes (risk and protective factors): only the deprivation gradient is available; partner data "
-                       "on exclusions, youth justice and health are not loaded (" + causes["missing"] + ").")
+                       "on exclusions, youth justice and health are not loaded. " + causes["missing"])
     if cardiff is None:
         missing.append("Cardiff Model view: needs emergency department (ISTV) data for the period.")
     if not works["returns_loaded"]:
@@ -671,7 +671,7 @@ def _causes(ws: Workspace, p: Profile, release: bool) -> dict[str, Any]:
     try:
         r: CohortRiskFactors = cohort_risk_factors(ws.engine(), start=p.start, end=p.end, release=release)
     except NoDataError as exc:
-        return none | {"missing": no_data_message(exc)}
+        return none | {"missing": f"{exc.message[:1].upper()}{exc.message[1:]}: {exc.hint}."}
     t = r.table
     rows = []
     for x in t.itertuples():
