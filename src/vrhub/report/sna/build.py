@@ -124,13 +124,15 @@ def _svg(chart: alt.Chart, ident: str | None = None) -> str:
 
 def _table(t: pa.Table, columns: list[str] | None = None, limit: int | None = None,
            blank: str = "") -> dict[str, Any]:
-    """Rows as text; ``blank`` is written for an empty cell (``"[c]"`` in a release, where empty means suppressed)."""
+    """Rows as text; ``blank`` is written for an empty cell (``"[c]"`` in a release, where empty means suppressed) of
+    a column that has values (a column with none is data not loaded, e.g. no police.uk beside ED: left empty)."""
     df = t.to_pandas()
     if columns:
         df = df[[c for c in columns if c in df.columns]]
+    filled = [blank if df[c].notna().any() else "" for c in df.columns]
     if limit:
         df = df.head(limit)
-    rows = [[_fmt(v) or blank for v in r] for r in df.itertuples(index=False)]
+    rows = [[_fmt(v) or b for v, b in zip(r, filled, strict=True)] for r in df.itertuples(index=False)]
     return {"columns": [c.replace("_", " ") for c in df.columns], "rows": rows}
 
 
