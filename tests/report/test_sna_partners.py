@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
-from vrhub_testkit import KENT_ZIP, open_workspace, police_uk_ingest
+from vrhub_testkit import KENT_ZIP, csv_bytes, open_workspace, police_uk_ingest
 
 from vrhub.data import kent
 from vrhub.ingest.gazetteer import SOURCES as GAZETTEER
@@ -22,8 +22,12 @@ from vrhub.ingest.synth.ambulance import ingest_synthetic_ambulance
 from vrhub.ingest.synth.cohort import ingest_synthetic_cohort
 from vrhub.ingest.synth.ed import ingest_synthetic_ed
 from vrhub.report.sna import build_sna
+from vrhub.store.geography import Geography
 
 BUILT = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+SS_HEADER = ["Type", "Date", "Part of a policing operation", "Policing operation", "Latitude", "Longitude", "Gender",
+             "Age range", "Self-defined ethnicity", "Officer-defined ethnicity", "Legislation", "Object of search",
+             "Outcome", "Outcome linked to object of search", "Removal of more than just outer clothing"]
 TODAY = dt.date(2025, 1, 1)
 
 
@@ -39,6 +43,15 @@ def ws(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def
                                          people=4000)
     assert edu.ok and yj.ok
     assert ingest(ws, [kent() / "gazetteer" / "kent-places.csv"], GAZETTEER, kind="gazetteer").ok
+    # stop and search: 60 searches at LSOA points inside the area (40 aged 18-24, 20 aged 10-17)
+    points = Geography(ws.engine()).geodataframe("lsoa")[["point_lon", "point_lat"]].head(60).to_numpy()
+    searches = [{"Type": "Person search", "Date": "2018-10-05T21:00:00+00:00", "Part of a policing operation": "False",
+                 "Latitude": f"{lat}", "Longitude": f"{lon}", "Gender": "Male", "Age range": "18-24" if i < 40
+                 else "10-17", "Self-defined ethnicity": "White - Other", "Object of search": "Offensive weapons",
+                 "Outcome": "Arrest"} for i, (lon, lat) in enumerate(points)]
+    ss = tmp / "2018-10-kent-stop-and-search.csv"
+    ss.write_bytes(csv_bytes(SS_HEADER, searches))
+    assert police_uk_ingest(ws, [ss]).ok
     return ws
 
 
@@ -162,6 +175,8 @@ def test_who_when_why_show_the_partner_feeds_with_charts(draft) -> None:  # type
     # the bar chart lists age bands youngest first
     svg = re.search(r"age band.*?</figure>", problem, flags=re.S)[0]  # type: ignore[index]
     assert svg.index(">0-9<") < svg.index(">10-17<") < svg.index(">65+<")
+    _, searched = find(ts, "Stop and search in the area by age range: who is searched")
+    assert {r[0]: number(r[1]) for r in searched} == {"18-24": 40, "10-17": 20}
     text = plain(problem)
     assert text.count("Synthetic data:") >= 10 and "Who " in text and "Why: the context of the violence" in text
     assert "Missing:" not in text
@@ -182,7 +197,8 @@ def test_cardiff_view_shows_the_geocoded_places_with_captions(draft) -> None:  #
 
 
 # --- release and reproducibility ----------------------------------------------------------------------------------
-NOT_COUNTS = re.compile(r"share|risk|odds|hour|age$|weekday|name|type|lsoa|outcome|band|sex|category|method|factor|"
+NOT_COUNTS = re.compile(r"share|risk|odds|hour|age$|age range|gender|ethnicity|weekday|name|type|lsoa|outcome|band|"
+                        r"sex|category|method|factor|"
                         r"location|record_in|^district")
 
 
@@ -191,6 +207,7 @@ def test_release_protects_every_new_number(release) -> None:  # type: ignore[no-
     part = between(html, 'id="problem"', 'id="works"')
     checked = 0
     new = ("The data behind the chart: ", "ED assault attendances (ISTV) by", "Ambulance call-outs", "Youth justice",
+           "Stop and search",
            COHORT, "ED assaults by incident place", "How the ED free-text")
     for caption, (header, rows) in tables(part).items():
         if not caption.startswith(new):  # the parts this file checks (the others: test_sna.py, test_sna_cardiff.py)
