@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html as htmllib
+import itertools
 import re
 from pathlib import Path
 
@@ -248,3 +249,15 @@ def test_the_pdf_renders_the_new_parts(draft) -> None:  # type: ignore[no-untype
     text = re.sub(r"\s+", " ", text)
     assert "School risk factors and violent offending" in text and "When: hour of the day and weekday" in text
     assert "How the ED free-text locations were geocoded" in text
+
+
+def test_the_fuller_page_keeps_its_structure(draft) -> None:  # type: ignore[no-untyped-def]
+    html = page(draft)
+    levels = [int(n) for n in re.findall(r"<h([1-6])[\s>]", html)]
+    assert levels.count(1) == 1 and all(b - a <= 1 for a, b in itertools.pairwise(levels))
+    for caption, (header, rows) in tables(html).items():
+        assert caption and header and all(len(r) == len(header) for r in rows), caption
+    assert html.count("<th ") == html.count('<th scope="col">')
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert len(ids) == len(set(ids))  # the heat maps' legend gradients are renamed per chart
+    assert html.count('role="img"') == html.count("<figcaption") == 8  # 3 police charts, 2 maps, ages, 2 heat maps
