@@ -4,6 +4,7 @@ data is loaded."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import math
 from pathlib import Path
@@ -70,3 +71,19 @@ def test_no_education_data_is_a_clear_error(ws: Workspace) -> None:
     with pytest.raises(NoDataError, match="no education data is loaded") as info:
         cohort_risk_factors(ws.engine())
     assert "vrhub ingest education" in str(info.value)
+
+
+def test_a_period_in_months_keeps_the_academic_years_attendance_and_the_whole_last_month(ws: Workspace,
+                                                                                        tmp_path: Path) -> None:
+    # attendance records are dated by their term (autumn: 1 September); an offence on 20 May is in a period to May
+    edu = [{"Person ID": pid(i), "School URN": "990001", "NC year": "9", "Sex": "Female", "Record type": "Attendance",
+            "Academic year": "2022/23", "Sessions possible": "380", "Sessions missed": "5"} for i in range(3)]
+    yj = [{"Person ID": pid(0), "Youth justice service": "Kent", "Age": "14", "Offence date": "20/05/2023",
+           "Offence type": "Robbery"}]
+    (tmp_path / "edu.csv").write_bytes(csv_bytes(ED, edu))
+    (tmp_path / "yj.csv").write_bytes(csv_bytes(YJ, yj))
+    assert ingest(ws, [tmp_path / "edu.csv"], education.SOURCES).ok
+    assert ingest(ws, [tmp_path / "yj.csv"], youth_justice.SOURCES).ok
+    frame = cohort_frame(ws.engine(), start=dt.date(2022, 10, 1), end=dt.date(2023, 5, 1))
+    assert len(frame) == 3 and frame["outcome"].sum() == 1
+    assert cohort_frame(ws.engine(), start=dt.date(2022, 10, 1), end=dt.date(2023, 4, 1))["outcome"].sum() == 0

@@ -403,3 +403,24 @@ def test_period_restricts_the_report(kent_ws, tmp_path: Path):
 def test_bad_period_is_a_clear_error(text: str, message: str):
     with pytest.raises(ValueError, match=re.escape(message)):
         parse_period(text)
+
+
+# --- parts whose data are not loaded say what is missing --------------------------------------------------------
+def test_parts_without_partner_data_say_what_is_missing(draft: Built, release: Built):
+    for built in (draft, release):
+        html = built.html
+        problem = html[html.index('id="problem"'):html.index('id="causes"')]
+        text = words(" ".join(outline(problem).text))
+        who = text[text.index("Who"):text.index("What")]
+        assert "Missing: no loaded source with victim or suspect age, sex or ethnicity" in who
+        hours = text[text.index("When: hour of the day and weekday"):text.index("Why: the context")]
+        assert "Missing: hour × weekday tables need a source with times (ED or ambulance data)" in hours
+        assert "Missing: police.uk street data has no domestic-abuse" in text
+        assert "The data behind the chart: " not in problem and "Heat map" not in problem
+        causes = words(" ".join(outline(html[html.index('id="causes"'):html.index('id="works"')]).text))
+        assert "The deprivation gradient in section 3" in causes and "which are not loaded" in causes
+        assert "Missing: No education data is loaded: load some with 'vrhub ingest education PATH'" in causes
+        assert "odds ratio" not in causes
+        assert any(m.startswith("Causes (risk and protective factors)") and "no education data" in m.lower()
+                   for m in built.result.missing)
+        assert not any(f.startswith("In the linked cohort") for f in built.result.findings)

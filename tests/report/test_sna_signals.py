@@ -88,7 +88,7 @@ def test_what_works_is_built_from_evaluations_and_value_sheets(ws_with_ed, draft
 
 def test_release_shows_knox_ratios_without_pair_counts(ws_with_ed, tmp_path: Path) -> None:
     html = build_sna(ws_with_ed, out=tmp_path, built_at=BUILT, today=TODAY, release=True).html.read_text("utf-8")
-    part = between(html, "Where and when: near repeats", "What this assessment cannot yet show")
+    part = between(html, "Where and when: near repeats", "When: hour of the day and weekday")  # the next heading
     assert "knox ratio" in part and "observed" not in part and "expected" not in part
 
 

@@ -77,11 +77,21 @@ class CohortRiskFactors:
 
 
 def _window(t: ibis.Table, column: str, start: dt.date | None, end: dt.date | None) -> ibis.Table:
+    """Rows from ``start`` to the end of ``end``'s month (``end`` is a month: an offence on the 20th of the last
+    month is in the period)."""
     if start is not None:
         t = t.filter(t[column] >= start)
     if end is not None:
-        t = t.filter(t[column] <= end)
+        t = t.filter(t[column] < (end.replace(day=1) + dt.timedelta(days=32)).replace(day=1))
     return t
+
+
+def _academic_year_start(day: dt.date | None) -> dt.date | None:
+    """1 September on or before ``day``: attendance records are dated by their term's first month (autumn: September),
+    so a period starting in October must still read that academic year's attendance."""
+    if day is None:
+        return None
+    return dt.date(day.year if day.month >= 9 else day.year - 1, 9, 1)
 
 
 def cohort_frame(engine: Engine, *, start: dt.date | None = None, end: dt.date | None = None,
@@ -93,7 +103,7 @@ def cohort_frame(engine: Engine, *, start: dt.date | None = None, end: dt.date |
         if not engine.has(kind):
             raise NoDataError(f"no {kind.replace('_', ' ')} data is loaded", f"load some with '{how}' (synthetic: "
                               "'vrhub synth --load')")
-    edu = _window(engine.table("education"), "month", start, end)
+    edu = _window(engine.table("education"), "month", _academic_year_start(start), end)
     pupils = edu.group_by("person_id").aggregate(
         permanent_exclusion=(edu.record_type == "permanent_exclusion").any(),
         suspension=(edu.record_type == "suspension").any(),

@@ -33,12 +33,30 @@ def monthly_chart(df: pd.DataFrame, title: str, marker: str) -> alt.Chart:
     return alt.layer(*layers).properties(title={"text": title, "subtitle": marker}, width=560, height=240)
 
 
-def bar_chart(df: pd.DataFrame, category: str, value: str, title: str, marker: str, x_title: str) -> alt.Chart:
+def bar_chart(df: pd.DataFrame, category: str, value: str, title: str, marker: str, x_title: str,
+              order: list[str] | None = None) -> alt.Chart:
+    """Horizontal bars, longest first, or in ``order`` (e.g. age bands youngest first) when given."""
     return alt.Chart(df).mark_bar(color=BLUE).encode(
-        y=alt.Y(f"{category}:N", sort="-x", title=None),
+        y=alt.Y(f"{category}:N", sort=order if order is not None else "-x", title=None),
         x=alt.X(f"{value}:Q", title=x_title),
         tooltip=[f"{category}:N", f"{value}:Q"],
     ).properties(title={"text": title, "subtitle": marker}, width=480)
+
+
+def heatmap_chart(df: pd.DataFrame, title: str, marker: str, weekdays: list[str], legend: str) -> alt.Chart:
+    """Hour (columns) × weekday (rows) counts as shaded cells; ``records`` may be missing (suppressed: left blank).
+
+    A sequential single-hue scale (ColorBrewer Blues, Harrower & Brewer 2003), so that order reads as lightness;
+    the exact counts are in the table printed behind the chart.
+    """
+    d = df.dropna(subset=["records"]).copy()
+    d["records"] = d["records"].astype(float)
+    return alt.Chart(d).mark_rect(stroke="#ffffff", strokeWidth=0.5).encode(
+        x=alt.X("hour:O", title="Hour of the day (00 = midnight to 00:59)"),
+        y=alt.Y("weekday:N", sort=weekdays, title=None),
+        color=alt.Color("records:Q", scale=alt.Scale(scheme="blues"), title=legend),
+        tooltip=["weekday:N", "hour:O", "records:Q"],
+    ).properties(title={"text": title, "subtitle": marker}, width=520, height=200)
 
 
 def save_static(chart: alt.Chart, stem: Path) -> list[Path]:

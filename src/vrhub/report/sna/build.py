@@ -27,7 +27,12 @@ import vl_convert as vlc
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 import vrhub
+from vrhub.analysis.cohort import CITATION as CohortCitation
+from vrhub.analysis.cohort import CohortRiskFactors, cohort_risk_factors
 from vrhub.analysis.profile import Profile, build_profile
+from vrhub.analysis.profile.partner import FEEDS, WEEKDAYS
+from vrhub.analysis.profile.who import GROUPS as STOP_SEARCH_GROUPS
+from vrhub.analysis.profile.who import KIND as STOP_SEARCH_KIND
 from vrhub.domain.definitions import Definition, load_definition
 from vrhub.domain.errors import NoDataError
 from vrhub.governance.registers import Governance
@@ -102,22 +107,32 @@ def build_sna(
         pdf_path = out / f"{stem}.pdf"
         HTML(string=html, base_url=str(out)).write_pdf(pdf_path)
     return SnaResult(html_path, pdf_path, release, ctx["findings"], ctx["missing"], definition.sha256,
-                     profile.datasets)
+                     ctx["datasets_used"])
 
 
-def _svg(chart: alt.Chart) -> str:
+def _svg(chart: alt.Chart, ident: str | None = None) -> str:
+    """Inline SVG of a chart. vl-convert numbers colour-legend gradients (``gradient_N``) by a counter that runs on
+    through the process, so with ``ident`` they are renamed ``<ident>-gradient-<i>``: the same in every build, and
+    unique on the page."""
     svg = vlc.vegalite_to_svg(chart.to_dict())
     svg = re.sub(r"<\?xml[^>]*>", "", svg)
+    if ident:
+        names: dict[str, str] = {}
+        svg = re.sub(r"gradient_\d+", lambda m: names.setdefault(m[0], f"{ident}-gradient-{len(names)}"), svg)
     return svg
 
 
-def _table(t: pa.Table, columns: list[str] | None = None, limit: int | None = None) -> dict[str, Any]:
+def _table(t: pa.Table, columns: list[str] | None = None, limit: int | None = None,
+           blank: str = "") -> dict[str, Any]:
+    """Rows as text; ``blank`` is written for an empty cell (``"[c]"`` in a release, where empty means suppressed) of
+    a column that has values (a column with none is data not loaded, e.g. no police.uk beside ED: left empty)."""
     df = t.to_pandas()
     if columns:
         df = df[[c for c in columns if c in df.columns]]
+    filled = [blank if df[c].notna().any() else "" for c in df.columns]
     if limit:
         df = df.head(limit)
-    rows = [[_fmt(v) for v in r] for r in df.itertuples(index=False)]
+    rows = [[_fmt(v) or b for v, b in zip(r, filled, strict=True)] for r in df.itertuples(index=False)]
     return {"columns": [c.replace("_", " ") for c in df.columns], "rows": rows}
 
 
@@ -158,7 +173,7 @@ def _fmt(v: Any) -> str:
 def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: dict[str, pa.Table], notice: str,
              release: bool, built_at: dt.datetime, today: dt.date) -> dict[str, Any]:
     datasets = ws.catalogue.datasets()
-    used = set(p.datasets)
+    used = set(p.datasets)  # the cohort's education and youth justice versions are added below when it is shown
     sources = []
     for kind in sorted({x.kind for x in datasets}):
         ds = [x for x in datasets if x.kind == kind]
@@ -210,6 +225,9 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
     if ed_hotspots:
         charts_out.append(ed_hotspots["chart"])
     near_repeat = _near_repeat(ws, d, p, release)
+    synthetic_kinds = {x.kind for x in datasets if x.synthetic}
+    partner = _partner_sections(p, tables, notice, release, synthetic_kinds)
+    causes = _causes(ws, p, release)
     status = gov.status(today)
     red = [a for a in status if a["rag"] == "red"]
     missing = []
@@ -221,8 +239,9 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
     if near_repeat is None:
         missing.append("Near-repeat analysis: police.uk gives months only, so day-level near-repeat bands cannot be "
                        "computed from it (vrhub near-repeat explains); dated partner data (ED, ambulance) are needed.")
-    missing.append("Causes (risk and protective factors): only the deprivation gradient is available; partner data "
-                   "on exclusions, youth justice and health are not loaded.")
+    if causes["result"] is None:
+        missing.append("Causes (risk and protective factors): only the deprivation gradient is available; partner data "
+                       "on exclusions, youth justice and health are not loaded. " + causes["missing"])
     if cardiff is None:
         missing.append("Cardiff Model view: needs emergency department (ISTV) data for the period.")
     if not works["returns_loaded"]:
@@ -232,7 +251,7 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
         missing.append("What works: no local impact evaluation could be run for the commissioned services on the "
                        "loaded data (reasons in section 5); evidence bands shown are the YEF Toolkit's, not local "
                        "results.")
-    findings = list(p.summary)
+    findings = list(p.summary) + ([causes["finding"]] if causes["finding"] else [])
     recs = []
     if warnings:
         months = sorted({dt.date.fromisoformat(w["month"] + "-01") for w in warnings})
@@ -245,6 +264,8 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
     for a in red:
         recs.append(f"Board attention: action {a['id']} ({a['strand_label']}, {a['owner']}) is "
                     f"{'overdue' if a['overdue'] else a['status']}: {a['action']}.")
+    if causes["recommendation"]:
+        recs.append(causes["recommendation"])
     if "by_imd_decile" in tables:
         recs.append("Target prevention at the most deprived neighbourhoods, where recorded rates are highest.")
     cap = [r for r in p.capability if r["kind"] in ("measure", "strand")]
@@ -274,9 +295,16 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
         methods.append(("Impact evaluation", "Difference-in-differences, two-way fixed-effects Poisson with "
                         "area-clustered errors, floored at the placebo spread with few treated areas (Wooldridge "
                         "1999; Conley & Taber 2011).", "docs/methods/difference-in-differences.md"))
+    if causes["result"] is not None:
+        methods.append(("Linked cohort risk factors", "Pupils' education records linked to youth justice records on "
+                        "the keyed pseudonym; crude odds ratios with Woolf's logit 95% interval and odds ratios "
+                        "adjusted for the other exposures by logistic regression (statsmodels). " + CohortCitation,
+                        "docs/methods/cohort-risk-factors.md"))
     methods.append(("Value for money", "Home Office unit costs of crime (Heeks et al. 2018, 2015/16 prices) rebased "
                     "with HM Treasury GDP deflators; YEF Toolkit bands as labelled planning assumptions.",
                     "docs/methods/value-for-money.md"))
+    if causes["result"] is not None:
+        used |= set(causes["result"].datasets)
     versions = [{"id": x.id, "kind": x.kind, "file": x.source_file, "sha256": x.sha256[:16],
                  "received": x.received_at.strftime("%Y-%m-%d")} for x in datasets if x.id in used]
     ctx = {
@@ -289,7 +317,8 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
         "built_at": built_at.strftime("%Y-%m-%d %H:%M UTC"), "today": today,
         "what": _table(tables["what_by_category"], ["crime_type", "sv_status", "records"]),
         "register_sha256": gov.sha256, "works": works, "hotspots": hotspots, "cardiff": cardiff,
-        "ed_hotspots": ed_hotspots, "near_repeat": near_repeat,
+        "ed_hotspots": ed_hotspots, "near_repeat": near_repeat, "partner": partner, "causes": causes,
+        "datasets_used": sorted(used), "cardiff_captions": CARDIFF_CAPTIONS,
         "synthetic": any(s["synthetic"] for s in sources),
     }
     ctx["fingerprint"] = hashlib.sha256(repr(sorted(ctx["versions"], key=lambda v: v["id"])).encode()).hexdigest()[:16]
@@ -398,7 +427,7 @@ def _near_repeat(ws: Workspace, d: Definition, p: Profile, release: bool) -> dic
 
 def _cardiff(ws: Workspace, p: Profile, release: bool) -> dict[str, Any] | None:
     """The Cardiff Model view (ED assaults against police-recorded violence) when ED data cover the period."""
-    from vrhub.analysis.cardiff import cardiff_view
+    from vrhub.analysis.cardiff import GEOCODED_NOTE, GEOCODED_TABLES, cardiff_view
 
     try:
         view = cardiff_view(ws.engine(), start=p.start, end=p.end, release=release)
@@ -406,14 +435,34 @@ def _cardiff(ws: Workspace, p: Profile, release: bool) -> dict[str, Any] | None:
         return None
     tables = {}
     for name, cols in (("ed_vs_police_by_district", ["district_name", "ed_assaults", "police_violence"]),
-                       ("ed_location_type", None), ("ed_location_descriptions", None)):
+                       ("ed_location_type", None), ("ed_location_descriptions", None),
+                       # with a gazetteer loaded (cardiff.GEOCODED_TABLES): incident places and the geocoding tally
+                       ("ed_incident_places", ["place_name", "place_type", "incident_lsoa", "district_name",
+                                               "ed_assaults", "police_violence", "no_police_record_in_lsoa"]),
+                       ("ed_geocoding", ["outcome", "ed_assaults"])):
         if name in view.tables:
             df = view.tables[name]
             df = df[[c for c in (cols or df.columns) if c != "ed_synthetic"]]
             tables[name] = _table(pa.Table.from_pandas(df.astype(object).where(df.notna(), None),
-                                                       preserve_index=False), limit=15)
-    return {"summary": view.summary, "notes": view.notes, "synthetic": view.synthetic, "tables": tables,
-            "citation": view.citation, "datasets": view.ed_datasets}
+                                                       preserve_index=False), limit=CARDIFF_ROWS,
+                                  blank="[c]" if release else "")
+            tables[name]["more"] = max(0, len(df) - CARDIFF_ROWS)
+    geocoded = [n for n in GEOCODED_TABLES if n in view.tables]
+    return {"summary": view.summary, "synthetic": view.synthetic, "tables": tables, "citation": view.citation,
+            "notes": [n for n in view.notes if n != GEOCODED_NOTE], "datasets": view.ed_datasets,
+            "geocoded_note": GEOCODED_NOTE if geocoded else None}
+
+
+CARDIFF_ROWS = 15  # rows shown of each Cardiff table (the full tables: vrhub cardiff)
+CARDIFF_CAPTIONS = {
+    "ed_vs_police_by_district": "ED assault attendances (patient's home district) and police-recorded violence "
+                                "(offence district)",
+    "ed_location_type": "ED assaults by location type",
+    "ed_location_descriptions": "Locations described to the ED (the places police data may not know)",
+    "ed_incident_places": "ED assaults by incident place (free-text location geocoded against the gazetteer), beside "
+                          "police-recorded violence in the place's LSOA",
+    "ed_geocoding": "How the ED free-text locations were geocoded: attendances by outcome and matching rule",
+}
 
 
 def _what_works(ws: Workspace, today: dt.date) -> dict[str, Any]:
@@ -501,3 +550,172 @@ def _service_evaluations(ws: Workspace, svc: Any) -> list[dict[str, Any]]:
 
 def no_data_message(exc: NoDataError) -> str:
     return f"{exc.message}. {exc.hint}"
+
+
+# --- who, when (hour × weekday) and why from the partner feeds and stop and search --------------------------------
+def _lower_first(text: str) -> str:
+    """'Ambulance call-outs' → 'ambulance call-outs'; 'ED assault attendances' stays (an initialism)."""
+    return text if text[1:2].isupper() else text[:1].lower() + text[1:]
+
+
+def _partner_caption(name: str) -> tuple[str, str | None]:
+    """A table name of the profile → (its caption, the data kind it comes from)."""
+    if name.startswith("who_stop_search_by_"):
+        group = STOP_SEARCH_GROUPS.get(name.removeprefix("who_stop_search_by_"), "group")
+        return (f"Stop and search in the area by {group}: who is searched (policing activity), not victims or "
+                "offenders", STOP_SEARCH_KIND)
+    for f in FEEDS:
+        if name == f"when_{f.short}_hour_weekday":
+            return (f"{f.label[0].upper()}{f.label[1:]} by hour of the day and weekday "
+                    f"({(f.datetime or '').replace('_', ' ')})", f.kind)
+        for col in f.who:
+            if name == f"who_{f.short}_by_{col}":
+                return f"{f.label[0].upper()}{f.label[1:]} by {f.whose} {col.replace('_', ' ')}", f.kind
+        for col in f.why:
+            if name == f"why_{f.short}_by_{col}":
+                return f"{f.label[0].upper()}{f.label[1:]} by {col.replace('_', ' ')}", f.kind
+    return name.replace("_", " "), None
+
+
+def _band_key(label: str) -> tuple[int, str]:
+    digits = re.match(r"\d+", str(label))
+    return (int(digits[0]) if digits else 999, str(label))
+
+
+def _shares(df: pd.DataFrame, category: str, count: str, n: int = 3) -> str:
+    shown = df.dropna(subset=[count]).sort_values([count, category], ascending=[False, True], kind="stable").head(n)
+    total = df[count].dropna().astype(float).sum()
+    return ", ".join(f"{getattr(r, category)} {int(getattr(r, count)):,} ({getattr(r, count) / total:.0%})"
+                     for r in shown.itertuples()) if total else "no records"
+
+
+def _hour_weekday(df: pd.DataFrame, caption: str, notice: str, ident: str, release: bool) -> dict[str, Any]:
+    """The hour × weekday heat map, its text alternative (read from its cells) and its table (weekdays × hours)."""
+    chart = charts.heatmap_chart(df, caption, notice, list(WEEKDAYS), "Records")
+    known = df.dropna(subset=["records"]).copy()
+    known["records"] = known["records"].astype(int)
+    top = known.sort_values(["records", "hour"], ascending=[False, True], kind="stable").head(3)
+    by_day = known.groupby("weekday")["records"].sum().reindex(list(WEEKDAYS)).fillna(0)
+    by_hour = known.groupby("hour")["records"].sum()
+    alt_text = (f"Heat map of {_lower_first(caption)}: hours 00 to 23 across, Monday to Sunday down, darker "
+                "for more records. Busiest cells: " + "; ".join(
+                    f"{r.weekday} {int(r.hour):02d}:00–{int(r.hour):02d}:59 ({r.records:,})" for r in top.itertuples())
+                + f". Busiest day {by_day.idxmax()} ({int(by_day.max()):,}); busiest hour "
+                f"{int(by_hour.idxmax()):02d}:00 ({int(by_hour.max()):,} across the week)."
+                + (" Suppressed cells are left blank." if release and len(known) < len(df) else ""))
+    wide = df.pivot_table(index="weekday", columns="hour", values="records", aggfunc="first", dropna=False)
+    wide = wide.reindex(index=list(WEEKDAYS), columns=range(24))
+    rows = [[day, *(("[c]" if release else "") if pd.isna(v) else f"{int(v):,}" for v in wide.loc[day])]
+            for day in WEEKDAYS]
+    return {"id": ident, "svg": _svg(chart, ident), "alt": alt_text, "wide": True,
+            "table": {"columns": ["weekday", *(f"{h:02d}" for h in range(24))], "rows": rows}}
+
+
+def _partner_sections(p: Profile, tables: dict[str, pa.Table], notice: str, release: bool,
+                      synthetic_kinds: set[str]) -> dict[str, dict[str, Any]]:
+    """Who, when (hour × weekday) and why: the profile's partner-feed and stop-and-search tables (released when the
+    profile is), each with its caption, a chart for the ED age bands and each hour × weekday table, and whether its
+    feed is synthetic; or, for a part with no such table, what is missing (the profile's own notes)."""
+    out: dict[str, dict[str, Any]] = {}
+    blank = "[c]" if release else ""
+    for part, prefix in (("who", "who_"), ("when", "when_"), ("why", "why_")):
+        section = p.sections[part]
+        names = [n for n in section.tables if n.startswith(prefix) and (part != "when" or n.endswith("_hour_weekday"))]
+        entries = []
+        for name in names:
+            caption, kind = _partner_caption(name)
+            df = tables[name].to_pandas()
+            entry: dict[str, Any] = {"id": name, "caption": caption, "synthetic": kind in synthetic_kinds,
+                                     "chart": None}
+            if part == "when":
+                entry["chart"] = _hour_weekday(df, caption, notice, name, release)
+                entry["table"] = entry["chart"]["table"]
+            else:
+                count = "searches" if "searches" in df else "records"
+                dim = df.columns[0]
+                if name == "who_ed_by_age_band":
+                    order = sorted(df[dim].astype(str), key=_band_key)
+                    cdf = df.dropna(subset=[count])
+                    cdf[dim] = cdf[dim].astype(str)
+                    cdf[count] = cdf[count].astype(float)
+                    chart = charts.bar_chart(cdf, dim, count, caption, notice, "Attendances", order=order)
+                    entry["chart"] = {"id": name, "svg": _svg(chart),
+                                      "alt": f"Bar chart of {_lower_first(caption)}, youngest first; most: "
+                                             + _shares(df, dim, count) + "."}
+                shown = df.astype({count: "Int64"}) if df[count].isna().any() else df  # suppressed: [c], not 10.00
+                entry["table"] = _table(pa.Table.from_pandas(shown, preserve_index=False), blank=blank)
+                entry["sentence"] = f"Most: {_shares(df, dim, count)}."
+            if entry["synthetic"] and entry["chart"]:
+                entry["chart"]["alt"] = "Synthetic data. " + entry["chart"]["alt"]
+            entries.append(entry)
+        hour_note = "hour × weekday"
+        notes = [n for n in section.notes if part != "when" or hour_note in n]
+        out[part] = {"entries": entries, "notes": notes if entries and part != "when" else [],
+                     "missing": [] if entries else [n for n in section.notes if part != "when" or hour_note in n]}
+    return out
+
+
+# --- causes: the linked cohort ------------------------------------------------------------------------------------
+def _or_text(value: float, low: float, high: float, withheld: bool) -> str:
+    if pd.isna(value):
+        return "withheld (a cell of its table is suppressed)" if withheld else "not estimable"
+    return f"{value:.2f} ({low:.2f} to {high:.2f})"
+
+
+def _who_had(row: Any) -> str:
+    return "boys had" if row["exposure"] == "male" else f"pupils {row['label'][0].lower()}{row['label'][1:]} had"
+
+
+def _causes(ws: Workspace, p: Profile, release: bool) -> dict[str, Any]:
+    """The linked cohort's odds ratios for the period (``cohort_risk_factors``), its key finding and recommendation,
+    or what is missing when education or youth justice data are not loaded."""
+    none: dict[str, Any] = {"result": None, "finding": None, "recommendation": None}
+    try:
+        r: CohortRiskFactors = cohort_risk_factors(ws.engine(), start=p.start, end=p.end, release=release)
+    except NoDataError as exc:
+        return none | {"missing": f"{exc.message[:1].upper()}{exc.message[1:]}: {exc.hint}."}
+    t = r.table
+    rows = []
+    for x in t.itertuples():
+        rows.append([x.label, *(_fmt(None if pd.isna(v) else int(v)) or "[c]" for v in
+                                (x.exposed, x.exposed_with_outcome, x.unexposed, x.unexposed_with_outcome)),
+                     *("" if pd.isna(v) else f"{v:.1%}" for v in (x.risk_exposed, x.risk_unexposed)),
+                     _or_text(x.crude_or, x.crude_or_low, x.crude_or_high, release),
+                     _or_text(x.adjusted_or, x.adjusted_or_low, x.adjusted_or_high, release)])
+    columns = ["risk factor", "pupils with it", "with it and a violent offence", "pupils without it",
+               "without it and a violent offence", "risk with", "risk without", "crude odds ratio (95% CI)",
+               "adjusted odds ratio (95% CI)"]
+    n = _fmt(r.population) if r.population is not None else "a few (suppressed)"
+    cohort = f"{n} pupils" + (" (SYNTHETIC data, invented for testing and training)" if r.synthetic else "")
+    clear = t[(t["adjusted_or_low"] > 1) | (t["adjusted_or_high"] < 1)].dropna(subset=["adjusted_or"])
+    raised = clear[clear["adjusted_or"] > 1].sort_values(["adjusted_or", "exposure"], ascending=[False, True])
+    if len(raised):
+        top = raised.iloc[0]
+        finding = (f"In the linked cohort of {cohort}, {_who_had(top)} {top['adjusted_or']:.1f} times the odds of a "
+                   "violent youth justice offence, allowing for the other school factors (adjusted odds ratio, 95% CI "
+                   f"{top['adjusted_or_low']:.1f} to {top['adjusted_or_high']:.1f}): an association, not a cause.")
+        others = [f"{x['label'].lower()} {x['adjusted_or']:.1f}" for _, x in raised.iloc[1:].iterrows()]
+        if others:
+            finding += " Also raised: " + "; ".join(others) + "."
+        recommendation = (f"Offer early support, with schools, to pupils who are {top['label'][0].lower()}"
+                          f"{top['label'][1:]} (the strongest school risk factor in the linked cohort), and evaluate "
+                          "it (section 5).") if top["exposure"] != "male" else None
+    elif t["adjusted_or"].notna().any():
+        finding = (f"In the linked cohort of {cohort}, no school factor's adjusted odds ratio of a violent youth "
+                   "justice offence has a 95% confidence interval that excludes 1.")
+        recommendation = None
+    else:
+        finding = (f"In the linked cohort of {cohort}, no adjusted odds ratio could be published"
+                   + (" (a cell of every table is suppressed)." if release else " (the model could not be fitted)."))
+        recommendation = None
+    if r.synthetic and recommendation:
+        recommendation = None  # invented data recommend nothing
+    return {"result": r, "finding": finding, "recommendation": recommendation, "missing": None,
+            "table": {"columns": columns, "rows": rows}, "population": n,
+            "with_outcome": _fmt(r.with_outcome) if r.with_outcome is not None else "a few (suppressed)",
+            "outside": (_fmt(r.offenders_not_in_education) if r.offenders_not_in_education is not None
+                        else "a few (suppressed)"),
+            "notes": r.notes, "synthetic": r.synthetic, "citation": r.citation,
+            "offences": ", ".join(r.parameters["offence_types"]),
+            "nc_years": f"{r.parameters['min_nc_year']} to {r.parameters['max_nc_year']}",
+            "disclosure": r.disclosure}
