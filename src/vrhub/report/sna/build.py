@@ -413,7 +413,7 @@ def _near_repeat(ws: Workspace, d: Definition, p: Profile, release: bool) -> dic
         ["space_band", "time_band", "observed", "expected", "knox_ratio", "p_value"]
     shown = inner[columns].copy()
     shown["knox_ratio"] = shown["knox_ratio"].round(2)
-    shown["p_value"] = shown["p_value"].round(3)
+    shown["p_value"] = shown["p_value"].map(lambda v: f"{v:.3f}")  # 0.001 with 999 permutations, not "0.00"
     if "expected" in shown:
         shown["expected"] = shown["expected"].round(1)
     return {"sentence": sentence, "table": _table(pa.Table.from_pandas(shown, preserve_index=False)),
