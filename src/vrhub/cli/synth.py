@@ -3,8 +3,10 @@
 ED assault returns (ISTV, :mod:`vrhub.ingest.synth.ed`) in ``--out``; ambulance call-outs
 (:mod:`vrhub.ingest.synth.ambulance`) in ``--out/ambulance``; a cohort of young people with education and youth
 justice records, pseudonymised at source (:mod:`vrhub.ingest.synth.cohort`), in ``--out/cohort``, with its key
-outside ``--out``. Every record is invented; loaded files go through the same sources as a partner's files with
-``synthetic=True``, so the catalogue, ``vrhub datasets`` and every output built from them say they are synthetic.
+outside ``--out``; quarterly providers' returns and before/after surveys for the commissioned services in force
+(:mod:`vrhub.ingest.synth.returns`) in ``--out/returns``. Every record is invented; loaded files go through the
+same sources as a partner's files with ``synthetic=True``, so the catalogue, ``vrhub datasets`` and every output
+built from them say they are synthetic (returns say so in every row's note and in the file's name).
 """
 
 from __future__ import annotations
@@ -56,9 +58,12 @@ def synth(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document instead of text."),
 ) -> None:
     """Generate a synthetic Kent and Medway partnership (ED returns, ambulance, education, youth justice); --load."""
+    from vrhub.governance.commissioning import load_register, register_in_force
+    from vrhub.governance.returns import read_returns, save_returns
     from vrhub.ingest.synth.ambulance import generate_ambulance, ingest_synthetic_ambulance
     from vrhub.ingest.synth.cohort import generate_cohort, ingest_synthetic_cohort
     from vrhub.ingest.synth.ed import NO_SIGNALS, PLANTED, generate_ed_returns, ingest_synthetic_ed
+    from vrhub.ingest.synth.returns import generate_returns
 
     try:
         first, last = parse_years(years)
@@ -70,16 +75,21 @@ def synth(
     cohort_kw = {"seed": seed, "start": kw["start"], "months": kw["months"],
                  "people": people or max(1, round(COHORT_PEOPLE * scale))}
     key = key_file or default_key_file(out_dir)
-    report = amb_report = edu_report = yj_report = None
+    report = amb_report = edu_report = yj_report = returns_load = None
     if load:
         from vrhub.cli.main import state
 
         ws = state.workspace()
+        register = register_in_force(ws)
+        made_returns = generate_returns(out_dir / "returns", register, **amb_kw)  # type: ignore[arg-type]
+        returns_load = read_returns(made_returns.returns_file, register)
+        save_returns(ws, returns_load, register.sha256)
         made, report = ingest_synthetic_ed(ws, out_dir, **kw)  # type: ignore[arg-type]
         amb, amb_report = ingest_synthetic_ambulance(ws, out_dir / "ambulance", **amb_kw)  # type: ignore[arg-type]
         cohort, edu_report, yj_report = ingest_synthetic_cohort(ws, out_dir / "cohort", key,
                                                                 **cohort_kw)  # type: ignore[arg-type]
     else:
+        made_returns = generate_returns(out_dir / "returns", load_register(), **amb_kw)  # type: ignore[arg-type]
         made = generate_ed_returns(out_dir, **kw)  # type: ignore[arg-type]
         amb = generate_ambulance(out_dir / "ambulance", **amb_kw)  # type: ignore[arg-type]
         cohort = generate_cohort(out_dir / "cohort", key, **cohort_kw)  # type: ignore[arg-type]
@@ -94,8 +104,12 @@ def synth(
                              "youth_justice": [str(p) for p in cohort.youth_justice], "key_file": str(cohort.key_file),
                              "people": cohort.people, "rows": cohort.rows, "parameters": cohort.parameters,
                              "citation": cohort.citation}
+        payload["returns"] = {"file": str(made_returns.returns_file), "rows": made_returns.rows,
+                              "surveys": {k: str(v) for k, v in made_returns.surveys.items()},
+                              "parameters": made_returns.parameters}
         if report is not None:
             payload["loaded"] = [r.to_json() for r in report.results]
+            payload["loaded_returns"] = returns_load.to_json()  # type: ignore[union-attr]
             for name, rep in (("ambulance", amb_report), ("education", edu_report), ("youth_justice", yj_report)):
                 payload[f"loaded_{name}"] = [r.to_json() for r in rep.results]  # type: ignore[union-attr]
         print_json(payload)
@@ -115,6 +129,9 @@ def synth(
                   f"{out_dir / 'ambulance'}")
         out.print(f"Wrote {len(cohort.paths)} pseudonymised synthetic cohort files ({cohort.people:,} young people, "
                   f"{cohort.rows:,} education and youth justice rows) to {out_dir / 'cohort'}; key: {cohort.key_file}")
+        out.print(f"Wrote {made_returns.rows:,} synthetic providers' return rows (quarterly, "
+                  f"{len(made_returns.surveys)} services) and before/after surveys to {out_dir / 'returns'} "
+                  "(try 'vrhub evaluate survey --before-after FILE')")
         if report is not None:
             for what, rep in (("ED", report), ("ambulance", amb_report), ("education", edu_report),
                               ("youth justice", yj_report)):
@@ -122,6 +139,8 @@ def synth(
                 quarantined = sum(r.rows_quarantined for r in rep.results)  # type: ignore[union-attr]
                 out.print(f"Loaded {len(rep.results)} {what} files marked synthetic: {accepted:,} rows "  # type: ignore[union-attr]
                           f"accepted, {quarantined:,} quarantined.")
+            out.print(f"Loaded the providers' returns: {len(returns_load.accepted):,} rows accepted, "  # type: ignore[union-attr]
+                      f"{len(returns_load.set_aside):,} set aside ('vrhub services report SERVICE').")
             out.print("Try 'vrhub cardiff' next.")
     failed = [r for rep in (report, amb_report, edu_report, yj_report) if rep is not None for r in rep.results
               if r.error]
