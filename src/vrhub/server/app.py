@@ -13,8 +13,10 @@ import time
 
 from fastapi import FastAPI, Request
 from fastapi.routing import APIRoute
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import vrhub
+from vrhub.governance.access.reconcile import reconcile
 from vrhub.server import errors
 from vrhub.server.dependencies import Hub
 from vrhub.server.oidc import Provider, SignOn
@@ -78,12 +80,16 @@ def create_app(settings: HubSettings | Settings, workspace: Workspace | None = N
         openapi_url="/api/openapi.json",
         docs_url=None,
         redoc_url=None,
+        max_body_size=hub_settings.max_body_bytes,  # every body but an upload's: 413 before it is parsed
     )
     sweep_incoming(ws)
+    reconcile(ws)  # versions a killed hub published are accounted for before anyone reads them
     sign_on = SignOn(Provider(hub_settings.oidc), ws.catalogue) if hub_settings.oidc else None
     app.state.hub = Hub(hub_settings, ws, sign_on=sign_on)
     errors.install(app)
     app.middleware("http")(security_headers)
+    if hub_settings.trusted_proxies:  # the client is the connecting address unless it is a configured proxy
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(hub_settings.trusted_proxies))
     for r in ROUTERS:
         app.include_router(r)
     return app
