@@ -137,7 +137,8 @@ def test_one_organisations_upload_cannot_replace_anothers_rows(world) -> None:  
     assert stored(world) == before
     p = world.client.get("/api/profile", headers=world.as_("analyst")).json()
     assert world.datasets["a"] in p["datasets"] and len(p["datasets"]) == 2
-    agreements.create_agreement(world.ws.catalogue, "Medway forwards Kent Police data", organisation_name="Medway Council",
+    agreements.create_agreement(world.ws.catalogue, "Medway forwards Kent Police data",
+                                organisation_name="Medway Council",
                                 kinds=["police_uk_street"], purpose="p", lawful_basis="b", retention_days=30,
                                 start=dt.date(2021, 1, 1), supplies_for=["Kent Police"])
     again = world.upload("uploader_b", street_csv("2018-12", crime_id="medway", Falls_within="Kent Police"))

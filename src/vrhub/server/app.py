@@ -19,6 +19,7 @@ import vrhub
 from vrhub.governance.access.reconcile import reconcile
 from vrhub.server import errors
 from vrhub.server.dependencies import Hub
+from vrhub.server.limits import BodyLimit, is_upload
 from vrhub.server.oidc import Provider, SignOn
 from vrhub.server.routers import admin, analysis, audit, auth, datasets, uploads
 from vrhub.server.settings import HubSettings
@@ -80,13 +81,14 @@ def create_app(settings: HubSettings | Settings, workspace: Workspace | None = N
         openapi_url="/api/openapi.json",
         docs_url=None,
         redoc_url=None,
-        max_body_size=hub_settings.max_body_bytes,  # every body but an upload's: 413 before it is parsed
     )
     sweep_incoming(ws)
     reconcile(ws)  # versions a killed hub published are accounted for before anyone reads them
     sign_on = SignOn(Provider(hub_settings.oidc), ws.catalogue) if hub_settings.oidc else None
     app.state.hub = Hub(hub_settings, ws, sign_on=sign_on)
     errors.install(app)
+    # innermost first: the body limit raises inside the route's own body reading (so the error handler answers)
+    app.add_middleware(BodyLimit, limit=hub_settings.max_body_bytes, exempt=is_upload)
     app.middleware("http")(security_headers)
     if hub_settings.trusted_proxies:  # the client is the connecting address unless it is a configured proxy
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(hub_settings.trusted_proxies))

@@ -35,9 +35,6 @@ def error_body(status: int, message: str, what_to_do: str | None = None, **extra
 
 def classify(exc: Exception) -> tuple[int, dict[str, Any], dict[str, str]]:
     """(status, body, headers) for an exception."""
-    if isinstance(exc, StarletteHTTPException) and exc.status_code == 413 and not isinstance(exc.detail, dict):
-        return 413, error_body(413, "the request body is larger than the hub accepts",
-                               "send a smaller body (uploads: the file as the body of POST /api/uploads)"), {}
     if isinstance(exc, StarletteHTTPException):
         detail = exc.detail
         if isinstance(detail, dict):

@@ -31,9 +31,6 @@ TYPES = {".csv": ("text/csv", "application/csv", "application/vnd.ms-excel"),
          ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",)}
 ANY_TYPE = "application/octet-stream"
 SUFFIXES = tuple(TYPES)
-#: the route's own body limit is the hub's max_upload_bytes, checked while streaming (the app's JSON limit is not
-#: for uploads)
-STREAMED = 1 << 62
 
 
 def safe_filename(name: str) -> str:
@@ -67,7 +64,7 @@ def _refuse(hub: Hub, principal: Principal, status: int, reason: str, message: s
     return http_error(status, message, what_to_do, audited=True)
 
 
-@router.post("/api/uploads", status_code=201, openapi_extra=BODY, max_body_size=STREAMED)
+@router.post("/api/uploads", status_code=201, openapi_extra=BODY)
 async def upload(
     request: Request,
     filename: str = Query(..., min_length=1, max_length=300, description="The file's name, e.g. "
