@@ -73,6 +73,7 @@ def record(
     when = (at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
     # JSON round trip: the stored details are exactly what was hashed (tuples become lists, and so on)
     details = json.loads(canonical_json(details or {}))
+    partners = _partners_touched(catalogue, partner_id, data_version)
     for attempt in range(RETRIES):
         try:
             with _LOCK, catalogue.session() as s:
@@ -85,9 +86,7 @@ def record(
                 )
                 event.hash = chain_hash(event.prev_hash, row_fields(event))
                 s.add(event)
-                s.flush()
-                for pid in _partners_touched(s, partner_id, data_version):
-                    s.add(AuditPartner(event_id=event.id, partner_id=pid))
+                s.add_all([AuditPartner(event_id=event.id, partner_id=p) for p in partners])
             return event
         except (IntegrityError, OperationalError):  # another process extended the chain first: try on the new head
             if attempt == RETRIES - 1:
@@ -96,13 +95,26 @@ def record(
     raise AssertionError("unreachable")
 
 
-def _partners_touched(s: Any, partner_id: int | None, data_version: str) -> list[int]:
-    """The event's organisation and the owners of the data versions it names."""
+#: (catalogue, dataset version id) → its organisation: a version's organisation never changes, so it is looked up once
+_OWNERS: dict[tuple[str, str], int | None] = {}
+_OWNERS_MAX = 100_000
+
+
+def _partners_touched(catalogue: Catalogue, partner_id: int | None, data_version: str) -> list[int]:
+    """The event's organisation and the owners of the data versions it names (looked up before the chain's lock is
+    taken, so that indexing an event does not lengthen the time the log is held)."""
     found = {partner_id} if partner_id is not None else set()
+    where = str(catalogue.engine.url)
     ids = [d for d in data_version.split(",") if d]
-    if ids:
-        found |= {p for p in s.scalars(select(Dataset.partner_id).where(Dataset.id.in_(ids))) if p is not None}
-    return sorted(found)
+    unknown = [d for d in ids if (where, d) not in _OWNERS]
+    if unknown:
+        with catalogue.session() as s:
+            rows = s.execute(select(Dataset.id, Dataset.partner_id).where(Dataset.id.in_(unknown))).all()
+        if len(_OWNERS) > _OWNERS_MAX:
+            _OWNERS.clear()
+        _OWNERS.update({(where, d): p for d, p in rows})
+    found |= {_OWNERS.get((where, d)) for d in ids}
+    return sorted(p for p in found if p is not None)
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from typing import Any
 from sqlalchemy import select
 
 from vrhub.domain.errors import VrhubError
+from vrhub.governance.access.accounts import organisation
 from vrhub.governance.access.agreements import covering, foreign_units, supplier_units
 from vrhub.governance.access.errors import AccessError, AgreementMissing, NotOwner, Unreadable
 from vrhub.ingest.ambulance import SOURCES as AMBULANCE_SOURCES
@@ -83,8 +84,6 @@ def public_text(text: str, ws: Workspace, path: Path, filename: str) -> str:
 def judge(catalogue: Catalogue, partner_id: int, found: Scan, today: dt.date) -> dict[str, Agreement]:
     """The agreement each kind of the upload loads under; raises the refusal (naming every member's problem at
     once) when the upload may not load: ``Unreadable``, ``AgreementMissing`` or ``NotOwner``."""
-    from vrhub.governance.access.accounts import organisation
-
     org = organisation(catalogue, partner_id).name
     if not found.members:
         skipped = "; ".join(f"{s.display} ({s.reason})" for s in found.skipped) or "it is empty"
