@@ -72,8 +72,11 @@ def build_world(home: Path, db: str | None, **settings: object) -> HubWorld:
     for name in ROLES:
         world.tokens[name] = accounts.create_token(cat, name, "tests").secret
     world.spare_token_id = accounts.create_token(cat, "board", "spare").token.id
-    for letter, who, month in (("a", "uploader_a", "2018-10"), ("b", "uploader_b", "2018-11")):
-        r = world.upload(who, street_csv(month, crime_id=letter), filename=f"{month}-kent-street.csv")
+    # each organisation uploads its own rows (an upload of another organisation's rows is refused)
+    for letter, who, month, force in (("a", "uploader_a", "2018-10", "Kent Police"),
+                                      ("b", "uploader_b", "2018-11", "Medway Council")):
+        r = world.upload(who, street_csv(month, crime_id=letter, Falls_within=force),
+                         filename=f"{month}-kent-street.csv")
         assert r.status_code == 201, r.text
         world.uploads[letter] = r.json()["upload_id"]
         world.datasets[letter] = r.json()["dataset_ids"][0]

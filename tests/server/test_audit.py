@@ -112,6 +112,7 @@ def test_every_kind_of_access_is_audited(sqlite_world) -> None:  # type: ignore[
     assert got == [
         ("analyst", "login", "ok", "user"),
         ("anonymous", "login", "denied", "user"),
+        ("uploader_a", "upload.start", "started", "upload"),  # before anything is published (issue 12, item 7)
         ("uploader_a", "upload", "ok", "upload"),
         ("analyst", "read", "ok", "datasets"),
         ("board", "query", "ok", "profile"),

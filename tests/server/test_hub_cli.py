@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from vrhub_testkit import open_workspace, run_cli
 
 from vrhub.governance.access import accounts
@@ -66,3 +67,20 @@ def test_every_setting_is_documented() -> None:
     doc = (Path(__file__).parents[2] / "docs" / "hub.md").read_text(encoding="utf-8")
     missing = [n for n in HubSettings.names() if f"`{n}`" not in doc]
     assert not missing, f"docs/hub.md does not describe: {missing}"
+
+
+def test_the_cli_names_suppliers_refuses_a_lockout_and_reconciles(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    home = str(tmp_path / "home")
+    assert run_cli("--home", home, "hub", "org", "add", "Medway NHS Foundation Trust").exit_code == 0
+    assert run_cli("--home", home, "hub", "agreement", "add", "ED", "--org", "Medway NHS Foundation Trust", "--kind",
+                   "ed_istv", "--purpose", "Cardiff Model", "--lawful-basis", "Art. 6(1)(e)", "--retention-days",
+                   "365", "--start", "2024-01-01", "--supplies-for", "RPA").exit_code == 0
+    listed = json.loads(run_cli("--home", home, "hub", "agreement", "list", "--json").output)
+    assert listed[0]["supplies_for"] == ["RPA"]
+    assert run_cli("--home", home, "hub", "user", "add", "root", "--role", "admin", "--no-password").exit_code == 0
+    assert run_cli("--home", home, "hub", "token", "add", "root").exit_code == 0
+    from vrhub.governance.access.errors import Conflict
+
+    with pytest.raises(Conflict, match="no active administrator"):  # vrhub's main() prints it with what to do
+        run_cli("--home", home, "hub", "user", "disable", "root")
+    assert json.loads(run_cli("--home", home, "hub", "reconcile", "--json").output) == []

@@ -245,7 +245,8 @@ def test_an_nhs_trust_uploads_istv_returns_under_its_agreement(sqlite_world) -> 
     assert refused.status_code == 403 and "ed_istv" in refused.json()["error"]["message"]
     agreements.create_agreement(cat, "Medway ED ISTV", organisation_name="Medway NHS Foundation Trust",
                                 kinds=["ed_istv"], purpose="Cardiff Model", lawful_basis="Art. 6(1)(e); Art. 9(2)(i)",
-                                retention_days=365, start=dt.date(2022, 1, 1))
+                                retention_days=365, start=dt.date(2022, 1, 1),
+                                supplies_for=["SYN-TEST"])  # the trust's ED site: its rows are the trust's
     r = sqlite_world.upload("medway-ed", data, filename="ed-2023-01.csv", kind="istv")
     assert r.status_code == 201, r.text
     rep = r.json()["report"]
@@ -266,7 +267,8 @@ def test_a_youth_justice_service_uploads_pseudonymised_records_and_never_identif
     sqlite_world.tokens["kent-yjs"] = accounts.create_token(cat, "kent-yjs", "t").secret
     agreements.create_agreement(cat, "Kent YJS offences", organisation_name="Kent Youth Justice Service",
                                 kinds=["youth_justice"], purpose="serious youth violence 0-25",
-                                lawful_basis="Art. 6(1)(e); Art. 10", retention_days=365, start=dt.date(2022, 1, 1))
+                                lawful_basis="Art. 6(1)(e); Art. 10", retention_days=365, start=dt.date(2022, 1, 1),
+                                supplies_for=["Kent"])  # its rows name the service "Kent"
     header = ["Person ID", "Youth justice service", "Age", "Offence date", "Offence type"]
     row = {"Person ID": hashlib.sha256(b"synthetic child").hexdigest(), "Youth justice service": "Kent", "Age": "15",
            "Offence date": "01/02/2023", "Offence type": "Robbery"}

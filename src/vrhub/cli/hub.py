@@ -79,6 +79,9 @@ def serve(
                                                 "the client secret (default: $VRHUB_OIDC_CLIENT_SECRET)."),
     oidc_username_claim: str = typer.Option("email", "--oidc-username-claim", help="The ID token claim that is "
                                             "the hub user name."),
+    trusted_proxies: list[str] = typer.Option([], "--trusted-proxy", help="Address or network of the reverse proxy "
+                                              "whose X-Forwarded-For is believed (repeat; default: none)."),
+    token_max_days: int = typer.Option(365, "--token-max-days", help="The longest an API token may last, in days."),
 ) -> None:
     """Start the data-sharing hub (a FastAPI app; its OpenAPI is at /api/openapi.json). One process; for more,
     run several on other ports over the same PostgreSQL catalogue and workspace, behind the proxy."""
@@ -98,26 +101,46 @@ def serve(
                                      "(--oidc-secret-file or $VRHUB_OIDC_CLIENT_SECRET)", param_hint="--oidc-issuer")
         oidc = OidcSettings(oidc_issuer, oidc_client_id, secret, oidc_redirect_uri, oidc_username_claim)
     settings = HubSettings(workspace=state.settings(), max_upload_bytes=max_upload_mb << 20,
-                           cookie_secure=not insecure_cookies, oidc=oidc)
+                           cookie_secure=not insecure_cookies, oidc=oidc, token_max_days=token_max_days,
+                           trusted_proxies=tuple(trusted_proxies))
     app = create_app(settings)
     out.print(f"vrhub hub on http://{host}:{port} (workspace {settings.workspace.home}); OpenAPI at /api/openapi.json")
-    uvicorn.run(app, host=host, port=port, proxy_headers=True, log_level="info")
+    # forwarded headers are believed only from --trusted-proxy, by the app itself (create_app), never by uvicorn,
+    # whose default would believe any process on this machine
+    uvicorn.run(app, host=host, port=port, proxy_headers=False, log_level="info")
 
 
 # --- audit ----------------------------------------------------------------------------------------------------
 @audit_app.command("verify")
-def audit_verify(as_json: bool = typer.Option(False, "--json", help="Print one JSON document.")) -> None:
-    """Recompute the hash chain; exit 1 naming the first bad row if the log was edited."""
+def audit_verify(
+    expect_head: str | None = typer.Option(None, "--expect-head", help="A head hash recorded earlier: the log must "
+                                           "still contain it (so no rows were cut off its end, nor the log emptied)."),
+    head_file: Path | None = typer.Option(None, "--head-file", help="A file the operator keeps, outside the "
+                                          "database's reach: its hash is expected (if it exists) and the new head is "
+                                          "written to it when the log verifies."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
+) -> None:
+    """Recompute the hash chain; exit 1 naming the first bad row if the log was edited, or cut short since a head
+    hash was recorded."""
     from vrhub.store import audit
 
-    v = audit.verify(_ws().catalogue)
+    expected = expect_head
+    if expected is None and head_file is not None and head_file.is_file():
+        words = head_file.read_text(encoding="utf-8").split()
+        expected = words[0] if words else None
+    v = audit.verify(_ws().catalogue, expect_head=expected)
+    if v.ok and head_file is not None:
+        head_file.write_text(v.head + "\n", encoding="utf-8")
     if as_json:
-        print_json({"ok": v.ok, "rows": v.rows, "head": v.head, "bad_id": v.bad_id, "problem": v.problem})
+        print_json({"ok": v.ok, "rows": v.rows, "head": v.head, "bad_id": v.bad_id, "problem": v.problem,
+                    "expected_head": expected})
     elif v.ok:
-        out.print(f"The audit log verifies: {v.rows:,} rows, head hash {v.head}. Keep the head hash somewhere the "
-                  "database's owner cannot change, to detect rows cut off the end later.")
+        out.print(f"The audit log verifies: {v.rows:,} rows, head hash {v.head}"
+                  + (f" (it still contains the recorded head {expected})" if expected else "") + ". "
+                  + (f"The head is written to {head_file}." if head_file else "Keep the head hash somewhere the "
+                     "database's owner cannot change (or use --head-file), to detect rows cut off the end later."))
     else:
-        err.print(f"[bold red]The audit log is broken at row {v.bad_id}:[/] {v.problem}. {v.rows:,} rows before it "
+        err.print(f"[bold red]The audit log does not verify at row {v.bad_id}:[/] {v.problem}. {v.rows:,} rows "
                   f"verify (the last good hash is {v.head}).")
         err.print("[bold]What to do:[/] treat the log after that row as untrusted; restore the catalogue from a "
                   "backup and compare, and find out who had write access to the database")
@@ -232,6 +255,9 @@ def agreement_add(
     end: str | None = typer.Option(None, "--end", help="Last day in force, YYYY-MM-DD (default: open-ended)."),
     fields: list[str] = typer.Option([], "--field", help="A field allowed (repeat; default: every field)."),
     analysts: list[str] = typer.Option([], "--analyst", help="An analyst named on it (repeat)."),
+    supplies_for: list[str] = typer.Option([], "--supplies-for", help="A force, trust, ED site or service (as the "
+                                           "rows name it) whose rows the organisation may upload (repeat; its own "
+                                           "name always)."),
 ) -> None:
     """Record a data-sharing agreement."""
     from vrhub.governance.access.agreements import create_agreement
@@ -239,7 +265,7 @@ def agreement_add(
     ws = _ws()
     a = _value(create_agreement, ws.catalogue, name, organisation_name=org, kinds=kinds, purpose=purpose,
                lawful_basis=lawful_basis, retention_days=retention_days, start=_date(start, "--start"),
-               end=_date(end, "--end"), fields_allowed=fields, analysts=analysts)
+               end=_date(end, "--end"), fields_allowed=fields, analysts=analysts, supplies_for=supplies_for)
     _audit(ws, "admin.agreement.add", object_type="agreement", object_id=a.name, partner_id=a.partner_id,
            details={"kinds": a.kinds, "retention_days": a.retention_days, "analysts": [u.username for u in a.analysts]})
     out.print(f"Agreement {a.name!r} recorded: {org} shares {', '.join(a.kinds)} from {a.start_date}"
@@ -256,6 +282,7 @@ def agreement_list(as_json: bool = typer.Option(False, "--json", help="Print one
     if as_json:
         print_json([{"name": a.name, "organisation": a.partner.name, "kinds": a.kinds, "purpose": a.purpose,
                      "lawful_basis": a.lawful_basis, "fields_allowed": a.fields_allowed,
+                     "supplies_for": a.supplies_for,
                      "retention_days": a.retention_days, "start": a.start_date, "end": a.end_date,
                      "analysts": [u.username for u in a.analysts]} for a in items])
         return
@@ -269,12 +296,13 @@ def agreement_list(as_json: bool = typer.Option(False, "--json", help="Print one
 @token_app.command("add")
 def token_add(username: str = typer.Argument(..., help="The user the token acts as."),
               name: str = typer.Option("upload robot", "--name", help="What the token is for."),
-              days: int = typer.Option(365, "--days", help="Days until it expires.")) -> None:
+              days: int = typer.Option(365, "--days", help="Days until it expires (at most 365, the hub's "
+                                       "token_max_days).")) -> None:
     """Make an API token; it is printed once and only its hash is kept."""
     from vrhub.governance.access.accounts import create_token, user
 
     ws = _ws()
-    new = create_token(ws.catalogue, username, name, days=days)
+    new = _value(create_token, ws.catalogue, username, name, days=days)
     _audit(ws, "admin.token.add", object_type="token", object_id=str(new.token.id),
            partner_id=user(ws.catalogue, username).partner_id,
            details={"user": username, "name": name, "prefix": new.token.prefix})
@@ -302,6 +330,22 @@ def token_revoke(token_id: int = typer.Argument(...)) -> None:
     t = revoke_token(ws.catalogue, token_id)
     _audit(ws, "admin.token.revoke", object_type="token", object_id=str(t.id))
     out.print(f"Token {t.id} revoked.")
+
+
+# --- reconcile -------------------------------------------------------------------------------------------------
+@hub_app.command("reconcile")
+def reconcile_cmd(as_json: bool = typer.Option(False, "--json", help="Print one JSON document.")) -> None:
+    """Account for dataset versions that a hub stopped mid-load published (the hub also does this when it
+    starts): attach them to their upload, or withdraw them if the upload has no record. Audited."""
+    from vrhub.governance.access.reconcile import reconcile
+
+    done = reconcile(_ws(), actor=_actor())
+    if as_json:
+        print_json([{"upload_id": r.upload_id, "outcome": r.outcome, "dataset_ids": r.dataset_ids} for r in done])
+        return
+    for r in done:
+        out.print(f"Upload {r.upload_id}: {r.outcome} ({', '.join(r.dataset_ids) or 'no versions'}).")
+    out.print(f"{len(done)} upload(s) reconciled.")
 
 
 # --- purge -----------------------------------------------------------------------------------------------------

@@ -13,10 +13,13 @@ import time
 
 from fastapi import FastAPI, Request
 from fastapi.routing import APIRoute
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import vrhub
+from vrhub.governance.access.reconcile import reconcile
 from vrhub.server import errors
 from vrhub.server.dependencies import Hub
+from vrhub.server.limits import BodyLimit, is_upload
 from vrhub.server.oidc import Provider, SignOn
 from vrhub.server.routers import admin, analysis, audit, auth, datasets, uploads
 from vrhub.server.settings import HubSettings
@@ -80,10 +83,15 @@ def create_app(settings: HubSettings | Settings, workspace: Workspace | None = N
         redoc_url=None,
     )
     sweep_incoming(ws)
+    reconcile(ws)  # versions a killed hub published are accounted for before anyone reads them
     sign_on = SignOn(Provider(hub_settings.oidc), ws.catalogue) if hub_settings.oidc else None
     app.state.hub = Hub(hub_settings, ws, sign_on=sign_on)
     errors.install(app)
+    # innermost first: the body limit raises inside the route's own body reading (so the error handler answers)
+    app.add_middleware(BodyLimit, limit=hub_settings.max_body_bytes, exempt=is_upload)
     app.middleware("http")(security_headers)
+    if hub_settings.trusted_proxies:  # the client is the connecting address unless it is a configured proxy
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(hub_settings.trusted_proxies))
     for r in ROUTERS:
         app.include_router(r)
     return app

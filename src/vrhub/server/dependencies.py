@@ -3,7 +3,9 @@
 Every route takes exactly one ``require(Permission.X)`` dependency (``tests/server/test_permissions.py`` fails
 when one does not). ``require`` authenticates the request (a bearer API token, or the session cookie; for the
 cookie, an unsafe method must also carry the session's CSRF token in ``X-CSRF-Token``: the synchroniser token
-pattern of the OWASP CSRF Prevention Cheat Sheet), checks the role's grants, and audits a refusal.
+pattern of the OWASP CSRF Prevention Cheat Sheet), checks the role's grants, and audits every refusal: a forged,
+expired or revoked token, an ended session, a missing CSRF token, a role without the permission. It leaves the
+principal on ``request.state`` so that the error handler can audit a failed change (``vrhub.server.errors``).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
 from vrhub.governance.access import Permission, allowed
-from vrhub.governance.access.accounts import session_user, user_for_token
+from vrhub.governance.access.accounts import check_token, session_user
 from vrhub.server.oidc import SignOn
 from vrhub.server.settings import HubSettings
 from vrhub.store import audit
@@ -73,8 +75,11 @@ def client_of(request: Request) -> str:
 
 
 def http_error(status: int, message: str, what_to_do: str | None = None,
-               headers: dict[str, str] | None = None) -> HTTPException:
-    return HTTPException(status, {"message": message, "what_to_do": what_to_do}, headers=headers)
+               headers: dict[str, str] | None = None, *, audited: bool = False) -> HTTPException:
+    """An error answer; ``audited`` says the refusal is already in the audit log (the error handler then leaves it)."""
+    exc = HTTPException(status, {"message": message, "what_to_do": what_to_do}, headers=headers)
+    exc.audited = audited  # type: ignore[attr-defined]
+    return exc
 
 
 def record(hub: Hub, principal: Principal | None, action: str, *, outcome: str = "ok", **kw: Any) -> None:
@@ -83,25 +88,39 @@ def record(hub: Hub, principal: Principal | None, action: str, *, outcome: str =
                  actor_role=principal.role if principal else "", action=action, outcome=outcome, **kw)
 
 
+def _refuse(hub: Hub, request: Request, actor: str, action: str, object_type: str, object_id: str, reason: str,
+            status: int, message: str, what_to_do: str, headers: dict[str, str] | None = None) -> HTTPException:
+    """Audit a refused request and return the error to raise."""
+    audit.record(hub.ws.catalogue, actor=actor, action=action, outcome="denied", object_type=object_type,
+                 object_id=object_id, details={"reason": reason, "client": client_of(request),
+                                               "request": f"{request.method} {request.url.path}"})
+    return http_error(status, message, what_to_do, headers, audited=True)
+
+
 def _authenticate(request: Request, hub: Hub, creds: HTTPAuthorizationCredentials | None,
                   session_cookie: str | None) -> Principal | None:
     catalogue = hub.ws.catalogue
     if creds is not None:
-        u = user_for_token(catalogue, creds.credentials)
-        if u is None:
-            raise http_error(401, "the API token is not valid (unknown, expired or revoked)",
-                             "ask the hub administrator for a new token", {"WWW-Authenticate": "Bearer"})
-        return Principal(u, "token", client=client_of(request))
+        found = check_token(catalogue, creds.credentials, max_days=hub.settings.token_max_days)
+        if found.user is None:  # the token itself is never written down: its id, if it is a real one
+            raise _refuse(hub, request, found.username or "anonymous", "auth", "token",
+                          str(found.token_id or ""), found.reason, 401,
+                          "the API token is not valid (unknown, expired or revoked)",
+                          "ask the hub administrator for a new token", {"WWW-Authenticate": "Bearer"})
+        return Principal(found.user, "token", client=client_of(request))
     if session_cookie:
-        found = session_user(catalogue, session_cookie)
-        if found is None:
-            raise http_error(401, "your session has ended", "sign in again (POST /api/session)")
-        u, csrf = found
+        found_session = session_user(catalogue, session_cookie)
+        if found_session is None:
+            raise _refuse(hub, request, "anonymous", "auth", "session", "", "session ended or unknown", 401,
+                          "your session has ended", "sign in again (POST /api/session)")
+        u, csrf = found_session
         if request.method not in SAFE_METHODS:
             sent = request.headers.get(CSRF_HEADER, "")
             if not hmac.compare_digest(sent.encode(), csrf.encode()):
-                raise http_error(403, f"the {CSRF_HEADER} header is missing or wrong (cross-site request refused)",
-                                 f"send the csrf_token returned at sign-in in the {CSRF_HEADER} header")
+                raise _refuse(hub, request, u.username, "auth", "csrf", u.username,
+                              "CSRF token missing or wrong", 403,
+                              f"the {CSRF_HEADER} header is missing or wrong (cross-site request refused)",
+                              f"send the csrf_token returned at sign-in in the {CSRF_HEADER} header")
         return Principal(u, "session", session_cookie, client_of(request))
     return None
 
@@ -119,6 +138,7 @@ def require(permission: Permission) -> Callable[..., Principal | None]:
         if permission is Permission.PUBLIC:
             return None
         principal = _authenticate(request, hub, creds, session_cookie)
+        request.state.principal = principal
         if principal is None:
             raise http_error(401, "sign in first", "POST /api/session with your user name and password, or send "
                              "an API token as 'Authorization: Bearer TOKEN'", {"WWW-Authenticate": "Bearer"})
@@ -126,7 +146,7 @@ def require(permission: Permission) -> Callable[..., Principal | None]:
             record(hub, principal, "denied", outcome="denied", object_type="endpoint",
                    object_id=f"{request.method} {request.url.path}", details={"needs": permission.value})
             raise http_error(403, f"the role {principal.role} may not do this (it needs the {permission.value} "
-                             "permission)", "ask the hub administrator if your role should allow it")
+                             "permission)", "ask the hub administrator if your role should allow it", audited=True)
         return principal
 
     dependency.permission = permission  # type: ignore[attr-defined]

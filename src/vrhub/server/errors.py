@@ -7,6 +7,10 @@
     NoDataError                        404
     VrhubError, ValueError             422 (a message that says what to do)
     anything else                      500, logged; the message says nothing of the internals
+
+A change (POST, PATCH, DELETE) by a signed-in user that fails is written to the audit log here, unless the route
+audited the refusal itself (an ``http_error(..., audited=True)``): a failed administrative call, an upload that
+broke, a body that did not validate.
 """
 
 from __future__ import annotations
@@ -55,8 +59,30 @@ def classify(exc: Exception) -> tuple[int, dict[str, Any], dict[str, str]]:
                            "try again; if it happens again, tell the hub administrator the time it happened"), {}
 
 
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def audit_failure(request: Request, exc: Exception, status: int, body: dict[str, Any]) -> None:
+    """Audit a failed change by a signed-in user that its route did not audit itself."""
+    principal = getattr(request.state, "principal", None)
+    if principal is None or request.method not in UNSAFE or getattr(exc, "audited", False):
+        return
+    from vrhub.store import audit
+
+    route = request.scope.get("route")
+    path = getattr(route, "path", request.url.path)
+    try:
+        audit.record(request.app.state.hub.ws.catalogue, actor=principal.name, actor_role=principal.role,
+                     action="request", outcome="failed", object_type="endpoint", object_id=f"{request.method} {path}",
+                     partner_id=principal.partner_id,
+                     details={"status": status, "error": body["error"]["message"][:500], "client": principal.client})
+    except Exception:  # the catalogue itself is failing: the answer still goes out, and the log says why
+        log.exception("could not audit a failed request")
+
+
 async def handle(request: Request, exc: Exception) -> JSONResponse:
     status, body, headers = classify(exc)
+    audit_failure(request, exc, status, body)
     return JSONResponse(body, status_code=status, headers=headers)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
+from vrhub.governance.access.accounts import MAX_TOKEN_DAYS
 from vrhub.server.oidc import OidcSettings
 from vrhub.store.workspace import Settings
 
@@ -19,6 +20,8 @@ class HubSettings:
     workspace: Settings
     #: largest upload accepted, in bytes (the body is streamed to a temporary file and cut off past this)
     max_upload_bytes: int = 512 << 20
+    #: largest body of any other request (JSON), in bytes: refused with 413 before it is parsed
+    max_body_bytes: int = 1 << 20
     #: how long a browser session lasts, in hours
     session_hours: float = 8.0
     #: failed sign-ins allowed for one user name within ``login_window_minutes`` before sign-in is refused (429)
@@ -28,6 +31,12 @@ class HubSettings:
     cookie_secure: bool = True
     #: profiles kept in memory per process, keyed by their parameters and the data versions they read
     profile_cache: int = 16
+    #: the longest an API token may last, in days (a token asked for longer, or made before a shorter limit, is not
+    #: accepted past it)
+    token_max_days: int = MAX_TOKEN_DAYS
+    #: addresses (or networks, e.g. 10.0.0.0/8) of the reverse proxies whose X-Forwarded-For and
+    #: X-Forwarded-Proto are believed; none: never (the connecting address is the client)
+    trusted_proxies: tuple[str, ...] = ()
     #: single sign-on by OpenID Connect (``vrhub.server.oidc.OidcSettings``); none: local accounts and tokens only
     oidc: OidcSettings | None = None
 

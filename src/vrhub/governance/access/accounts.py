@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pwdlib import PasswordHash
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from vrhub.governance.access.errors import Conflict, NotFound
 from vrhub.governance.access.roles import Role, parse_role
@@ -26,6 +26,9 @@ from vrhub.store.catalogue.models import ApiToken, HubSession, User
 PASSWORDS = PasswordHash.recommended()
 TOKEN_PREFIX = "vrh_"
 MIN_PASSWORD = 12
+#: the longest an API token may last, in days (the hub's ``token_max_days`` setting; tokens made before a
+#: shorter limit was set stop working when they reach it)
+MAX_TOKEN_DAYS = 365
 # A hash of a random password: checking it costs what checking a real one does, so that an unknown user name
 # takes as long to refuse as a wrong password (no user enumeration by timing).
 _DUMMY_HASH = PASSWORDS.hash(secrets.token_urlsafe(16))
@@ -109,10 +112,14 @@ def users(catalogue: Catalogue) -> list[User]:
 
 
 def set_active(catalogue: Catalogue, username: str, active: bool) -> User:
+    """Disable (ending their sessions) or re-enable a user; refused (``Conflict``) if it would leave the hub with
+    no active administrator who can sign in."""
     with catalogue.session() as s:
         u = s.scalar(select(User).where(User.username == username))
         if u is None:
             raise NotFound(f"no user {username!r}", "list users with 'vrhub hub user list'")
+        if not active and u.role == Role.ADMIN and u.active:
+            _keep_an_administrator(s, without_user=u.id)
         u.active = active
         if not active:  # a disabled user's sessions end now
             s.execute(delete(HubSession).where(HubSession.user_id == u.id))
@@ -151,12 +158,17 @@ class NewToken:
     secret: str
 
 
-def create_token(catalogue: Catalogue, username: str, name: str, *, days: int | None = 365) -> NewToken:
+def create_token(catalogue: Catalogue, username: str, name: str, *, days: int = 365,
+                 max_days: int = MAX_TOKEN_DAYS) -> NewToken:
+    """Make an API token for ``username`` lasting ``days`` (1 to ``max_days``: every token expires)."""
+    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= max_days:
+        raise ValueError(f"a token lasts 1 to {max_days} days (the hub's token_max_days), not {days!r}: every "
+                         "token expires; make a new one before it does")
     u = user(catalogue, username)
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with catalogue.session() as s:
         t = ApiToken(user_id=u.id, name=name, prefix=secret[:10], token_sha256=_sha256(secret),
-                     expires_at=_now() + dt.timedelta(days=days) if days else None)
+                     expires_at=_now() + dt.timedelta(days=days))
         s.add(t)
         s.flush()
     return NewToken(t, secret)
@@ -171,22 +183,70 @@ def tokens(catalogue: Catalogue, username: str | None = None) -> list[ApiToken]:
 
 
 def revoke_token(catalogue: Catalogue, token_id: int) -> ApiToken:
+    """Revoke a token; refused (``Conflict``) if it is the last way any active administrator can sign in."""
     with catalogue.session() as s:
         t = s.get(ApiToken, token_id)
         if t is None:
             raise NotFound(f"no API token {token_id}", "list tokens with 'vrhub hub token list'")
+        owner = s.get(User, t.user_id)
+        if t.revoked_at is None and owner is not None and owner.role == Role.ADMIN and owner.active:
+            _keep_an_administrator(s, without_token=t.id)
         t.revoked_at = t.revoked_at or _now()
     return t
 
 
-def user_for_token(catalogue: Catalogue, secret: str) -> User | None:
-    """The active user a valid (unexpired, unrevoked) token belongs to, else ``None``."""
+def _expiry(t: ApiToken, max_days: int) -> dt.datetime:
+    """When a token stops working: its own expiry, but never later than ``max_days`` after it was made."""
+    latest = t.created_at + dt.timedelta(days=max_days)
+    return min(t.expires_at, latest) if t.expires_at is not None else latest
+
+
+def _usable(t: ApiToken, max_days: int = MAX_TOKEN_DAYS) -> bool:
+    return t.revoked_at is None and _expiry(t, max_days) > _now()
+
+
+def _keep_an_administrator(s: Session, *, without_user: int | None = None, without_token: int | None = None) -> None:
+    """Raise ``Conflict`` unless some active administrator (other than ``without_user``) can still sign in with a
+    password or a usable token (other than ``without_token``) after the change."""
+    for admin in s.scalars(select(User).where(User.role == Role.ADMIN, User.active.is_(True))):
+        if admin.id == without_user:
+            continue
+        if admin.password_hash:
+            return
+        if any(_usable(t) for t in s.scalars(select(ApiToken).where(ApiToken.user_id == admin.id))
+               if t.id != without_token):
+            return
+    raise Conflict("refused: afterwards no active administrator could sign in, and nobody could administer the hub",
+                   "add another administrator first (vrhub hub user add NAME --role admin), then try again")
+
+
+@dataclass(frozen=True)
+class TokenCheck:
+    """Who a bearer token signs in (``user``), or why it does not (``reason``: unknown, revoked, expired, user
+    disabled); ``token_id`` and ``username`` are known for a real token, never for a forged one."""
+
+    user: User | None
+    reason: str = ""
+    token_id: int | None = None
+    username: str | None = None
+
+
+def check_token(catalogue: Catalogue, secret: str, *, max_days: int = MAX_TOKEN_DAYS) -> TokenCheck:
+    """Check a bearer token: valid only if known, not revoked, not expired (nor older than ``max_days``), and
+    its user active."""
     with catalogue.session() as s:
         t = s.scalar(select(ApiToken).options(selectinload(ApiToken.user).selectinload(User.partner))
                      .where(ApiToken.token_sha256 == _sha256(secret)))
-    if t is None or t.revoked_at is not None or (t.expires_at is not None and t.expires_at <= _now()):
-        return None
-    return t.user if t.user.active else None
+    if t is None:
+        return TokenCheck(None, "unknown token")
+    why = ("revoked" if t.revoked_at is not None else "expired" if _expiry(t, max_days) <= _now()
+           else "user disabled" if not t.user.active else "")
+    return TokenCheck(None if why else t.user, why, t.id, t.user.username)
+
+
+def user_for_token(catalogue: Catalogue, secret: str, *, max_days: int = MAX_TOKEN_DAYS) -> User | None:
+    """The active user a valid (unexpired, unrevoked) token belongs to, else ``None``."""
+    return check_token(catalogue, secret, max_days=max_days).user
 
 
 # --- browser sessions -------------------------------------------------------------------------------------

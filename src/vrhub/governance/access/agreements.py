@@ -10,6 +10,7 @@ parties, purpose, lawful basis, the data items shared, retention and deletion, a
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 
 from sqlalchemy import select
@@ -20,6 +21,7 @@ from vrhub.domain.kinds import KINDS
 from vrhub.governance.access.accounts import organisation, user
 from vrhub.governance.access.errors import AgreementMissing, Conflict, NotFound
 from vrhub.governance.access.roles import Role
+from vrhub.ingest.source import code_key
 from vrhub.store.catalogue import Catalogue
 from vrhub.store.catalogue.models import Agreement, User
 
@@ -30,10 +32,15 @@ SHAREABLE = tuple(k for k, v in KINDS.items() if v.schema is not None)
 def create_agreement(
     catalogue: Catalogue, name: str, *, organisation_name: str, kinds: Iterable[str], purpose: str,
     lawful_basis: str, retention_days: int, start: dt.date, end: dt.date | None = None,
-    fields_allowed: Iterable[str] = (), analysts: Iterable[str] = (),
+    fields_allowed: Iterable[str] = (), analysts: Iterable[str] = (), supplies_for: Iterable[str] = (),
 ) -> Agreement:
-    """Record an agreement; every problem with the arguments is reported at once."""
+    """Record an agreement; every problem with the arguments is reported at once.
+
+    ``supplies_for`` names the forces, trusts, ED sites or services (as the rows name them: police.uk's "Falls
+    within", the ED site code, the service) whose rows the organisation may upload under it besides its own.
+    """
     kinds, fields_allowed, analysts = list(kinds), list(fields_allowed), list(analysts)
+    supplies_for = [x.strip() for x in supplies_for if x.strip()]
     problems = []
     unknown = [k for k in kinds if k not in SHAREABLE]
     if not kinds:
@@ -69,7 +76,8 @@ def create_agreement(
     try:
         with catalogue.session() as s:
             ag = Agreement(name=name, partner_id=org.id, kinds=kinds, purpose=purpose, lawful_basis=lawful_basis,
-                           fields_allowed=fields_allowed, retention_days=retention_days, start_date=start,
+                           fields_allowed=fields_allowed, supplies_for=supplies_for,
+                           retention_days=retention_days, start_date=start,
                            end_date=end, analysts=[s.get(User, u.id) for u in named])
             s.add(ag)
             s.flush()
@@ -120,6 +128,31 @@ def covering(catalogue: Catalogue, partner_id: int, kind: str, on: dt.date) -> A
         f"ask the hub administrator to record an agreement for {org} covering {kind} "
         f"(vrhub hub agreement add --org {org!r} --kind {kind} ...), then upload again",
     )
+
+
+def unit_keys(name: str) -> set[str]:
+    """Spellings under which rows may name an organisation or unit: its name in the spelling-insensitive form
+    (``code_key``) and, for a police force, without "Police", "Constabulary" or "Police Service" (police.uk's
+    file names say "kent" for Kent Police, "metropolitan" for the Metropolitan Police Service)."""
+    key = code_key(name)
+    short = re.sub(r"\s+(police service|police|constabulary)$", "", key)
+    return {key, short} - {""}
+
+
+def supplier_units(catalogue: Catalogue, partner_id: int, kind: str, on: dt.date) -> list[str]:
+    """Whose rows ``partner_id`` may upload as ``kind`` on ``on``: its own name and every unit its agreements in
+    force for that kind name in ``supplies_for``."""
+    units = [organisation(catalogue, partner_id).name]
+    for a in agreements(catalogue, partner_id):
+        if kind in a.kinds and in_force(a, on):
+            units += [u for u in (a.supplies_for or []) if u not in units]
+    return units
+
+
+def foreign_units(owners: Iterable[str], units: Iterable[str]) -> list[str]:
+    """The row owners (forces, trusts, sites, services) that are none of ``units``, compared by ``unit_keys``."""
+    allowed = set().union(*(unit_keys(u) for u in units))
+    return sorted({o for o in owners if not unit_keys(o) & allowed})
 
 
 def analyst_partner_ids(catalogue: Catalogue, user_id: int, on: dt.date) -> dict[int, set[str]]:

@@ -3,8 +3,10 @@
     VrhubError
     └── AccessError            an account, token or agreement problem
         ├── NotFound           an organisation, user, agreement or token that does not exist
-        ├── Conflict           a name that is already taken
-        └── AgreementMissing   an upload no data-sharing agreement in force covers (names what is missing)
+        ├── Conflict           a name that is already taken, or a change that would lock everyone out
+        ├── AgreementMissing   an upload no data-sharing agreement in force covers (names what is missing)
+        │   └── NotOwner       an upload with rows of another organisation (force, trust, site, service)
+        └── Unreadable         an upload with a member that cannot be read or classified (nothing loaded)
 """
 
 from __future__ import annotations
@@ -29,3 +31,11 @@ class AgreementMissing(AccessError):
         self.organisation = organisation
         self.kinds = kinds
         super().__init__(message, hint)
+
+
+class NotOwner(AgreementMissing):
+    pass
+
+
+class Unreadable(AccessError):
+    pass

@@ -18,6 +18,9 @@ from vrhub.governance.access.uploads import uploads
 from vrhub.store import audit
 from vrhub.store.workspace import Workspace
 
+#: statuses of uploads whose versions are kept under their agreement (every one that may have published)
+KEPT = ("loaded", "failed", "interrupted")
+
 
 @dataclass(frozen=True)
 class Expired:
@@ -28,18 +31,25 @@ class Expired:
 
 
 def expired(ws: Workspace, today: dt.date) -> list[Expired]:
-    """Dataset versions (not yet withdrawn) whose every hub upload's retention ended before ``today``."""
+    """Dataset versions (not yet withdrawn) whose every hub upload's retention ended before ``today``.
+
+    An upload's versions are kept under the agreement it loaded each kind under (``report["agreements"]``, or its
+    ``agreement_id``), whether the upload loaded whole, failed part-way or was interrupted (``reconcile``)."""
     by_id = {a.id: a for a in agreements(ws.catalogue)}
+    live = {d.id: d for d in ws.catalogue.datasets()}
     until: dict[str, tuple[dt.date, str, int]] = {}
     for u in uploads(ws):
-        a = by_id.get(u.agreement_id) if u.agreement_id is not None else None
-        if a is None or u.status != "loaded":
+        if u.status not in KEPT:
             continue
-        end = u.received_at.date() + dt.timedelta(days=a.retention_days)
+        per_kind = (u.report or {}).get("agreements", {})
         for ds in u.dataset_ids:
+            d = live.get(ds)
+            a = by_id.get(per_kind.get(d.kind, u.agreement_id) if d is not None else u.agreement_id)
+            if a is None:
+                continue
+            end = u.received_at.date() + dt.timedelta(days=a.retention_days)
             if ds not in until or end > until[ds][0]:
                 until[ds] = (end, a.name, u.partner_id)
-    live = {d.id for d in ws.catalogue.datasets()}
     return [Expired(ds, name, pid, end) for ds, (end, name, pid) in sorted(until.items())
             if end < today and ds in live]
 

@@ -4,14 +4,20 @@
 - an analyst: the versions of the organisations and kinds of the agreements in force that name them;
 - a board viewer or an administrator: no dataset version (board viewers read released aggregates only).
 
-An analyst sees unreleased (unsuppressed) aggregates only when named, for that kind, on agreements with every
-organisation whose data the aggregate reads; otherwise the aggregate is released (disclosure-controlled).
+Whether an output leaves exact or released (disclosure-controlled) is decided in one place, :func:`release_decision`,
+from the data versions the output read: an analyst gets the exact output only when named, for each kind, on an
+agreement in force with every organisation whose data it read; everyone else (board viewers, and analysts
+without such agreements) gets it released. Reference data (boundaries, area attributes, the place gazetteer)
+is published data and needs no agreement. The release itself is ``vrhub.report.release``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
 
+from vrhub.domain.kinds import KINDS
 from vrhub.governance.access.agreements import analyst_partner_ids
 from vrhub.governance.access.roles import Role
 from vrhub.store.catalogue import Catalogue, Dataset
@@ -39,11 +45,43 @@ def visible_datasets(catalogue: Catalogue, user: User, on: dt.date, *, include_w
     return []
 
 
-def unreleased_allowed(catalogue: Catalogue, user: User, kind: str, on: dt.date) -> tuple[bool, list[str]]:
-    """Whether ``user`` may see unreleased aggregates of ``kind``, and the organisations they lack agreements with."""
+#: kinds whose rows come from a partner under an agreement (the others are reference data)
+PARTNER_KINDS = frozenset(k for k, v in KINDS.items() if v.force_field is not None)
+
+
+@dataclass(frozen=True)
+class ReleaseDecision:
+    """Whether an output must be released (disclosure-controlled) for this user, and why."""
+
+    released: bool
+    missing: tuple[str, ...] = ()  # "organisation (kind)" the analyst is not named on an agreement for
+
+    @property
+    def why(self) -> str | None:
+        if not self.missing:
+            return None
+        return "you are not named on an agreement in force covering: " + ", ".join(self.missing)
+
+
+def release_decision(catalogue: Catalogue, user: User, dataset_ids: Iterable[str], on: dt.date) -> ReleaseDecision:
+    """Exact or released, for ``user``, of an output that read ``dataset_ids`` (every kind it read counts).
+
+    Analysts: exact only if named, for the kind of each partner data version read, on an agreement in force with
+    its organisation (a version with no organisation cannot be covered, so it is released). Every other role:
+    released. An unknown version id counts as not covered.
+    """
     if user.role != Role.ANALYST:
-        return False, []
+        return ReleaseDecision(True)
+    ids = set(dataset_ids)
     named = analyst_partner_ids(catalogue, user.id, on)
-    missing = sorted({(d.partner.name if d.partner else "(no organisation)") for d in catalogue.datasets(kind)
-                      if kind not in named.get(d.partner_id or -1, set())})
-    return not missing, missing
+    found = {d.id: d for d in catalogue.datasets(include_withdrawn=True) if d.id in ids}
+    missing = {f"an unknown data version {i}" for i in ids - set(found)}
+    for d in found.values():
+        if d.kind in PARTNER_KINDS and d.kind not in named.get(d.partner_id or -1, set()):
+            missing.add(f"{d.partner.name if d.partner else '(no organisation)'} ({d.kind})")
+    return ReleaseDecision(bool(missing), tuple(sorted(missing)))
+
+
+def current_partner_datasets(catalogue: Catalogue) -> list[str]:
+    """Every current partner data version: what an output built now may read at most."""
+    return [d.id for d in catalogue.datasets() if d.kind in PARTNER_KINDS]

@@ -1,4 +1,6 @@
-"""Administration: organisations, users, data-sharing agreements and API tokens (every change audited)."""
+"""Administration: organisations, users, data-sharing agreements and API tokens (every change audited; a change
+that fails is audited by the error handler). Disabling the last administrator who can sign in, or revoking their
+last token, is refused (409): nobody could administer the hub afterwards."""
 
 from __future__ import annotations
 
@@ -45,12 +47,14 @@ class NewAgreement(BaseModel):
     end_date: dt.date | None = None
     fields_allowed: list[str] = []
     analysts: list[str] = []
+    supplies_for: list[str] = Field([], description="forces, trusts, ED sites or services (as the rows name them) "
+                                    "whose rows the organisation may upload under it, besides its own")
 
 
 class NewToken(BaseModel):
     username: str
     name: str = Field(min_length=1, max_length=200)
-    days: int | None = Field(365, ge=1, le=3650)
+    days: int = Field(365, ge=1, description="days until it expires (at most the hub's token_max_days)")
 
 
 def org_json(p: Any) -> dict[str, Any]:
@@ -64,7 +68,8 @@ def user_json(u: Any) -> dict[str, Any]:
 
 def agreement_json(a: Any) -> dict[str, Any]:
     return {"id": a.id, "name": a.name, "organisation_id": a.partner_id, "kinds": a.kinds, "purpose": a.purpose,
-            "lawful_basis": a.lawful_basis, "fields_allowed": a.fields_allowed, "retention_days": a.retention_days,
+            "lawful_basis": a.lawful_basis, "fields_allowed": a.fields_allowed, "supplies_for": a.supplies_for,
+            "retention_days": a.retention_days,
             "start_date": a.start_date.isoformat(), "end_date": a.end_date.isoformat() if a.end_date else None,
             "analysts": [u.username for u in a.analysts]}
 
@@ -133,7 +138,7 @@ def add_agreement(body: NewAgreement, hub: Hub = Depends(get_hub), principal: Pr
     a = agr.create_agreement(
         hub.ws.catalogue, body.name, organisation_name=body.organisation, kinds=body.kinds, purpose=body.purpose,
         lawful_basis=body.lawful_basis, retention_days=body.retention_days, start=body.start_date,
-        end=body.end_date, fields_allowed=body.fields_allowed, analysts=body.analysts)
+        end=body.end_date, fields_allowed=body.fields_allowed, analysts=body.analysts, supplies_for=body.supplies_for)
     record(hub, principal, "admin.agreement.add", object_type="agreement", object_id=a.name, partner_id=a.partner_id,
            details=agreement_json(a))
     return agreement_json(a)
@@ -149,7 +154,8 @@ def list_tokens(hub: Hub = Depends(get_hub), principal: Principal = ADMIN) -> li
 @router.post("/tokens", status_code=201)
 def add_token(body: NewToken, hub: Hub = Depends(get_hub), principal: Principal = ADMIN) -> dict[str, Any]:
     """Make an API token for a user; the response is the only time the token is shown."""
-    new = acc.create_token(hub.ws.catalogue, body.username, body.name, days=body.days)
+    new = acc.create_token(hub.ws.catalogue, body.username, body.name, days=body.days,
+                           max_days=hub.settings.token_max_days)
     u = acc.user(hub.ws.catalogue, body.username)
     record(hub, principal, "admin.token.add", object_type="token", object_id=str(new.token.id),
            partner_id=u.partner_id, details={"user": body.username, "name": body.name, "prefix": new.token.prefix})

@@ -1,9 +1,11 @@
 """The problem profile and the SNA, over the JSON API.
 
-Board viewers (and analysts not named on agreements with every organisation whose data a profile reads) get
-the released version: ``vrhub.report.release.release_profile`` applies disclosure control to tables, headline,
-notes and summary, exactly as ``vrhub profile --release`` does. Analysts named on all those agreements get the
-unreleased version, marked "unsuppressed — analyst use only".
+Who gets the exact output and who the released one is decided by one library function,
+``vrhub.governance.access.scope.release_decision``, from every data version the output read (police.uk, ED,
+ambulance, youth justice, education ...): an analyst named, for each kind, on agreements with every organisation
+whose data it read gets the exact version, marked "unsuppressed — analyst use only"; everyone else the released
+one (``vrhub.report.release.release_profile``: disclosure control of tables, headline, notes and summary, exactly
+as ``vrhub profile --release``).
 """
 
 from __future__ import annotations
@@ -25,13 +27,12 @@ from vrhub.analysis.profile.build import LEVELS
 from vrhub.domain.definitions import load_definition
 from vrhub.domain.definitions.loader import shipped_definitions
 from vrhub.governance.access import Permission
-from vrhub.governance.access.scope import unreleased_allowed
+from vrhub.governance.access.scope import ReleaseDecision, current_partner_datasets, release_decision
 from vrhub.report.csv_safe import write_table
 from vrhub.report.profile_files import ANALYST_MARKER
 from vrhub.server.dependencies import Hub, Principal, get_hub, http_error, record, require
 
 router = APIRouter(tags=["analysis"])
-SOURCE = "police_uk_street"
 _BUILD = threading.Lock()  # one build at a time per process: concurrent readers of the same profile wait for it
 
 
@@ -66,10 +67,9 @@ def _definition(name: str):  # type: ignore[no-untyped-def]
     return load_definition(name)
 
 
-def released_for(hub: Hub, principal: Principal) -> tuple[bool, list[str]]:
-    """(released?, organisations the analyst lacks agreements with)."""
-    ok, missing = unreleased_allowed(hub.ws.catalogue, principal.user, SOURCE, dt.date.today())
-    return not ok, missing
+def decide(hub: Hub, principal: Principal, dataset_ids: list[str]) -> ReleaseDecision:
+    """Exact or released for this principal, from the data versions an output read."""
+    return release_decision(hub.ws.catalogue, principal.user, dataset_ids, dt.date.today())
 
 
 def forget_profiles(hub: Hub) -> None:
@@ -78,28 +78,39 @@ def forget_profiles(hub: Hub) -> None:
         hub.cache.clear()
 
 
-def profile_for(hub: Hub, *, start: dt.date | None, end: dt.date | None, level: str, strand: str | None,
-                definition: str, released: bool) -> tuple[Profile, str]:
-    """The profile (released or not) and its notice, cached by parameters and the data versions it reads."""
+def _cached(hub: Hub, key: Any, build: Any) -> Any:
+    with _BUILD:
+        if key not in hub.cache:
+            value = build()
+            while len(hub.cache) >= max(hub.settings.profile_cache, 1):
+                hub.cache.pop(next(iter(hub.cache)))
+            hub.cache[key] = value
+        return hub.cache[key]
+
+
+def profile_for(hub: Hub, principal: Principal, *, start: dt.date | None, end: dt.date | None, level: str,
+                strand: str | None, definition: str) -> tuple[Profile, str, ReleaseDecision]:
+    """The profile as this principal may see it (exact or released) and its notice, decided from the data versions
+    the exact profile read; both are cached by parameters and the data versions current when they were built."""
     if level not in LEVELS:
         raise http_error(422, f"unknown level {level!r}", f"use one of {', '.join(LEVELS)}")
     if start and end and start > end:
         raise http_error(422, "from is after to", "swap them")
     versions = tuple(sorted(d.id for d in hub.ws.catalogue.datasets()))
-    key = (start, end, level, strand, definition, released, versions)
-    with _BUILD:
-        if key not in hub.cache:
-            p = build_profile(hub.ws.engine(), _definition(definition), start=start, end=end, level=level,
-                              strand=strand)
-            notice = ANALYST_MARKER
-            if released:
-                from vrhub.report.release import release_profile
+    key = (start, end, level, strand, definition, versions)
+    exact = _cached(hub, (*key, False), lambda: build_profile(hub.ws.engine(), _definition(definition), start=start,
+                                                              end=end, level=level, strand=strand))
+    decision = decide(hub, principal, exact.datasets)
+    if not decision.released:
+        return exact, ANALYST_MARKER, decision
 
-                p, notice = release_profile(p)
-            while len(hub.cache) >= max(hub.settings.profile_cache, 1):
-                hub.cache.pop(next(iter(hub.cache)))
-            hub.cache[key] = (p, notice)
-        return hub.cache[key]
+    def release():  # type: ignore[no-untyped-def]
+        from vrhub.report.release import release_profile
+
+        return release_profile(exact)
+
+    released, notice = _cached(hub, (*key, True), release)
+    return released, notice, decision
 
 
 @router.get("/api/profile")
@@ -110,18 +121,17 @@ def profile(
     hub: Hub = Depends(get_hub), principal: Principal = Depends(require(Permission.PROFILE_READ)),
 ) -> dict[str, Any]:
     """The problem profile (who, what, where, when, why) with its tables as lists of rows."""
-    released, missing = released_for(hub, principal)
-    p, notice = profile_for(hub, start=_month(start, "from"), end=_month(end, "to"), level=level, strand=strand,
-                            definition=definition, released=released)
+    p, notice, decision = profile_for(hub, principal, start=_month(start, "from"), end=_month(end, "to"),
+                                      level=level, strand=strand, definition=definition)
     record(hub, principal, "query", object_type="profile", object_id=f"{p.start:%Y-%m}..{p.end:%Y-%m} {level}",
-           data_version=p.datasets, details={"released": released, "strand": strand})
-    body = {"notice": notice, "released": released, "period": {"from": f"{p.start:%Y-%m}", "to": f"{p.end:%Y-%m}"},
+           data_version=p.datasets, details={"released": decision.released, "strand": strand})
+    body = {"notice": notice, "released": decision.released,
+            "period": {"from": f"{p.start:%Y-%m}", "to": f"{p.end:%Y-%m}"},
             "level": level, "strand": strand, "headline": p.headline, "summary": p.summary,
             "definition": p.definition, "datasets": p.datasets,
             "tables": {n: t.to_pylist() for n, t in p.tables().items()}}
-    if missing:
-        body["why_released"] = ("you are not named on an agreement covering police_uk_street with: " +
-                                ", ".join(missing))
+    if decision.why:
+        body["why_released"] = decision.why
     return jsonable(body)
 
 
@@ -134,9 +144,9 @@ def profile_table(
     hub: Hub = Depends(get_hub), principal: Principal = Depends(require(Permission.PROFILE_READ)),
 ) -> Response:
     """One profile table to download (CSV, its first line the notice; formula injection neutralised)."""
-    released, _ = released_for(hub, principal)
-    p, notice = profile_for(hub, start=_month(start, "from"), end=_month(end, "to"), level=level, strand=strand,
-                            definition=definition, released=released)
+    p, notice, decision = profile_for(hub, principal, start=_month(start, "from"), end=_month(end, "to"),
+                                      level=level, strand=strand, definition=definition)
+    released = decision.released
     tables = p.tables()
     if table not in tables:
         raise http_error(404, f"the profile has no table {table!r}", "its tables: " + ", ".join(tables))
@@ -170,11 +180,17 @@ def sna(
             start, end = parse_period(period)
         except ValueError as exc:
             raise http_error(422, f"period: {exc}", "write FROM..TO, e.g. 2023-04..2024-03") from exc
-    released, _ = released_for(hub, principal)
+    # The SNA reads many kinds (police.uk, ED, ambulance, youth justice, education): decided on every current
+    # partner version it may read, and checked again on the versions the exact SNA did read.
+    released = decide(hub, principal, current_partner_datasets(hub.ws.catalogue)).released
     out = Path(tempfile.mkdtemp(prefix="sna-"))
     try:
         result = build_sna(hub.ws, out=out, start=start, end=end, definition=_definition(definition),
                            release=released)
+        if not released and decide(hub, principal, result.datasets).released:
+            released = True
+            result = build_sna(hub.ws, out=out, start=start, end=end, definition=_definition(definition),
+                               release=True)
         html = result.html.read_text(encoding="utf-8")
     finally:
         shutil.rmtree(out, ignore_errors=True)

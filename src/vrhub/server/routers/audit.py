@@ -1,5 +1,6 @@
 """The audit trail: an administrator reads the whole log; a partner uploader reads the events about their own
-organisation's data (uploads, reads, exports and purges of it)."""
+organisation's data: its uploads, and every read, query, export and purge of it by anyone (an analyst's profile,
+the board's SNA), with the data versions shown limited to the organisation's own."""
 
 from __future__ import annotations
 
@@ -19,8 +20,16 @@ COLUMNS = ["id", "at", "actor", "actor_role", "action", "object_type", "object_i
            "outcome", "details", "prev_hash", "hash"]
 
 
+def _own_versions(row: dict[str, Any], own: set[str]) -> dict[str, Any]:
+    """An event as its organisation sees it: of the data versions it names, only the organisation's own."""
+    return {**row, "data_version": ",".join(v for v in row["data_version"].split(",") if v in own)}
+
+
 def _respond(hub: Hub, principal: Principal, partner_id: int | None, limit: int, format: str) -> Any:
     rows = [audit.to_json(e) for e in audit.latest(hub.ws.catalogue, partner_id=partner_id, limit=limit)]
+    if partner_id is not None:
+        own = {d.id for d in hub.ws.catalogue.datasets(include_withdrawn=True) if d.partner_id == partner_id}
+        rows = [_own_versions(r, own) for r in rows]
     record(hub, principal, "export" if format == "csv" else "read", object_type="audit_log",
            object_id="all" if partner_id is None else f"organisation {partner_id}", partner_id=partner_id,
            details={"rows": len(rows), "format": format})

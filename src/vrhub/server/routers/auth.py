@@ -9,12 +9,13 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 
-from vrhub.governance.access import Permission
+from vrhub.governance.access import Permission, throttle
 from vrhub.governance.access.accounts import active_user, authenticate, close_session, open_session
 from vrhub.server.dependencies import COOKIE, Hub, Principal, client_of, get_hub, http_error, record, require
 from vrhub.server.oidc import OidcError
 from vrhub.store import audit
 from vrhub.store.catalogue.models import User
+from vrhub.store.health import problems as health_problems
 
 router = APIRouter(tags=["sign-in"])
 
@@ -30,9 +31,14 @@ def user_json(p: Principal) -> dict[str, Any]:
             "organisation": u.partner.name if u.partner else None, "signed_in_with": p.via}
 
 
-@router.get("/api/health")
-def health(_: None = Depends(require(Permission.PUBLIC))) -> dict[str, str]:
-    """Whether the hub is up (no sign-in needed)."""
+@router.get("/api/health", responses={503: {"description": "the catalogue database or the lake cannot be reached"}})
+def health(hub: Hub = Depends(get_hub), _: None = Depends(require(Permission.PUBLIC))) -> dict[str, str]:
+    """Whether the hub can work: its catalogue database answers and its lake folder is there (no sign-in needed;
+    503 when not, without saying more to an anonymous caller than which part is down)."""
+    found = health_problems(hub.ws)
+    if found:
+        raise http_error(503, "the hub cannot work now: " + "; ".join(found),
+                         "tell the hub administrator (the server's log says why)", {"Retry-After": "30"})
     return {"status": "ok"}
 
 
@@ -42,20 +48,21 @@ def sign_in(body: Credentials, request: Request, response: Response, hub: Hub = 
     """Sign in with a local account: sets the session cookie (Secure, HttpOnly, SameSite=Strict) and returns the
     CSRF token to send in ``X-CSRF-Token`` with every POST, PATCH or DELETE made with the cookie."""
     s = hub.settings
-    since = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=s.login_window_minutes)
-    failures = audit.count(hub.ws.catalogue, action="login", object_id=body.username, outcome="denied", since=since)
     client = client_of(request)
-    if failures >= s.login_attempts:
+    slot = throttle.claim(hub.ws.catalogue, body.username, limit=s.login_attempts,
+                          window=dt.timedelta(minutes=s.login_window_minutes))
+    if not slot.allowed:  # decided before the password is checked, atomically (governance/access/throttle.py)
         audit.record(hub.ws.catalogue, actor="anonymous", action="login", object_type="user",
                      object_id=body.username, outcome="throttled", details={"client": client})
         raise http_error(429, f"too many failed sign-ins for {body.username!r}: try again in "
                          f"{s.login_window_minutes} minutes", "wait, or ask the hub administrator to check the account",
-                         {"Retry-After": str(s.login_window_minutes * 60)})
+                         {"Retry-After": str(slot.retry_after)}, audited=True)
     u = authenticate(hub.ws.catalogue, body.username, body.password)
     if u is None:
         audit.record(hub.ws.catalogue, actor="anonymous", action="login", object_type="user",
                      object_id=body.username, outcome="denied", details={"client": client})
-        raise http_error(401, "the user name or password is wrong", "check them and try again")
+        raise http_error(401, "the user name or password is wrong", "check them and try again", audited=True)
+    throttle.release(hub.ws.catalogue, body.username)
     return start_session(hub, response, u, client, "password")
 
 

@@ -1,5 +1,7 @@
-"""Partner uploads: stream a file (CSV or zip) to a temporary file under a size limit, check it against the
-organisation's agreements, load it with the CLI's loader, and keep its load report."""
+"""Partner uploads: stream a file (CSV, XLSX or zip, sent as its own type or as bytes) to a temporary file under a
+size limit, and hand it to the library (``vrhub.governance.access.uploads.receive``), which judges every member
+against the organisation's agreements, loads it with the CLI's loader and audits each step. Refusals made here
+(wrong type, too large, empty) are audited here."""
 
 from __future__ import annotations
 
@@ -9,12 +11,12 @@ import shutil
 import tempfile
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from vrhub.domain.errors import VrhubError
-from vrhub.governance.access import Permission
+from vrhub.governance.access import AgreementMissing, Permission
 from vrhub.governance.access import uploads as hub_uploads
 from vrhub.server.dependencies import Hub, Principal, get_hub, http_error, record, require
 from vrhub.server.errors import error_body
@@ -22,7 +24,13 @@ from vrhub.server.routers.analysis import forget_profiles
 
 router = APIRouter(tags=["uploads"])
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
-SUFFIXES = (".csv", ".zip")
+#: the file types the sources read, by the name's suffix, and the Content-Types each may be sent as
+#: (application/octet-stream, "just bytes", for any of them: the file is then classified by its content)
+TYPES = {".csv": ("text/csv", "application/csv", "application/vnd.ms-excel"),
+         ".zip": ("application/zip", "application/x-zip-compressed"),
+         ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",)}
+ANY_TYPE = "application/octet-stream"
+SUFFIXES = tuple(TYPES)
 
 
 def safe_filename(name: str) -> str:
@@ -30,35 +38,62 @@ def safe_filename(name: str) -> str:
     base = re.split(r"[/\\]", name)[-1].strip()
     cleaned = SAFE_NAME.sub("_", base)[:200].lstrip(".")
     if not cleaned.lower().endswith(SUFFIXES):
-        raise http_error(415, f"{name!r} is not a .csv or .zip file", "upload police.uk or ISTV CSV files, or a .zip "
-                         "of them, and give the file's name in ?filename=")
+        raise http_error(415, f"{name!r} is not a .csv, .xlsx or .zip file", "upload police.uk, ISTV or partner "
+                         "CSV or Excel files, or a .zip of them, and give the file's name in ?filename=")
     return cleaned
 
 
-BODY = {"requestBody": {"required": True, "content": {"application/octet-stream": {
-    "schema": {"type": "string", "format": "binary"}}}}}
+def content_type_problem(name: str, content_type: str | None) -> str | None:
+    """Why a body sent as ``content_type`` cannot be the file ``name`` (None when it can)."""
+    media = (content_type or "").split(";")[0].strip().lower()
+    allowed = TYPES[next(x for x in SUFFIXES if name.lower().endswith(x))]
+    if media == ANY_TYPE or media in allowed:
+        return None
+    return (f"a {name.rsplit('.', 1)[-1]} file is sent as {ANY_TYPE} or {', '.join(allowed)}, not "
+            f"{media or 'no Content-Type'}")
+
+
+BODY = {"requestBody": {"required": True, "content": {t: {"schema": {"type": "string", "format": "binary"}}
+                                                      for t in dict.fromkeys((ANY_TYPE, *sum(TYPES.values(), ())))}}}
+
+
+def _refuse(hub: Hub, principal: Principal, status: int, reason: str, message: str, what_to_do: str,
+            **details: Any) -> Exception:
+    record(hub, principal, "upload", outcome="refused", object_type="upload", object_id=details.pop("name", ""),
+           partner_id=principal.partner_id, details={"reason": reason, **details})
+    return http_error(status, message, what_to_do, audited=True)
 
 
 @router.post("/api/uploads", status_code=201, openapi_extra=BODY)
 async def upload(
     request: Request,
     filename: str = Query(..., min_length=1, max_length=300, description="The file's name, e.g. "
-                          "2024-01-kent-street.csv or a police.uk download .zip"),
+                          "2024-01-kent-street.csv, an ISTV return .xlsx, or a police.uk download .zip"),
     kind: str | None = Query(None, description="street | outcomes | stop-search | istv | ambulance | "
                                             "youth-justice | education (default: from the header)"),
     hub: Hub = Depends(get_hub),
     principal: Principal = Depends(require(Permission.UPLOAD)),
 ) -> JSONResponse:
-    """Upload one file as the body (``Content-Type: application/octet-stream``). Refused (403) when no agreement
-    in force covers the file's kind for your organisation; otherwise loaded, and the load report returned."""
-    name = safe_filename(filename)
+    """Upload one file as the body (``Content-Type: application/octet-stream``, or the file's own type). Every
+    member of it is read before anything is loaded: refused whole (403) when a member's kind is not covered by
+    an agreement in force for your organisation, has fields the agreement does not allow, or has rows of another
+    organisation; (422) when a member cannot be read or classified. Otherwise loaded; the load report returned."""
+    try:
+        name = safe_filename(filename)
+    except HTTPException as exc:
+        raise _refuse(hub, principal, 415, "not a file type the sources read", exc.detail["message"],
+                      exc.detail["what_to_do"], name=filename[:200]) from None
+    problem = content_type_problem(name, request.headers.get("content-type"))
+    if problem:
+        raise _refuse(hub, principal, 415, "wrong Content-Type", f"{name}: {problem}",
+                      f"send the file with 'Content-Type: {ANY_TYPE}' (or its own type)", name=name,
+                      content_type=request.headers.get("content-type", "")[:100])
     limit = hub.settings.max_upload_bytes
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
-        record(hub, principal, "upload", outcome="refused", object_type="upload", object_id=name,
-               partner_id=principal.partner_id, details={"reason": "too large", "bytes": int(declared)})
-        raise http_error(413, f"the upload is {int(declared):,} bytes; the limit is {limit:,}",
-                         "split the data into smaller files (e.g. one month each)")
+        raise _refuse(hub, principal, 413, "too large", f"the upload is {int(declared):,} bytes; the limit is "
+                      f"{limit:,}", "split the data into smaller files (e.g. one month each)", name=name,
+                      bytes=int(declared))
     upload_id = hub_uploads.new_upload_id()
     incoming = hub.ws.home / "incoming"
     incoming.mkdir(exist_ok=True)
@@ -70,32 +105,32 @@ async def upload(
             async for chunk in request.stream():
                 size += len(chunk)
                 if size > limit:
-                    record(hub, principal, "upload", outcome="refused", object_type="upload", object_id=upload_id,
-                           partner_id=principal.partner_id, details={"reason": "too large", "filename": name})
-                    raise http_error(413, f"the upload is larger than the limit of {limit:,} bytes",
-                                     "split the data into smaller files (e.g. one month each)")
+                    raise _refuse(hub, principal, 413, "too large", f"the upload is larger than the limit of "
+                                  f"{limit:,} bytes", "split the data into smaller files (e.g. one month each)",
+                                  name=upload_id, filename=name)
                 digest.update(chunk)
                 f.write(chunk)
         if size == 0:
-            raise http_error(422, "the upload is empty", "send the file's bytes as the request body")
+            raise _refuse(hub, principal, 422, "empty", "the upload is empty",
+                          "send the file's bytes as the request body", name=upload_id, filename=name)
         try:
             outcome = await run_in_threadpool(
                 hub_uploads.receive, hub.ws, principal.user, path, upload_id=upload_id, filename=name,
                 sha256=digest.hexdigest(), size=size, kind=kind)
-        except (VrhubError, ValueError) as exc:  # the whole upload cannot be read (e.g. a zip bomb): say so, audit it
-            message = (exc.message if isinstance(exc, VrhubError) else str(exc)).replace(str(path), name)
+        except (VrhubError, ValueError) as exc:  # the whole upload cannot be read (e.g. a zip bomb): audited
+            message = hub_uploads.public_text(exc.message if isinstance(exc, VrhubError) else str(exc), hub.ws,
+                                              path, name)
             hint = exc.hint if isinstance(exc, VrhubError) else "correct the request and send it again"
-            record(hub, principal, "upload", outcome="failed", object_type="upload", object_id=upload_id,
-                   partner_id=principal.partner_id, details={"filename": name, "bytes": size, "error": message[:500]})
-            raise http_error(422, message, hint) from exc
+            if isinstance(exc, ValueError):  # refused before a record was made: audit it here
+                record(hub, principal, "upload", outcome="failed", object_type="upload", object_id=upload_id,
+                       partner_id=principal.partner_id, details={"filename": name, "error": message[:500]})
+            raise http_error(422, message, hint, audited=True) from exc
     finally:
         shutil.rmtree(incoming / folder, ignore_errors=True)
     u = outcome.upload
-    record(hub, principal, "upload", outcome="ok" if u.status == "loaded" else u.status, object_type="upload",
-           object_id=u.id, partner_id=u.partner_id, data_version=u.dataset_ids,
-           details={"filename": name, "sha256": u.sha256, "bytes": size, "agreement_id": u.agreement_id})
     if outcome.refused is not None:
-        raise http_error(403, outcome.refused.message, outcome.refused.hint)
+        status = 403 if isinstance(outcome.refused, AgreementMissing) else 422
+        raise http_error(status, outcome.refused.message, outcome.refused.hint, audited=True)
     forget_profiles(hub)  # profiles built before this upload read other data versions
     if u.status != "loaded":
         first = next((r["error"] for r in u.report.get("results", []) if r["error"]), u.report.get("error", ""))

@@ -266,6 +266,9 @@ class Agreement(Base):
     purpose: Mapped[str] = mapped_column(Text)
     lawful_basis: Mapped[str] = mapped_column(Text)
     fields_allowed: Mapped[list] = mapped_column(JSON, default=list)
+    #: forces, trusts, ED sites or services (as the rows name them) whose rows the organisation may send under this
+    #: agreement besides its own name (migration 0006)
+    supplies_for: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
     retention_days: Mapped[int] = mapped_column(Integer)
     start_date: Mapped[dt.date] = mapped_column(Date)
     end_date: Mapped[dt.date | None] = mapped_column(Date)
@@ -325,3 +328,25 @@ class OidcState(Base):
     nonce: Mapped[str] = mapped_column(String(128))
     code_verifier: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+# --- the hub's promises (migration 0006_hub_security) --------------------------------------------------------
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins for one user name in the current window (``vrhub.governance.access.throttle``): counted and
+    decided in one conditional UPDATE, so concurrent guesses cannot all pass the check."""
+
+    __tablename__ = "hub_login_throttle"
+    username: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_start: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class AuditPartner(Base):
+    """An organisation whose data an audit event touched (its ``partner_id`` or the owner of a data version it
+    read or wrote): what an organisation's own view of the log is made of. Append-only, like the log."""
+
+    __tablename__ = "hub_audit_partners"
+    event_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    partner_id: Mapped[int] = mapped_column(Integer, primary_key=True, index=True)
