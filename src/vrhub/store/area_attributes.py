@@ -28,6 +28,10 @@ class AttributeDataset:
     def id(self) -> str:
         return self.dataset.id
 
+    def source_for(self, year: int) -> str:
+        """Where the population of ``year`` comes from (a file of several years names each)."""
+        return (self.dataset.attributes or {}).get("sources", {}).get(str(year), self.source)
+
 
 def describe(d: Dataset) -> AttributeDataset:
     a = d.attributes or {}

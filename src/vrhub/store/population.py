@@ -57,7 +57,7 @@ def population(geo: Geography, ages: tuple[int, int | None] | None = None, *, le
     chosen = geo.choose_attributes("population", vintage=vintage, year=year)
     frame = geo.attributes("population", vintage=vintage, year=year).to_pyarrow().to_pandas()
     pick = year if year is not None else max(y for a in chosen for y in a.years)
-    source = next(a.source for a in reversed(chosen) if pick in a.years)
+    source = next(a.source_for(pick) for a in reversed(chosen) if pick in a.years)
     notes: list[str] = []
     if ages is None:
         if "population_total" not in frame:
@@ -70,6 +70,9 @@ def population(geo: Geography, ages: tuple[int, int | None] | None = None, *, le
     if level == "lsoa":
         names = frame["lsoa_name"] if "lsoa_name" in frame else frame["lsoa_code"]
         out = pd.DataFrame({"area_code": frame["lsoa_code"], "area_name": names, "population": values})
+        loaded = geo.lsoa_codes(lsoa_vintage) if lsoa_vintage else set()
+        if loaded:  # the LSOAs of the loaded boundaries, not every LSOA the (national) file lists
+            out = out[out["area_code"].isin(loaded)]
     else:
         lookup = geo.lsoa_lookup(lsoa_vintage).to_pyarrow().to_pandas()
         j = lookup.merge(lsoa, on="lsoa_code", how="inner")

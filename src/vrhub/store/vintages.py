@@ -73,7 +73,8 @@ def to_vintage(geo: Geography, table: ir.Table, vintage: int | None = None, *, c
     if target is None:
         raise NoDataError("no LSOA boundaries are loaded, so there is no vintage to bring the rows onto",
                           "load LSOA boundaries with 'vrhub geography load PATH'")
-    counts = table.filter(table[code].notnull()).group_by(vintage_field).agg(n=table.count()).to_pyarrow()
+    located = table.filter(table[code].notnull())
+    counts = located.group_by(vintage_field).agg(n=located.count()).to_pyarrow()
     by_vintage = {v: n for v, n in zip(counts.column(vintage_field).to_pylist(), counts.column("n").to_pylist(),
                                        strict=True) if v is not None}
     bridge = VintageBridge(target)

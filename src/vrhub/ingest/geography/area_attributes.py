@@ -124,6 +124,8 @@ def _parse(file: SourceFile, raw: list[RawTable], vintage: int | None, year: int
         attributes["edition"] = edition
     if years:
         attributes["years"] = sorted(years)
+        attributes["sources"] = {str(y): population_source(y, t.sheet, t.preamble, file.name, edition)
+                                 for y, t in zip(years, raw, strict=False)}
     return data, quarantine, attributes
 
 
