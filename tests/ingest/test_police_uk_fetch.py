@@ -15,12 +15,14 @@ from pathlib import Path
 import pytest
 from vrhub_testkit import KENT, open_workspace, run_cli
 
+from vrhub.domain.errors import NoDataError
 from vrhub.domain.schemas import POLICE_UK_CRIME_TYPES
 from vrhub.ingest.geography import load_geography
 from vrhub.ingest.police_uk.api import PoliceUkApi
 from vrhub.ingest.police_uk.api_rows import CATEGORY_NAMES
 from vrhub.ingest.police_uk.fake_api import FakePoliceUk, crime_json
 from vrhub.ingest.police_uk.fetch import fetch_police_uk, update_police_uk
+from vrhub.store.fetch_log import history
 
 STREET_2025 = KENT / "police-uk" / "kent-street-2025-01_2025-12.zip"
 BOUNDARIES = KENT / "geography2021" / "boundaries2021-kent-medway.zip"
@@ -123,6 +125,9 @@ def test_update_fetches_new_months_and_keeps_a_republished_month_as_a_revision(w
                          "--base-url", fake.url, "--rate", "1000", "--json")
         assert result.exit_code == 0, result.output
         assert [m["status"] for m in json.loads(result.output)["months"]] == ["new", "new"]
+        [kent] = history(ws)  # the catalogue's record of the fetch, which update starts from
+        assert (kent.force, kent.origin, kent.kinds, kent.months, kent.release) == \
+            ("kent", "api", ["street"], ["2025-01", "2025-02"], "2026-01-29")
         # police.uk's next release: March is new, February comes again with one outcome changed, January unchanged
         new = copy.deepcopy(crimes) + as_api({"2025-03": kent_rows["2025-03"]}, ["2025-03"])
         for i, c in enumerate(new):
@@ -144,6 +149,13 @@ def test_update_fetches_new_months_and_keeps_a_republished_month_as_a_revision(w
     with FakePoliceUk(new, months=["2025-01", "2025-02", "2025-03"], updated="2026-02-26") as fake2:
         quiet = update_police_uk(ws, api=api(fake2))
     assert quiet.reports == [] and "up to date" in quiet.notes[0]
+    assert history(ws)[0].months == ["2025-01", "2025-02", "2025-03"] and history(ws)[0].release == "2026-02-26"
+
+
+def test_update_before_any_fetch_says_what_to_do(ws) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(NoDataError, match="nothing has been fetched") as exc:
+        update_police_uk(ws, api=PoliceUkApi("http://127.0.0.1:9/api"))
+    assert "vrhub fetch police-uk --force" in exc.value.hint
 
 
 def test_stop_and_search_and_outcomes_from_the_api(ws, kent_rows) -> None:  # type: ignore[no-untyped-def]

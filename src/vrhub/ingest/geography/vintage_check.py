@@ -27,7 +27,8 @@ def mismatch_message(rows: int, outside: int, coded: list[int], loaded: list[int
     want = " and ".join(str(v) for v in coded)
     return (f"vintage mismatch: {rows:,} of the {outside:,} rows outside the loaded geography are coded to {want} "
             f"LSOAs (police.uk uses 2011 LSOAs until December 2021 and 2021 LSOAs from January 2022), but only "
-            f"LSOA {have} boundaries are loaded; they are not crimes outside the area. Load LSOA {want} boundaries "
+            f"LSOA {have} boundaries are loaded, so they cannot be told from crimes outside the area (most are in "
+            f"LSOAs created in {want} inside it). Load LSOA {want} boundaries "
             f"('vrhub geography load' on the ONS LSOA {want} file; Kent and Medway's ship in "
             "vrhub/data/kent/geography2021/) and, for a series that crosses 2022, the ONS LSOA 2011 → 2021 best-fit "
             "lookup, then load these files again")

@@ -46,6 +46,8 @@ from vrhub.ingest.police_uk.api_rows import (
     stop_search_row,
     street_row,
 )
+from vrhub.store.catalogue.models import PoliceUkFetch
+from vrhub.store.fetch_log import history, record
 from vrhub.store.geography import Geography
 from vrhub.store.workspace import Workspace
 
@@ -160,7 +162,7 @@ def fetch_police_uk(
     report = FetchReport(force, force_name, api.base_url, updated, results, None)
     report.ingest = _load(ws, paths, force_name, results)
     report.requests, report.retried = api.requests, api.retried
-    _save_state(ws, force, kinds, updated, results)
+    _save_state(ws, force, report, "api")
     return report
 
 
@@ -349,7 +351,7 @@ def _from_archive(ws: Workspace, force: str, archive: Path, start: str, end: str
         r = next((x for x in (report.ingest.results if report.ingest else []) if m.file and
                   Path(x.source_file).name == Path(m.file).name), None)
         m.rows = r.rows_read if r else 0
-    _save_state(ws, force, kinds, archive.stem, results, archive=str(archive))
+    _save_state(ws, force, report, "archive")
     return report
 
 
@@ -377,26 +379,10 @@ class _Cache:
         return got
 
 
-def _save_state(ws: Workspace, force: str, kinds: list[str], updated: str | None, results: list[MonthResult],
-                archive: str | None = None) -> None:
-    path = force_folder(ws, force) / "state.json"
-    state = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {"force": force, "months": {}}
-    state["kinds"] = sorted(set(state.get("kinds", [])) | set(kinds))
-    state["police_uk_updated"] = updated
-    state["fetched_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    if archive:
-        state["archive"] = archive
-    for m in results:
-        if m.status in ("new", "unchanged", "revised", "empty"):
-            done = set(state["months"].get(m.kind, []))
-            state["months"][m.kind] = sorted(done | {m.month})
-    _write_atomically(path, json.dumps(state, indent=2).encode("utf-8"))
-
-
-def fetched_forces(ws: Workspace) -> list[dict]:
-    """What earlier fetches recorded, one state per force."""
-    root = ws.home / "downloads" / "police-uk"
-    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(root.glob("*/state.json"))]
+def _save_state(ws: Workspace, force: str, report: FetchReport, origin: str) -> None:
+    record(ws, [PoliceUkFetch(force=force, kind=m.kind, month=dt.date.fromisoformat(m.month + "-01"), origin=origin,
+                              source=report.source, release=report.police_uk_updated, rows=m.rows, status=m.status,
+                              dataset_id=m.dataset_id, notes=list(m.notes)) for m in report.months])
 
 
 @dataclass
@@ -428,26 +414,25 @@ def update_police_uk(ws: Workspace, *, api: PoliceUkApi | None = None, recheck: 
     the supply check over everything loaded."""
     from vrhub.ingest.supply_check import supply_warnings
 
-    states = [s for s in fetched_forces(ws) if not s.get("archive")]
-    if not states:
+    forces = [h for h in history(ws) if h.origin == "api"]
+    if not forces:
         raise NoDataError("nothing has been fetched from the police.uk API in this workspace yet",
                           "run 'vrhub fetch police-uk --force FORCE --from YYYY-MM' first")
     api = api or PoliceUkApi()
     updated = (api.get("crime-last-updated") or {}).get("date")
     published = sorted(d["date"] for d in (api.get("crimes-street-dates") or []))
     out = UpdateReport([], [])
-    for st in states:
-        done = sorted({m for months in st.get("months", {}).values() for m in months})
-        last = done[-1] if done else None
+    for h in forces:
+        last = h.months[-1] if h.months else None
         new = [m for m in published if last is None or m > last]
-        again = done[-recheck:] if recheck and updated != st.get("police_uk_updated") else []
+        again = h.months[-recheck:] if recheck and updated != h.release else []
         months = sorted(set(new) | set(again))
         if not months:
             newest = published[-1] if published else "-"
-            out.notes.append(f"{st['force']}: up to date (police.uk's newest month is {newest}, released {updated})")
+            out.notes.append(f"{h.force}: up to date (police.uk's newest month is {newest}, released {updated})")
             continue
-        out.reports.append(fetch_police_uk(ws, st["force"], start=months[0], kinds=st.get("kinds", ["street"]),
-                                           api=api, months=months, on_month=on_month))
+        out.reports.append(fetch_police_uk(ws, h.force, start=months[0], kinds=h.kinds, api=api, months=months,
+                                           on_month=on_month))
     engine = ws.engine()
     for kind in KIND_NAMES.values():
         if engine.has(kind):
