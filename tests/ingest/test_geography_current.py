@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import zipfile
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
 from openpyxl import load_workbook
-from vrhub_testkit import FIXTURES, KENT, open_workspace
+from vrhub_testkit import FIXTURES, KENT, open_workspace, run_cli
 
 from vrhub.ingest.geography import load_geography
 from vrhub.store.geography import Geography
@@ -163,3 +164,19 @@ def test_a_file_without_an_lsoa_code_column_is_refused_naming_what_was_looked_fo
     assert r.error is not None and "population.csv" in r.error
     assert "'LSOA code (2021)'" in r.error and "'mnemonic'" in r.error and "What to do" in r.error
     assert f"'{header[0]}'" in r.error  # what it found instead
+
+
+def test_geography_load_and_show_on_the_command_line(tmp_path: Path) -> None:
+    home = str(tmp_path / "home")
+    loaded = run_cli("--home", home, "geography", "load", str(FILE_7), str(LOOKUP), "--json")
+    assert loaded.exit_code == 0, loaded.output
+    assert [r["kind"] for r in json.loads(loaded.output)] == ["area_attributes", "area_lookup"]
+    shown = json.loads(run_cli("--home", home, "geography", "show", "--json").output)
+    [attrs] = shown["attributes"]
+    assert (attrs["table"], attrs["lsoa_vintage"], attrs["edition"], attrs["years"]) == \
+        ("deprivation, population", 2021, 2025, [2022])
+    [lookup] = shown["lookups"]
+    assert (lookup["from"], lookup["to"], lookup["method"], lookup["rows"]) == ("lsoa 2011", "lsoa 2021", "best fit",
+                                                                                34_753)
+    text = run_cli("--home", home, "geography", "show").output
+    assert "Lookups between vintages" in text and "34,753" in text

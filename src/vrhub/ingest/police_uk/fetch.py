@@ -273,19 +273,23 @@ def _identity(item: dict) -> str:
 def _assign_lsoas(rows: list[dict[str, str]], lsoas: gpd.GeoDataFrame, res: MonthResult) -> list[dict[str, str]]:
     """Give each row the LSOA whose loaded boundary contains its point; rows outside every loaded LSOA (picked up
     by the buffer at the edge of the area) are left out and counted."""
-    if not rows:
-        return rows
-    pts = gpd.GeoDataFrame({"i": range(len(rows))}, crs=4326, geometry=gpd.points_from_xy(
-        [float(r["Longitude"]) for r in rows], [float(r["Latitude"]) for r in rows]))
+    located = [r for r in rows if r["Longitude"] and r["Latitude"]]
+    kept = [r for r in rows if not (r["Longitude"] and r["Latitude"])]  # no point: no LSOA, as in the CSVs
+    if not located:
+        return kept
+    pts = gpd.GeoDataFrame({"i": range(len(located))}, crs=4326, geometry=gpd.points_from_xy(
+        [float(r["Longitude"]) for r in located], [float(r["Latitude"]) for r in located]))
     joined = gpd.sjoin(pts, lsoas, how="left", predicate="within").drop_duplicates("i").set_index("i")
-    kept = []
-    for i, r in enumerate(rows):
+    outside = 0
+    for i, r in enumerate(located):
         code = joined.at[i, "code"]
         if isinstance(code, str):
             kept.append({**r, "LSOA code": code, "LSOA name": joined.at[i, "name"]})
-    if len(kept) < len(rows):
-        res.notes.append(f"{len(rows) - len(kept):,} rows police.uk returned lie outside the loaded LSOAs (the "
-                         f"{BUFFER_M} m margin of the area) and were left out")
+        else:
+            outside += 1
+    if outside:
+        res.notes.append(f"{outside:,} rows police.uk returned lie outside the loaded LSOAs (the {BUFFER_M} m margin "
+                         "of the area) and were left out")
     return kept
 
 
