@@ -7,19 +7,20 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import zipfile
 from pathlib import Path
 
 import duckdb
 import pytest
-from vrhub_testkit import KENT, open_workspace, police_uk_ingest
+from vrhub_testkit import KENT, open_workspace, police_uk_ingest, run_cli
 
 from vrhub.domain.errors import GeographyError, NoDataError
 from vrhub.ingest.geography import load_geography
-from vrhub.ingest.geography.vintage_check import FLAG, check_lsoa_vintages
 from vrhub.store.geography import Geography
 
 G2021 = KENT / "geography2021"
+FLAG = "lsoa_vintage_not_loaded"
 STREET_2025 = KENT / "police-uk" / "kent-street-2025-01_2025-12.zip"
 CURRENT = [G2021 / "boundaries2021-kent-medway.zip", G2021 / "File_1_IoD2025_Index_of_Multiple_Deprivation.xlsx",
            G2021 / "imd2025_scores_ranks_deciles_all_domains_lsoa21.zip",
@@ -147,19 +148,24 @@ def test_a_series_from_2018_to_2025_reads_on_2021_lsoas(both, tmp_path: Path) ->
 
 
 def test_2021_coded_police_data_on_2011_boundaries_is_a_vintage_mismatch(tmp_path: Path) -> None:
-    ws = open_workspace(tmp_path / "home")
+    """Issue 13 item 12: January 2025 (2021 codes) loaded on the 2011 LSOA boundaries."""
+    home = tmp_path / "home"
+    ws = open_workspace(home)
     assert all(r.ok for r in load_geography(ws, [KENT / "boundaries" / "lsoa2011"]))
     new = extract(STREET_2025, "2025-01/2025-01-kent-street.csv", tmp_path)
-    known = Geography(ws.engine()).known_lsoa_codes()
-    report = check_lsoa_vintages(ws, police_uk_ingest(ws, [new], partner="Kent Police", known_lsoas=known))
-    [r] = report.results
-    codes_2011 = set(known.to_pylist())
+    result = run_cli("--home", str(home), "ingest", "police-uk", str(new), "--partner", "Kent Police", "--json")
+    assert result.exit_code == 0, result.output
+    [r] = json.loads(result.output)
+    codes_2011 = set(Geography(ws.engine()).known_lsoa_codes().to_pylist())
     rows = list(csv.DictReader(io.StringIO(new.read_text(encoding="utf-8"))))
     in_2021_only = sum(1 for row in rows if row["LSOA code"] and row["LSOA code"] not in codes_2011)
-    assert in_2021_only > 1_000  # real: LSOAs created in 2021 (Kent's growth areas)
-    assert r.flags[FLAG] == in_2021_only == r.flags["lsoa_outside_geography"]
-    [note] = [w for w in r.warnings if w.startswith("vintage mismatch")]
+    assert in_2021_only == 1_407  # real: mostly LSOAs created in 2021 inside Kent (docs/sources/geography.md)
+    assert r["flags"][FLAG] == in_2021_only == r["flags"]["lsoa_outside_geography"]
+    [note] = [w for w in r["warnings"] if w.startswith("vintage mismatch")]
     assert f"{in_2021_only:,} of the {in_2021_only:,} rows" in note and "coded to 2021 LSOAs" in note
     assert "Load LSOA 2021 boundaries" in note and "best-fit lookup" in note
-    stored = ws.catalogue.get(r.dataset_id)
+    stored = ws.catalogue.get(r["dataset_id"])
     assert stored.attributes["flags"][FLAG] == in_2021_only and note in stored.warnings
+    listed = json.loads(run_cli("--home", str(home), "datasets", "--json").output)
+    assert any(note in (d.get("warnings") or []) for d in (listed if isinstance(listed, list) else
+                                                              listed.get("datasets", [])))
