@@ -79,7 +79,7 @@ def main() -> None:
         figures["rows moved 2011 -> 2021"] = bridge.moved.get(2011, 0)
         figures["LSOAs in the series"] = int(n)
     for k, v in figures.items():
-        print(f"{k:48} {v:>12,}")
+        print(f"{k:72} {v:>10,}")
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))
 
