@@ -11,7 +11,7 @@ ages: e.g. Preston, Heuveline and Guillot, *Demography*, 2001, ch. 2), and the r
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import pandas as pd
 import pyarrow as pa
@@ -19,8 +19,14 @@ import pyarrow as pa
 from vrhub.domain.age_bands import age_band
 from vrhub.domain.errors import NoDataError
 
-if TYPE_CHECKING:
-    from vrhub.store.geography import Geography
+
+class Geography(Protocol):
+    """What ``population`` needs of ``vrhub.store.geography.Geography`` (named here, not imported: it calls us)."""
+
+    def choose_attributes(self, table: str, **choice: Any) -> list: ...
+    def attributes(self, table: str, **choice: Any) -> Any: ...
+    def lsoa_codes(self, vintage: int) -> set[str]: ...
+    def lsoa_lookup(self, vintage: int | None = None) -> Any: ...
 
 
 @dataclass

@@ -11,7 +11,7 @@ were moved and that the lookup is a best-fit approximation. Rows with no LSOA st
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import ibis
 import ibis.expr.types as ir
@@ -20,8 +20,14 @@ import pyarrow.parquet as pq
 
 from vrhub.domain.errors import GeographyError, NoDataError
 
-if TYPE_CHECKING:
-    from vrhub.store.geography import Geography
+
+class Geography(Protocol):
+    """What these functions need of ``vrhub.store.geography.Geography`` (named here, not imported: it calls them)."""
+
+    ws: Any
+    engine: Any
+
+    def newest_vintage(self, level: str = "lsoa") -> int | None: ...
 
 
 @dataclass
