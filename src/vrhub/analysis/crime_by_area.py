@@ -2,7 +2,8 @@
 
 Rows whose LSOA is not in the loaded geography and rows with no location are kept as their own rows
 ("outside the loaded area", "no location"), so the table always adds up to every accepted row.
-Rates use the residents of the loaded population table (IMD 2019 denominators: mid-2015 population).
+Rates use the residents of the loaded population table of the LSOA vintage in use, named in the notes (the
+shipped IMD 2019 denominators: mid-2015 population).
 """
 
 from __future__ import annotations
@@ -59,7 +60,10 @@ def crime_by_area(
         popn = pj.group_by(pj[code_col].name("p_code")).agg(population=pj.population_total.sum())
         counts = counts.left_join(popn, counts.area_code == popn.p_code).drop("p_code")
         counts = counts.mutate(rate_per_1000=(counts.crimes * 1000.0 / counts.population).round(2))
-        notes = ["rates per 1,000 residents use mid-2015 population (IMD 2019 denominators)"]
+        chosen = geo.choose_attributes("population")
+        year = max((y for a in chosen for y in a.years), default=None)
+        source = next((a.source_for(year) for a in chosen if year in a.years), None) if year else None
+        notes = [f"rates per 1,000 residents use {source or 'the loaded population'}"]
     except NoDataError:
         counts = counts.mutate(population=ibis.null("int64"), rate_per_1000=ibis.null("float64"))
         notes = ["no population loaded: rates are not available"]

@@ -8,6 +8,7 @@ import typer
 
 from vrhub.cli.console import err, out, print_json
 from vrhub.ingest.geography import load_geography
+from vrhub.store.area_attributes import describe
 from vrhub.store.geography import Geography
 
 app = typer.Typer(help="Area boundaries and attributes.", no_args_is_help=True)
@@ -15,12 +16,14 @@ app = typer.Typer(help="Area boundaries and attributes.", no_args_is_help=True)
 
 @app.command("load")
 def load(
-    paths: list[Path] = typer.Argument(..., help="GeoJSON/TopoJSON/Shapefile/GeoPackage boundaries, IMD or "
-                                       "population CSV/XLSX files, or folders of them."),
+    paths: list[Path] = typer.Argument(..., help="GeoJSON/TopoJSON/Shapefile/GeoPackage boundaries, IoD, Census or "
+                                       "population CSV/XLSX files, ONS lookups, or folders or zip archives of them."),
     level: str | None = typer.Option(None, "--level", help="lsoa | msoa | ward | district (default: from the "
                                      "attribute names, e.g. LSOA11CD)."),
-    vintage: int | None = typer.Option(None, "--vintage", help="Boundary year, e.g. 2021 (default: from the "
-                                       "attribute names)."),
+    vintage: int | None = typer.Option(None, "--vintage", help="Boundary year, e.g. 2021, or the LSOA vintage of an "
+                                       "attribute file (default: from the attribute names or headers)."),
+    year: int | None = typer.Option(None, "--year", help="The year a population file describes (default: from its "
+                                    "sheet names, headers, title lines or file name)."),
     code_field: str | None = typer.Option(None, "--code-field", help="Attribute holding the area code."),
     name_field: str | None = typer.Option(None, "--name-field", help="Attribute holding the area name."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
@@ -30,7 +33,7 @@ def load(
 
     ws = state.workspace()
     results = load_geography(ws, existing_paths(paths), level=level, vintage=vintage, code_field=code_field,
-                             name_field=name_field)
+                             name_field=name_field, year=year)
     if as_json:
         print_json([r.to_json() for r in results])
     else:
@@ -65,12 +68,27 @@ def show(as_json: bool = typer.Option(False, "--json", help="Print one JSON docu
     ws = state.workspace()
     geo = Geography(ws.engine())
     layers = geo.layers()
-    attrs = [{"dataset_id": d.id, "table": d.attributes.get("table"), "rows": d.rows_accepted,
-              "source_file": d.source_file} for d in ws.catalogue.datasets("area_attributes")]
+    attrs = []
+    for d in ws.catalogue.datasets("area_attributes"):
+        a = describe(d)
+        attrs.append({"dataset_id": d.id, "table": ", ".join(a.tables), "lsoa_vintage": a.lsoa_vintage,
+                      "edition": a.edition, "years": list(a.years), "source": a.source, "rows": d.rows_accepted,
+                      "source_file": d.source_file})
+    lookups = [{"dataset_id": d.id, "from": f"{d.attributes['level']} {d.attributes['from_vintage']}",
+                "to": f"{d.attributes['level']} {d.attributes['to_vintage']}", "method": d.attributes.get("method"),
+                "rows": d.rows_accepted, "source_file": d.source_file} for d in ws.catalogue.datasets("area_lookup")]
     if as_json:
-        print_json({"layers": layers, "attributes": attrs})
+        print_json({"layers": layers, "attributes": attrs, "lookups": lookups,
+                    "newest_lsoa_vintage": geo.newest_vintage()})
         return
     out.print(table("Boundary layers", ["level", "vintage", "areas"], [[e["level"], str(e["vintage"]), e["areas"]]
                                                                        for e in layers], right={"areas"}))
-    out.print(table("Area attributes", ["dataset", "table", "rows", "file"],
-                    [[a["dataset_id"], a["table"], a["rows"], a["source_file"]] for a in attrs], right={"rows"}))
+    out.print(table("Area attributes", ["dataset", "table", "LSOAs", "edition/year", "rows", "source"],
+                    [[a["dataset_id"], a["table"], str(a["lsoa_vintage"] or ""),
+                      ", ".join([f"IoD {a['edition']}"] * bool(a["edition"]) + [str(y) for y in a["years"]]),
+                      a["rows"], a["source"]]
+                     for a in attrs], right={"rows"}))
+    if lookups:
+        out.print(table("Lookups between vintages", ["dataset", "from", "to", "method", "rows"],
+                        [[x["dataset_id"], x["from"], x["to"], x["method"], x["rows"]] for x in lookups],
+                        right={"rows"}))

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from vrhub.cli.console import RichProgress, err, out, print_json
+from vrhub.ingest.geography.vintage_check import check_lsoa_vintages
 from vrhub.ingest.loader import IngestReport, ingest
 from vrhub.ingest.police_uk import SOURCES
 from vrhub.store.geography import Geography
@@ -34,6 +35,7 @@ def police_uk(
     known = Geography(ws.engine()).known_lsoa_codes()
     report = ingest(ws, existing_paths(paths), SOURCES, partner=partner, kind=kind_name,
                     options={"force": force} if force else {}, progress=RichProgress(not as_json), known_lsoas=known)
+    check_lsoa_vintages(ws, report)
     finish(report, as_json, geography_loaded=known is not None)
 
 

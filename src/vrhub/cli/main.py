@@ -61,6 +61,7 @@ def _register_commands() -> None:
         datasets,
         demo,
         evaluate,
+        fetch,
         geography,
         hotspots,
         hub,
@@ -80,6 +81,8 @@ def _register_commands() -> None:
     app.add_typer(sna.app, name="sna")
     app.add_typer(services.app, name="services")
     app.add_typer(evaluate.app, name="evaluate")
+    app.add_typer(fetch.app, name="fetch")
+    app.command("update")(fetch.update)
     app.command("datasets")(datasets.datasets)
     app.command("quarantine")(datasets.quarantine)
     app.command("withdraw")(datasets.withdraw)

@@ -39,6 +39,7 @@ KINDS: dict[str, Kind] = {
              force_field="force", category_field="object_of_search"),
         Kind("boundaries", "area boundaries", None, "boundaries"),
         Kind("area_attributes", "area attributes (population, deprivation)", None, "areas"),
+        Kind("area_lookup", "lookup between area vintages (LSOA 2011 → 2021)", None, "lookup"),
         Kind("ed_istv", "ED assault attendances (ISTV, ISB 1594)", schemas.ED_ISTV, "istv",
              force_field="site_code", category_field="assault_method"),
         Kind("gazetteer", "place gazetteer", schemas.GAZETTEER, "gazetteer"),

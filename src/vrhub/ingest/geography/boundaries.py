@@ -42,27 +42,31 @@ def detect_fields(columns: list[str]) -> tuple[str, str | None, str, int] | None
     return None
 
 
-def read_boundaries(path: Path) -> gpd.GeoDataFrame:
+def read_boundaries(file: SourceFile | Path) -> gpd.GeoDataFrame:
+    """Read a boundary file, on disk or inside a zip archive (through GDAL's /vsizip/, so a zipped Shapefile's
+    .dbf, .shx and .prj beside it are found)."""
+    file = file if isinstance(file, SourceFile) else SourceFile(Path(file))
+    where = f"/vsizip/{file.path}/{file.member}" if file.member else file.path
     try:
-        gdf = gpd.read_file(path)
+        gdf = gpd.read_file(where)
     except Exception as exc:  # pyogrio raises several types for unreadable data
-        raise SourceError(str(path), f"cannot be read as boundaries ({exc})",
+        raise SourceError(file.display, f"cannot be read as boundaries ({exc})",
                           "give a GeoJSON, TopoJSON, Shapefile (.shp with its .dbf/.shx/.prj) or GeoPackage") from exc
     return gdf
 
 
 def load_boundaries(
-    ws: Workspace, path: str | Path, *, level: str | None = None, vintage: int | None = None,
+    ws: Workspace, path: str | Path | SourceFile, *, level: str | None = None, vintage: int | None = None,
     code_field: str | None = None, name_field: str | None = None,
 ) -> LoadResult:
-    file = SourceFile(Path(path).absolute())
+    file = path if isinstance(path, SourceFile) else SourceFile(Path(path).absolute())
     result = LoadResult(source_file=file.display)
     try:
         sha = result.sha256 = file.sha256()
         existing = ws.catalogue.by_sha256(sha)
         if existing is not None:
             return _duplicate(result, existing)
-        gdf = read_boundaries(file.path)
+        gdf = read_boundaries(file)
         columns = [c for c in gdf.columns if c != "geometry"]
         found = detect_fields(columns)
         if code_field:

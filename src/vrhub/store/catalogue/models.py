@@ -350,3 +350,26 @@ class AuditPartner(Base):
     __tablename__ = "hub_audit_partners"
     event_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     partner_id: Mapped[int] = mapped_column(Integer, primary_key=True, index=True)
+
+
+# --- police.uk fetches (migration 0008_police_uk_fetches) --------------------------------------------------
+
+
+class PoliceUkFetch(Base):
+    """One kind × month of a force fetched from police.uk (``vrhub fetch police-uk``): where from, which police.uk
+    release answered, and what the loader made of it (new, unchanged, revised, empty …). ``vrhub update`` starts
+    from these. ``dataset_id`` is not a foreign key: the log outlives a purged version."""
+
+    __tablename__ = "police_uk_fetches"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    force: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(32))
+    month: Mapped[dt.date] = mapped_column(Date)
+    origin: Mapped[str] = mapped_column(String(16))  # api | archive
+    source: Mapped[str] = mapped_column(Text)  # the API's base URL or the archive's path
+    release: Mapped[str | None] = mapped_column(String(64))
+    fetched_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    rows: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16))
+    dataset_id: Mapped[str | None] = mapped_column(String(64))
+    notes: Mapped[list] = mapped_column(JSON, default=list)
