@@ -24,6 +24,7 @@ import vrhub
 from vrhub.domain.errors import SourceError, VrhubError
 from vrhub.ingest.csv_stream import NeedsCarefulRead
 from vrhub.ingest.files import Skipped, SourceFile, discover
+from vrhub.ingest.identifier_guard import IdentifierGuard
 from vrhub.ingest.layout import BlockField, Head, Layout, candidate, header_cells, read_heads, table_batches
 from vrhub.ingest.progress import NoProgress, Progress
 from vrhub.ingest.source import Source, normalise_header
@@ -281,12 +282,14 @@ def load_file(
                 "and load it again")
         extra = [h for h in header if h not in mapping.values()]
         if extra:
-            result.warnings.append("columns not used by vrhub were kept only in the source file: " + ", ".join(extra))
+            result.warnings.append("columns not used by vrhub were not stored (not even in the quarantine, which keeps "
+                                   "only their names): " + ", ".join(extra))
         staged.write_json("manifest.json", {
             "dataset_id": result.dataset_id, "kind": source.kind, "source_file": file.display,
             "sha256": sha, "rows_read": result.rows_read, "rows_accepted": accepted,
             "rows_quarantined": quarantined, "schema_version": source.schema_version,
             "vrhub_version": vrhub.__version__, "encoding": encoding, "column_mapping": mapping,
+            "columns_not_kept": extra,
             "layout": {"sheet": layout.sheet, "header_row": layout.header_row,
                        "header_block": [asdict(f) for f in layout.block],
                        "title_rows": [r for r, _ in layout.titles]},
@@ -312,8 +315,11 @@ def _stream_with_fallbacks(
         progress.start(file.name, file.size())
         try:
             sheet_notes = SheetNotes()
+            guard = IdentifierGuard(file, source, mapping) if source.person_level else None
             done = _stream(staged, file, dataclasses.replace(layout, encoding=enc), mapping, source, ctx, careful,
-                           progress, known_lsoas, sheet_notes)
+                           progress, known_lsoas, sheet_notes, guard)
+            if guard is not None:
+                warnings += guard.finish()
             warnings += sheet_notes.filled
             if sheet_notes.blank_rows:
                 warnings.append(f"{sheet_notes.blank_rows:,} wholly blank row(s) of sheet '{layout.sheet}' were "
@@ -367,17 +373,22 @@ def _duplicate(result: LoadResult, existing: Dataset) -> LoadResult:
 def _stream(
     staged: StagedVersion, file: SourceFile, layout: Layout, mapping: dict[str, str], source: Source,
     ctx: dict[str, Any], careful: bool, progress: Progress, known_lsoas: pa.Array | None,
-    sheet_notes: SheetNotes | None = None,
+    sheet_notes: SheetNotes | None = None, guard: IdentifierGuard | None = None,
 ) -> tuple[int, int, pa.Table, dict[str, int]]:
     writer = staged.writer("data", source.schema)
-    raw_names = list(dict.fromkeys(layout.columns))
-    q_schema = pa.schema([*QUARANTINE_FIELDS, *[pa.field(h, pa.string()) for h in raw_names]])
+    # The quarantine keeps the values of the columns the source reads, and only the names of the others.
+    raw_names = quarantine_columns(mapping)
+    q_schema = pa.schema([*QUARANTINE_FIELDS, *[pa.field(h, pa.string()) for h in raw_names]],
+                         metadata=quarantine_metadata(layout.columns, raw_names))
     accepted = quarantined = 0
     coverage: list[pa.Table] = []
     flags = {"no_location": 0, "lsoa_outside_geography": 0}
     q_writer = None
     for batch in table_batches(file, layout, careful=careful, on_bytes=progress.advance, sheet_notes=sheet_notes):
         t = batch.table
+        if guard is not None:
+            t = guard.scan(t, batch.lines)
+            guard.scan_raw(batch.bad)
         renamed = pa.table({canon: t.column(h) for canon, h in mapping.items()})
         checked = source.check(renamed, batch.lines, ctx)
         writer.write_table(checked.accepted)
@@ -402,7 +413,8 @@ def _stream(
             cols = {
                 "_source_row": pa.array([b.line for b in batch.bad], pa.int64()),
                 "_problems": pa.array([b.reason for b in batch.bad], pa.string()),
-                "_raw_text": pa.array([b.text for b in batch.bad], pa.string()),
+                # a row of a person-level file that does not split may hold any column: its text is not kept
+                "_raw_text": pa.array([None if source.person_level else b.text for b in batch.bad], pa.string()),
             }
             cols |= {h: pa.nulls(n, pa.string()) for h in raw_names}
             rows.append(pa.table(cols, schema=q_schema))
@@ -415,6 +427,19 @@ def _stream(
         {"force": pa.array([], pa.string()), "month": pa.array([], pa.date32()), "rows": pa.array([], pa.int64())})
     cov = cov.group_by(["force", "month"]).aggregate([("rows", "sum")]).rename_columns(["force", "month", "rows"])
     return accepted, quarantined, cov, {k: v for k, v in flags.items() if v}
+
+
+def quarantine_columns(mapping: dict[str, str]) -> list[str]:
+    """The file's columns whose values the quarantine keeps: those the source maps to a canonical field."""
+    return list(dict.fromkeys(mapping.values()))
+
+
+def quarantine_metadata(columns: list[str], kept: list[str]) -> dict[bytes, bytes]:
+    """Parquet metadata of a quarantine file: the names (never the values) of the file's columns it does not keep."""
+    import json
+
+    dropped = [h for h in dict.fromkeys(columns) if h not in set(kept)]
+    return {b"vrhub.columns_not_kept": json.dumps(dropped).encode("utf-8")}
 
 
 def _count_flags(flags: dict[str, int], accepted: pa.Table, known_lsoas: pa.Array | None) -> None:
