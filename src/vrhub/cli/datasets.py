@@ -8,7 +8,7 @@ import typer
 
 from vrhub.cli.console import out, print_json
 from vrhub.domain.errors import NoDataError
-from vrhub.ingest.supply_check import ALL, supply_warnings
+from vrhub.ingest.supply_check import ALL, supply_warnings, warnings_for
 from vrhub.report.csv_safe import write_csv
 
 
@@ -27,10 +27,7 @@ def datasets(
     for k in {d.kind for d in items}:
         current[k] = {c[0] for c in ws.catalogue.current_coverage(k)}
     supply = [w for k in sorted({d.kind for d in items}) for w in supply_warnings(ws, k)]
-    by_dataset: dict[str, list] = {}
-    for d in items:
-        covered = {(c.force, c.month) for c in d.coverage}
-        by_dataset[d.id] = [w for w in supply if w.kind == d.kind and (w.force, w.month) in covered]
+    by_dataset = {d.id: warnings_for(d, supply) for d in items}
     if as_json:
         print_json([
             {

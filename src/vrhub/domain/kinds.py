@@ -22,6 +22,7 @@ class Kind:
     force_field: str | None = None
     category_field: str | None = None
     supply_check: bool = True  # False where months with no rows are normal (school holidays)
+    force_label: str = "force"  # what the force field is called in messages (ED site code, service, …)
 
     @property
     def schema_version(self) -> int:
@@ -40,14 +41,15 @@ KINDS: dict[str, Kind] = {
         Kind("boundaries", "area boundaries", None, "boundaries"),
         Kind("area_attributes", "area attributes (population, deprivation)", None, "areas"),
         Kind("ed_istv", "ED assault attendances (ISTV, ISB 1594)", schemas.ED_ISTV, "istv",
-             force_field="site_code", category_field="assault_method"),
+             force_field="site_code", category_field="assault_method", force_label="ED site code"),
         Kind("gazetteer", "place gazetteer", schemas.GAZETTEER, "gazetteer"),
         Kind("ambulance", "ambulance call-outs for assault", schemas.AMBULANCE, "ambulance",
-             force_field="service", category_field="category"),
+             force_field="service", category_field="category", force_label="ambulance service"),
         Kind("youth_justice", "youth justice offences and outcomes", schemas.YOUTH_JUSTICE, "yj",
-             force_field="service", category_field="offence_type"),
+             force_field="service", category_field="offence_type", force_label="youth justice service"),
         Kind("education", "education: suspensions, exclusions and attendance", schemas.EDUCATION, "education",
-             force_field="return_unit", category_field="record_type", supply_check=False),
+             force_field="return_unit", category_field="record_type", supply_check=False,
+             force_label="school return"),
     )
 }
 

@@ -90,6 +90,15 @@ def judge_series(counts: dict[dt.date, int]) -> dict[dt.date, tuple[float, float
     return out
 
 
+def warnings_for(dataset: Any, warnings: list[SupplyWarning]) -> list[SupplyWarning]:
+    """The warnings that concern one dataset version: those of the force-months it covers, and every gap in the
+    series of a force it covers (a gap is a month nobody covers, so it belongs to the force, not to a version)."""
+    covered = {(c.force, c.month) for c in dataset.coverage}
+    forces = {c.force for c in dataset.coverage}
+    return [w for w in warnings if w.kind == dataset.kind and (
+        (w.force, w.month) in covered or (w.problem == "gap" and w.force in forces))]
+
+
 def supply_warnings(ws: Workspace, kind: str) -> list[SupplyWarning]:
     """Every supply warning for the current data of ``kind`` in the workspace."""
     info = kind_info(kind)

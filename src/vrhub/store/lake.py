@@ -10,6 +10,7 @@ catalogue loses nothing.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import queue
@@ -24,6 +25,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 OWNER_FILE = "_owner.json"
+#: errno values of a full disk or an exhausted quota
+DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
+_DISK_FULL_TEXT = ("no space left on device", "database or disk is full", "disk quota exceeded",
+                   "could not extend file")
 PARQUET_OPTIONS = {"compression": "zstd", "compression_level": 1}
 
 
@@ -35,6 +40,23 @@ def _pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what it wraps) says the disk is full: ``OSError`` ENOSPC/EDQUOT (also Arrow's IO errors,
+    which carry only the text), SQLite's ``SQLITE_FULL`` ("database or disk is full") or PostgreSQL's SQLSTATE 53100
+    (``disk_full``), as SQLAlchemy wraps them."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, OSError) and exc.errno in DISK_FULL_ERRNOS:
+            return True
+        if getattr(exc, "sqlstate", None) == "53100" or getattr(exc, "pgcode", None) == "53100":
+            return True
+        if any(t in str(exc).casefold() for t in _DISK_FULL_TEXT):
+            return True
+        exc = getattr(exc, "orig", None) or exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    return False
 
 
 class BackgroundParquetWriter:
@@ -120,9 +142,13 @@ class Lake:
     def stage(self) -> StagedVersion:
         path = self.staging_root / uuid.uuid4().hex
         path.mkdir(parents=True)
-        (path / OWNER_FILE).write_text(
-            json.dumps({"pid": os.getpid(), "host": socket.gethostname()}), encoding="utf-8"
-        )
+        try:
+            (path / OWNER_FILE).write_text(
+                json.dumps({"pid": os.getpid(), "host": socket.gethostname()}), encoding="utf-8"
+            )
+        except BaseException:  # e.g. the disk is full: leave no folder behind
+            shutil.rmtree(path, ignore_errors=True)
+            raise
         return StagedVersion(path)
 
     def relative_path(self, kind: str, dataset_id: str) -> str:
