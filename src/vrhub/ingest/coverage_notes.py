@@ -18,44 +18,40 @@ def _supplier_names(ws: Workspace) -> dict[int | None, str]:
     return {None: "no partner named", **{p.id: p.name for p in ws.catalogue.partners()}}
 
 
-def coverage_issues(ws: Workspace, kind: str, dataset_id: str) -> list[dict[str, Any]]:
-    """The force-months of a just-registered version that it does not make current, and why.
+def coverage_issues(ws: Workspace, kind: str) -> dict[str, list[dict[str, Any]]]:
+    """Per dataset version of ``kind``, the force-months it covers that are not simply read from it, and why.
 
-    ``barely_covers``: a few rows in a month its supplier's current version covers far more fully (not replaced);
-    ``other_supplier``: another organisation already supplies that force-month (its data stays read: a conflict).
+    ``barely_covers``: a few rows in a month its supplier's current version covers far more fully (not read);
+    ``other_supplier``: another organisation also supplies that force-month (``read`` says whether this version is
+    the one read: the one supplied first). Each issue has a message that says what to do.
     """
     rows = ws.catalogue.coverage_rows(kind)
-    mine = [r for r in rows if r.dataset_id == dataset_id]
-    if not mine:
-        return []
     names = _supplier_names(ws)
     per_supplier = current_per_supplier(rows)
-    issues: list[dict[str, Any]] = []
-    for r in (r for r in mine if not r.supersedes):
+    issues: dict[str, list[dict[str, Any]]] = {}
+    for r in (r for r in rows if not r.supersedes):
         kept = per_supplier[(r.supplier, r.force, r.month)]
-        issues.append(_issue("barely_covers", r, kept, (
-            f"{r.month:%Y-%m} {r.force}: this file has only {r.rows:,} row(s) for this month (under "
+        if kept.dataset_id == r.dataset_id:
+            continue  # nothing else left to read for that month (e.g. the fuller version was withdrawn)
+        issues.setdefault(r.dataset_id, []).append(_issue("barely_covers", False, r, kept, (
+            f"{r.month:%Y-%m} {r.force}: {r.dataset_id} has only {r.rows:,} row(s) for this month (under "
             f"{STRAY_SHARE:.0%} of its largest month), against {kept.rows:,} in the current version {kept.dataset_id}: "
             "it does not replace that month (its rows are kept, not read). If it should, withdraw "
             f"{kept.dataset_id} with 'vrhub withdraw'")))
-    read = {(c.force, c.month): c.read for c in ws.catalogue.conflicts(kind)}
-    for conflict in ws.catalogue.conflicts(kind):
-        if dataset_id not in (conflict.other.dataset_id, conflict.read.dataset_id):
-            continue
-        ours, theirs = (conflict.other, conflict.read) if conflict.other.dataset_id == dataset_id else \
-            (conflict.read, conflict.other)
-        first = read[(conflict.force, conflict.month)]
-        issues.append(_issue("other_supplier", ours, theirs, (
-            f"{conflict.month:%Y-%m} {conflict.force}: {names.get(theirs.supplier, theirs.supplier)} "
-            f"(dataset {theirs.dataset_id}) and {names.get(ours.supplier, ours.supplier)} (this file) both supply this "
-            f"force-month; one organisation's data never replaces another's, so {first.dataset_id} (supplied first) "
-            "is read. Withdraw the version that should not be used ('vrhub withdraw DATASET --reason …')")))
+    for c in ws.catalogue.conflicts(kind):
+        read, other = c.read, c.other
+        message = (f"{c.month:%Y-%m} {c.force}: {names.get(read.supplier)} (dataset {read.dataset_id}) and "
+                   f"{names.get(other.supplier)} (dataset {other.dataset_id}) both supply this force-month; one "
+                   f"organisation's data never replaces another's, so {read.dataset_id} (supplied first) is read. "
+                   "Withdraw the version that should not be used ('vrhub withdraw DATASET --reason …')")
+        issues.setdefault(other.dataset_id, []).append(_issue("other_supplier", False, other, read, message))
+        issues.setdefault(read.dataset_id, []).append(_issue("other_supplier", True, read, other, message))
     return issues
 
 
-def _issue(problem: str, row: CoverageRow, other: CoverageRow, message: str) -> dict[str, Any]:
+def _issue(problem: str, read: bool, row: CoverageRow, other: CoverageRow, message: str) -> dict[str, Any]:
     return {"problem": problem, "force": row.force, "month": row.month.strftime("%Y-%m"), "rows": row.rows,
-            "other_dataset": other.dataset_id, "other_rows": other.rows, "message": message}
+            "read": read, "other_dataset": other.dataset_id, "other_rows": other.rows, "message": message}
 
 
 def new_series_notes(kind: str, known: set[str], covered: set[str]) -> list[str]:

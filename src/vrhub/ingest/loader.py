@@ -321,7 +321,7 @@ def _load(ws: Workspace, file: SourceFile, sources: Sequence[Source], result: Lo
         })
         _register(ws, staged, result, source, file, partner_id, encoding, coverage, ctx, synthetic)
     if not result.duplicate_of:
-        result.coverage_issues = coverage_issues(ws, source.kind, result.dataset_id)
+        result.coverage_issues = coverage_issues(ws, source.kind).get(result.dataset_id, [])
 
 
 def _notes(result: LoadResult, encoding: str, extra: list[str]) -> None:
