@@ -170,8 +170,8 @@ def test_reference_numbers_are_judged_by_their_share_of_check_digit_passes(ws: W
     numbers = incident_numbers * 4 + nhs_numbers
     r = load(ws, tmp_path / "ambulance-nhs-as-incident.csv", header, [base | {"Incident number": n} for n in numbers],
              ambulance.SOURCES)
-    assert not r.ok and f"column 'Incident number' looks like NHS numbers: {4 * passing + 100} of its 1,300 ten-digit " \
-        "values pass" in r.error
+    expected = f"'Incident number' looks like NHS numbers: {4 * passing + 100} of its 1,300 ten-digit values pass"
+    assert not r.ok and expected in r.error
     assert len(ws.catalogue.datasets("ambulance")) == 1  # only the first file
 
 

@@ -23,6 +23,7 @@ class Kind:
     category_field: str | None = None
     supply_check: bool = True  # False where months with no rows are normal (school holidays)
     force_label: str = "force"  # what the force field is called in messages (ED site code, service, …)
+    record_id_field: str | None = None  # a per-record id (Crime ID): exact copies of such rows are defects
 
     @property
     def schema_version(self) -> int:
@@ -33,7 +34,7 @@ KINDS: dict[str, Kind] = {
     k.name: k
     for k in (
         Kind("police_uk_street", "police.uk street-level crime", schemas.POLICE_UK_STREET, "street",
-             force_field="falls_within", category_field="crime_type"),
+             force_field="falls_within", category_field="crime_type", record_id_field="crime_id"),
         Kind("police_uk_outcomes", "police.uk outcomes", schemas.POLICE_UK_OUTCOMES, "outcomes",
              force_field="falls_within", category_field="outcome_type"),
         Kind("police_uk_stop_search", "police.uk stop and search", schemas.POLICE_UK_STOP_SEARCH, "stopsearch",

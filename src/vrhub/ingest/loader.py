@@ -307,6 +307,7 @@ def _load(ws: Workspace, file: SourceFile, sources: Sequence[Source], result: Lo
         result.rows_accepted, result.rows_quarantined = accepted, quarantined
         result.rows_read = accepted + quarantined
         result.flags = flags
+        ctx |= _duplicates(ws, staged, source)
         extra = [h for h in header if h not in mapping.values()]
         _notes(result, encoding, extra)
         staged.write_json("manifest.json", {
@@ -322,6 +323,21 @@ def _load(ws: Workspace, file: SourceFile, sources: Sequence[Source], result: Lo
         _register(ws, staged, result, source, file, partner_id, encoding, coverage, ctx, synthetic)
     if not result.duplicate_of:
         result.coverage_issues = coverage_issues(ws, source.kind).get(result.dataset_id, [])
+
+
+def _duplicates(ws: Workspace, staged: StagedVersion, source: Source) -> dict[str, Any]:
+    """How many accepted rows are exact copies of another (among rows with a record id, for a kind that has one):
+    recorded with the version, judged by the supply check (``supply_check.duplicate_warnings``)."""
+    from vrhub.domain.kinds import KINDS
+
+    staged.close_writers()
+    path = staged.path / "data.parquet"
+    info = KINDS.get(source.kind)
+    if not path.exists() or info is None or not info.force_field:
+        return {}
+    dup, basis, by_id = ws.engine().duplicate_rows(str(path), id_field=info.record_id_field)
+    return {"duplicate_rows": dup, "duplicate_basis": basis,
+            "duplicate_basis_field": (info.record_id_field or "") if by_id else ""}
 
 
 def _notes(result: LoadResult, encoding: str, extra: list[str]) -> None:
