@@ -296,12 +296,17 @@ def _load(ws: Workspace, file: SourceFile, sources: Sequence[Source], result: Lo
     result.warnings += layout.notes()
     result.dataset_id = dataset_id_for(_short(source), sha)
     ctx = source.context(file, options) | {"dataset_id": result.dataset_id}
+    if getattr(source, "locates_force", False):
+        from vrhub.ingest.force_locator import ForceLocator
+
+        ctx["locate_force"] = lambda lon, lat: ForceLocator.from_workspace(ws).locate(lon, lat)
     if layout.sheet is not None:
         ctx["sheet"] = layout.sheet
     if layout.header_row != 1:
         ctx["header_row"] = layout.header_row
     stats, staged = _stream_with_fallbacks(ws, file, layout, mapping, source, ctx, progress,
                                            known_lsoas, result.warnings)
+    result.warnings += ctx.get("notes", [])  # what the source's checks want said (e.g. how the force was found)
     with staged:  # whatever fails from here on (a full disk too) removes the staging folder
         accepted, quarantined, coverage, flags, encoding = stats
         result.rows_accepted, result.rows_quarantined = accepted, quarantined

@@ -233,6 +233,7 @@ class MappedSource(Source):
         self.reference_columns = t.reference_columns  # type: ignore[misc]
         self.person_column = t.person_column  # type: ignore[misc]
         self.identifier_headers = tuple(mapping.identifiers)
+        self.locates_force = getattr(t, "locates_force", False)
 
     @property
     def schema_version(self) -> int:
