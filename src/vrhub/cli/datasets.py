@@ -93,7 +93,8 @@ def datasets(
         out.print(f"[bold yellow]Not read:[/] {message}")
     if supply:
         out.print("How supply is judged: each month's count per day is compared with the median of the same series' "
-                  "other months within a year; below 60% or above 167% is flagged (docs/methods/supply-check.md).")
+                  "other months within a year; below 60% or above 167%, and beyond Poisson chance (p < 0.001), is "
+                  "flagged; files with many exact copies of rows too (docs/methods/supply-check.md).")
 
 
 def print_revisions(found: list[Revision], as_json: bool) -> None:

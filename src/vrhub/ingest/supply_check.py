@@ -74,7 +74,7 @@ class SupplyWarning:
                     "twice? Check with the partner before counting them")
         pct = round(100 * (self.ratio or 0))
         what = "below" if self.problem == "shortfall" else "above"
-        chance = f", p = {self.p_value:.1g}" if self.p_value is not None else ""
+        chance = "" if self.p_value is None else ", p < 1e-6" if self.p_value < 1e-6 else f", p = {self.p_value:.1g}"
         return (f"{m} {self.force}, {self.category}: {self.observed:,} rows is {pct}% of the {self.expected:,.0f} "
                 f"expected from the series' own history ({what} the {LOW_RATIO:.0%}–{HIGH_RATIO:.0%} band, and "
                 f"beyond chance{chance}): check supply before reading this as a real change")
