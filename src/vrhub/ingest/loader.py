@@ -31,7 +31,7 @@ from vrhub.ingest.progress import NoProgress, Progress
 from vrhub.ingest.source import Source, normalise_header
 from vrhub.ingest.xlsx_stream import XLSX_SUFFIXES, SheetNotes, is_xlsx
 from vrhub.store.catalogue.models import Dataset, DatasetCoverage
-from vrhub.store.lake import StagedVersion, is_disk_full
+from vrhub.store.lake import StagedVersion, count_duplicate_rows, is_disk_full
 from vrhub.store.workspace import Workspace
 
 QUARANTINE_FIELDS = [
@@ -312,7 +312,7 @@ def _load(ws: Workspace, file: SourceFile, sources: Sequence[Source], result: Lo
         result.rows_accepted, result.rows_quarantined = accepted, quarantined
         result.rows_read = accepted + quarantined
         result.flags = flags
-        ctx |= _duplicates(ws, staged, source)
+        ctx |= _duplicates(staged, source)
         extra = [h for h in header if h not in mapping.values()]
         _notes(result, encoding, extra)
         staged.write_json("manifest.json", {
@@ -330,7 +330,7 @@ def _load(ws: Workspace, file: SourceFile, sources: Sequence[Source], result: Lo
         result.coverage_issues = coverage_issues(ws, source.kind).get(result.dataset_id, [])
 
 
-def _duplicates(ws: Workspace, staged: StagedVersion, source: Source) -> dict[str, Any]:
+def _duplicates(staged: StagedVersion, source: Source) -> dict[str, Any]:
     """How many accepted rows are exact copies of another (among rows with a record id, for a kind that has one):
     recorded with the version, judged by the supply check (``supply_check.duplicate_warnings``)."""
     from vrhub.domain.kinds import KINDS
@@ -340,7 +340,7 @@ def _duplicates(ws: Workspace, staged: StagedVersion, source: Source) -> dict[st
     info = KINDS.get(source.kind)
     if not path.exists() or info is None or not info.force_field:
         return {}
-    dup, basis, by_id = ws.engine().duplicate_rows(str(path), id_field=info.record_id_field)
+    dup, basis, by_id = count_duplicate_rows(str(path), id_field=info.record_id_field)
     return {"duplicate_rows": dup, "duplicate_basis": basis,
             "duplicate_basis_field": (info.record_id_field or "") if by_id else ""}
 

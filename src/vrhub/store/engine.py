@@ -89,20 +89,6 @@ class Engine:
             )
         return paths
 
-    def duplicate_rows(self, path: str, ignore: tuple[str, ...] = ("dataset_id", "source_row"),
-                       id_field: str | None = None) -> tuple[int, int, bool]:
-        """(rows that are exact copies of an earlier row, rows considered, whether only rows with ``id_field`` were
-        considered) in one Parquet file, comparing every column but ``ignore`` (provenance). Rows with ``id_field``
-        set are the ones considered when it is given and some have it. Used on a staged version before it is
-        registered (the supply check's duplicate warning)."""
-        t = self._read([path], "staged")
-        by_id = bool(id_field and id_field in t.columns and t[id_field].notnull().any().to_pyarrow().as_py())
-        if by_id:
-            t = t.filter(t[id_field].notnull())
-        n = t.count().to_pyarrow().as_py()
-        distinct = t.select([c for c in t.columns if c not in ignore]).distinct().count().to_pyarrow().as_py()
-        return n - distinct, n, by_id
-
     def quarantine(self, dataset_id: str) -> ir.Table:
         d = self.ws.catalogue.get(dataset_id)
         if d is None:

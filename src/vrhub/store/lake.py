@@ -30,6 +30,7 @@ DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
 _DISK_FULL_TEXT = ("no space left on device", "database or disk is full", "disk quota exceeded",
                    "could not extend file")
 PARQUET_OPTIONS = {"compression": "zstd", "compression_level": 1}
+DUPLICATE_COUNT_MEMORY = "512MB"
 
 
 def _pid_alive(pid: int) -> bool:
@@ -215,3 +216,34 @@ class Lake:
             shutil.rmtree(path, ignore_errors=True)
             removed.append(str(path.relative_to(self.root)))
         return removed
+
+
+def count_duplicate_rows(path: str, ignore: tuple[str, ...] = ("dataset_id", "source_row"),
+                         id_field: str | None = None) -> tuple[int, int, bool]:
+    """(rows that are exact copies of an earlier row, rows considered, whether only rows with ``id_field`` were
+    considered) in one Parquet file, comparing every column but ``ignore`` (provenance). Rows with ``id_field`` set
+    are the ones considered when it is given and some have it.
+
+    Run on a staged version before it is registered (the supply check's duplicate warning). Queries go through the
+    engine (``vrhub.store.engine``); this one counts inside one unpublished file at load time, so it uses DuckDB's
+    own SQL: the load does not pay for Ibis, and DuckDB works beyond memory.
+    """
+    import duckdb
+
+    def quote(name: str) -> str:
+        return '"' + name.replace('"', '""') + '"'
+
+    columns = [c for c in pq.read_schema(path).names if c not in ignore]
+    con = duckdb.connect()
+    try:
+        con.execute(f"SET memory_limit='{DUPLICATE_COUNT_MEMORY}'")
+        by_id = bool(id_field and id_field in columns and con.execute(
+            f"SELECT count({quote(id_field)}) FROM read_parquet($1)", [path]).fetchone()[0])
+        where = f"WHERE {quote(id_field)} IS NOT NULL" if by_id and id_field else ""
+        n, distinct = con.execute(
+            f"SELECT (SELECT count(*) FROM read_parquet($1) {where}), "
+            f"(SELECT count(*) FROM (SELECT DISTINCT {', '.join(map(quote, columns))} FROM read_parquet($1) {where}))",
+            [path]).fetchone()
+    finally:
+        con.close()
+    return n - distinct, n, by_id
