@@ -188,3 +188,14 @@ def test_a_mapped_file_to_a_person_level_target_is_scanned_on_every_row(ws: Work
     [r] = ingest(ws, [p], mapped_sources(m), kind=m.target.kind).results
     assert not r.ok and "column 'Patient LSOA' on line(s) 1502" in r.error
     assert nothing_stored(ws, "ed_istv")
+
+
+def test_vrhub_quarantine_names_the_columns_it_did_not_keep(ws: Workspace, tmp_path: Path) -> None:
+    import json
+
+    from vrhub_testkit import run_cli
+
+    r = load(ws, tmp_path / "istv-extra.csv", [*ISTV_HEADER, "Bed"],
+             [istv_row(Arrival_date_time="yesterday") | {"Bed": "4"}])
+    got = json.loads(run_cli("--home", str(ws.home), "quarantine", r.dataset_id, "--json").stdout)
+    assert got["columns_not_kept"] == ["Bed"] and "Bed" not in got["rows"][0]

@@ -134,12 +134,16 @@ def quarantine(
     what_to_do = (f"correct these rows in {d.source_file} (or ask the partner for a corrected file) and load it "
                   "again: the corrected file is a new dataset version and replaces this one for the months it covers"
                   ) if t.num_rows else None
+    not_kept = ws.lake.manifest(d.lake_path).get("columns_not_kept", [])
     if as_json:
         print_json({"dataset_id": d.id, "source_file": d.source_path, "rows_quarantined": t.num_rows,
                     "written_to": str(out_file) if out_file else None, "what_to_do": what_to_do,
-                    "rows": t.slice(0, limit).to_pylist()})
+                    "columns_not_kept": not_kept, "rows": t.slice(0, limit).to_pylist()})
         return
     out.print(f"{d.id}: {t.num_rows:,} of {d.rows_read:,} rows of {d.source_path} were quarantined.")
+    if not_kept:
+        out.print("Columns of the file vrhub does not read, kept by name only (their values are not stored): "
+                  + ", ".join(not_kept))
     if t.num_rows:
         rows = [[r["_source_row"], r["_problems"]] for r in t.slice(0, limit).to_pylist()]
         out.print(table(None, ["row (line in file)", "why"], rows))

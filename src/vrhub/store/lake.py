@@ -175,6 +175,13 @@ class Lake:
     def path(self, rel: str) -> Path:
         return self.root / rel
 
+    def manifest(self, rel: str) -> dict:
+        """A version's ``manifest.json`` (provenance), or ``{}`` if it has none."""
+        try:
+            return json.loads((self.root / rel / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+
     def files(self, rel: str, name: str) -> list[str]:
         p = self.root / rel / f"{name}.parquet"
         return [str(p)] if p.exists() else []
