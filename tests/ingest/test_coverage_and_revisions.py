@@ -10,7 +10,6 @@ from vrhub_testkit import STREET_HEADER, csv_bytes, police_uk_ingest, run_cli, s
 
 from vrhub.ingest import istv
 from vrhub.ingest.loader import ingest
-from vrhub.store.revisions import ALL, revisions
 from vrhub.store.workspace import Workspace
 
 
@@ -67,6 +66,8 @@ def test_one_organisation_never_replaces_another_organisations_force_month(ws: W
 
 def test_a_revised_month_is_a_new_version_both_kept_newest_read_and_changes_listed(ws: Workspace,
                                                                                    tmp_path: Path) -> None:
+    from vrhub.store.revisions import ALL, revisions
+
     first = street_file(tmp_path / "v1" / "2019-10-essex-street.csv", "2019-10", 30)
     [v1] = police_uk_ingest(ws, [first]).results
     more = [street_row(Month="2019-10", Falls_within="Essex Police", Crime_type="Robbery", **{"Crime ID": f"x{i}"})

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from vrhub_testkit import MET_STOP_SEARCH_ZIP, STREET_HEADER, csv_bytes, police_uk_ingest, run_cli, street_row
 
-from vrhub.domain.police_forces import FORCES, force_id, force_ids_in
 from vrhub.store.workspace import Workspace
 
 HEADER = ["Type", "Date", "Part of a policing operation", "Policing operation", "Latitude", "Longitude", "Gender",
@@ -35,7 +34,7 @@ def write(path: Path, rows: list[dict[str, str]]) -> Path:
 
 
 def forces_loaded(ws: Workspace) -> set[str]:
-    return ws.catalogue.forces("police_uk_stop_search")
+    return {c.force for d in ws.catalogue.datasets("police_uk_stop_search") for c in d.coverage}
 
 
 def test_a_file_with_no_force_anywhere_is_refused_asking_for_force(ws: Workspace, tmp_path: Path) -> None:
@@ -93,10 +92,14 @@ def test_a_real_met_month_without_its_name_is_placed_by_its_locations(ws: Worksp
                                              ("kentish-town", set()), ("metropolitan_and_city-of-london",
                                                                        {"metropolitan", "city-of-london"})])
 def test_force_ids_in_names(text: str, found: set[str]) -> None:
+    from vrhub.domain.police_forces import force_ids_in
+
     assert force_ids_in(text) == found
 
 
 def test_force_names_map_to_ids() -> None:
+    from vrhub.domain.police_forces import FORCES, force_id
+
     assert len(FORCES) == 45
     assert force_id("Kent Police") == "kent" and force_id("Metropolitan Police Service") == "metropolitan"
     assert force_id("kent") == "kent" and force_id("Kent Constabulary") is None
