@@ -23,6 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import pandas  # noqa: F401  (imported by every `vrhub` command; pyarrow imports it lazily on first use otherwise)
+
 from vrhub.ingest.files import SourceFile
 from vrhub.ingest.identifier_guard import IdentifierGuard
 from vrhub.ingest.istv import SOURCES

@@ -23,6 +23,7 @@ and a name written after a title (``Mr Smith``): each replaced by a bracketed la
 
 from __future__ import annotations
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -57,6 +58,8 @@ REDACTIONS: tuple[tuple[str, str, str], ...] = (
     ("name", _TITLED_NAME_RE2, "[name removed]"),
 )
 NHS_REPLACEMENT = "[NHS number removed]"
+#: a cell can lose something only if it matches this (a first pass over free text)
+_ANY_REDACTION = "|".join(f"(?:{p})" for p in (NHS_SHAPE, *(r for _, r, _ in REDACTIONS)))
 
 
 def _text(values: pa.Array | pa.ChunkedArray) -> pa.Array:
@@ -108,6 +111,30 @@ def email_mask(values: pa.Array | pa.ChunkedArray) -> pa.Array:
 
 
 MASKS = {"nhs_number": nhs_number_mask, "full_postcode": full_postcode_mask, "email": email_mask}
+#: a cheap first pass: a cell can hold one of ``MASKS`` only if it has an inward-code shape (a digit and two
+#: letters), an ``@`` or the shape of an NHS number; most cells of most columns have none
+CANDIDATE_RE2 = r"[0-9][A-Za-z]{2}|@|" + NHS_SHAPE
+
+
+def find_identifiers(values: pa.Array | pa.ChunkedArray) -> dict[str, np.ndarray]:
+    """Row positions of the cells holding each kind of identifier of ``MASKS`` (only kinds found are keys).
+
+    One RE2 pass (``CANDIDATE_RE2``) over the distinct values picks the few cells that could hold any; only those are
+    tested pattern by pattern, so a column without identifiers costs one pass."""
+    text = _text(values)
+    encoded = pc.dictionary_encode(text)  # codes, dates and areas repeat: test each distinct value once
+    distinct = pc.fill_null(pc.match_substring_regex(encoded.dictionary, CANDIDATE_RE2), False)
+    if not pc.any(distinct).as_py():
+        return {}
+    candidate = pc.fill_null(distinct.take(encoded.indices), False)
+    where = np.flatnonzero(candidate.to_numpy(zero_copy_only=False))
+    subset = pc.filter(text, candidate)
+    found = {}
+    for kind, mask_of in MASKS.items():
+        mask = mask_of(subset).to_numpy(zero_copy_only=False)
+        if mask.any():
+            found[kind] = where[mask]
+    return found
 
 
 def redact_free_text(values: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, dict[str, int]]:
@@ -118,6 +145,8 @@ def redact_free_text(values: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, dict
     """
     text = _text(values)
     counts: dict[str, int] = {}
+    if not pc.any(pc.fill_null(pc.match_substring_regex(text, _ANY_REDACTION), False)).as_py():
+        return text, counts
     nhs = nhs_number_mask(text)
     if pc.any(nhs).as_py():
         counts["nhs_number"] = pc.sum(nhs).as_py()

@@ -35,7 +35,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from vrhub.domain.errors import SourceError
-from vrhub.domain.identifier_scan import MASKS, PATTERNS, nhs_number_mask, nhs_number_shape_mask, redact_free_text
+from vrhub.domain.identifier_scan import (
+    PATTERNS,
+    find_identifiers,
+    nhs_number_mask,
+    nhs_number_shape_mask,
+    redact_free_text,
+)
 from vrhub.domain.identifiers import (
     PSEUDONYM_RE,
     detect_identifiers_in_clear,
@@ -67,6 +73,13 @@ def _non_blank(values: pa.ChunkedArray | pa.Array) -> pa.Array:
     if not pa.types.is_string(text.type):
         text = pc.cast(text, pa.string())
     return pc.fill_null(pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(text)), 0), False)
+
+
+def _binomial_tail(passed: int, shaped: int) -> float:
+    """P(X ≥ passed) for X ~ Binomial(shaped, 1/11): that many check-digit passes by chance."""
+    from scipy.stats import binom
+
+    return float(binom.sf(passed - 1, shaped, RANDOM_PASS_RATE))
 
 
 class IdentifierGuard:
@@ -119,22 +132,16 @@ class IdentifierGuard:
             return
         text = pa.array([b.text for b in bad], pa.string())
         lines = np.array([b.line or 0 for b in bad], dtype=np.int64)
-        problems = []
-        for pattern, mask_of in MASKS.items():
-            mask = mask_of(text)
-            if pc.any(mask).as_py():
-                problems.append(f"{PATTERNS[pattern]} in a row that does not split into the header's columns, on "
-                                + self._lines_text(lines, mask))
+        problems = [f"{PATTERNS[pattern]} in a row that does not split into the header's columns, on "
+                    + self._lines_text(lines, rows) for pattern, rows in find_identifiers(text).items()]
         if problems:
             raise SourceError(self.file.display, "identifiers in clear (the values are not shown): "
                               + "; ".join(problems), PSEUDONYMISE)
 
     def finish(self) -> list[str]:
         """Judge the reference columns over the whole file; return the notes on what free text lost."""
-        from scipy.stats import binom
-
         for header, (shaped, passed) in self._reference_counts.items():
-            if passed and binom.sf(passed - 1, shaped, RANDOM_PASS_RATE) < REFERENCE_P_VALUE:
+            if passed and _binomial_tail(passed, shaped) < REFERENCE_P_VALUE:
                 raise SourceError(
                     self.file.display,
                     f"identifiers in clear: column '{header}' looks like NHS numbers: {passed:,} of its {shaped:,} "
@@ -147,38 +154,44 @@ class IdentifierGuard:
                          f"{self.where} {r.first_line}); ask the partner to keep them out of free text")
         return notes
 
-    def _lines_text(self, lines: np.ndarray, mask: pa.Array) -> str:
-        hit = np.asarray(lines)[np.asarray(mask.to_numpy(zero_copy_only=False), dtype=bool)]
+    def _lines_text(self, lines: np.ndarray, where: pa.Array | np.ndarray) -> str:
+        """The first lines (rows) of a mask or of an array of row positions, and how many more."""
+        if isinstance(where, np.ndarray) and where.dtype != bool:
+            hit = np.asarray(lines)[where]
+        else:
+            mask = where if isinstance(where, np.ndarray) else where.to_numpy(zero_copy_only=False)
+            hit = np.asarray(lines)[np.asarray(mask, dtype=bool)]
         shown = ", ".join(str(int(x)) for x in hit[:LINES_SHOWN])
         more = f" and {len(hit) - LINES_SHOWN:,} more in this part of the file" if len(hit) > LINES_SHOWN else ""
         return f"{self.where}(s) {shown}{more}"
 
     def _scan_column(self, name: str, values: pa.ChunkedArray, lines: np.ndarray) -> list[str]:
         found: list[str] = []
-        present = _non_blank(values)
-        if not pc.any(present).as_py():
+        if values.null_count == len(values):
             return found
-        if name in self.declared:
-            text = pc.utf8_trim_whitespace(values.combine_chunks())
-            clear = pc.and_(present, pc.invert(pc.fill_null(
-                pc.match_substring_regex(text, f"^{PSEUDONYM_RE.pattern}$"), False)))
-            if pc.any(clear).as_py():
-                found.append(f"column '{name}' is declared to hold pseudonyms (64 hex digits) but does not on "
-                             + self._lines_text(lines, clear))
-            return found
-        if looks_like_name_header(name) or looks_like_dob_header(name):
-            what = "a person's name" if looks_like_name_header(name) else "a date of birth"
-            found.append(f"column '{name}' holds {what} (by its header) on " + self._lines_text(lines, present))
-        for pattern, mask_of in MASKS.items():
+        by_header = looks_like_name_header(name) or looks_like_dob_header(name)
+        if name in self.declared or by_header:
+            present = _non_blank(values)
+            if name in self.declared:
+                text = pc.utf8_trim_whitespace(values.combine_chunks())
+                clear = pc.and_(present, pc.invert(pc.fill_null(
+                    pc.match_substring_regex(text, f"^{PSEUDONYM_RE.pattern}$"), False)))
+                if pc.any(clear).as_py():
+                    found.append(f"column '{name}' is declared to hold pseudonyms (64 hex digits) but does not on "
+                                 + self._lines_text(lines, clear))
+                return found
+            if pc.any(present).as_py():
+                what = "a person's name" if looks_like_name_header(name) else "a date of birth"
+                found.append(f"column '{name}' holds {what} (by its header) on " + self._lines_text(lines, present))
+        if name in self.reference:
+            shape = nhs_number_shape_mask(values)
+            counts = self._reference_counts[name]
+            counts[0] += pc.sum(shape).as_py() or 0
+            counts[1] += pc.sum(nhs_number_mask(values, shape)).as_py() or 0
+        for pattern, rows in find_identifiers(values).items():
             if pattern == "nhs_number" and name in self.reference:
-                shape = nhs_number_shape_mask(values)
-                counts = self._reference_counts[name]
-                counts[0] += pc.sum(shape).as_py() or 0
-                counts[1] += pc.sum(nhs_number_mask(values, shape)).as_py() or 0
-                continue
-            mask = mask_of(values)
-            if pc.any(mask).as_py():
-                found.append(f"{PATTERNS[pattern]} in column '{name}' on " + self._lines_text(lines, mask))
+                continue  # judged by its share over the whole file (``finish``)
+            found.append(f"{PATTERNS[pattern]} in column '{name}' on " + self._lines_text(lines, rows))
         return found
 
     def _redact(self, table: pa.Table, name: str, lines: np.ndarray) -> pa.Table:
