@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import json
+import math
 import statistics
 from pathlib import Path
 
@@ -113,3 +115,53 @@ def test_the_real_kent_months(kent_ws) -> None:  # type: ignore[no-untyped-def]
         assert months <= {r.source_file.split("!")[1][:7]}
         if "2018-12" in r.source_file:
             assert any(w["category"] == ALL and w["problem"] == "shortfall" for w in r.supply_warnings)
+
+
+def test_kent_december_2018_is_flagged_and_november_is_not(kent_ws) -> None:  # type: ignore[no-untyped-def]
+    totals = {(w.month.strftime("%Y-%m"), w.problem) for w in supply_warnings(kent_ws.ws, "police_uk_street")
+              if w.category == ALL}
+    assert ("2018-12", "shortfall") in totals and not any(m == "2018-11" for m, _ in totals)
+
+
+def test_a_small_series_is_not_flagged_for_a_departure_chance_gives_often() -> None:
+    """30 expected, 17 observed is 57% of expected (outside the 60% band) but Poisson chance gives 17 or fewer
+    about 8 times in 1,000: not flagged. 30 expected and 8 observed is beyond chance: flagged."""
+    counts = steady(month(2019, 1), 7, 1.0)  # about 30 a month
+    counts[month(2019, 4)] = 17
+    judged = judge_series(counts)
+    expected, ratio, problem = judged[month(2019, 4)]
+    assert ratio < LOW_RATIO and problem is None
+    from vrhub.ingest.supply_check import ALPHA, chance
+
+    # the Poisson tail, computed independently: sum of e^-λ λ^k / k! for k ≤ 17
+    tail = sum(math.exp(-expected) * expected ** k / math.factorial(k) for k in range(18))
+    assert chance(17, expected) == pytest.approx(tail, rel=1e-9) and tail > ALPHA
+    counts[month(2019, 4)] = 8
+    assert judge_series(counts)[month(2019, 4)][2] == "shortfall"
+    counts[month(2019, 4)] = 60  # twice the expected 30: P(X ≥ 60) ≈ 1e-6
+    assert judge_series(counts)[month(2019, 4)][2] == "excess"
+
+
+def test_a_file_with_every_record_twice_gets_a_duplicates_warning(tmp_path: Path, write_street) -> None:  # type: ignore[no-untyped-def]
+    from vrhub_testkit import STREET_HEADER, csv_bytes, run_cli
+
+    ws = open_workspace(tmp_path / "home")
+    once = [street_row(Month="2019-03", **{"Crime ID": f"c{i}"}) for i in range(40)]
+    twice = tmp_path / "2019-03-kent-street.csv"
+    twice.write_bytes(csv_bytes(STREET_HEADER, once + once))
+    asb = [street_row(Month="2019-04", Crime_type="Anti-social behaviour", **{"Crime ID": ""})] * 3
+    normal = tmp_path / "2019-04-kent-street.csv"  # three identical ASB rows (no crime id): normal, not flagged
+    normal.write_bytes(csv_bytes(STREET_HEADER, [street_row(Month="2019-04", **{"Crime ID": f"d{i}"})
+                                                 for i in range(40)] + asb))
+    report = police_uk_ingest(ws, [twice, normal])
+    doubled, ok = report.results
+    [dup] = [w for w in doubled.supply_warnings if w["problem"] == "duplicates"]
+    assert (dup["observed"], dup["expected"], dup["ratio"]) == (40, 80, 0.5)
+    assert doubled.dataset_id in dup["message"] and "exact copies" in dup["message"]
+    assert not any(w["problem"] == "duplicates" for w in ok.supply_warnings)
+    attributes = ws.catalogue.get(ok.dataset_id).attributes  # only rows with a Crime ID are compared
+    assert (attributes["duplicate_rows"], attributes["duplicate_basis"], attributes["duplicate_basis_field"]) == \
+        (0, 40, "crime_id")
+    got = json.loads(run_cli("--home", str(ws.home), "datasets", "--json").stdout)
+    flagged = {d["dataset_id"] for d in got for w in d["supply_warnings"] if w["problem"] == "duplicates"}
+    assert flagged == {doubled.dataset_id}

@@ -210,3 +210,23 @@ def test_an_unreachable_database_says_what_to_do() -> None:
     with pytest.raises(WorkspaceError) as info:
         Catalogue.open("postgresql://nobody@127.0.0.1:9/none?connect_timeout=2")
     assert "--db" in str(info.value) and "What to do" in str(info.value)
+
+
+def test_current_coverage_is_per_supplier_and_ignores_a_barely_covered_month(catalogue: Catalogue) -> None:
+    """On both databases: the first supplier of a force-month stays read (the other is a conflict), and a version
+    with a few stray rows in a month is registered as not superseding it."""
+    oct_, nov = dt.date(2019, 10, 1), dt.date(2019, 11, 1)
+    t0 = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+    essex, medway = catalogue.partner_id("Essex Police"), catalogue.partner_id("Medway Council")
+    catalogue.register(make_dataset("oct", "1" * 64, received=t0, partner_id=essex,
+                                    coverage=[("Essex Police", oct_, 17_791)]), lambda: None)
+    catalogue.register(make_dataset("nov", "2" * 64, received=t0 + dt.timedelta(days=1), partner_id=essex,
+                                    coverage=[("Essex Police", oct_, 1), ("Essex Police", nov, 16_000)]),
+                       lambda: None)
+    assert {c.month: c.supersedes for c in catalogue.get("nov").coverage} == {oct_: False, nov: True}
+    catalogue.register(make_dataset("other", "3" * 64, received=t0 + dt.timedelta(days=2), partner_id=medway,
+                                    coverage=[("Essex Police", nov, 5)]), lambda: None)
+    assert catalogue.current_coverage("police_uk_street") == [("nov", "Essex Police", nov),
+                                                              ("oct", "Essex Police", oct_)]
+    [conflict] = catalogue.conflicts("police_uk_street")
+    assert (conflict.month, conflict.read.dataset_id, conflict.other.dataset_id) == (nov, "nov", "other")

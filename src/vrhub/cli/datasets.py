@@ -8,29 +8,37 @@ import typer
 
 from vrhub.cli.console import out, print_json
 from vrhub.domain.errors import NoDataError
-from vrhub.ingest.supply_check import ALL, supply_warnings
+from vrhub.ingest.coverage_notes import coverage_issues
+from vrhub.ingest.supply_check import ALL, supply_warnings, warnings_for
 from vrhub.report.csv_safe import write_csv
+from vrhub.store.revisions import ALL as ALL_REVISED
+from vrhub.store.revisions import Revision, revisions
 
 
 def datasets(
     kind: str | None = typer.Option(None, "--kind", help="Only this dataset kind."),
     warnings: bool = typer.Option(False, "--warnings", help="List every supply warning, per category too."),
     show_all: bool = typer.Option(False, "--all", help="Also list withdrawn versions."),
+    show_revisions: bool = typer.Option(False, "--revisions", help="List the force-months sent again with different "
+                                        "content, and what changed per category."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """List the dataset versions in the workspace, with provenance and supply warnings."""
     from vrhub.cli.main import state, table
 
     ws = state.workspace()
+    if show_revisions:
+        print_revisions(revisions(ws, kind), as_json)
+        return
     items = ws.catalogue.datasets(kind, include_withdrawn=show_all)
     current = {}
     for k in {d.kind for d in items}:
         current[k] = {c[0] for c in ws.catalogue.current_coverage(k)}
     supply = [w for k in sorted({d.kind for d in items}) for w in supply_warnings(ws, k)]
-    by_dataset: dict[str, list] = {}
-    for d in items:
-        covered = {(c.force, c.month) for c in d.coverage}
-        by_dataset[d.id] = [w for w in supply if w.kind == d.kind and (w.force, w.month) in covered]
+    by_dataset = {d.id: warnings_for(d, supply) for d in items}
+    issues: dict[str, list] = {}
+    for k in sorted({d.kind for d in items}):
+        issues |= coverage_issues(ws, k)
     if as_json:
         print_json([
             {
@@ -45,6 +53,7 @@ def datasets(
                 "withdrawn_reason": d.withdrawn_reason,
                 "attributes": d.attributes, "warnings": d.warnings,
                 "supply_warnings": [w.to_json() for w in by_dataset[d.id]],
+                "coverage_issues": issues.get(d.id, []),
             }
             for d in items
         ])
@@ -61,6 +70,9 @@ def datasets(
         note = ("[bold yellow]supply: " + ", ".join(flagged) + "[/]") if flagged else ""
         if d.coverage and d.withdrawn_at is None and d.id not in current.get(d.kind, set()):
             note = (note + " superseded").strip()
+        conflict = sorted({i["month"] for i in issues.get(d.id, []) if i["problem"] == "other_supplier"})
+        if conflict:
+            note = (note + " [bold yellow]two suppliers: " + ", ".join(conflict) + "[/]").strip()
         if d.withdrawn_at is not None:
             note = f"[bold red]withdrawn[/] ({d.withdrawn_reason})"
         rows.append([d.id, d.kind, d.partner.name if d.partner else "", span, d.rows_read, d.rows_accepted,
@@ -77,9 +89,30 @@ def datasets(
             out.print(f"  {w.message}")
     elif detail:
         out.print(f"  ({len(detail)} category-level supply warnings: add --warnings to list them)")
+    for message in dict.fromkeys(i["message"] for found in issues.values() for i in found):
+        out.print(f"[bold yellow]Not read:[/] {message}")
     if supply:
         out.print("How supply is judged: each month's count per day is compared with the median of the same series' "
-                  "other months within a year; below 60% or above 167% is flagged (docs/methods/supply-check.md).")
+                  "other months within a year; below 60% or above 167%, and beyond Poisson chance (p < 0.001), is "
+                  "flagged; files with many exact copies of rows too (docs/methods/supply-check.md).")
+
+
+def print_revisions(found: list[Revision], as_json: bool) -> None:
+    """The revisions, as JSON or one block per revision with a line per changed category."""
+    if as_json:
+        print_json([r.to_json() for r in found])
+        return
+    if not found:
+        out.print("No revisions: no force-month has been sent again with different content.")
+        return
+    for r in found:
+        out.print(f"[bold]{r.month:%Y-%m} {r.force}[/] ({r.kind}, from {r.supplier}): {r.previous} → {r.current} "
+                  f"(received {r.received:%Y-%m-%d %H:%M}; the newer is read)")
+        for c in r.changes:
+            label = "all categories" if c.category == ALL_REVISED else c.category
+            out.print(f"    {label}: {c.before:,} → {c.after:,} ({c.change:+,})")
+        if r.unchanged:
+            out.print("    (the same counts in every category: the content changed in other fields)")
 
 
 def quarantine(
@@ -101,12 +134,16 @@ def quarantine(
     what_to_do = (f"correct these rows in {d.source_file} (or ask the partner for a corrected file) and load it "
                   "again: the corrected file is a new dataset version and replaces this one for the months it covers"
                   ) if t.num_rows else None
+    not_kept = ws.lake.manifest(d.lake_path).get("columns_not_kept", [])
     if as_json:
         print_json({"dataset_id": d.id, "source_file": d.source_path, "rows_quarantined": t.num_rows,
                     "written_to": str(out_file) if out_file else None, "what_to_do": what_to_do,
-                    "rows": t.slice(0, limit).to_pylist()})
+                    "columns_not_kept": not_kept, "rows": t.slice(0, limit).to_pylist()})
         return
     out.print(f"{d.id}: {t.num_rows:,} of {d.rows_read:,} rows of {d.source_path} were quarantined.")
+    if not_kept:
+        out.print("Columns of the file vrhub does not read, kept by name only (their values are not stored): "
+                  + ", ".join(not_kept))
     if t.num_rows:
         rows = [[r["_source_row"], r["_problems"]] for r in t.slice(0, limit).to_pylist()]
         out.print(table(None, ["row (line in file)", "why"], rows))

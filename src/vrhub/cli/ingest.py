@@ -237,6 +237,9 @@ def print_report(report: IngestReport, *, geography_loaded: bool) -> None:
             if w["message"] not in seen and w["category"] == "(all categories)":
                 seen.add(w["message"])
                 out.print(f"[bold yellow]Supply warning:[/] {w['message']}")
+    for r in report.results:
+        for issue in r.coverage_issues:
+            out.print(f"[bold yellow]Not read:[/] {issue['message']}")
     n_cat = sum(1 for r in report.results for w in r.supply_warnings if w["category"] != "(all categories)")
     if n_cat:
         out.print(f"  ({n_cat} category-level supply warnings: see 'vrhub datasets --warnings')")

@@ -2,6 +2,7 @@
 
     VrhubError                  every error vrhub raises on purpose; the message ends with what to do next
     ├── WorkspaceError          the workspace or catalogue cannot be opened or is inconsistent
+    │   └── DiskFullError       the disk (or the database) is full: the load stops, its staging folder removed
     ├── SourceError             a whole input file cannot be read (not CSV, empty, missing columns, ...)
     │   └── ColumnsError        the header lacks required columns (names them and the nearest match)
     ├── GeographyError          a boundary or area-attribute file cannot be used
@@ -24,6 +25,10 @@ class VrhubError(Exception):
 
 class WorkspaceError(VrhubError):
     pass
+
+
+class DiskFullError(WorkspaceError):
+    """No space left where the workspace writes (the lake's staging folder or the catalogue database)."""
 
 
 class SourceError(VrhubError):

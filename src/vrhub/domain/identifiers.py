@@ -374,6 +374,8 @@ def age_in_whole_years(born: date, on: date) -> int:
 
 _OUTWARD = r"(?:[A-PR-UWYZ](?:[0-9][0-9]?|[A-HK-Y][0-9][0-9]?|[0-9][A-HJKSTUW]|[A-HK-Y][0-9][ABEHMNPRVWXY]))"
 _INWARD = r"[0-9][ABD-HJLNP-UW-Z]{2}"
+#: the outward and inward codes as regular-expression text that both Python's ``re`` and RE2 (Arrow) read
+OUTWARD_PATTERN, INWARD_PATTERN = _OUTWARD, _INWARD
 FULL_POSTCODE_RE = re.compile(rf"(?:GIR 0AA|{_OUTWARD} {_INWARD})")
 OUTWARD_CODE_RE = re.compile(rf"(?:GIR|{_OUTWARD})")
 #: a full postcode anywhere in a text (e.g. an address), any case, with or without its space

@@ -22,6 +22,8 @@ class Kind:
     force_field: str | None = None
     category_field: str | None = None
     supply_check: bool = True  # False where months with no rows are normal (school holidays)
+    force_label: str = "force"  # what the force field is called in messages (ED site code, service, …)
+    record_id_field: str | None = None  # a per-record id (Crime ID): exact copies of such rows are defects
 
     @property
     def schema_version(self) -> int:
@@ -32,7 +34,7 @@ KINDS: dict[str, Kind] = {
     k.name: k
     for k in (
         Kind("police_uk_street", "police.uk street-level crime", schemas.POLICE_UK_STREET, "street",
-             force_field="falls_within", category_field="crime_type"),
+             force_field="falls_within", category_field="crime_type", record_id_field="crime_id"),
         Kind("police_uk_outcomes", "police.uk outcomes", schemas.POLICE_UK_OUTCOMES, "outcomes",
              force_field="falls_within", category_field="outcome_type"),
         Kind("police_uk_stop_search", "police.uk stop and search", schemas.POLICE_UK_STOP_SEARCH, "stopsearch",
@@ -41,14 +43,15 @@ KINDS: dict[str, Kind] = {
         Kind("area_attributes", "area attributes (population, deprivation)", None, "areas"),
         Kind("area_lookup", "lookup between area vintages (LSOA 2011 → 2021)", None, "lookup"),
         Kind("ed_istv", "ED assault attendances (ISTV, ISB 1594)", schemas.ED_ISTV, "istv",
-             force_field="site_code", category_field="assault_method"),
+             force_field="site_code", category_field="assault_method", force_label="ED site code"),
         Kind("gazetteer", "place gazetteer", schemas.GAZETTEER, "gazetteer"),
         Kind("ambulance", "ambulance call-outs for assault", schemas.AMBULANCE, "ambulance",
-             force_field="service", category_field="category"),
+             force_field="service", category_field="category", force_label="ambulance service"),
         Kind("youth_justice", "youth justice offences and outcomes", schemas.YOUTH_JUSTICE, "yj",
-             force_field="service", category_field="offence_type"),
+             force_field="service", category_field="offence_type", force_label="youth justice service"),
         Kind("education", "education: suspensions, exclusions and attendance", schemas.EDUCATION, "education",
-             force_field="return_unit", category_field="record_type", supply_check=False),
+             force_field="return_unit", category_field="record_type", supply_check=False,
+             force_label="school return"),
     )
 }
 

@@ -64,6 +64,7 @@ class Ambulance(PartnerSource):
     schema = AMBULANCE
     aliases = ALIASES
     force_column = "service"
+    reference_columns = ("incident_number",)
     columns = (
         Column("Ambulance service", "service"),
         Column("Station", "station", required=False),

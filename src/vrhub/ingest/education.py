@@ -113,7 +113,7 @@ class Education(PartnerSource):
     def check(self, table: pa.Table, lines: np.ndarray, ctx: dict[str, Any]) -> Checked:
         table = self.with_optional(table)
         c = Checks(table)
-        person = self.person_ids(c, lines, ctx, "Person ID")
+        person = self.person_ids(c, "Person ID")
         c.required("school_urn", "School URN")
         c.required("record_type", "Record type")
         c.required("academic_year", "Academic year")

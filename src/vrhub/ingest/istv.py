@@ -182,6 +182,8 @@ class Istv(Source):
     signature = ("ED site code", "Assault method", "Arrival date time")
     name_pattern = re.compile(r"istv", re.I)
     suffixes = (".csv", *XLSX_SUFFIXES)
+    person_level = True
+    free_text = ("assault_method_other", "assault_location_description")
     codes: ClassVar[dict[str, dict[str, str]]] = {
         "assault_method": METHODS, "assault_location_type": LOCATIONS, "sex": SEXES, "age_band": AGE_BANDS}
 

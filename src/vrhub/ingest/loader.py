@@ -18,18 +18,20 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 import vrhub
-from vrhub.domain.errors import SourceError, VrhubError
+from vrhub.domain.errors import DiskFullError, SourceError, VrhubError
+from vrhub.ingest.coverage_notes import coverage_issues, new_series_notes
 from vrhub.ingest.csv_stream import NeedsCarefulRead
 from vrhub.ingest.files import Skipped, SourceFile, discover
+from vrhub.ingest.identifier_guard import IdentifierGuard
 from vrhub.ingest.layout import BlockField, Head, Layout, candidate, header_cells, read_heads, table_batches
 from vrhub.ingest.progress import NoProgress, Progress
 from vrhub.ingest.source import Source, normalise_header
 from vrhub.ingest.xlsx_stream import XLSX_SUFFIXES, SheetNotes, is_xlsx
 from vrhub.store.catalogue.models import Dataset, DatasetCoverage
-from vrhub.store.lake import StagedVersion
+from vrhub.store.lake import StagedVersion, count_duplicate_rows, is_disk_full
 from vrhub.store.workspace import Workspace
 
 QUARANTINE_FIELDS = [
@@ -52,6 +54,9 @@ class LoadResult:
     rows_quarantined: int = 0
     duplicate_of: str | None = None
     supply_warnings: list[dict[str, Any]] = field(default_factory=list)
+    #: force-months this file covers but does not make current: a few stray rows, or another supplier's month
+    coverage_issues: list[dict[str, Any]] = field(default_factory=list)
+    disk_full: bool = False  # the disk filled up: the rest of the call was not attempted
     warnings: list[str] = field(default_factory=list)
     flags: dict[str, int] = field(default_factory=dict)
     error: str | None = None
@@ -91,7 +96,8 @@ def ingest(
     synthetic: bool = False,
 ) -> IngestReport:
     """Load every file found under ``paths`` with the best-fitting of ``sources``."""
-    from vrhub.ingest.supply_check import supply_warnings
+    from vrhub.domain.kinds import kind as kind_info
+    from vrhub.ingest.supply_check import supply_warnings, warnings_for
 
     suffixes = tuple(dict.fromkeys(x for s in sources for x in s.suffixes))
     files, skipped = discover(paths, suffixes)
@@ -99,11 +105,16 @@ def ingest(
     partner_id = ws.catalogue.partner_id(partner) if partner else None
     for s in sources:
         ws.catalogue.ensure_kind(s.kind, s.label, s.schema_version)
-    results = [
-        load_file(ws, f, sources, partner_id=partner_id, kind=kind, options=options or {},
-                  progress=progress, known_lsoas=known_lsoas, synthetic=synthetic)
-        for f in files
-    ]
+    known = {s.kind: ws.catalogue.forces(s.kind) for s in sources}
+    results: list[LoadResult] = []
+    for f in files:
+        if results and results[-1].disk_full:  # stop cleanly: every later file would fail the same way
+            results.append(LoadResult(source_file=f.display, disk_full=True, error=str(DiskFullError(
+                f"{f.display}: not attempted: the disk filled up while loading {results[-1].source_file}",
+                "free some space, then run the same command again (what was loaded is recognised and skipped)"))))
+            continue
+        results.append(load_file(ws, f, sources, partner_id=partner_id, kind=kind, options=options or {},
+                                 progress=progress, known_lsoas=known_lsoas, synthetic=synthetic))
     # Supply is judged after the whole call, so that a month is compared with every month just loaded.
     loaded = [r for r in results if r.ok and r.kind]
     for kind_name in sorted({r.kind for r in loaded if r.kind}):
@@ -112,8 +123,11 @@ def ingest(
             if r.kind != kind_name:
                 continue
             ds = ws.catalogue.get(r.dataset_id or r.duplicate_of or "")
-            covered = {(c.force, c.month) for c in ds.coverage} if ds else set()
-            r.supply_warnings = [w.to_json() for w in warnings if (w.force, w.month) in covered]
+            if ds is None:
+                continue
+            r.supply_warnings = [w.to_json() for w in warnings_for(ds, warnings)]
+            if not r.duplicate_of and kind_info(kind_name).supply_check:
+                r.warnings += new_series_notes(kind_name, known.get(kind_name, set()), {c.force for c in ds.coverage})
     return IngestReport(results, skipped)
 
 
@@ -238,66 +252,113 @@ def load_file(
     known_lsoas: pa.Array | None = None,
     synthetic: bool = False,
 ) -> LoadResult:
-    """Load one file; never raises for a problem with the file (the result's ``error`` says it)."""
+    """Load one file; never raises for a problem with the file (the result's ``error`` says it). A full disk is
+    reported as such (``disk_full``), with nothing of the file left behind."""
     result = LoadResult(source_file=file.display)
-    progress = progress or NoProgress()
     try:
-        result.sha256 = sha = file.sha256()
-        existing = ws.catalogue.by_sha256(sha)
-        if existing is not None:
-            return _duplicate(result, existing)
-        if is_xlsx(file) and not any(x in s.suffixes for s in sources for x in XLSX_SUFFIXES):
-            raise SourceError(file.display, "this is not a CSV text file: it looks like an Excel workbook (.xlsx)",
-                              "export or download the data as CSV and load that file")
-        source, layout = locate_table(read_heads(file, (options or {}).get("sheet")), file, sources, kind)
-        if layout.sheet is not None:
-            file = dataclasses.replace(file, sheet=layout.sheet)
-        header, encoding = layout.columns, layout.encoding
-        result.kind = source.kind
-        ws.catalogue.ensure_kind(source.kind, source.label, source.schema_version)
-        mapping = source.map_columns(header, file)
-        result.warnings += layout.notes()
-        result.dataset_id = dataset_id_for(_short(source), sha)
-        ctx = source.context(file, options or {}) | {"dataset_id": result.dataset_id}
-        if layout.sheet is not None:
-            ctx["sheet"] = layout.sheet
-        if layout.header_row != 1:
-            ctx["header_row"] = layout.header_row
-        stats, staged = _stream_with_fallbacks(ws, file, layout, mapping, source, ctx, progress,
-                                               known_lsoas, result.warnings)
-        encoding = stats[4]
-        accepted, quarantined, coverage, flags, _ = stats
+        _load(ws, file, sources, result, partner_id=partner_id, kind=kind, options=options or {},
+              progress=progress or NoProgress(), known_lsoas=known_lsoas, synthetic=synthetic)
+    except VrhubError as exc:
+        result.error = str(exc)
+    except (OSError, pa.ArrowException, UnicodeError, DBAPIError) as exc:
+        if is_disk_full(exc):
+            result.disk_full = True
+            result.error = str(DiskFullError(
+                f"{file.display}: not loaded: the disk is full (no space left to write the workspace {ws.home} or its "
+                "catalogue)", "free some space (or raise the quota, or the database's storage), then run the same "
+                "command again: nothing of this file was stored, and loads are safe to repeat"))
+        elif isinstance(exc, DBAPIError):
+            raise
+        else:
+            result.error = (f"{file.display}: could not be read ({exc})\n  What to do: check the file is complete "
+                            "and readable, then run the same command again (loads are safe to repeat)")
+    return result
+
+
+def _load(ws: Workspace, file: SourceFile, sources: Sequence[Source], result: LoadResult, *, partner_id: int | None,
+          kind: str | None, options: dict[str, Any], progress: Progress, known_lsoas: pa.Array | None,
+          synthetic: bool) -> None:
+    result.sha256 = sha = file.sha256()
+    existing = ws.catalogue.by_sha256(sha)
+    if existing is not None:
+        _duplicate(result, existing)
+        return
+    if is_xlsx(file) and not any(x in s.suffixes for s in sources for x in XLSX_SUFFIXES):
+        raise SourceError(file.display, "this is not a CSV text file: it looks like an Excel workbook (.xlsx)",
+                          "export or download the data as CSV and load that file")
+    source, layout = locate_table(read_heads(file, options.get("sheet")), file, sources, kind)
+    if layout.sheet is not None:
+        file = dataclasses.replace(file, sheet=layout.sheet)
+    header = layout.columns
+    result.kind = source.kind
+    ws.catalogue.ensure_kind(source.kind, source.label, source.schema_version)
+    mapping = source.map_columns(header, file)
+    result.warnings += layout.notes()
+    result.dataset_id = dataset_id_for(_short(source), sha)
+    ctx = source.context(file, options) | {"dataset_id": result.dataset_id}
+    if getattr(source, "locates_force", False):
+        from vrhub.ingest.force_locator import ForceLocator
+
+        ctx["locate_force"] = lambda lon, lat: ForceLocator.from_workspace(ws).locate(lon, lat)
+    if layout.sheet is not None:
+        ctx["sheet"] = layout.sheet
+    if layout.header_row != 1:
+        ctx["header_row"] = layout.header_row
+    stats, staged = _stream_with_fallbacks(ws, file, layout, mapping, source, ctx, progress,
+                                           known_lsoas, result.warnings)
+    result.warnings += ctx.get("notes", [])  # what the source's checks want said (e.g. how the force was found)
+    with staged:  # whatever fails from here on (a full disk too) removes the staging folder
+        accepted, quarantined, coverage, flags, encoding = stats
         result.rows_accepted, result.rows_quarantined = accepted, quarantined
         result.rows_read = accepted + quarantined
         result.flags = flags
-        if result.rows_read == 0:
-            result.warnings.append("the file has a header but no data rows")
-        if encoding == "cp1252" and not any("Windows-1252" in w for w in result.warnings):
-            result.warnings.append("the file is not valid UTF-8: it was read as Windows-1252 (cp1252)")
-        if quarantined:
-            result.warnings.append(
-                f"{quarantined:,} row(s) were quarantined, not loaded: 'vrhub quarantine {result.dataset_id}' lists "
-                "each one's line and problem; correct them in the file (or ask the partner for a corrected file) "
-                "and load it again")
+        ctx |= _duplicates(staged, source)
         extra = [h for h in header if h not in mapping.values()]
-        if extra:
-            result.warnings.append("columns not used by vrhub were kept only in the source file: " + ", ".join(extra))
+        _notes(result, encoding, extra)
         staged.write_json("manifest.json", {
             "dataset_id": result.dataset_id, "kind": source.kind, "source_file": file.display,
             "sha256": sha, "rows_read": result.rows_read, "rows_accepted": accepted,
             "rows_quarantined": quarantined, "schema_version": source.schema_version,
             "vrhub_version": vrhub.__version__, "encoding": encoding, "column_mapping": mapping,
+            "columns_not_kept": extra,
             "layout": {"sheet": layout.sheet, "header_row": layout.header_row,
                        "header_block": [asdict(f) for f in layout.block],
                        "title_rows": [r for r, _ in layout.titles]},
         })
         _register(ws, staged, result, source, file, partner_id, encoding, coverage, ctx, synthetic)
-    except VrhubError as exc:
-        result.error = str(exc)
-    except (OSError, pa.ArrowException, UnicodeError) as exc:
-        result.error = (f"{file.display}: could not be read ({exc})\n  What to do: check the file is complete "
-                        "and readable, then run the same command again (loads are safe to repeat)")
-    return result
+    if not result.duplicate_of:
+        result.coverage_issues = coverage_issues(ws, source.kind).get(result.dataset_id, [])
+
+
+def _duplicates(staged: StagedVersion, source: Source) -> dict[str, Any]:
+    """How many accepted rows are exact copies of another (among rows with a record id, for a kind that has one):
+    recorded with the version, judged by the supply check (``supply_check.duplicate_warnings``)."""
+    from vrhub.domain.kinds import KINDS
+
+    staged.close_writers()
+    path = staged.path / "data.parquet"
+    info = KINDS.get(source.kind)
+    if not path.exists() or info is None or not info.force_field:
+        return {}
+    dup, basis, by_id = count_duplicate_rows(str(path), id_field=info.record_id_field)
+    return {"duplicate_rows": dup, "duplicate_basis": basis,
+            "duplicate_basis_field": (info.record_id_field or "") if by_id else ""}
+
+
+def _notes(result: LoadResult, encoding: str, extra: list[str]) -> None:
+    """The load notes every file gets from its counts, encoding and unused columns."""
+    if result.rows_read == 0:
+        result.warnings.append("the file has a header but no data rows")
+    if encoding == "cp1252" and not any("Windows-1252" in w for w in result.warnings):
+        result.warnings.append("the file is not valid UTF-8: it was read as Windows-1252 (cp1252)")
+    if result.rows_quarantined:
+        result.warnings.append(
+            f"{result.rows_quarantined:,} row(s) were quarantined, not loaded: 'vrhub quarantine {result.dataset_id}' "
+            "lists each one's line and problem; correct them in the file (or ask the partner for a corrected file) "
+            "and load it again")
+    if extra:
+        result.warnings.append("columns not used by vrhub were not stored (not even in the quarantine, which keeps "
+                               "only their names): " + ", ".join(extra))
 
 
 def _stream_with_fallbacks(
@@ -312,8 +373,11 @@ def _stream_with_fallbacks(
         progress.start(file.name, file.size())
         try:
             sheet_notes = SheetNotes()
+            guard = IdentifierGuard(file, source, mapping) if source.person_level else None
             done = _stream(staged, file, dataclasses.replace(layout, encoding=enc), mapping, source, ctx, careful,
-                           progress, known_lsoas, sheet_notes)
+                           progress, known_lsoas, sheet_notes, guard)
+            if guard is not None:
+                warnings += guard.finish()
             warnings += sheet_notes.filled
             if sheet_notes.blank_rows:
                 warnings.append(f"{sheet_notes.blank_rows:,} wholly blank row(s) of sheet '{layout.sheet}' were "
@@ -367,17 +431,22 @@ def _duplicate(result: LoadResult, existing: Dataset) -> LoadResult:
 def _stream(
     staged: StagedVersion, file: SourceFile, layout: Layout, mapping: dict[str, str], source: Source,
     ctx: dict[str, Any], careful: bool, progress: Progress, known_lsoas: pa.Array | None,
-    sheet_notes: SheetNotes | None = None,
+    sheet_notes: SheetNotes | None = None, guard: IdentifierGuard | None = None,
 ) -> tuple[int, int, pa.Table, dict[str, int]]:
     writer = staged.writer("data", source.schema)
-    raw_names = list(dict.fromkeys(layout.columns))
-    q_schema = pa.schema([*QUARANTINE_FIELDS, *[pa.field(h, pa.string()) for h in raw_names]])
+    # The quarantine keeps the values of the columns the source reads, and only the names of the others.
+    raw_names = quarantine_columns(mapping)
+    q_schema = pa.schema([*QUARANTINE_FIELDS, *[pa.field(h, pa.string()) for h in raw_names]],
+                         metadata=quarantine_metadata(layout.columns, raw_names))
     accepted = quarantined = 0
     coverage: list[pa.Table] = []
     flags = {"no_location": 0, "lsoa_outside_geography": 0}
     q_writer = None
     for batch in table_batches(file, layout, careful=careful, on_bytes=progress.advance, sheet_notes=sheet_notes):
         t = batch.table
+        if guard is not None:
+            t = guard.scan(t, batch.lines)
+            guard.scan_raw(batch.bad)
         renamed = pa.table({canon: t.column(h) for canon, h in mapping.items()})
         checked = source.check(renamed, batch.lines, ctx)
         writer.write_table(checked.accepted)
@@ -402,7 +471,8 @@ def _stream(
             cols = {
                 "_source_row": pa.array([b.line for b in batch.bad], pa.int64()),
                 "_problems": pa.array([b.reason for b in batch.bad], pa.string()),
-                "_raw_text": pa.array([b.text for b in batch.bad], pa.string()),
+                # a row of a person-level file that does not split may hold any column: its text is not kept
+                "_raw_text": pa.array([None if source.person_level else b.text for b in batch.bad], pa.string()),
             }
             cols |= {h: pa.nulls(n, pa.string()) for h in raw_names}
             rows.append(pa.table(cols, schema=q_schema))
@@ -415,6 +485,19 @@ def _stream(
         {"force": pa.array([], pa.string()), "month": pa.array([], pa.date32()), "rows": pa.array([], pa.int64())})
     cov = cov.group_by(["force", "month"]).aggregate([("rows", "sum")]).rename_columns(["force", "month", "rows"])
     return accepted, quarantined, cov, {k: v for k, v in flags.items() if v}
+
+
+def quarantine_columns(mapping: dict[str, str]) -> list[str]:
+    """The file's columns whose values the quarantine keeps: those the source maps to a canonical field."""
+    return list(dict.fromkeys(mapping.values()))
+
+
+def quarantine_metadata(columns: list[str], kept: list[str]) -> dict[bytes, bytes]:
+    """Parquet metadata of a quarantine file: the names (never the values) of the file's columns it does not keep."""
+    import json
+
+    dropped = [h for h in dict.fromkeys(columns) if h not in set(kept)]
+    return {b"vrhub.columns_not_kept": json.dumps(dropped).encode("utf-8")}
 
 
 def _count_flags(flags: dict[str, int], accepted: pa.Table, known_lsoas: pa.Array | None) -> None:

@@ -227,6 +227,13 @@ class MappedSource(Source):
         self.columns = tuple(Column(col, name) for name, col in mapping.columns.items())  # type: ignore[misc]
         self.signature = tuple(mapping.columns.values())  # type: ignore[misc]
         self.suffixes = (".csv", *XLSX_SUFFIXES)  # type: ignore[misc]
+        # what the target says about people in its rows holds for the mapped file too (identifier_guard)
+        self.person_level = t.person_level  # type: ignore[misc]
+        self.free_text = t.free_text  # type: ignore[misc]
+        self.reference_columns = t.reference_columns  # type: ignore[misc]
+        self.person_column = t.person_column  # type: ignore[misc]
+        self.identifier_headers = tuple(mapping.identifiers)
+        self.locates_force = getattr(t, "locates_force", False)
 
     @property
     def schema_version(self) -> int:

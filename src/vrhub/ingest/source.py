@@ -59,6 +59,17 @@ class Source(ABC):
     suffixes: ClassVar[tuple[str, ...]] = (".csv",)  # file types found in folders and archives
     # Code lists of coded fields: canonical field -> {accepted spelling (normalised by ``code_key``): code}.
     codes: ClassVar[dict[str, dict[str, str]]] = {}
+    #: rows are about people: every row is scanned for identifiers in clear (``vrhub.ingest.identifier_guard``),
+    #: and the quarantine keeps no raw text of rows that do not split into the header's columns
+    person_level: ClassVar[bool] = False
+    #: canonical fields of free text: identifiers in them are removed, not refused
+    free_text: ClassVar[tuple[str, ...]] = ()
+    #: canonical fields of reference numbers (an incident number): judged by their share of NHS check-digit passes
+    reference_columns: ClassVar[tuple[str, ...]] = ()
+    #: canonical field of the pseudonymised person id, if any (every value must be a pseudonym)
+    person_column: ClassVar[str | None] = None
+    #: the file's own headers of further columns declared to hold pseudonyms (a mapping's ``identifiers``)
+    identifier_headers: tuple[str, ...] = ()
 
     def canonical_column(self, header: str) -> str | None:
         """The canonical name of the column a header (or a header-block label) feeds, if any."""

@@ -29,8 +29,9 @@ import pyarrow.compute as pc
 
 from vrhub.domain.errors import SourceError
 from vrhub.domain.schemas import YOUTH_JUSTICE, YOUTH_JUSTICE_OFFENCE_TYPES, YOUTH_JUSTICE_OUTCOMES
+from vrhub.ingest.identifier_guard import PSEUDONYMISE
 from vrhub.ingest.istv import DATE_HELP, SEXES, _allowed, _codes, map_codes, parse_date
-from vrhub.ingest.partner import PSEUDONYMISE, PartnerSource
+from vrhub.ingest.partner import PartnerSource
 from vrhub.ingest.source import Checked, Column
 from vrhub.ingest.validate import Checks, parse_float, parse_month
 
@@ -115,7 +116,7 @@ class YouthJustice(PartnerSource):
     def check(self, table: pa.Table, lines: np.ndarray, ctx: dict[str, Any]) -> Checked:
         table = self.with_optional(table)
         c = Checks(table)
-        person = self.person_ids(c, lines, ctx, "Person ID")
+        person = self.person_ids(c, "Person ID")
         birth_text = c.column("birth_month")
         if pc.any(pc.fill_null(pc.match_substring_regex(birth_text, _FULL_DATE), False)).as_py():
             file = ctx.get("source_file")

@@ -10,6 +10,7 @@ catalogue loses nothing.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import queue
@@ -24,7 +25,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 OWNER_FILE = "_owner.json"
+#: errno values of a full disk or an exhausted quota
+DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
+_DISK_FULL_TEXT = ("no space left on device", "database or disk is full", "disk quota exceeded",
+                   "could not extend file")
 PARQUET_OPTIONS = {"compression": "zstd", "compression_level": 1}
+DUPLICATE_COUNT_MEMORY = "512MB"
 
 
 def _pid_alive(pid: int) -> bool:
@@ -35,6 +41,23 @@ def _pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what it wraps) says the disk is full: ``OSError`` ENOSPC/EDQUOT (also Arrow's IO errors,
+    which carry only the text), SQLite's ``SQLITE_FULL`` ("database or disk is full") or PostgreSQL's SQLSTATE 53100
+    (``disk_full``), as SQLAlchemy wraps them."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, OSError) and exc.errno in DISK_FULL_ERRNOS:
+            return True
+        if getattr(exc, "sqlstate", None) == "53100" or getattr(exc, "pgcode", None) == "53100":
+            return True
+        if any(t in str(exc).casefold() for t in _DISK_FULL_TEXT):
+            return True
+        exc = getattr(exc, "orig", None) or exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    return False
 
 
 class BackgroundParquetWriter:
@@ -120,9 +143,13 @@ class Lake:
     def stage(self) -> StagedVersion:
         path = self.staging_root / uuid.uuid4().hex
         path.mkdir(parents=True)
-        (path / OWNER_FILE).write_text(
-            json.dumps({"pid": os.getpid(), "host": socket.gethostname()}), encoding="utf-8"
-        )
+        try:
+            (path / OWNER_FILE).write_text(
+                json.dumps({"pid": os.getpid(), "host": socket.gethostname()}), encoding="utf-8"
+            )
+        except BaseException:  # e.g. the disk is full: leave no folder behind
+            shutil.rmtree(path, ignore_errors=True)
+            raise
         return StagedVersion(path)
 
     def relative_path(self, kind: str, dataset_id: str) -> str:
@@ -147,6 +174,13 @@ class Lake:
 
     def path(self, rel: str) -> Path:
         return self.root / rel
+
+    def manifest(self, rel: str) -> dict:
+        """A version's ``manifest.json`` (provenance), or ``{}`` if it has none."""
+        try:
+            return json.loads((self.root / rel / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
 
     def files(self, rel: str, name: str) -> list[str]:
         p = self.root / rel / f"{name}.parquet"
@@ -189,3 +223,34 @@ class Lake:
             shutil.rmtree(path, ignore_errors=True)
             removed.append(str(path.relative_to(self.root)))
         return removed
+
+
+def count_duplicate_rows(path: str, ignore: tuple[str, ...] = ("dataset_id", "source_row"),
+                         id_field: str | None = None) -> tuple[int, int, bool]:
+    """(rows that are exact copies of an earlier row, rows considered, whether only rows with ``id_field`` were
+    considered) in one Parquet file, comparing every column but ``ignore`` (provenance). Rows with ``id_field`` set
+    are the ones considered when it is given and some have it.
+
+    Run on a staged version before it is registered (the supply check's duplicate warning). Queries go through the
+    engine (``vrhub.store.engine``); this one counts inside one unpublished file at load time, so it uses DuckDB's
+    own SQL: the load does not pay for Ibis, and DuckDB works beyond memory.
+    """
+    import duckdb
+
+    def quote(name: str) -> str:
+        return '"' + name.replace('"', '""') + '"'
+
+    columns = [c for c in pq.read_schema(path).names if c not in ignore]
+    con = duckdb.connect()
+    try:
+        con.execute(f"SET memory_limit='{DUPLICATE_COUNT_MEMORY}'")
+        by_id = bool(id_field and id_field in columns and con.execute(
+            f"SELECT count({quote(id_field)}) FROM read_parquet($1)", [path]).fetchone()[0])
+        where = f"WHERE {quote(id_field)} IS NOT NULL" if by_id and id_field else ""
+        n, distinct = con.execute(
+            f"SELECT (SELECT count(*) FROM read_parquet($1) {where}), "
+            f"(SELECT count(*) FROM (SELECT DISTINCT {', '.join(map(quote, columns))} FROM read_parquet($1) {where}))",
+            [path]).fetchone()
+    finally:
+        con.close()
+    return n - distinct, n, by_id

@@ -5,7 +5,8 @@ Age range, Self-defined ethnicity, Officer-defined ethnicity, Legislation, Objec
 Outcome linked to object of search, Removal of more than just outer clothing. ``Date`` is ISO 8601 with a
 UTC offset; the month is taken in UK local time, so a search at 2018-09-30T23:01:00+00:00 (00:01 BST on
 1 October) belongs to October, as in police.uk's own monthly files. The file has no force column: the
-force comes from the file name or ``--force``.
+force comes from ``--force``, the file name, the folder or archive name, or where the searches are
+(``vrhub.ingest.force_locator``); a file whose force cannot be told is refused, never loaded as "unknown".
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from vrhub.domain.errors import SourceError
 from vrhub.domain.schemas import POLICE_UK_STOP_SEARCH, STOP_SEARCH_TYPES
 from vrhub.ingest.files import SourceFile
+from vrhub.ingest.force_locator import force_from_path
 from vrhub.ingest.police_uk.location import check_coordinates, force_month_coverage
 from vrhub.ingest.source import Checked, Column, Source
 from vrhub.ingest.validate import Checks, parse_bool
@@ -62,12 +65,33 @@ class StopSearch(Source):
     signature = ("Object of search", "Type", "Date")
     name_pattern = re.compile(r"-stop-and-search\.csv$", re.I)
 
+    locates_force = True  # the loader passes ``ctx["locate_force"]`` (vrhub.ingest.force_locator)
+
     def context(self, file: SourceFile, options: dict[str, Any]) -> dict[str, Any]:
-        ctx = dict(options)
-        if not ctx.get("force"):
-            m = NAME.match(file.name)
-            ctx["force"] = m.group("force") if m else "unknown"
+        """The force: ``--force``, else the file name, else the folder or archive name, else (in ``check``) where the
+        searches are; never "unknown" (vrhub.ingest.force_locator)."""
+        ctx = dict(options) | {"source_file": file}
+        m = NAME.match(file.name)
+        found = [("the --force option", ctx.get("force")), ("the file name", m.group("force") if m else None),
+                 ("the folder or archive name", force_from_path(file))]
+        ctx["force_from"], ctx["force"] = next(((how, f) for how, f in found if f), (None, None))
+        if ctx["force_from"] == "the folder or archive name":
+            ctx.setdefault("notes", []).append(f"force '{ctx['force']}' taken from the folder or archive name (the "
+                                               "file name has none); give --force to choose another")
         return ctx
+
+    def _locate(self, ctx: dict[str, Any], lon: pa.Array, lat: pa.Array) -> None:
+        locate = ctx.get("locate_force")
+        force, why = locate(lon, lat) if locate else (None, "no force areas are known here")
+        if force is None:
+            raise SourceError(ctx["source_file"].display if "source_file" in ctx else "the file",
+                              "cannot tell which police force these searches are for: the file name has no force id "
+                              f"(YYYY-MM-<force>-stop-and-search.csv), nor its folder, and {why}",
+                              "give the force with --force ID (police.uk ids, e.g. kent, metropolitan), or name the "
+                              "file as police.uk does, then load it again")
+        ctx["force"], ctx["force_from"] = force, "the locations of the searches"
+        ctx.setdefault("notes", []).append(f"force '{force}' inferred from the locations of the searches ({why}); "
+                                           "give --force to choose another")
 
     def check(self, table: pa.Table, lines: np.ndarray, ctx: dict[str, Any]) -> Checked:
         c = Checks(table)
@@ -86,6 +110,8 @@ class StopSearch(Source):
             c.flag(bad, label, "is not True or False", c.column(name))
             booleans[name] = value
         loc = check_coordinates(c)
+        if not ctx.get("force"):
+            self._locate(ctx, loc["longitude"], loc["latitude"])
         problems = c.problems()
         operation = c.column("policing_operation") if "policing_operation" in table.column_names \
             else pa.nulls(n, pa.string())

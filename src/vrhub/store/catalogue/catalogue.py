@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from vrhub.domain.errors import WorkspaceError
+from vrhub.store.catalogue.coverage import Conflict, CoverageRow, barely_covered, conflicts, current
 from vrhub.store.catalogue.models import Dataset, DatasetCoverage, DatasetKind, Partner
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -156,26 +157,37 @@ class Catalogue:
         assert found is not None
         return found
 
-    def current_coverage(self, kind: str) -> list[tuple[str, str, dt.date]]:
-        """(dataset_id, force, month) of the newest version of each force-month of ``kind``."""
+    def coverage_rows(self, kind: str, *, session: Session | None = None) -> list[CoverageRow]:
+        """Every force-month of every version of ``kind`` that is not withdrawn, with its supplier."""
+        q = (select(DatasetCoverage.dataset_id, Dataset.partner_id, DatasetCoverage.force, DatasetCoverage.month,
+                    DatasetCoverage.rows, Dataset.received_at, DatasetCoverage.supersedes)
+             .join(Dataset).where(Dataset.kind == kind, Dataset.withdrawn_at.is_(None)))
+        if session is not None:
+            return [CoverageRow(*r) for r in session.execute(q).all()]
         with self.session() as s:
-            rows = s.execute(
-                select(DatasetCoverage.dataset_id, DatasetCoverage.force, DatasetCoverage.month, Dataset.received_at)
-                .join(Dataset)
-                .where(Dataset.kind == kind, Dataset.withdrawn_at.is_(None))
-            ).all()
-        newest: dict[tuple[str, dt.date], tuple[dt.datetime, str]] = {}
-        for dataset_id, force, month, received in rows:
-            key = (force, month)
-            if key not in newest or (received, dataset_id) > newest[key]:
-                newest[key] = (received, dataset_id)
-        return sorted((ds, force, month) for (force, month), (_, ds) in newest.items())
+            return [CoverageRow(*r) for r in s.execute(q).all()]
+
+    def current_coverage(self, kind: str) -> list[tuple[str, str, dt.date]]:
+        """(dataset_id, force, month) of the version read for each force-month of ``kind``: the newest version of
+        the supplier who supplied it first, never one that barely covers it (``vrhub.store.catalogue.coverage``)."""
+        return sorted((r.dataset_id, force, month) for (force, month), r in current(self.coverage_rows(kind)).items())
+
+    def conflicts(self, kind: str) -> list[Conflict]:
+        """Force-months of ``kind`` that more than one supplier covers (the first supplier's version is read)."""
+        return conflicts(self.coverage_rows(kind))
+
+    def forces(self, kind: str) -> set[str]:
+        """The forces (sites, services) that versions of ``kind`` not withdrawn cover."""
+        return {r.force for r in self.coverage_rows(kind)}
 
     # --- registration ---------------------------------------------------------------------------
     def register(
         self, dataset: Dataset, publish: Callable[[], None], unpublish: Callable[[], None] | None = None,
     ) -> Dataset:
         """Insert ``dataset`` and run ``publish`` (which moves its files into place) in one transaction.
+
+        A force-month the dataset barely covers, where its supplier's current version has many more rows, is marked
+        ``supersedes = False`` (``vrhub.store.catalogue.coverage.barely_covered``): it never hides that version.
 
         If ``publish`` raises, nothing is registered. If the sha256 is already registered (a concurrent
         load of the same file won), raises ``IntegrityError`` and nothing is published by this call. If
@@ -187,6 +199,10 @@ class Catalogue:
         publishing = False
         try:
             with self.session() as s:
+                new = {(c.force, c.month): c.rows for c in dataset.coverage}
+                stray = barely_covered(new, dataset.partner_id, self.coverage_rows(dataset.kind, session=s))
+                for c in dataset.coverage:
+                    c.supersedes = (c.force, c.month) not in stray
                 s.add(dataset)
                 s.flush()  # unique constraint checked here, before files move
                 publishing = True

@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -116,8 +117,10 @@ class Dataset(Base):
 class DatasetCoverage(Base):
     """Which (force, month) a dataset version covers, and how many accepted rows it has there.
 
-    A later version covering the same force and month supersedes an earlier one (police.uk re-issues
-    months as outcomes are updated); the engine reads only the current version of each force-month.
+    A later version from the same supplier covering the same force and month supersedes an earlier one (police.uk
+    re-issues months as outcomes are updated); the engine reads only the current version of each force-month
+    (``vrhub.store.catalogue.coverage``). ``supersedes`` is false where the version barely covers the month (a few
+    stray rows in another month's file): there it never replaces the version already read (migration 0007).
     """
 
     __tablename__ = "dataset_coverage"
@@ -125,6 +128,7 @@ class DatasetCoverage(Base):
     force: Mapped[str] = mapped_column(String(100), primary_key=True)
     month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     rows: Mapped[int] = mapped_column(Integer)
+    supersedes: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     dataset: Mapped[Dataset] = relationship(back_populates="coverage")
 

@@ -1,7 +1,7 @@
 """police.uk fetches: one row per kind × month of a force fetched (``vrhub fetch police-uk``, ``vrhub update``).
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-04
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
