@@ -5,15 +5,26 @@ Two readers share one interface:
 * the fast path, ``pyarrow.csv.open_csv`` (serial, so that bad rows arrive with their line numbers), reads
   blocks of ``block_size`` bytes and never holds the whole file;
 * the careful path, Python's ``csv`` module, for files the fast path cannot parse (an unterminated quote,
-  a line break inside a field): slower, but it reads anything and knows every record's line.
+  a line break inside a field, a row longer than a block): slower, but it reads anything and knows every record's
+  line. It is fed one physical line at a time by :class:`TextLines`, which bounds memory whatever the input: a row
+  longer than ``MAX_ROW_BYTES`` (a 10 MB field, a file that turns into NUL bytes) is set aside with its first
+  ``RAW_KEPT_CHARS`` characters, the rest of it read and dropped, and reading goes on at the next line.
 
 Both yield ``CsvBatch``: a table of the file's columns as strings (empty cells are null), the line number
 where each row starts (the header is line 1), and the rows that could not be split into the header's
-columns, with their text and line. Nothing is dropped.
+columns, with their original text and line. Nothing is dropped.
+
+Encodings: ``encoding="utf-8"`` is strict (a byte sequence that is not UTF-8 raises ``UnicodeError``, and the
+loader reads again); any other value (``"cp1252"``) decodes **each line** on its own: as UTF-8 when it is valid
+UTF-8, else as Windows-1252 (the five bytes Windows-1252 leaves undefined become the C1 control characters, as
+in the WHATWG Encoding Standard). A file that mixes the two (an export appended to by two programs) keeps its
+UTF-8 lines intact ("Café" is not turned into "CafÃ©"), and ``ReadNotes.cp1252_lines`` counts the lines that
+needed Windows-1252.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import threading
@@ -31,6 +42,15 @@ from vrhub.ingest.files import SourceFile
 
 BLOCK_SIZE = 4 << 20
 CAREFUL_BATCH_ROWS = 50_000
+#: The longest row (record) the careful reader keeps in memory; a longer one is set aside, not read whole.
+MAX_ROW_BYTES = 4 << 20
+#: How much of a row's original text a quarantined row keeps when the row is longer than ``MAX_ROW_BYTES``.
+RAW_KEPT_CHARS = 64 << 10
+HEAD_BYTES = 64 << 10
+#: The head of a file is read until it holds ``HEAD_LINES`` line breaks, up to this many bytes (a wide header).
+MAX_HEAD_BYTES = 4 << 20
+HEAD_LINES = 8
+_CHUNK = 1 << 16
 
 
 @dataclass
@@ -49,6 +69,247 @@ class CsvBatch:
 
 class NeedsCarefulRead(Exception):
     """The fast reader cannot parse this file; read it again with the careful reader."""
+
+
+@dataclass
+class ReadNotes:
+    """What reading a text file did that the user should know (filled in as the file is read)."""
+
+    cp1252_lines: int = 0  # lines that were not valid UTF-8 and were decoded as Windows-1252
+    long_rows: int = 0  # rows longer than MAX_ROW_BYTES, set aside
+
+
+def _c1_controls(exc: UnicodeError) -> tuple[str, int]:
+    """Decode the bytes Windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) as the C1 controls of the
+    same number, as the WHATWG Encoding Standard's windows-1252 does, so that decoding never fails."""
+    assert isinstance(exc, UnicodeDecodeError)
+    return exc.object[exc.start:exc.end].decode("latin-1"), exc.end
+
+
+codecs.register_error("vrhub-cp1252-c1", _c1_controls)
+
+
+def decode_line(raw: bytes, notes: ReadNotes | None = None) -> str:
+    """One line: UTF-8 if it is valid UTF-8, else Windows-1252 (counted in ``notes``)."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        if notes is not None:
+            notes.cp1252_lines += 1
+        return raw.decode("cp1252", errors="vrhub-cp1252-c1")
+
+
+def decode_lines(data: bytes, notes: ReadNotes | None = None) -> str:
+    """Text whose lines may each be UTF-8 or Windows-1252 (see :func:`decode_line`); valid UTF-8 in one go."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "".join(decode_line(line, notes) for line in data.splitlines(keepends=True))
+
+
+class MixedEncodingStream:
+    """A binary stream whose lines are each UTF-8 or Windows-1252, read as UTF-8 (for Arrow's reader).
+
+    Blocks that are valid UTF-8 pass through unchanged; in the others each line is decoded on its own (see
+    :func:`decode_line`) and re-encoded. Only whole lines are converted: the unfinished end of a block waits for
+    the next one, unless it grows past ``MAX_ROW_BYTES`` (a line that never ends), when it is converted as it is
+    (cut after a whole UTF-8 character), so that memory stays bounded.
+    """
+
+    def __init__(self, stream: BinaryIO, notes: ReadNotes) -> None:
+        self._stream = stream
+        self._notes = notes
+        self._pending = b""
+        self._out = bytearray()
+        self._eof = False
+
+    def read(self, n: int = -1) -> bytes:
+        while not self._eof and (n < 0 or len(self._out) < n):
+            chunk = self._stream.read(max(n, _CHUNK))
+            if not chunk:
+                self._eof = True
+                self._out += decode_lines(self._pending, self._notes).encode("utf-8")
+                self._pending = b""
+                break
+            data = self._pending + chunk
+            cut = max(data.rfind(b"\n"), data.rfind(b"\r")) + 1
+            if cut == 0 and len(data) > MAX_ROW_BYTES:
+                cut = _utf8_boundary(data)
+            self._out += decode_lines(data[:cut], self._notes).encode("utf-8")
+            self._pending = data[cut:]
+        size = len(self._out) if n < 0 else min(n, len(self._out))
+        out = bytes(self._out[:size])
+        del self._out[:size]
+        return out
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        self._stream.close()
+
+    @property
+    def closed(self) -> bool:
+        return bool(getattr(self._stream, "closed", False))
+
+
+def _utf8_boundary(data: bytes) -> int:
+    """A cut point at or shortly before the end of ``data`` that does not split a UTF-8 character."""
+    end = len(data)
+    for back in range(min(3, end)):
+        if data[end - 1 - back] & 0xC0 != 0x80:  # the first byte of the last character
+            lead = data[end - 1 - back]
+            width = 1 if lead < 0x80 else 2 if lead >> 5 == 0b110 else 3 if lead >> 4 == 0b1110 else 4
+            return end if back + 1 >= width else end - 1 - back
+    return end
+
+
+class RowTooLong(Exception):
+    """Raised by :class:`TextLines` (through ``csv.reader``) when a row passes its byte limit."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        super().__init__(f"row of {size:,} bytes or more")
+
+
+class TextLines:
+    """The physical lines of a binary stream as text, one at a time, for ``csv.reader``.
+
+    Lines end at CR LF, CR or LF (Python's universal newlines, which the ``csv`` module expects) and keep their
+    ending; each is decoded on its own (strict UTF-8, or per line UTF-8 else Windows-1252 with ``fallback``; a
+    byte order mark at the start is dropped). The reader calls :meth:`start_record` before each record; the lines
+    it then consumes are that record's, so :meth:`record_text` is the record exactly as it was in the file.
+    When a record passes ``max_row`` bytes, :class:`RowTooLong` is raised at the end of the line where it did
+    (the rest of an over-long line is read and dropped, never held whole): ``csv.reader`` lets the exception
+    through, and its next record starts at the next line.
+    """
+
+    def __init__(self, stream: BinaryIO, *, fallback: bool, notes: ReadNotes, max_row: int | None = None,
+                 kept_chars: int | None = None) -> None:
+        self._stream = stream
+        self._fallback = fallback
+        self._notes = notes
+        self._max_row = max_row or MAX_ROW_BYTES
+        self._kept_chars = kept_chars or RAW_KEPT_CHARS
+        self._queue: deque[bytes] = deque()
+        self._partial = bytearray()
+        self._long: _LongLine | None = None  # a line past max_row, being read to its end
+        self._drop_lf = False  # the last line ended with CR: a LF at the start of the next chunk belongs to it
+        self._eof = False
+        self.line_no = 0  # physical lines consumed
+        self.record_start = 1
+        self._record_bytes = 0
+        self._record: list[str] = []
+
+    def start_record(self) -> None:
+        self.record_start = self.line_no + 1
+        self._record_bytes = 0
+        self._record = []
+
+    def record_text(self) -> str:
+        """The current record's text as in the file (without its last line ending); for a record longer than
+        ``max_row``, its first ``kept_chars`` characters and a note."""
+        text = "".join(self._record)
+        if self._record_bytes > self._max_row:
+            return (text[: self._kept_chars] + f" … [cut by vrhub: the row is {self._record_bytes:,} bytes or more; "
+                    f"the first {self._kept_chars:,} characters are kept]")
+        return text[:-2] if text.endswith("\r\n") else text[:-1] if text.endswith(("\n", "\r")) else text
+
+    def __iter__(self) -> TextLines:
+        return self
+
+    def __next__(self) -> str:
+        while not self._queue:
+            if self._eof or not self._fill():
+                raise StopIteration
+        raw = self._queue.popleft()
+        long = isinstance(raw, _LongLine)
+        self.line_no += 1
+        self._record_bytes += raw.size if isinstance(raw, _LongLine) else len(raw)
+        text = self._decode(raw)
+        self._record.append(text)
+        if long or self._record_bytes > self._max_row:
+            self._notes.long_rows += 1
+            raise RowTooLong(self._record_bytes)
+        return text
+
+    def _decode(self, raw: bytes) -> str:
+        if isinstance(raw, _LongLine):  # only its start is kept, maybe cut inside a character: it is set aside
+            text = raw.decode("utf-8", errors="replace")
+        elif self._fallback:
+            text = decode_line(raw, self._notes)
+        else:
+            text = raw.decode("utf-8")  # UnicodeDecodeError: the loader reads the file again, per line
+        if self.line_no == 1 and text.startswith("\ufeff"):
+            text = text[1:]
+        return text
+
+    def _fill(self) -> bool:
+        """Read the next chunk and queue the lines it completes; False at the end of the stream."""
+        chunk = self._stream.read(_CHUNK)
+        eof = not chunk
+        if self._drop_lf and chunk.startswith(b"\n"):  # the LF of an over-long line's CR LF
+            chunk = chunk[1:]
+        self._drop_lf = False
+        if self._partial.endswith(b"\r"):  # the last chunk ended with CR: the line ends here (with CR or CR LF)
+            if chunk.startswith(b"\n"):
+                self._partial += b"\n"
+                chunk = chunk[1:]
+            self._queue.append(bytes(self._partial))
+            self._partial.clear()
+        if eof:
+            self._eof = True
+            if self._long is not None:
+                self._queue.append(self._long)
+                self._long = None
+            elif self._partial:
+                self._queue.append(bytes(self._partial))
+                self._partial.clear()
+            return bool(self._queue)
+        if self._long is not None:
+            chunk = self._skip_long(chunk)
+        if not chunk:
+            return True
+        if b"\n" not in chunk and b"\r" not in chunk:  # (a byte search: ~20 times a regex's speed)
+            self._partial += chunk
+        else:
+            lines = chunk.splitlines(keepends=True)
+            if self._partial:
+                lines[0] = bytes(self._partial) + lines[0]
+                self._partial.clear()
+            if not lines[-1].endswith(b"\n"):  # unfinished, or ended by a CR that may be the start of CR LF
+                self._partial += lines.pop()
+            self._queue.extend(lines)
+        if len(self._partial) > self._max_row and not self._partial.endswith(b"\r"):
+            self._long = _LongLine(bytes(self._partial[: self._max_row]), len(self._partial))
+            self._partial.clear()
+        return True
+
+    def _skip_long(self, chunk: bytes) -> bytes:
+        """Drop the rest of an over-long line; return what follows its end in ``chunk`` (if it ends there)."""
+        assert self._long is not None
+        ends = [i for i in (chunk.find(b"\n"), chunk.find(b"\r")) if i >= 0]
+        if not ends:
+            self._long.size += len(chunk)
+            return b""
+        end = min(ends) + (2 if chunk.startswith(b"\r\n", min(ends)) else 1)
+        self._long.size += end
+        self._queue.append(self._long)
+        self._long = None
+        if chunk[end - 1:end] == b"\r" and end == len(chunk):
+            self._drop_lf = True
+        return chunk[end:]
+
+
+class _LongLine(bytes):
+    """The kept start of a line longer than the limit, and the line's whole size in bytes."""
+
+    size: int
+
+    def __new__(cls, kept: bytes, size: int) -> _LongLine:
+        obj = super().__new__(cls, kept)
+        obj.size = size
+        return obj
 
 
 class CountingReader:
@@ -111,11 +372,27 @@ class CountingReader:
             self._cond.notify_all()
 
 
-def _head_text(source: SourceFile) -> tuple[str, str, bool]:
-    """The first 64 KiB as text, its encoding, and whether the file goes on beyond it."""
+def _head_bytes(source: SourceFile) -> tuple[bytes, bool]:
+    """The first ``HEAD_BYTES`` of the file, or more (up to ``MAX_HEAD_BYTES``) when they hold fewer than
+    ``HEAD_LINES`` line breaks: a header of thousands of columns is longer than the usual window. Also whether the
+    file goes on beyond what was read."""
     with source.open() as f:
-        head = f.read(64 * 1024)
-        more = bool(f.read(1))
+        head = f.read(HEAD_BYTES)
+        while len(head) < MAX_HEAD_BYTES and _line_breaks(head) < HEAD_LINES:
+            more = f.read(len(head))
+            if not more:
+                return head, False
+            head += more
+        return head, bool(f.read(1))
+
+
+def _line_breaks(data: bytes) -> int:
+    return data.count(b"\n") or data.count(b"\r")
+
+
+def _head_text(source: SourceFile) -> tuple[str, str, bool]:
+    """The first 64 KiB (or more, see ``_head_bytes``) as text, its encoding, and whether the file goes on."""
+    head, more = _head_bytes(source)
     if not head:
         raise SourceError(source.display, "the file is empty (0 bytes)",
                           "check the export: a police.uk file always has a header line")
@@ -123,15 +400,19 @@ def _head_text(source: SourceFile) -> tuple[str, str, bool]:
     if kind:
         raise SourceError(source.display, f"this is not a CSV text file: it looks like {kind}",
                           "export or download the data as CSV and load that file")
+    if more and not _line_breaks(head):
+        raise SourceError(source.display, f"the first {len(head):,} bytes hold no line break: the header (the first "
+                          f"line) is longer than vrhub reads ({MAX_HEAD_BYTES:,} bytes), or this is not a CSV file",
+                          "check the export: a CSV file has one header line naming its columns, then one line per row")
     encoding = "utf-8"
     try:
         text = head.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        if exc.start >= len(head) - 4:  # a multi-byte character cut by our 64 KiB window
+        if exc.start >= len(head) - 4:  # a multi-byte character cut by our window
             text = head[: exc.start].decode("utf-8-sig")
         else:
             encoding = "cp1252"
-            text = head.decode("cp1252", errors="replace")
+            text = decode_lines(head)
     return text, encoding, more
 
 
@@ -149,9 +430,10 @@ def sniff(source: SourceFile) -> tuple[list[str], str]:
 def sniff_rows(source: SourceFile, max_rows: int = 40) -> tuple[list[list[str | None]], list[int], str]:
     """The first ``max_rows`` records (empty cells ``None``), the line where each starts, and the encoding.
 
-    Used to find a table below a header block or title rows; a record cut by the 64 KiB window is left out.
+    Used to find a table below a header block or title rows; a record cut by the head's window is left out.
     """
     text, encoding, more = _head_text(source)
+    _allow_long_fields()
     reader = csv.reader(io.StringIO(text, newline=""))
     rows: list[list[str | None]] = []
     lines: list[int] = []
@@ -170,6 +452,14 @@ def sniff_rows(source: SourceFile, max_rows: int = 40) -> tuple[list[list[str | 
     return rows[:max_rows], lines[:max_rows], encoding
 
 
+def _allow_long_fields() -> None:
+    """Let the ``csv`` module read fields as long as a row may be: its default limit (131,072 characters) raises
+    ``csv.Error`` on a long field; vrhub bounds rows itself (``MAX_ROW_BYTES``). The limit is process-wide: it is
+    only ever raised, never lowered."""
+    if csv.field_size_limit() < MAX_ROW_BYTES:
+        csv.field_size_limit(MAX_ROW_BYTES)
+
+
 def _binary_kind(head: bytes) -> str | None:
     signatures = {
         b"PK\x03\x04": "a zip archive or Excel workbook (.xlsx)",
@@ -178,6 +468,8 @@ def _binary_kind(head: bytes) -> str | None:
         b"\x89PNG": "a PNG image",
         b"\x1f\x8b": "a gzip-compressed file",
         b"PAR1": "a Parquet file",
+        b"\xff\xfe": "UTF-16 text (save it as 'CSV UTF-8' instead)",
+        b"\xfe\xff": "UTF-16 text (save it as 'CSV UTF-8' instead)",
     }
     for sig, what in signatures.items():
         if head.startswith(sig):
@@ -196,17 +488,21 @@ def read_batches(
     block_size: int | None = None,
     on_bytes: Callable[[int], None] | None = None,
     header_line: int = 1,
+    notes: ReadNotes | None = None,
 ) -> Iterator[CsvBatch]:
     """Stream the file's data rows (after the header, on line ``header_line``) as ``CsvBatch`` objects (blocks of
-    ``BLOCK_SIZE`` bytes). Lines above the header (a header block, title rows) are not data and are not read."""
+    ``BLOCK_SIZE`` bytes). Lines above the header (a header block, title rows) are not data and are not read.
+
+    ``encoding`` is ``"utf-8"`` (strict: ``UnicodeError`` on other bytes) or ``"cp1252"`` (each line UTF-8 when it
+    is valid UTF-8, else Windows-1252); ``notes`` collects what the user should be told."""
     reader = _careful_batches if careful else _fast_batches
     yield from reader(source, header, encoding=encoding, block_size=block_size or BLOCK_SIZE, on_bytes=on_bytes,
-                      header_line=header_line)
+                      header_line=header_line, notes=notes if notes is not None else ReadNotes())
 
 
 def _fast_batches(
     source: SourceFile, header: list[str], *, encoding: str, block_size: int,
-    on_bytes: Callable[[int], None] | None, header_line: int = 1,
+    on_bytes: Callable[[int], None] | None, header_line: int, notes: ReadNotes,
 ) -> Iterator[CsvBatch]:
     # Arrow reports invalid rows while it parses, which may be a block or more ahead of the batch being
     # yielded: keep them pending until the batch whose line range holds them.
@@ -219,13 +515,14 @@ def _fast_batches(
 
     names = _unique_names(header)
     with source.open() as raw:
+        text: BinaryIO = raw if encoding == "utf-8" else MixedEncodingStream(CountingReader(raw, on_bytes), notes)
         # Two blocks may be read ahead of the one being parsed (see CountingReader).
-        stream = CountingReader(raw, on_bytes, window=3 * block_size)
+        stream = CountingReader(text, on_bytes if encoding == "utf-8" else None, window=3 * block_size)
         try:
             reader = pacsv.open_csv(
                 stream,
                 read_options=pacsv.ReadOptions(
-                    use_threads=False, block_size=block_size, encoding=encoding,
+                    use_threads=False, block_size=block_size, encoding="utf-8",
                     column_names=names, skip_rows=header_line,
                 ),
                 parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid),
@@ -257,11 +554,18 @@ def _fast_batches(
             msg = str(exc)
             if "UTF8" in msg or "UTF-8" in msg or "utf-8" in msg:
                 raise UnicodeError(msg) from exc
-            raise NeedsCarefulRead(msg) from exc
+            raise NeedsCarefulRead(_plain(msg, block_size)) from exc
         except pa.ArrowException as exc:
-            raise NeedsCarefulRead(str(exc)) from exc
+            raise NeedsCarefulRead(_plain(str(exc), block_size)) from exc
         finally:
             stream.close()  # wakes a reader thread waiting for the window
+
+
+def _plain(arrow_message: str, block_size: int) -> str:
+    """Arrow's parse error in the user's words, where we know them."""
+    if "straddl" in arrow_message:
+        return f"a row is longer than the fast reader's block of {block_size:,} bytes"
+    return arrow_message
 
 
 def _width_reason(actual: int, expected: int, open_quote: bool) -> str:
@@ -297,38 +601,52 @@ def _good_lines(start: int, n: int, bad_lines: set[int]) -> np.ndarray:
 
 def _careful_batches(
     source: SourceFile, header: list[str], *, encoding: str, block_size: int,
-    on_bytes: Callable[[int], None] | None, header_line: int = 1,
+    on_bytes: Callable[[int], None] | None, header_line: int, notes: ReadNotes,
 ) -> Iterator[CsvBatch]:
     names = _unique_names(header)
     width = len(names)
+    _allow_long_fields()
     with source.open() as raw:
-        text_encoding = "utf-8-sig" if encoding == "utf-8" else encoding
-        text = io.TextIOWrapper(CountingReader(raw, on_bytes), encoding=text_encoding, errors="strict", newline="")
-        reader = csv.reader(text)
-        for _ in reader:  # the header, and any lines above it
-            if reader.line_num >= header_line:
-                break
+        lines = TextLines(CountingReader(raw, on_bytes), fallback=encoding != "utf-8", notes=notes)
+        reader = csv.reader(lines)
         cols: list[list[str | None]] = [[] for _ in names]
-        lines: list[int] = []
+        good: list[int] = []
         bad: list[BadRow] = []
-        start_line = reader.line_num + 1
-        for record in reader:
-            line = start_line
-            start_line = reader.line_num + 1
-            if not record:
+        while True:
+            lines.start_record()
+            try:
+                record = next(reader)
+            except StopIteration:
+                break
+            except RowTooLong as exc:
+                if lines.record_start > header_line:
+                    bad.append(BadRow(lines.record_start, lines.record_text(), _long_reason(exc.size)))
+                continue
+            except csv.Error as exc:  # not expected with the csv module's defaults; kept as a bad row all the same
+                if lines.record_start > header_line:
+                    bad.append(BadRow(lines.record_start, lines.record_text(), f"cannot be split into fields ({exc})"))
+                continue
+            if lines.record_start <= header_line or not record:  # the header and what is above it; blank lines
                 continue
             if len(record) != width:
-                bad.append(BadRow(line, ",".join(record)[:2000],
-                                  _width_reason(len(record), width, any("\n" in v or "\r" in v for v in record))))
+                text = lines.record_text()
+                bad.append(BadRow(lines.record_start, text,
+                                  _width_reason(len(record), width, "\n" in text or "\r" in text)))
             else:
                 for i, value in enumerate(record):
                     cols[i].append(value if value != "" else None)
-                lines.append(line)
-            if len(lines) >= CAREFUL_BATCH_ROWS:
-                yield _careful_batch(names, cols, lines, bad)
-                cols, lines, bad = [[] for _ in names], [], []
-        if lines or bad:
-            yield _careful_batch(names, cols, lines, bad)
+                good.append(lines.record_start)
+            if len(good) + len(bad) >= CAREFUL_BATCH_ROWS:
+                yield _careful_batch(names, cols, good, bad)
+                cols, good, bad = [[] for _ in names], [], []
+        if good or bad:
+            yield _careful_batch(names, cols, good, bad)
+
+
+def _long_reason(size: int) -> str:
+    return (f"the row is {size:,} bytes long or more; vrhub reads rows of up to {MAX_ROW_BYTES:,} bytes (a field "
+            "this long is not data: the export may be damaged, or binary data was appended to the file); only its "
+            "start is kept here")
 
 
 def _careful_batch(names: list[str], cols: list[list[str | None]], lines: list[int], bad: list[BadRow]) -> CsvBatch:

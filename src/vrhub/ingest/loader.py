@@ -22,8 +22,8 @@ from sqlalchemy.exc import IntegrityError
 
 import vrhub
 from vrhub.domain.errors import SourceError, VrhubError
-from vrhub.ingest.csv_stream import NeedsCarefulRead
-from vrhub.ingest.files import Skipped, SourceFile, discover
+from vrhub.ingest.csv_stream import NeedsCarefulRead, ReadNotes
+from vrhub.ingest.files import Skipped, SourceFile, find_sources
 from vrhub.ingest.layout import BlockField, Head, Layout, candidate, header_cells, read_heads, table_batches
 from vrhub.ingest.progress import NoProgress, Progress
 from vrhub.ingest.source import Source, normalise_header
@@ -60,8 +60,12 @@ class LoadResult:
     def ok(self) -> bool:
         return self.error is None
 
+    @property
+    def status(self) -> str:
+        return "failed" if self.error else "already loaded" if self.duplicate_of else "loaded"
+
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return asdict(self) | {"status": self.status}
 
 
 @dataclass
@@ -71,7 +75,18 @@ class IngestReport:
 
     @property
     def ok(self) -> bool:
-        return all(r.ok for r in self.results)
+        """Whether every input was loaded (or was already loaded): no file failed, no archive member refused."""
+        return all(r.ok for r in self.results) and not any(s.refused for s in self.skipped)
+
+    def to_json(self) -> list[dict[str, Any]]:
+        """One item per input: the loaded, already loaded and failed files, then the skipped and refused archive
+        members and folder files (``status`` says which; a refused one has its reason as ``error``)."""
+        return [r.to_json() for r in self.results] + [_skipped_json(s) for s in self.skipped]
+
+
+def _skipped_json(s: Skipped) -> dict[str, Any]:
+    item = LoadResult(source_file=s.display, error=s.error).to_json()
+    return item | {"status": "refused" if s.refused else "skipped", "reason": s.reason}
 
 
 def dataset_id_for(short: str, sha256: str) -> str:
@@ -94,15 +109,15 @@ def ingest(
     from vrhub.ingest.supply_check import supply_warnings
 
     suffixes = tuple(dict.fromkeys(x for s in sources for x in s.suffixes))
-    files, skipped = discover(paths, suffixes)
+    found = find_sources(paths, suffixes)
     progress = progress or NoProgress()
     partner_id = ws.catalogue.partner_id(partner) if partner else None
     for s in sources:
         ws.catalogue.ensure_kind(s.kind, s.label, s.schema_version)
-    results = [
+    results = [LoadResult(source_file=exc.file, error=str(exc)) for exc in found.failed] + [
         load_file(ws, f, sources, partner_id=partner_id, kind=kind, options=options or {},
                   progress=progress, known_lsoas=known_lsoas, synthetic=synthetic)
-        for f in files
+        for f in found.files
     ]
     # Supply is judged after the whole call, so that a month is compared with every month just loaded.
     loaded = [r for r in results if r.ok and r.kind]
@@ -114,15 +129,16 @@ def ingest(
             ds = ws.catalogue.get(r.dataset_id or r.duplicate_of or "")
             covered = {(c.force, c.month) for c in ds.coverage} if ds else set()
             r.supply_warnings = [w.to_json() for w in warnings if (w.force, w.month) in covered]
-    return IngestReport(results, skipped)
+    return IngestReport(results, found.skipped)
 
 
 def choose_source(header: list[str], file: SourceFile, sources: Sequence[Source], kind: str | None) -> Source:
     if kind:
-        for s in sources:
-            if s.kind == kind:
-                return s
-        raise SourceError(file.display, f"unknown kind {kind!r}", "known kinds: " + ", ".join(s.kind for s in sources))
+        of_kind = [s for s in sources if s.kind == kind]  # a kind may have several published layouts
+        if not of_kind:
+            raise SourceError(file.display, f"unknown kind {kind!r}",
+                              "known kinds: " + ", ".join(dict.fromkeys(s.kind for s in sources)))
+        return max(of_kind, key=lambda s: s.score(header, file))  # the first of the best
     scored = sorted(((s.score(header, file), i, s) for i, s in enumerate(sources)), key=lambda x: (-x[0], x[1]))
     if not scored or scored[0][0] < 10:
         near = _nearest_source(header, file, sources)
@@ -256,7 +272,7 @@ def load_file(
         result.kind = source.kind
         ws.catalogue.ensure_kind(source.kind, source.label, source.schema_version)
         mapping = source.map_columns(header, file)
-        result.warnings += layout.notes()
+        result.warnings += layout.notes() + ([source.note] if source.note else [])
         result.dataset_id = dataset_id_for(_short(source), sha)
         ctx = source.context(file, options or {}) | {"dataset_id": result.dataset_id}
         if layout.sheet is not None:
@@ -272,8 +288,6 @@ def load_file(
         result.flags = flags
         if result.rows_read == 0:
             result.warnings.append("the file has a header but no data rows")
-        if encoding == "cp1252" and not any("Windows-1252" in w for w in result.warnings):
-            result.warnings.append("the file is not valid UTF-8: it was read as Windows-1252 (cp1252)")
         if quarantined:
             result.warnings.append(
                 f"{quarantined:,} row(s) were quarantined, not loaded: 'vrhub quarantine {result.dataset_id}' lists "
@@ -281,7 +295,7 @@ def load_file(
                 "and load it again")
         extra = [h for h in header if h not in mapping.values()]
         if extra:
-            result.warnings.append("columns not used by vrhub were kept only in the source file: " + ", ".join(extra))
+            result.warnings.append("columns not used by vrhub were kept only in the source file: " + _some(extra))
         staged.write_json("manifest.json", {
             "dataset_id": result.dataset_id, "kind": source.kind, "source_file": file.display,
             "sha256": sha, "rows_read": result.rows_read, "rows_accepted": accepted,
@@ -297,7 +311,20 @@ def load_file(
     except (OSError, pa.ArrowException, UnicodeError) as exc:
         result.error = (f"{file.display}: could not be read ({exc})\n  What to do: check the file is complete "
                         "and readable, then run the same command again (loads are safe to repeat)")
+    except Exception as exc:  # a fault of vrhub's own must not stop the other files of the call
+        result.error = (f"{file.display}: vrhub failed on this file ({type(exc).__name__}: {exc}); nothing of it was "
+                        f"loaded\n  What to do: {UNEXPECTED_HINT}")
     return result
+
+
+#: What to do after an error vrhub did not foresee (a bug): the start of every such message's hint.
+UNEXPECTED_HINT = ("this is a fault in vrhub, not in your file: please report it with the message and the file's "
+                   "header line (not its rows); the other files of this call were loaded as usual")
+
+
+def _some(names: list[str], shown: int = 20) -> str:
+    """Names for a message: the first ``shown`` and how many more."""
+    return ", ".join(names[:shown]) + (f" and {len(names) - shown:,} more" if len(names) > shown else "")
 
 
 def _stream_with_fallbacks(
@@ -311,13 +338,18 @@ def _stream_with_fallbacks(
         staged = ws.lake.stage()
         progress.start(file.name, file.size())
         try:
-            sheet_notes = SheetNotes()
+            sheet_notes, read_notes = SheetNotes(), ReadNotes()
             done = _stream(staged, file, dataclasses.replace(layout, encoding=enc), mapping, source, ctx, careful,
-                           progress, known_lsoas, sheet_notes)
+                           progress, known_lsoas, sheet_notes, read_notes)
             warnings += sheet_notes.filled
             if sheet_notes.blank_rows:
                 warnings.append(f"{sheet_notes.blank_rows:,} wholly blank row(s) of sheet '{layout.sheet}' were "
                                 "skipped (no data)")
+            if enc != "xlsx":
+                enc = "cp1252" if read_notes.cp1252_lines else "utf-8"
+            if read_notes.cp1252_lines:
+                warnings.append(f"{read_notes.cp1252_lines:,} line(s) of the file are not valid UTF-8 and were read as "
+                                "Windows-1252 (cp1252); the other lines were read as UTF-8")
             return (*done, enc), staged
         except NeedsCarefulRead as exc:
             staged.discard()
@@ -331,8 +363,7 @@ def _stream_with_fallbacks(
             if enc != "utf-8":
                 raise SourceError(file.display, f"the text cannot be decoded ({exc})",
                                   "save the file as UTF-8 CSV and load it again") from exc
-            warnings.append("the file is not valid UTF-8: it was read as Windows-1252 (cp1252)")
-            attempts.append((careful, "cp1252"))
+            attempts.append((careful, "cp1252"))  # each line UTF-8 if it is, else Windows-1252
         except BaseException:
             staged.discard()
             raise
@@ -367,7 +398,7 @@ def _duplicate(result: LoadResult, existing: Dataset) -> LoadResult:
 def _stream(
     staged: StagedVersion, file: SourceFile, layout: Layout, mapping: dict[str, str], source: Source,
     ctx: dict[str, Any], careful: bool, progress: Progress, known_lsoas: pa.Array | None,
-    sheet_notes: SheetNotes | None = None,
+    sheet_notes: SheetNotes | None = None, read_notes: ReadNotes | None = None,
 ) -> tuple[int, int, pa.Table, dict[str, int]]:
     writer = staged.writer("data", source.schema)
     raw_names = list(dict.fromkeys(layout.columns))
@@ -376,7 +407,8 @@ def _stream(
     coverage: list[pa.Table] = []
     flags = {"no_location": 0, "lsoa_outside_geography": 0}
     q_writer = None
-    for batch in table_batches(file, layout, careful=careful, on_bytes=progress.advance, sheet_notes=sheet_notes):
+    for batch in table_batches(file, layout, careful=careful, on_bytes=progress.advance, sheet_notes=sheet_notes,
+                               read_notes=read_notes):
         t = batch.table
         renamed = pa.table({canon: t.column(h) for canon, h in mapping.items()})
         checked = source.check(renamed, batch.lines, ctx)
