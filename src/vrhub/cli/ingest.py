@@ -137,12 +137,12 @@ def mapped(
 
 
 def finish(report: IngestReport, as_json: bool, *, geography_loaded: bool) -> None:
-    """Print the report (JSON or tables); exit 1 if any file failed."""
+    """Print the report (JSON or tables); exit 1 if any file failed or any archive member was refused."""
     if as_json:
         print_json(report.to_json())
     else:
         print_report(report, geography_loaded=geography_loaded)
-    if not report.ok:
+    if not report.complete:
         raise typer.Exit(1)
 
 

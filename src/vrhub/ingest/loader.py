@@ -75,8 +75,14 @@ class IngestReport:
 
     @property
     def ok(self) -> bool:
-        """Whether every input was loaded (or was already loaded): no file failed, no archive member refused."""
-        return all(r.ok for r in self.results) and not any(s.refused for s in self.skipped)
+        """Whether no file failed (refused archive members aside: see ``complete``)."""
+        return all(r.ok for r in self.results)
+
+    @property
+    def complete(self) -> bool:
+        """Whether every input was read: no file failed and no archive member was refused (an unsafe path, an
+        archive inside an archive). The command line exits 1 when this is false."""
+        return self.ok and not any(s.refused for s in self.skipped)
 
     def to_json(self) -> list[dict[str, Any]]:
         """One item per input: the loaded, already loaded and failed files, then the skipped and refused archive
