@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from vrhub_testkit import STREET_HEADER, csv_bytes, police_uk_ingest, street_row
 
-from vrhub.ingest.csv_stream import ReadNotes, decode_line, read_batches, sniff
+from vrhub.ingest.csv_stream import read_batches, sniff
 from vrhub.ingest.files import SourceFile
+from vrhub.ingest.text_lines import ReadNotes, decode_line
 from vrhub.store.workspace import Workspace
 
 

@@ -12,8 +12,9 @@ from pathlib import Path
 
 from vrhub_testkit import STREET_HEADER, csv_bytes, police_uk_ingest, street_row
 
-from vrhub.ingest.csv_stream import MAX_ROW_BYTES, RAW_KEPT_CHARS, ReadNotes, read_batches, sniff
+from vrhub.ingest.csv_stream import read_batches, sniff
 from vrhub.ingest.files import SourceFile
+from vrhub.ingest.text_lines import MAX_ROW_BYTES, RAW_KEPT_CHARS, ReadNotes
 from vrhub.store.workspace import Workspace
 
 

@@ -21,22 +21,23 @@ from hypothesis import strategies as st
 from vrhub_testkit import STREET_HEADER, open_workspace, street_row
 
 import vrhub.ingest.csv_stream as csv_stream
-from vrhub.ingest.csv_stream import ReadNotes, TextLines
+import vrhub.ingest.text_lines as text_lines
 from vrhub.ingest.files import SourceFile
 from vrhub.ingest.loader import UNEXPECTED_HINT, LoadResult, load_file
 from vrhub.ingest.police_uk import SOURCES
 from vrhub.store.workspace import Workspace
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+ROW_LIMIT = 8 << 10  # the careful reader's row limit here (4 MiB in use)
 
 
 @pytest.fixture(scope="module")
 def small_limits() -> Iterator[None]:
-    saved = csv_stream.MAX_ROW_BYTES, csv_stream.BLOCK_SIZE, csv_stream._CHUNK, csv_stream.RAW_KEPT_CHARS
-    csv_stream.MAX_ROW_BYTES, csv_stream.BLOCK_SIZE, csv_stream._CHUNK, csv_stream.RAW_KEPT_CHARS = (
-        8 << 10, 8 << 10, 61, 500)
+    saved = text_lines.MAX_ROW_BYTES, csv_stream.BLOCK_SIZE, text_lines._CHUNK, text_lines.RAW_KEPT_CHARS
+    text_lines.MAX_ROW_BYTES, csv_stream.BLOCK_SIZE, text_lines._CHUNK, text_lines.RAW_KEPT_CHARS = (
+        ROW_LIMIT, 8 << 10, 61, 500)
     yield
-    csv_stream.MAX_ROW_BYTES, csv_stream.BLOCK_SIZE, csv_stream._CHUNK, csv_stream.RAW_KEPT_CHARS = saved
+    text_lines.MAX_ROW_BYTES, csv_stream.BLOCK_SIZE, text_lines._CHUNK, text_lines.RAW_KEPT_CHARS = saved
 
 
 @pytest.fixture(scope="module")
@@ -88,9 +89,10 @@ CELLS = st.one_of(
 
 
 @st.composite
-def csv_files(draw: st.DrawFn) -> tuple[bytes, int, bool]:
-    """A police.uk street file written by ``csv.writer``: (its bytes, its number of records, whether vrhub must
-    read it: a comma-separated text in an encoding that keeps ASCII)."""
+def csv_files(draw: st.DrawFn) -> tuple[bytes, int | None, bool]:
+    """A police.uk street file written by ``csv.writer``: its bytes; its number of records as Python's ``csv``
+    module reads the text (None when a record is near or over the row limit: such a row is cut short, and the
+    lines after the cut are read afresh); and whether vrhub must read it (comma-separated, ASCII-compatible)."""
     rows = []
     for _ in range(draw(st.integers(0, 12))):
         row = list(street_row().values())
@@ -106,19 +108,24 @@ def csv_files(draw: st.DrawFn) -> tuple[bytes, int, bool]:
     w.writerow(STREET_HEADER)
     w.writerows(rows)
     readable = delimiter == "," and encoding != "utf-16"
-    return buf.getvalue().encode(encoding, errors="replace"), len(rows), readable
+    text = buf.getvalue()
+    # An independent count: with a CR line ending, csv.writer leaves a LF inside a field unquoted, so a "row" can
+    # be several records; Python's csv module says how many there are.
+    records = [r for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter) if r][1:]
+    short = all(sum(2 * len(f.encode(encoding, errors="replace")) + 3 for f in r) < ROW_LIMIT for r in records)
+    return text.encode(encoding, errors="replace"), len(records) if short else None, readable
 
 
 @SETTINGS
 @given(case=csv_files())
 def test_csv_files_with_huge_fields_odd_encodings_delimiters_and_line_endings(
-        fuzz_ws: Workspace, case: tuple[bytes, int, bool]) -> None:
+        fuzz_ws: Workspace, case: tuple[bytes, int | None, bool]) -> None:
     data, records, readable = case
     r = load(fuzz_ws, data)
     assert_reconciled(fuzz_ws, r)
-    if readable:  # every record written is one row read: accepted, or quarantined with its reason
+    if readable:  # every record is one row read: accepted, or quarantined with its reason
         assert r.error is None, r.error
-        assert r.rows_read == records
+        assert records is None or r.rows_read == records
     else:
         assert r.error is not None  # not a police.uk file in this form: refused as a whole, with what to do
 
@@ -128,13 +135,14 @@ def test_csv_files_with_huge_fields_odd_encodings_delimiters_and_line_endings(
        chunk=st.integers(1, 17))
 def test_physical_lines_match_the_standard_library_at_every_chunk_size(data: bytes, chunk: int) -> None:
     """The careful reader's own line splitting, chunk by chunk, against ``bytes.splitlines`` on the whole input."""
-    saved = csv_stream._CHUNK
-    csv_stream._CHUNK = chunk
+    saved = text_lines._CHUNK
+    text_lines._CHUNK = chunk
     try:
-        lines = list(TextLines(io.BytesIO(data), fallback=True, notes=ReadNotes(), max_row=1 << 20))
+        lines = list(text_lines.TextLines(io.BytesIO(data), fallback=True, notes=text_lines.ReadNotes(),
+                                          max_row=1 << 20))
     finally:
-        csv_stream._CHUNK = saved
-    expected = [csv_stream.decode_line(x) for x in data.splitlines(keepends=True)]
+        text_lines._CHUNK = saved
+    expected = [text_lines.decode_line(x) for x in data.splitlines(keepends=True)]
     if expected and expected[0].startswith("\ufeff"):
         expected[0] = expected[0][1:]
     assert lines == expected

@@ -25,8 +25,9 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-from vrhub.ingest.csv_stream import CsvBatch, ReadNotes, _unique_names, read_batches, sniff_rows
+from vrhub.ingest.csv_stream import CsvBatch, _unique_names, read_batches, sniff_rows
 from vrhub.ingest.files import SourceFile
+from vrhub.ingest.text_lines import ReadNotes
 from vrhub.ingest.xlsx_stream import (
     SheetNotes,
     check_header_merges,

@@ -22,11 +22,12 @@ from sqlalchemy.exc import IntegrityError
 
 import vrhub
 from vrhub.domain.errors import SourceError, VrhubError
-from vrhub.ingest.csv_stream import NeedsCarefulRead, ReadNotes
+from vrhub.ingest.csv_stream import NeedsCarefulRead
 from vrhub.ingest.files import Skipped, SourceFile, find_sources
 from vrhub.ingest.layout import BlockField, Head, Layout, candidate, header_cells, read_heads, table_batches
 from vrhub.ingest.progress import NoProgress, Progress
 from vrhub.ingest.source import Source, normalise_header
+from vrhub.ingest.text_lines import ReadNotes
 from vrhub.ingest.xlsx_stream import XLSX_SUFFIXES, SheetNotes, is_xlsx
 from vrhub.store.catalogue.models import Dataset, DatasetCoverage
 from vrhub.store.lake import StagedVersion
