@@ -326,7 +326,7 @@ def load_file(
 
 #: What to do after an error vrhub did not foresee (a bug): the start of every such message's hint.
 UNEXPECTED_HINT = ("this is a fault in vrhub, not in your file: please report it with the message and the file's "
-                   "header line (not its rows); the other files of this call were loaded as usual")
+                   "header line (not its rows); the other files of the call are not affected")
 
 
 def _some(names: list[str], shown: int = 20) -> str:
