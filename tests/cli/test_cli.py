@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -96,6 +97,35 @@ def test_quarantine_json_and_export(quarantined: tuple[Path, str, Path], tmp_pat
     assert [r["Location"] for r in exported] == ["'" + f for f in FORMULAS]
     assert all(not v.startswith(("=", "+", "-", "@")) for r in exported for v in r.values())
     assert [r["Crime ID"] for r in exported] == ["c0ffee"] * 4
+
+
+def test_quarantine_out_xlsx_writes_a_real_workbook(quarantined: tuple[Path, str, Path], tmp_path: Path) -> None:
+    """Issue 13, item 14: on main ``--out x.xlsx`` wrote CSV text into a file named .xlsx."""
+    from openpyxl import load_workbook
+
+    home, dataset_id, _ = quarantined
+    out = tmp_path / "q.xlsx"
+    result = run("--home", str(home), "quarantine", dataset_id, "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert zipfile.is_zipfile(out)  # an Office Open XML package, not text
+    sheet = load_workbook(out, read_only=True)["quarantine"]
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    header = rows[0]
+    assert header[:3] == ["_source_row", "_problems", "_raw_text"]
+    got = [dict(zip(header, r + [None] * (len(header) - len(r)), strict=True)) for r in rows[1:]]
+    assert [r["_source_row"] for r in got] == [3, 4, 5, 6]  # numbers stay numbers
+    assert [r["Location"] for r in got] == FORMULAS  # exactly as in the file: text cells, never formulas
+    cells = list(load_workbook(out)["quarantine"].iter_rows(min_row=2))
+    assert all(c.data_type != "f" for row in cells for c in row)
+
+
+def test_quarantine_out_refuses_other_file_types(quarantined: tuple[Path, str, Path], tmp_path: Path) -> None:
+    from vrhub.domain.errors import VrhubError
+
+    home, dataset_id, _ = quarantined
+    with pytest.raises(VrhubError, match=r"q.ods: cannot write a .ods file\n  What to do: name the file .csv"):
+        run("--home", str(home), "quarantine", dataset_id, "--out", str(tmp_path / "q.ods"))
+    assert not (tmp_path / "q.ods").exists()
 
 
 def test_quarantine_text_names_the_file_the_lines_and_what_to_do(quarantined: tuple[Path, str, Path]) -> None:

@@ -297,3 +297,19 @@ def test_a_quoted_value_over_several_lines_keeps_true_line_numbers(ws: Workspace
     assert t.column("source_row").to_pylist() == [2, 4]  # the first row spans lines 2 and 3
     assert t.column("location").to_pylist()[0] == "On or near\nHigh Street"
     assert [q["_source_row"] for q in quarantined(ws, r)] == [5]
+
+
+@pytest.mark.parametrize(("place", "lon", "lat"), [("St Helier, Jersey", "-2.1049", "49.1868"),
+                                                   ("Gorey, Jersey", "-2.0214", "49.1987"),
+                                                   ("St Peter Port, Guernsey", "-2.5369", "49.4556"),
+                                                   ("Hugh Town, Isles of Scilly", "-6.3143", "49.9142")])
+def test_the_channel_islands_are_inside_the_uk_box(ws: Workspace, tmp_path: Path, place: str, lon: str,
+                                                   lat: str) -> None:
+    """Issue 13, item 14: the docs say the Channel Islands are inside; on main Jersey (south of 49.8 N) was not."""
+    p = tmp_path / "2018-10-kent-street.csv"
+    p.write_bytes(csv_bytes(STREET_HEADER, [street_row(Longitude=lon, Latitude=lat, Location=f"On or near {place}"),
+                                            street_row(Longitude="-1.6778", Latitude="48.1173")]))  # Rennes: outside
+    r = load(ws, p)
+    assert (r.rows_accepted, r.rows_quarantined) == (1, 1), place
+    [q] = quarantined(ws, r)
+    assert q["_source_row"] == 3 and "is outside the United Kingdom" in q["_problems"]

@@ -10,7 +10,7 @@ from vrhub.cli.console import out, print_json
 from vrhub.domain.errors import NoDataError
 from vrhub.ingest.coverage_notes import coverage_issues
 from vrhub.ingest.supply_check import ALL, supply_warnings, warnings_for
-from vrhub.report.csv_safe import write_csv
+from vrhub.report.table_export import write_table_file
 from vrhub.store.revisions import ALL as ALL_REVISED
 from vrhub.store.revisions import Revision, revisions
 
@@ -117,7 +117,8 @@ def print_revisions(found: list[Revision], as_json: bool) -> None:
 
 def quarantine(
     dataset: str = typer.Argument(..., help="Dataset id (see 'vrhub datasets')."),
-    out_file: Path | None = typer.Option(None, "--out", help="Write every quarantined row to this CSV file."),
+    out_file: Path | None = typer.Option(None, "--out", help="Write every quarantined row to this file: .csv, or .xlsx "
+                                         "for Excel."),
     limit: int = typer.Option(20, "--limit", help="Rows to show on screen."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
@@ -130,7 +131,7 @@ def quarantine(
         raise NoDataError(f"no dataset {dataset!r}", "list dataset ids with 'vrhub datasets'")
     t = ws.engine().quarantine(dataset).order_by("_source_row").to_pyarrow()
     if out_file:
-        write_csv(t, out_file)
+        write_table_file(t, out_file, sheet="quarantine")
     what_to_do = (f"correct these rows in {d.source_file} (or ask the partner for a corrected file) and load it "
                   "again: the corrected file is a new dataset version and replaces this one for the months it covers"
                   ) if t.num_rows else None
@@ -148,7 +149,7 @@ def quarantine(
         rows = [[r["_source_row"], r["_problems"]] for r in t.slice(0, limit).to_pylist()]
         out.print(table(None, ["row (line in file)", "why"], rows))
         if t.num_rows > limit:
-            out.print(f"... {t.num_rows - limit:,} more. Write them all with --out FILE.csv")
+            out.print(f"... {t.num_rows - limit:,} more. Write them all with --out FILE.csv (or FILE.xlsx)")
         out.print(f"[bold]What to do:[/] {what_to_do}")
     if out_file:
         out.print(f"Wrote {t.num_rows:,} rows to {out_file}")

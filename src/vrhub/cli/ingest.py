@@ -28,12 +28,12 @@ def police_uk(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document instead of tables."),
 ) -> None:
     """Load police.uk street-level crime, outcomes and stop-and-search CSVs."""
-    from vrhub.cli.main import existing_paths, state
+    from vrhub.cli.main import state
 
     ws = state.workspace()
     kind_name = KIND_NAMES.get(kind, kind) if kind else None
     known = Geography(ws.engine()).known_lsoa_codes()
-    report = ingest(ws, existing_paths(paths), SOURCES, partner=partner, kind=kind_name,
+    report = ingest(ws, paths, SOURCES, partner=partner, kind=kind_name,
                     options={"force": force} if force else {}, progress=RichProgress(not as_json), known_lsoas=known)
     check_lsoa_vintages(ws, report)
     finish(report, as_json, geography_loaded=known is not None)
@@ -49,11 +49,11 @@ def istv(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document instead of tables."),
 ) -> None:
     """Load emergency-department assault returns (NHS ISB 1594 ISTV); see docs/sources/ed-istv.md."""
-    from vrhub.cli.main import existing_paths, state
+    from vrhub.cli.main import state
     from vrhub.ingest.istv import SOURCES as ISTV_SOURCES
 
     ws = state.workspace()
-    report = ingest(ws, existing_paths(paths), ISTV_SOURCES, partner=partner, kind="ed_istv",
+    report = ingest(ws, paths, ISTV_SOURCES, partner=partner, kind="ed_istv",
                     options={"sheet": sheet} if sheet else {}, progress=RichProgress(not as_json))
     finish(report, as_json, geography_loaded=True)  # ISTV home LSOAs are checked by pattern, not against boundaries
 
@@ -139,12 +139,12 @@ def mapped(
 
 
 def finish(report: IngestReport, as_json: bool, *, geography_loaded: bool) -> None:
-    """Print the report (JSON or tables); exit 1 if any file failed."""
+    """Print the report (JSON or tables); exit 1 if any file failed or any archive member was refused."""
     if as_json:
-        print_json([r.to_json() for r in report.results])
+        print_json(report.to_json())
     else:
         print_report(report, geography_loaded=geography_loaded)
-    if not report.ok:
+    if not report.complete:
         raise typer.Exit(1)
 
 
@@ -153,11 +153,11 @@ def _partner_feed(module: str, kind: str, paths: list[Path], partner: str | None
     """Load files with the sources of ``vrhub.ingest.<module>`` as ``kind`` and print the report."""
     from importlib import import_module
 
-    from vrhub.cli.main import existing_paths, state
+    from vrhub.cli.main import state
 
     ws = state.workspace()
     known = Geography(ws.engine()).known_lsoa_codes() if check_lsoas else None
-    report = ingest(ws, existing_paths(paths), import_module(f"vrhub.ingest.{module}").SOURCES, partner=partner,
+    report = ingest(ws, paths, import_module(f"vrhub.ingest.{module}").SOURCES, partner=partner,
                     kind=kind, progress=RichProgress(not as_json), known_lsoas=known)
     finish(report, as_json, geography_loaded=known is not None or not check_lsoas)
 
@@ -250,6 +250,9 @@ def print_report(report: IngestReport, *, geography_loaded: bool) -> None:
         if r.error:
             err.print(f"[bold red]Error:[/] {r.error}")
     for s in report.skipped:
-        out.print(f"Skipped {s.display}: {s.reason}")
+        if s.refused:
+            err.print(f"[bold red]Not loaded:[/] {s.error}")
+        else:
+            out.print(f"Skipped {s.display}: {s.reason}")
     if any(r.rows_quarantined for r in report.results):
         out.print("See quarantined rows and why with: vrhub quarantine DATASET")

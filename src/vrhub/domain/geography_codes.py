@@ -44,5 +44,7 @@ def police_uk_lsoa_vintage(month: str) -> int:
     return 2021 if month >= "2022-01" else 2011
 
 # A box around the United Kingdom, the Isle of Man and the Channel Islands in WGS84 (lon_min, lat_min,
-# lon_max, lat_max): Rockall and foreign waters aside, a police.uk point outside it is an error.
-UK_BOUNDS = (-8.75, 49.8, 1.95, 60.95)
+# lon_max, lat_max): Rockall and foreign waters aside, a police.uk point outside it is an error. Its south edge is
+# below the Bailiwick of Jersey (St Helier 49.19 N; Les Minquiers, its southernmost rocks, 48.97 N), not at the
+# Isles of Scilly (49.9 N).
+UK_BOUNDS = (-8.75, 48.95, 1.95, 60.95)

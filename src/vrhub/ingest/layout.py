@@ -27,6 +27,7 @@ import pyarrow as pa
 
 from vrhub.ingest.csv_stream import CsvBatch, _unique_names, read_batches, sniff_rows
 from vrhub.ingest.files import SourceFile
+from vrhub.ingest.text_lines import ReadNotes
 from vrhub.ingest.xlsx_stream import (
     SheetNotes,
     check_header_merges,
@@ -158,7 +159,7 @@ def candidate(head: Head, i: int) -> tuple[list[str], list[BlockField], list[tup
 
 def table_batches(
     file: SourceFile, layout: Layout, *, careful: bool = False, on_bytes: Callable[[int], None] | None = None,
-    sheet_notes: SheetNotes | None = None,
+    sheet_notes: SheetNotes | None = None, read_notes: ReadNotes | None = None,
 ) -> Iterator[CsvBatch]:
     """The data rows below the header, with the header block's fields added as constant columns."""
     names = _unique_names(layout.header)
@@ -169,7 +170,7 @@ def table_batches(
                                      notes=sheet_notes, on_bytes=on_bytes)
     else:
         batches = read_batches(file, layout.header, encoding=layout.encoding, careful=careful, on_bytes=on_bytes,
-                               header_line=layout.header_row)
+                               header_line=layout.header_row, notes=read_notes)
     for batch in batches:
         if layout.block:
             n = batch.table.num_rows

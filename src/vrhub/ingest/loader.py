@@ -24,11 +24,12 @@ import vrhub
 from vrhub.domain.errors import DiskFullError, SourceError, VrhubError
 from vrhub.ingest.coverage_notes import coverage_issues, new_series_notes
 from vrhub.ingest.csv_stream import NeedsCarefulRead
-from vrhub.ingest.files import Skipped, SourceFile, discover
+from vrhub.ingest.files import Skipped, SourceFile, find_sources
 from vrhub.ingest.identifier_guard import IdentifierGuard
 from vrhub.ingest.layout import BlockField, Head, Layout, candidate, header_cells, read_heads, table_batches
 from vrhub.ingest.progress import NoProgress, Progress
 from vrhub.ingest.source import Source, normalise_header
+from vrhub.ingest.text_lines import ReadNotes
 from vrhub.ingest.xlsx_stream import XLSX_SUFFIXES, SheetNotes, is_xlsx
 from vrhub.store.catalogue.models import Dataset, DatasetCoverage
 from vrhub.store.lake import StagedVersion, count_duplicate_rows, is_disk_full
@@ -65,8 +66,12 @@ class LoadResult:
     def ok(self) -> bool:
         return self.error is None
 
+    @property
+    def status(self) -> str:
+        return "failed" if self.error else "already loaded" if self.duplicate_of else "loaded"
+
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return asdict(self) | {"status": self.status}
 
 
 @dataclass
@@ -76,7 +81,24 @@ class IngestReport:
 
     @property
     def ok(self) -> bool:
+        """Whether no file failed (refused archive members aside: see ``complete``)."""
         return all(r.ok for r in self.results)
+
+    @property
+    def complete(self) -> bool:
+        """Whether every input was read: no file failed and no archive member was refused (an unsafe path, an
+        archive inside an archive). The command line exits 1 when this is false."""
+        return self.ok and not any(s.refused for s in self.skipped)
+
+    def to_json(self) -> list[dict[str, Any]]:
+        """One item per input: the loaded, already loaded and failed files, then the skipped and refused archive
+        members and folder files (``status`` says which; a refused one has its reason as ``error``)."""
+        return [r.to_json() for r in self.results] + [_skipped_json(s) for s in self.skipped]
+
+
+def _skipped_json(s: Skipped) -> dict[str, Any]:
+    item = LoadResult(source_file=s.display, error=s.error).to_json()
+    return item | {"status": "refused" if s.refused else "skipped", "reason": s.reason}
 
 
 def dataset_id_for(short: str, sha256: str) -> str:
@@ -100,14 +122,14 @@ def ingest(
     from vrhub.ingest.supply_check import supply_warnings, warnings_for
 
     suffixes = tuple(dict.fromkeys(x for s in sources for x in s.suffixes))
-    files, skipped = discover(paths, suffixes)
+    found = find_sources(paths, suffixes)
     progress = progress or NoProgress()
     partner_id = ws.catalogue.partner_id(partner) if partner else None
     for s in sources:
         ws.catalogue.ensure_kind(s.kind, s.label, s.schema_version)
     known = {s.kind: ws.catalogue.forces(s.kind) for s in sources}
-    results: list[LoadResult] = []
-    for f in files:
+    results = [LoadResult(source_file=exc.file, error=str(exc)) for exc in found.failed]
+    for f in found.files:
         if results and results[-1].disk_full:  # stop cleanly: every later file would fail the same way
             results.append(LoadResult(source_file=f.display, disk_full=True, error=str(DiskFullError(
                 f"{f.display}: not attempted: the disk filled up while loading {results[-1].source_file}",
@@ -128,15 +150,16 @@ def ingest(
             r.supply_warnings = [w.to_json() for w in warnings_for(ds, warnings)]
             if not r.duplicate_of and kind_info(kind_name).supply_check:
                 r.warnings += new_series_notes(kind_name, known.get(kind_name, set()), {c.force for c in ds.coverage})
-    return IngestReport(results, skipped)
+    return IngestReport(results, found.skipped)
 
 
 def choose_source(header: list[str], file: SourceFile, sources: Sequence[Source], kind: str | None) -> Source:
     if kind:
-        for s in sources:
-            if s.kind == kind:
-                return s
-        raise SourceError(file.display, f"unknown kind {kind!r}", "known kinds: " + ", ".join(s.kind for s in sources))
+        of_kind = [s for s in sources if s.kind == kind]  # a kind may have several published layouts
+        if not of_kind:
+            raise SourceError(file.display, f"unknown kind {kind!r}",
+                              "known kinds: " + ", ".join(dict.fromkeys(s.kind for s in sources)))
+        return max(of_kind, key=lambda s: s.score(header, file))  # the first of the best
     scored = sorted(((s.score(header, file), i, s) for i, s in enumerate(sources)), key=lambda x: (-x[0], x[1]))
     if not scored or scored[0][0] < 10:
         near = _nearest_source(header, file, sources)
@@ -272,7 +295,20 @@ def load_file(
         else:
             result.error = (f"{file.display}: could not be read ({exc})\n  What to do: check the file is complete "
                             "and readable, then run the same command again (loads are safe to repeat)")
+    except Exception as exc:  # a fault of vrhub's own must not stop the other files of the call
+        result.error = (f"{file.display}: vrhub failed on this file ({type(exc).__name__}: {exc}); nothing of it was "
+                        f"loaded\n  What to do: {UNEXPECTED_HINT}")
     return result
+
+
+#: What to do after an error vrhub did not foresee (a bug): the start of every such message's hint.
+UNEXPECTED_HINT = ("this is a fault in vrhub, not in your file: please report it with the message and the file's "
+                   "header line (not its rows); the other files of the call are not affected")
+
+
+def _some(names: list[str], shown: int = 20) -> str:
+    """Names for a message: the first ``shown`` and how many more."""
+    return ", ".join(names[:shown]) + (f" and {len(names) - shown:,} more" if len(names) > shown else "")
 
 
 def _load(ws: Workspace, file: SourceFile, sources: Sequence[Source], result: LoadResult, *, partner_id: int | None,
@@ -293,7 +329,7 @@ def _load(ws: Workspace, file: SourceFile, sources: Sequence[Source], result: Lo
     result.kind = source.kind
     ws.catalogue.ensure_kind(source.kind, source.label, source.schema_version)
     mapping = source.map_columns(header, file)
-    result.warnings += layout.notes()
+    result.warnings += layout.notes() + ([source.note] if source.note else [])
     result.dataset_id = dataset_id_for(_short(source), sha)
     ctx = source.context(file, options) | {"dataset_id": result.dataset_id}
     if getattr(source, "locates_force", False):
@@ -349,8 +385,6 @@ def _notes(result: LoadResult, encoding: str, extra: list[str]) -> None:
     """The load notes every file gets from its counts, encoding and unused columns."""
     if result.rows_read == 0:
         result.warnings.append("the file has a header but no data rows")
-    if encoding == "cp1252" and not any("Windows-1252" in w for w in result.warnings):
-        result.warnings.append("the file is not valid UTF-8: it was read as Windows-1252 (cp1252)")
     if result.rows_quarantined:
         result.warnings.append(
             f"{result.rows_quarantined:,} row(s) were quarantined, not loaded: 'vrhub quarantine {result.dataset_id}' "
@@ -358,7 +392,7 @@ def _notes(result: LoadResult, encoding: str, extra: list[str]) -> None:
             "and load it again")
     if extra:
         result.warnings.append("columns not used by vrhub were not stored (not even in the quarantine, which keeps "
-                               "only their names): " + ", ".join(extra))
+                               "only their names): " + _some(extra))
 
 
 def _stream_with_fallbacks(
@@ -372,16 +406,21 @@ def _stream_with_fallbacks(
         staged = ws.lake.stage()
         progress.start(file.name, file.size())
         try:
-            sheet_notes = SheetNotes()
+            sheet_notes, read_notes = SheetNotes(), ReadNotes()
             guard = IdentifierGuard(file, source, mapping) if source.person_level else None
             done = _stream(staged, file, dataclasses.replace(layout, encoding=enc), mapping, source, ctx, careful,
-                           progress, known_lsoas, sheet_notes, guard)
+                           progress, known_lsoas, sheet_notes, guard, read_notes)
             if guard is not None:
                 warnings += guard.finish()
             warnings += sheet_notes.filled
             if sheet_notes.blank_rows:
                 warnings.append(f"{sheet_notes.blank_rows:,} wholly blank row(s) of sheet '{layout.sheet}' were "
                                 "skipped (no data)")
+            if enc != "xlsx":
+                enc = "cp1252" if read_notes.cp1252_lines else "utf-8"
+            if read_notes.cp1252_lines:
+                warnings.append(f"{read_notes.cp1252_lines:,} line(s) of the file are not valid UTF-8 and were read as "
+                                "Windows-1252 (cp1252); the other lines were read as UTF-8")
             return (*done, enc), staged
         except NeedsCarefulRead as exc:
             staged.discard()
@@ -395,8 +434,7 @@ def _stream_with_fallbacks(
             if enc != "utf-8":
                 raise SourceError(file.display, f"the text cannot be decoded ({exc})",
                                   "save the file as UTF-8 CSV and load it again") from exc
-            warnings.append("the file is not valid UTF-8: it was read as Windows-1252 (cp1252)")
-            attempts.append((careful, "cp1252"))
+            attempts.append((careful, "cp1252"))  # each line UTF-8 if it is, else Windows-1252
         except BaseException:
             staged.discard()
             raise
@@ -431,7 +469,7 @@ def _duplicate(result: LoadResult, existing: Dataset) -> LoadResult:
 def _stream(
     staged: StagedVersion, file: SourceFile, layout: Layout, mapping: dict[str, str], source: Source,
     ctx: dict[str, Any], careful: bool, progress: Progress, known_lsoas: pa.Array | None,
-    sheet_notes: SheetNotes | None = None, guard: IdentifierGuard | None = None,
+    sheet_notes: SheetNotes | None = None, guard: IdentifierGuard | None = None, read_notes: ReadNotes | None = None,
 ) -> tuple[int, int, pa.Table, dict[str, int]]:
     writer = staged.writer("data", source.schema)
     # The quarantine keeps the values of the columns the source reads, and only the names of the others.
@@ -442,7 +480,8 @@ def _stream(
     coverage: list[pa.Table] = []
     flags = {"no_location": 0, "lsoa_outside_geography": 0}
     q_writer = None
-    for batch in table_batches(file, layout, careful=careful, on_bytes=progress.advance, sheet_notes=sheet_notes):
+    for batch in table_batches(file, layout, careful=careful, on_bytes=progress.advance, sheet_notes=sheet_notes,
+                               read_notes=read_notes):
         t = batch.table
         if guard is not None:
             t = guard.scan(t, batch.lines)

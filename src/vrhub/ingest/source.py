@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pyarrow as pa
 
-from vrhub.domain.errors import ColumnsError
+from vrhub.domain.errors import ColumnsError, SourceError
 from vrhub.ingest.files import SourceFile
 
 
@@ -36,6 +36,16 @@ def code_key(text: str) -> str:
 
 def normalise_header(h: str) -> str:
     return re.sub(r"[\s_]+", " ", h.replace("\ufeff", "")).strip().casefold()
+
+
+def repeated_headers(header: list[str]) -> dict[str, list[int]]:
+    """Headers that occur more than once (spelling-insensitively, as columns are matched), each with its 1-based
+    column numbers."""
+    where: dict[str, list[int]] = {}
+    for i, h in enumerate(header, start=1):
+        if h.strip():
+            where.setdefault(normalise_header(h), []).append(i)
+    return {k: v for k, v in where.items() if len(v) > 1}
 
 
 @dataclass
@@ -70,6 +80,7 @@ class Source(ABC):
     person_column: ClassVar[str | None] = None
     #: the file's own headers of further columns declared to hold pseudonyms (a mapping's ``identifiers``)
     identifier_headers: tuple[str, ...] = ()
+    note: ClassVar[str | None] = None  # what the load of every file of this layout tells the user
 
     def canonical_column(self, header: str) -> str | None:
         """The canonical name of the column a header (or a header-block label) feeds, if any."""
@@ -100,6 +111,7 @@ class Source(ABC):
                 mapping[col.name] = found
             elif col.required:
                 missing.append(col.header)
+        self._refuse_repeated(header, mapping, file)
         if missing:
             known = {normalise_header(c.header) for c in self.columns}
             unknown = [h for h in header if normalise_header(h) not in known]
@@ -114,6 +126,20 @@ class Source(ABC):
                 + "; rename the column(s) in the file, or check this is the right kind of file",
             )
         return mapping
+
+    @staticmethod
+    def _refuse_repeated(header: list[str], mapping: dict[str, str], file: SourceFile) -> None:
+        """Refuse a header that has a column vrhub reads more than once (two 'Month' columns): which one holds the
+        right values cannot be known. Repeated columns vrhub does not read are left alone."""
+        read = {normalise_header(h) for h in mapping.values()}
+        repeated = [(header[cols[0] - 1], cols) for h, cols in repeated_headers(header).items() if h in read]
+        if repeated:
+            raise SourceError(
+                file.display, "the header has " + "; ".join(
+                    f"the column '{name}' {len(cols)} times (columns {', '.join(map(str, cols))})"
+                    for name, cols in repeated) + ": vrhub cannot tell which one to read",
+                "keep one column of each name (the one with the right values): remove or rename the others, then "
+                "load the file again")
 
     def context(self, file: SourceFile, options: dict[str, Any]) -> dict[str, Any]:
         """Per-file facts the checks need (e.g. the force named in the file name)."""

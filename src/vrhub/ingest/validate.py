@@ -7,6 +7,7 @@ compute kernels over the whole batch: no Python loop over rows.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 import numpy as np
@@ -116,6 +117,20 @@ def parse_month(values: pa.Array) -> tuple[pa.Array, pa.Array]:
 
     dates = by_distinct_value(values, parse)
     return dates, pc.and_(pc.is_valid(values), pc.is_null(dates))
+
+
+def check_month_range(c: Checks, month: pa.Array, values: pa.Array, label: str, *, first: dt.date, first_why: str,
+                      today: dt.date) -> None:
+    """Flag rows whose month (date32, first of the month) is before ``first`` (``first_why`` says why nothing can
+    be older) or after the month of ``today``: a month that has not happened yet is a typing or export error
+    (``2099-01``, ``9999-12``), and one far in the past (``0001-01``, ``1899-12``) cannot be in the feed. Such a
+    row would otherwise open decades of empty months in the supply check and the charts."""
+    last = today.replace(day=1)
+    c.flag(pc.less(month, pa.scalar(first, pa.date32())), label,
+           f"is before {first:%B %Y}, {first_why}: check the date in the source", values)
+    c.flag(pc.greater(month, pa.scalar(last, pa.date32())), label,
+           f"is after the current month ({last:%Y-%m}): a month cannot be in the future; check the date in the source",
+           values)
 
 
 def parse_bool(values: pa.Array) -> tuple[pa.Array, pa.Array]:

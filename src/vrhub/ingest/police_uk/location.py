@@ -7,11 +7,30 @@ false); a row with a malformed location or one outside the United Kingdom is qua
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from vrhub.domain.geography_codes import LSOA_CODE_PATTERN, UK_BOUNDS
-from vrhub.ingest.validate import Checks, parse_float
+from vrhub.ingest.validate import Checks, check_month_range, parse_float
+
+#: The first month of police.uk's street-level data: the site published crime maps from December 2010
+#: (data.police.uk/changelog). No police.uk row can be older.
+FIRST_MONTH = dt.date(2010, 12, 1)
+
+
+def today(ctx: dict[str, Any]) -> dt.date:
+    """The current date for plausibility checks: ``ctx["today"]`` when given (tests, re-runs), else today's."""
+    given = ctx.get("today")
+    return given if isinstance(given, dt.date) else dt.date.today()
+
+
+def check_month(c: Checks, month: pa.Array, values: pa.Array, ctx: dict[str, Any], label: str = "Month") -> None:
+    """Quarantine months police.uk cannot have: before December 2010 or after the current month."""
+    check_month_range(c, month, values, label, first=FIRST_MONTH, first_why="when police.uk began publishing",
+                      today=today(ctx))
 
 
 def check_coordinates(c: Checks, lon_col: str = "longitude", lat_col: str = "latitude",

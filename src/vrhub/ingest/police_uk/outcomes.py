@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from vrhub.domain.schemas import POLICE_UK_OUTCOMES
-from vrhub.ingest.police_uk.location import check_coordinates, check_lsoa, force_month_coverage
+from vrhub.ingest.police_uk.location import check_coordinates, check_lsoa, check_month, force_month_coverage
 from vrhub.ingest.source import Checked, Column, Source
 from vrhub.ingest.validate import Checks, parse_month
 
@@ -44,6 +44,7 @@ class Outcomes(Source):
         c.required("month", "Month")
         month, bad_month = parse_month(month_text)
         c.flag(bad_month, "Month", "is not a month in the form YYYY-MM", month_text)
+        check_month(c, month, month_text, ctx)
         c.required("outcome_type", "Outcome type")
         loc = check_coordinates(c)
         vintage = check_lsoa(c, month_text)

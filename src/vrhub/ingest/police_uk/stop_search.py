@@ -22,7 +22,7 @@ from vrhub.domain.errors import SourceError
 from vrhub.domain.schemas import POLICE_UK_STOP_SEARCH, STOP_SEARCH_TYPES
 from vrhub.ingest.files import SourceFile
 from vrhub.ingest.force_locator import force_from_path
-from vrhub.ingest.police_uk.location import check_coordinates, force_month_coverage
+from vrhub.ingest.police_uk.location import check_coordinates, check_month, force_month_coverage
 from vrhub.ingest.source import Checked, Column, Source
 from vrhub.ingest.validate import Checks, parse_bool
 
@@ -102,6 +102,8 @@ class StopSearch(Source):
         instant, bad_date = parse_instant(c.column("date"))
         c.flag(bad_date, "Date", "is not an ISO 8601 date-time with offset (e.g. 2018-10-01T09:00:00+01:00)",
                c.column("date"))
+        month = uk_month(instant)
+        check_month(c, month, c.column("date"), ctx, "Date")
         booleans = {}
         for name, label in [("part_of_policing_operation", "Part of a policing operation"),
                             ("outcome_linked_to_object", "Outcome linked to object of search"),
@@ -120,7 +122,7 @@ class StopSearch(Source):
                 "force": pa.array([ctx["force"]] * n, pa.string()),
                 "search_type": c.column("search_type"),
                 "occurred_at": instant,
-                "month": uk_month(instant),
+                "month": month,
                 "part_of_policing_operation": booleans["part_of_policing_operation"],
                 "policing_operation": operation,
                 "latitude": loc["latitude"],

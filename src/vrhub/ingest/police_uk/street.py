@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from vrhub.domain.schemas import POLICE_UK_CRIME_TYPES, POLICE_UK_STREET
-from vrhub.ingest.police_uk.location import check_coordinates, check_lsoa, force_month_coverage
+from vrhub.ingest.police_uk.location import check_coordinates, check_lsoa, check_month, force_month_coverage
 from vrhub.ingest.source import Checked, Column, Source
 from vrhub.ingest.validate import Checks, parse_month
 
@@ -49,6 +49,7 @@ class StreetCrime(Source):
         c.required("month", "Month")
         month, bad_month = parse_month(month_text)
         c.flag(bad_month, "Month", "is not a month in the form YYYY-MM", month_text)
+        check_month(c, month, month_text, ctx)
         c.required("crime_type", "Crime type")
         c.one_of("crime_type", CRIME_TYPES, "Crime type", "is not a police.uk crime type")
         loc = check_coordinates(c)
