@@ -41,7 +41,7 @@ def test_a_repeated_column_vrhub_does_not_read_is_left_alone(ws: Workspace, tmp_
     p.write_bytes(csv_bytes(header, [street_row() | {"Notes": "x"}]))
     [r] = police_uk_ingest(ws, [p]).results
     assert r.ok and r.rows_accepted == 1
-    assert any("columns not used by vrhub were kept only in the source file: Notes, Notes" in w for w in r.warnings)
+    assert any("which keeps only their names): Notes, Notes" in w for w in r.warnings)
 
 
 def test_a_header_of_10000_columns_is_read_not_called_empty(ws: Workspace, tmp_path: Path) -> None:
