@@ -289,12 +289,15 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
                         "1992; Ord & Getis 1995).", "docs/methods/gi-star.md"))
     if near_repeat:
         methods.append(("Near repeats", "Knox test on dated ED attendances at home-LSOA centroids, "
-                        f"{NEAR_REPEAT_PERMUTATIONS} permutations (seed {HOTSPOT_SEED}). " + near_repeat["citation"],
+                        f"{NEAR_REPEAT_PERMUTATIONS} permutations (seed {HOTSPOT_SEED}); bands judged by p-values "
+                        "adjusted for the number of bands, with a global max-T test (Westfall & Young 1993). "
+                        + near_repeat["citation"],
                         "docs/methods/knox.md"))
     if any(e["result"] for e in works["evaluations"]):
-        methods.append(("Impact evaluation", "Difference-in-differences, two-way fixed-effects Poisson with "
-                        "area-clustered errors, floored at the placebo spread with few treated areas (Wooldridge "
-                        "1999; Conley & Taber 2011).", "docs/methods/difference-in-differences.md"))
+        methods.append(("Impact evaluation", "Difference-in-differences, two-way fixed-effects Poisson; intervals, "
+                        "event study and pre-trend test from placebo fits of the comparison areas, valid with few "
+                        "treated areas (Wooldridge 1999; Conley & Taber 2011; Arkhangelsky et al. 2021).",
+                        "docs/methods/difference-in-differences.md"))
     if causes["result"] is not None:
         methods.append(("Linked cohort risk factors", "Pupils' education records linked to youth justice records on "
                         "the keyed pseudonym; crude odds ratios with Woolf's logit 95% interval and odds ratios "
@@ -399,21 +402,23 @@ def _near_repeat(ws: Workspace, d: Definition, p: Profile, release: bool) -> dic
     frame = result.to_frame()
     inner = frame[(frame["space_band"] != frame["space_band"].iloc[-1]) & (frame["time_band"]
                                                                           != frame["time_band"].iloc[-1])]
-    found = inner[(inner["p_value"] < 0.05) & (inner["knox_ratio"] > 1)]
+    found = inner[(inner["p_adjusted"] <= 0.05) & (inner["knox_ratio"] > 1)]
     if len(found):
         sentence = ("ED assault attendances show a near-repeat pattern: " + "; ".join(
             f"{r.space_band} within {r.time_band} there are {r.knox_ratio:.2f} times the pairs chance would give "
-            f"(p = {r.p_value:.3f})" for r in found.itertuples()) + ". Knox test, "
-            f"{result.permutations} permutations, each band tested at 5%.")
+            f"(p = {r.p_adjusted:.3f} allowing for the {len(inner)} bands tested)" for r in found.itertuples())
+            + f". Knox test, {result.permutations} permutations. " + result.global_sentence())
     else:
         sentence = ("No near-repeat pattern in ED assault attendances: no space-time band closer than "
                     f"{NEAR_REPEAT_SPACE[-1]:,.0f} m and {NEAR_REPEAT_DAYS[-1]:.0f} days has more pairs than chance "
-                    f"at the 5% level (Knox test, {result.permutations} permutations).")
-    columns = ["space_band", "time_band", "knox_ratio", "p_value"] if release else \
-        ["space_band", "time_band", "observed", "expected", "knox_ratio", "p_value"]
+                    f"once the {len(inner)} bands tested are allowed for (Knox test, {result.permutations} "
+                    "permutations). " + result.global_sentence())
+    columns = ["space_band", "time_band", "knox_ratio", "p_value", "p_adjusted"] if release else \
+        ["space_band", "time_band", "observed", "expected", "knox_ratio", "p_value", "p_adjusted"]
     shown = inner[columns].copy()
     shown["knox_ratio"] = shown["knox_ratio"].round(2)
-    shown["p_value"] = shown["p_value"].map(lambda v: f"{v:.3f}")  # 0.001 with 999 permutations, not "0.00"
+    for col in ("p_value", "p_adjusted"):
+        shown[col] = shown[col].map(lambda v: f"{v:.3f}")  # 0.001 with 999 permutations, not "0.00"
     if "expected" in shown:
         shown["expected"] = shown["expected"].round(1)
     return {"sentence": sentence, "table": _table(pa.Table.from_pandas(shown, preserve_index=False)),
