@@ -33,7 +33,11 @@ def cohort(
 
     lo, hi = month_options(start, end)
     ws = state.workspace()
-    result = cohort_risk_factors(ws.engine(), start=lo, end=hi, release=release)
+    result = cohort_risk_factors(ws.engine(), start=lo, end=hi)
+    if release:
+        from vrhub.report.release import release as release_step
+
+        result = release_step(result).result
     span = f"{lo:%Y-%m}_{hi:%Y-%m}" if lo and hi else "all"
     folder = out_dir or ws.home / "cohort" / f"{span}{'_release' if release else ''}"
     folder.mkdir(parents=True, exist_ok=True)

@@ -129,6 +129,8 @@ class DidResult:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def plain_english(self) -> str:
+        if self.extra.get("withheld"):
+            return f"The difference-in-differences result is not released: {self.extra['withheld']}."
         text = self.effect.plain_english()
         if self.event_study is not None and self.event_study.pretrend is not None:
             pt = self.event_study.pretrend
@@ -264,11 +266,11 @@ def _estimate(panel_m: _Matrices, prepared: PreparedPanel, post: np.ndarray, mod
         event_study = _event_study(panel_m, prepared, model, event_window, confidence_level, n_treated,
                                    placebo_seed)
 
-    assumptions = _assumption_checks(
+    assumptions = assumption_checks(
         n_clusters=n_clusters,
         n_treated=n_treated,
         n_comparison=len(comparison_kept),
-        placebo=placebo,
+        placebo_areas=None if placebo is None else placebo.df + 1,
         event_study=event_study,
         dispersion=fit.dispersion,
         model=model,
@@ -447,6 +449,7 @@ def _event_study(
         tcrit = stats.t.ppf(0.5 + confidence_level / 2.0, m.n_areas - 1)
         ci_lo, ci_hi = fit.coef - tcrit * se, fit.coef + tcrit * se
     by_time = {e: i for i, e in enumerate(times)}
+    treated_y = m.y[m.treated]
     rows = []
     for e in range(lo, hi + 1):
         binned = (e == lo and lo > first_e) or (e == hi and hi < last_e)
@@ -454,7 +457,7 @@ def _event_study(
         coef, s, low, high = (0.0, 0.0, 0.0, 0.0) if i is None else (
             float(fit.coef[i]), float(se[i]), float(ci_lo[i]), float(ci_hi[i]))
         rows.append({"event_time": e, "coef": coef, "se": s, "binned": binned, "ci_low_coef": low,
-                     "ci_high_coef": high})
+                     "ci_high_coef": high, "treated_count": float(treated_y[:, event_time == e].sum())})
     table = pd.DataFrame(rows)
     scale: Scale = "ratio" if model == "poisson" else "difference"
     if scale == "ratio":
@@ -525,13 +528,15 @@ def _group_means(sums: dict[tuple[str, str], tuple[float, float, int]], has_popu
     return pd.DataFrame([{"group": g, "period": p, name: c / e * per} for (g, p), (c, e, _) in sums.items()])
 
 
-def _assumption_checks(
-    *, n_clusters: int, n_treated: int, n_comparison: int, placebo: PlaceboVariance | None,
+def assumption_checks(
+    *, n_clusters: int, n_treated: int, n_comparison: int, placebo_areas: int | None,
     event_study: EventStudy | None, dispersion: float | None, model: Model
 ) -> tuple[AssumptionCheck, ...]:
+    """The design's assumption checks, in words (``placebo_areas``: placebo fits used, ``None`` without them;
+    ``dispersion`` ``None`` leaves its number out, as a release does)."""
     checks: list[AssumptionCheck] = []
     if event_study is None or event_study.pretrend is None:
-        too_few = event_study is not None and placebo is not None
+        too_few = event_study is not None and placebo_areas is not None
         checks.append(
             AssumptionCheck(
                 "parallel trends",
@@ -562,13 +567,13 @@ def _assumption_checks(
                 ),
             )
         )
-    if placebo is not None:
+    if placebo_areas is not None:
         checks.append(
             AssumptionCheck(
                 "inference that holds with few treated areas",
                 True,
-                f"Intervals and tests come from placebo fits, each of {placebo.df + 1} comparison areas called "
-                f"treated in turn, with t on {placebo.df} degrees of freedom: valid with {n_treated} treated "
+                f"Intervals and tests come from placebo fits, each of {placebo_areas} comparison areas called "
+                f"treated in turn, with t on {placebo_areas - 1} degrees of freedom: valid with {n_treated} treated "
                 "area(s) when areas vary alike (Conley & Taber 2011); area-clustered errors would be too narrow "
                 "(MacKinnon & Webb 2017).",
             )
@@ -593,13 +598,13 @@ def _assumption_checks(
                 "areas (MacKinnon & Webb 2017; Cameron & Miller 2015).",
             )
         )
-    if model == "poisson" and dispersion is not None:
+    if model == "poisson":
+        how_much = "more than" if dispersion is None else f"{dispersion:.1f} times as much as"
         checks.append(
             AssumptionCheck(
                 "overdispersion handled",
                 True,
-                f"Monthly counts vary {dispersion:.1f} times as much as a Poisson model expects; the placebo "
-                "inference allows for this.",
+                f"Monthly counts vary {how_much} a Poisson model expects; the placebo inference allows for this.",
             )
         )
     checks.append(

@@ -234,7 +234,7 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
     for s in p.sections.values():
         if not s.available:
             missing.append(f"{s.name.capitalize()}: " + " ".join(s.notes))
-    works = _what_works(ws, today)
+    works = _what_works(ws, today, release)
     cardiff = _cardiff(ws, p, release)
     if near_repeat is None:
         missing.append("Near-repeat analysis: police.uk gives months only, so day-level near-repeat bands cannot be "
@@ -339,7 +339,7 @@ def _hotspots(ws: Workspace, d: Definition, p: Profile, notice: str, release: bo
     ``source="ed_istv"`` maps ED assault attendances by the patient's home LSOA (when ED data cover the period).
     """
     from vrhub.analysis.hotspots.run import ED_SOURCE, gather_incidents, run_gi_star
-    from vrhub.report.maps import GI_STAR_CLASSES, choropleth, released_counts
+    from vrhub.report.maps import GI_STAR_CLASSES, choropleth
 
     try:
         incidents = gather_incidents(ws.engine(), d, start=p.start, end=p.end, strand=p.strand, source=source)
@@ -349,10 +349,11 @@ def _hotspots(ws: Workspace, d: Definition, p: Profile, notice: str, release: bo
                           seed=HOTSPOT_SEED)
     except NoDataError:
         return None
+    if release:  # through the release step: no class for an area whose count is suppressed, z withheld
+        from vrhub.report.release import release as release_step
+
+        run = release_step(run).result
     places = run.places.copy()
-    if release:  # no class is shown for an area whose count is suppressed
-        published, _ = released_counts(places.set_index("id")["count"])
-        places.loc[places["id"].map(published).isna().to_numpy(), "classification"] = None
     counts = places["classification"].value_counts()
     hot, cold = int(counts.get("hot", 0)), int(counts.get("cold", 0))
     params = run.parameters
@@ -367,7 +368,8 @@ def _hotspots(ws: Workspace, d: Definition, p: Profile, notice: str, release: bo
                     f"{params['n_sites']:,} LSOAs): with {len(incidents.months)} months of data, local clusters "
                     "cannot be told apart from chance once testing a thousand areas is allowed for.")
     if ed and hot:
-        top = places[places["classification"] == "hot"].sort_values("z", ascending=False).head(5)
+        order = "z" if "z" in places else "count"  # z is withheld in a release: the largest released counts
+        top = places[places["classification"] == "hot"].sort_values(order, ascending=False).head(5)
         sentence += " Strongest hot spots: " + ", ".join(str(n) for n in top["name"]) + "."
     title = "Hot and cold spots of ED assault attendances (Gi*, home LSOAs)" if ed else \
         "Hot and cold spots (Gi*, LSOAs)"
@@ -399,13 +401,18 @@ def _near_repeat(ws: Workspace, d: Definition, p: Profile, release: bool) -> dic
                                  permutations=NEAR_REPEAT_PERMUTATIONS, seed=HOTSPOT_SEED)
     except (NoDataError, HotspotInputError):
         return None
+    if release:  # pair counts withheld, ratios and p-values coarsened, the number of events protected
+        from vrhub.report.release import release as release_step
+
+        result = release_step(result).result
     frame = result.to_frame()
     inner = frame[(frame["space_band"] != frame["space_band"].iloc[-1]) & (frame["time_band"]
                                                                           != frame["time_band"].iloc[-1])]
     found = inner[(inner["p_adjusted"] <= 0.05) & (inner["knox_ratio"] > 1)]
     if len(found):
         sentence = ("ED assault attendances show a near-repeat pattern: " + "; ".join(
-            f"{r.space_band} within {r.time_band} there are {r.knox_ratio:.2f} times the pairs chance would give "
+            f"{r.space_band} within {r.time_band} there are {r.knox_ratio:{'.2g' if release else '.2f'}} times "
+            "the pairs chance would give "
             f"(p = {r.p_adjusted:.3f} allowing for the {len(inner)} bands tested)" for r in found.itertuples())
             + f". Knox test, {result.permutations} permutations. " + result.global_sentence())
     else:
@@ -416,7 +423,8 @@ def _near_repeat(ws: Workspace, d: Definition, p: Profile, release: bool) -> dic
     columns = ["space_band", "time_band", "knox_ratio", "p_value", "p_adjusted"] if release else \
         ["space_band", "time_band", "observed", "expected", "knox_ratio", "p_value", "p_adjusted"]
     shown = inner[columns].copy()
-    shown["knox_ratio"] = shown["knox_ratio"].round(2)
+    if not release:
+        shown["knox_ratio"] = shown["knox_ratio"].round(2)
     for col in ("p_value", "p_adjusted"):
         shown[col] = shown[col].map(lambda v: f"{v:.3f}")  # 0.001 with 999 permutations, not "0.00"
     if "expected" in shown:
@@ -435,9 +443,13 @@ def _cardiff(ws: Workspace, p: Profile, release: bool) -> dict[str, Any] | None:
     from vrhub.analysis.cardiff import GEOCODED_NOTE, GEOCODED_TABLES, cardiff_view
 
     try:
-        view = cardiff_view(ws.engine(), start=p.start, end=p.end, release=release)
+        view = cardiff_view(ws.engine(), start=p.start, end=p.end)
     except NoDataError:
         return None
+    if release:
+        from vrhub.report.release import release as release_step
+
+        view = release_step(view).result
     tables = {}
     for name, cols in (("ed_vs_police_by_district", ["district_name", "ed_assaults", "police_violence"]),
                        ("ed_location_type", None), ("ed_location_descriptions", None),
@@ -470,8 +482,9 @@ CARDIFF_CAPTIONS = {
 }
 
 
-def _what_works(ws: Workspace, today: dt.date) -> dict[str, Any]:
-    """The commissioned services in force, what their returns say they delivered, and contract alerts."""
+def _what_works(ws: Workspace, today: dt.date, release: bool = False) -> dict[str, Any]:
+    """The commissioned services in force, what their returns say they delivered, and contract alerts (each value
+    sheet and evaluation through the release step in a release)."""
     from vrhub.analysis.value.sheet import value_sheet
     from vrhub.governance.commissioning import alerts, register_in_force
     from vrhub.governance.returns import returns_in_force
@@ -483,7 +496,12 @@ def _what_works(ws: Workspace, today: dt.date) -> dict[str, Any]:
     evaluations = []
     for svc in register.services:
         sheet = value_sheet(ws, svc.key)
-        evaluations += _service_evaluations(ws, svc)
+        if release:
+            from vrhub.domain.disclosure import NHS_OPENSAFELY
+            from vrhub.report.release.value import release_value_sheet
+
+            sheet = release_value_sheet(sheet, NHS_OPENSAFELY)
+        evaluations += _service_evaluations(ws, svc, release)
         report = service_report(returns, svc.key) if returns else None
         funding = svc.total_funding
         evidence = "; ".join(
@@ -509,7 +527,7 @@ EVALUATION_SOURCES = (("police_uk_street", "police-recorded violence and sexual 
                       ("ed_istv", "ED assault attendances (patients' home districts)"))
 
 
-def _service_evaluations(ws: Workspace, svc: Any) -> list[dict[str, Any]]:
+def _service_evaluations(ws: Workspace, svc: Any, release: bool = False) -> list[dict[str, Any]]:
     """Difference-in-differences of each loaded outcome in the service's districts from its contract start, or
     the reason it cannot be run on the loaded data (a row either way, so the SNA shows what was tried)."""
     from vrhub.analysis.evaluation.result import EvaluationInputError
@@ -541,6 +559,10 @@ def _service_evaluations(ws: Workspace, svc: Any) -> list[dict[str, Any]]:
         else:
             try:
                 ev = evaluate_did(engine, treated=treated, start=start, source=source)
+                if release:
+                    from vrhub.report.release import release as release_step
+
+                    ev = release_step(ev).result
                 e = ev.effect
                 row["result"] = {"sentence": ev.plain_english(), "detected": e.detected,
                                  "estimate": e.percent_change, "ci": e.percent_ci}
@@ -676,9 +698,13 @@ def _causes(ws: Workspace, p: Profile, release: bool) -> dict[str, Any]:
     or what is missing when education or youth justice data are not loaded."""
     none: dict[str, Any] = {"result": None, "finding": None, "recommendation": None}
     try:
-        r: CohortRiskFactors = cohort_risk_factors(ws.engine(), start=p.start, end=p.end, release=release)
+        r: CohortRiskFactors = cohort_risk_factors(ws.engine(), start=p.start, end=p.end)
     except NoDataError as exc:
         return none | {"missing": f"{exc.message[:1].upper()}{exc.message[1:]}: {exc.hint}."}
+    if release:
+        from vrhub.report.release import release as release_step
+
+        r = release_step(r).result
     t = r.table
     rows = []
     for x in t.itertuples():
