@@ -231,6 +231,20 @@ def cohort_risk_factors(
     if frame.empty:
         raise NoDataError("no pupils in the education data for this period and NC year",
                           "check the period, or widen min_nc_year..max_nc_year")
+    offenders = _offenders_not_in_education(engine, frame, start, end, offence_types)
+    ids = [d.id for k in ("education", "youth_justice") for d in engine.ws.catalogue.datasets(k)]
+    synthetic = any(d.synthetic for k in ("education", "youth_justice") for d in engine.ws.catalogue.datasets(k))
+    result = risk_factors_from_frame(frame, offenders_not_in_education=offenders, synthetic=synthetic, datasets=ids)
+    result.start, result.end = start, end
+    result.parameters.update({"offence_types": list(offence_types), "min_nc_year": min_nc_year,
+                              "max_nc_year": max_nc_year})
+    return result
+
+
+def risk_factors_from_frame(frame: pd.DataFrame, *, offenders_not_in_education: int = 0, synthetic: bool = False,
+                            datasets: list[str] | None = None) -> CohortRiskFactors:
+    """The odds ratios of :func:`cohort_risk_factors` from a cohort frame (one row per pupil, as
+    :func:`cohort_frame` returns: the exposures, ``sex_known`` and ``outcome``)."""
     notes = []
     exposures = [e for e in EXPOSURES if e != "male"]
     if frame["sex_known"].mean() >= 0.95:
@@ -251,8 +265,6 @@ def cohort_risk_factors(
         notes.append(problem)
     for r in rows:
         r["adjusted_or"], r["adjusted_or_low"], r["adjusted_or_high"] = adjusted.get(r["exposure"], (np.nan,) * 3)
-    population, with_outcome = len(frame), int(frame["outcome"].sum())
-    offenders = _offenders_not_in_education(engine, frame, start, end, offence_types)
     table = pd.DataFrame(rows, columns=list(COLUMNS))
     for col in ("exposed", "exposed_with_outcome", "unexposed", "unexposed_with_outcome"):
         table[col] = table[col].astype("Int64")
@@ -260,13 +272,10 @@ def cohort_risk_factors(
     table["risk_unexposed"] = (table["unexposed_with_outcome"] / table["unexposed"]).astype(float)
     notes.append("associations, not causes: exclusion, absence and offending share causes, and an offence in the "
                  "period may come before the exclusion")
-    ids = [d.id for k in ("education", "youth_justice") for d in engine.ws.catalogue.datasets(k)]
-    synthetic = any(d.synthetic for k in ("education", "youth_justice") for d in engine.ws.catalogue.datasets(k))
     patterns = exposure_patterns(frame, in_model) if in_model else None
-    return CohortRiskFactors(table, population, with_outcome, offenders, start, end, synthetic, False, ids, notes,
-                             None, {"offence_types": list(offence_types), "min_nc_year": min_nc_year,
-                                    "max_nc_year": max_nc_year, "exposures": exposures, "model_exposures": in_model,
-                                    "rules": None},
+    return CohortRiskFactors(table, len(frame), int(frame["outcome"].sum()), offenders_not_in_education, None, None,
+                             synthetic, False, list(datasets or []), notes, None,
+                             {"exposures": exposures, "model_exposures": in_model, "rules": None},
                              patterns=patterns, residual_df=len(frame) - len(in_model) - 1 if in_model else None)
 
 

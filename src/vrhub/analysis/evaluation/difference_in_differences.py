@@ -118,7 +118,11 @@ class EventStudy:
 
 @dataclass(frozen=True)
 class DidResult:
-    """The difference-in-differences effect, the event study and the group means behind them."""
+    """The difference-in-differences effect, the event study and the group means behind them.
+
+    ``extra`` holds, for a release, the group totals (``group_totals``) and the design's inputs (``inputs``: the
+    panel and the options) so that the release step can refit it to rounded counts.
+    """
 
     effect: EffectEstimate
     event_study: EventStudy | None
@@ -210,6 +214,11 @@ def difference_in_differences(
         min_pre=2,
         min_post=1,
     )
+    inputs = {"panel": prepared.data[["area", "period", "y", "exposure"]].copy(), "treated": treated,
+              "comparison": comparison, "start": prepared.periods[prepared.start_t], "model": model,
+              "event_window": event_window, "confidence_level": confidence_level, "placebo_seed": placebo_seed,
+              "population": population_col is not None, "data_versions": tuple(data_versions),
+              "outcome_label": outcome_label, "intervention_label": intervention_label}
     df = prepared.data.copy()
     dropped: tuple[str, ...] = ()
     if model == "poisson":
@@ -229,9 +238,11 @@ def difference_in_differences(
 
     post = np.arange(panel_m.n_periods) >= prepared.start_t
     with single_threaded_blas():  # once: entering it costs milliseconds, and there are many small fits
-        return _estimate(panel_m, prepared, post, model, treated_kept, comparison_kept, dropped,
-                         has_population, event_window, confidence_level, placebo_seed, data_versions,
-                         outcome_label, intervention_label)
+        result = _estimate(panel_m, prepared, post, model, treated_kept, comparison_kept, dropped,
+                           has_population, event_window, confidence_level, placebo_seed, data_versions,
+                           outcome_label, intervention_label)
+    result.extra["inputs"] = inputs  # what a release needs to refit the design to rounded counts
+    return result
 
 
 def _estimate(panel_m: _Matrices, prepared: PreparedPanel, post: np.ndarray, model: Model,

@@ -8,8 +8,10 @@
 - The adjusted odds ratios (logistic regression on the pupils) are released only when every cell of every
   exposure's table is released above the threshold and the model keeps at least 10 residual degrees of freedom
   (:func:`vrhub.domain.disclosure.model_gate`). They are then refitted to the released counts — a logistic
-  regression's data enter only through its sufficient statistics, the outcome total and the exposed pupils with the
-  outcome (:func:`vrhub.analysis.cohort.logit_from_sufficient`) — and rounded to 2 significant figures.
+  regression's outcomes enter only through its sufficient statistics, the outcome total and the exposed pupils with
+  the outcome (:func:`vrhub.analysis.cohort.logit_from_sufficient`) — with the pupils' exposure patterns (how many
+  pupils have each combination of exposures) rounded to the base, and rounded to 2 significant figures. The
+  released model is so a function of released counts and of the rounded pattern table, never of exact counts.
 """
 
 from __future__ import annotations
@@ -21,7 +23,14 @@ import numpy as np
 import pandas as pd
 
 from vrhub.analysis.cohort import COLUMNS, CohortRiskFactors, _crude, logit_from_sufficient
-from vrhub.domain.disclosure import DisclosureRules, coarsen, model_gate, protect_long, protect_series
+from vrhub.domain.disclosure import (
+    DisclosureRules,
+    coarsen,
+    model_gate,
+    protect_long,
+    protect_series,
+    round_to_base,
+)
 from vrhub.report.release.core import Released, statement
 
 ODDS = ("crude_or", "crude_or_low", "crude_or_high", "adjusted_or", "adjusted_or_low", "adjusted_or_high")
@@ -98,7 +107,8 @@ def _adjusted(rows: list[dict[str, Any]], result: CohortRiskFactors, cells: dict
         return gate
     by_exposure = {r["exposure"]: r for r in rows}
     totals = {"outcome": float(with_outcome), **{e: float(by_exposure[e]["exposed_with_outcome"]) for e in exposures}}
-    fitted = logit_from_sufficient(result.patterns, exposures, totals)
+    patterns = result.patterns.assign(n=round_to_base(result.patterns["n"].to_numpy(), rules.rounding_base))
+    fitted = logit_from_sufficient(patterns[patterns["n"] > 0], exposures, totals)
     if fitted is None:
         return "withheld: the model cannot be refitted to the released counts"
     for e, (value, low, high) in fitted.items():
