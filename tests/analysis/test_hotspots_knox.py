@@ -145,7 +145,7 @@ def test_global_test_keeps_its_size_where_per_cell_p_values_do_not():
     # Issue 11, item 5: with 16 cells tested, some cell reaches p <= 0.05 in about half of the tables with no
     # near repeats (21 of 60 null runs in the audit). The global max-T test over the same permutations must reject
     # at about 5%. 200 null tables (uniform places and days), 4 x 4 inner bands, 99 permutations each.
-    # Tolerance: Binomial(200, 0.05) has its central 99.9% in 2..20 rejections.
+    # Tolerance: Binomial(200, 0.05) has its central 99.9% in 2..21 rejections.
     some_cell = global_rejections = 0
     for seed in range(200):
         rng = np.random.default_rng(10_000 + seed)
@@ -159,7 +159,7 @@ def test_global_test_keeps_its_size_where_per_cell_p_values_do_not():
         assert (r.p_adjusted[:-1, :-1] >= inner_p - 1e-12).all()  # adjusting never lowers a p-value
         assert np.isnan(r.p_adjusted[-1]).all() and np.isnan(r.p_adjusted[:, -1]).all()
     assert some_cell >= 50, some_cell  # the multiplicity problem is real on this design
-    assert 2 <= global_rejections <= 20, global_rejections
+    assert 2 <= global_rejections <= 21, global_rejections
 
 
 def test_global_test_finds_planted_near_repeats():
