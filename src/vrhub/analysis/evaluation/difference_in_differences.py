@@ -59,7 +59,7 @@ from vrhub.analysis.evaluation.result import (
 from vrhub.analysis.evaluation.twfe import TwfeFit, linear_twfe, poisson_twfe
 
 CITATION = (
-    "Two-way fixed-effects Poisson difference-in-differences with area-clustered errors: Wooldridge JM (1999) "
+    "Two-way fixed-effects Poisson difference-in-differences with placebo inference: Wooldridge JM (1999) "
     "J Econometrics 90:77-97; Santos Silva JMC & Tenreyro S (2006) Rev Econ Stat 88:641-658; "
     "Bertrand M, Duflo E & Mullainathan S (2004) QJE 119:249-275; Cameron AC & Miller DL (2015) "
     "J Human Resources 50:317-372. Pre-trends: Roth J (2022) AER: Insights 4:305-322. " + PLACEBO_CITATION
