@@ -257,15 +257,7 @@ def _estimate(panel_m: _Matrices, prepared: PreparedPanel, post: np.ndarray, mod
     coef, cluster_se = float(fit.coef[0]), float(np.sqrt(fit.cov[0, 0]))
     placebo = placebo_variance(lambda j: panel_m.placebo_fit(j, lambda mask: _did_columns(mask, post)),
                                len(comparison_kept), seed=placebo_seed)
-    if placebo is not None:
-        se_arr, lo_arr, hi_arr, p_arr = placebo.interval(np.array([coef]), n_treated, confidence_level)
-        se, lo, hi, p_value, dof = float(se_arr[0]), float(lo_arr[0]), float(hi_arr[0]), float(p_arr[0]), placebo.df
-    else:
-        dof = n_clusters - 1
-        tcrit = stats.t.ppf(0.5 + confidence_level / 2.0, dof)
-        se = cluster_se
-        p_value = float(2 * stats.t.sf(abs(coef / se), dof)) if se > 0 else float("nan")
-        lo, hi = coef - tcrit * se, coef + tcrit * se
+    se, lo, hi, p_value, dof = _inference(coef, cluster_se, placebo, n_treated, n_clusters, confidence_level)
     scale: Scale = "ratio" if model == "poisson" else "difference"
     if scale == "ratio":
         estimate, ci_low, ci_high = float(np.exp(coef)), float(np.exp(lo)), float(np.exp(hi))
@@ -297,6 +289,8 @@ def _estimate(panel_m: _Matrices, prepared: PreparedPanel, post: np.ndarray, mod
         else f"area-clustered standard error, t with {dof} degrees of freedom (areas - 1): too few comparison areas "
         f"(fewer than {MIN_PLACEBO_AREAS}) for placebo inference"
     )
+    notes = (f"{len(dropped)} area(s) with no recorded crimes were dropped: they carry no information in a Poisson "
+             "fixed-effects model.",) if dropped else ()
     effect = EffectEstimate(
         method=(
             "difference-in-differences, two-way fixed-effects Poisson regression, placebo inference"
@@ -314,37 +308,12 @@ def _estimate(panel_m: _Matrices, prepared: PreparedPanel, post: np.ndarray, mod
         comparison_label="what the change in the comparison areas predicted",
         unit_label=unit,
         confidence_level=confidence_level,
-        parameters={
-            "model": model,
-            "start": str(prepared.periods[prepared.start_t]),
-            "first_period": str(prepared.periods[0]),
-            "last_period": str(prepared.periods[-1]),
-            "n_pre_periods": prepared.n_pre,
-            "n_post_periods": prepared.n_post,
-            "n_treated_areas": n_treated,
-            "n_comparison_areas": len(comparison_kept),
-            "population_offset": has_population,
-            "cluster": "area",
-            "inference": inference,
-            "degrees_of_freedom": int(dof),
-            "cluster_robust_standard_error": cluster_se,
-            "placebo_standard_deviation": None if placebo is None else float(np.std(placebo.estimates[:, 0], ddof=1)),
-            "placebo_areas": None if placebo is None else placebo.df + 1,
-            "placebo_areas_skipped": None if placebo is None else placebo.skipped,
-            "placebo_seed": placebo_seed if placebo is not None and placebo.sampled else None,
-            "event_window": list(event_window) if event_window else None,
-            "coefficient": coef,
-            "standard_error": float(se),
-        },
+        parameters=_parameters(prepared, model, n_treated, len(comparison_kept), has_population, inference, dof,
+                               cluster_se, placebo, placebo_seed, event_window, coef, se),
         seed=placebo_seed if placebo is not None and placebo.sampled else None,
         data_versions=tuple(data_versions),
         assumptions=assumptions,
-        notes=(
-            f"{len(dropped)} area(s) with no recorded crimes were dropped: they carry no information "
-            "in a Poisson fixed-effects model.",
-        )
-        if dropped
-        else (),
+        notes=notes,
     )
     return DidResult(
         effect=effect,
@@ -355,6 +324,47 @@ def _estimate(panel_m: _Matrices, prepared: PreparedPanel, post: np.ndarray, mod
         dropped_areas=dropped,
         extra={"group_totals": _group_totals(sums)},
     )
+
+
+def _parameters(prepared: PreparedPanel, model: Model, n_treated: int, n_comparison: int, has_population: bool,
+                inference: str, dof: int, cluster_se: float, placebo: PlaceboVariance | None, placebo_seed: int,
+                event_window: tuple[int, int] | None, coef: float, se: float) -> dict[str, Any]:
+    """The effect's parameters: the design, the inference used and its numbers (a release withholds the last)."""
+    return {
+        "model": model,
+        "start": str(prepared.periods[prepared.start_t]),
+        "first_period": str(prepared.periods[0]),
+        "last_period": str(prepared.periods[-1]),
+        "n_pre_periods": prepared.n_pre,
+        "n_post_periods": prepared.n_post,
+        "n_treated_areas": n_treated,
+        "n_comparison_areas": n_comparison,
+        "population_offset": has_population,
+        "cluster": "area",
+        "inference": inference,
+        "degrees_of_freedom": int(dof),
+        "cluster_robust_standard_error": cluster_se,
+        "placebo_standard_deviation": None if placebo is None else float(np.std(placebo.estimates[:, 0], ddof=1)),
+        "placebo_areas": None if placebo is None else placebo.df + 1,
+        "placebo_areas_skipped": None if placebo is None else placebo.skipped,
+        "placebo_seed": placebo_seed if placebo is not None and placebo.sampled else None,
+        "event_window": list(event_window) if event_window else None,
+        "coefficient": coef,
+        "standard_error": float(se),
+    }
+
+
+def _inference(coef: float, cluster_se: float, placebo: PlaceboVariance | None, n_treated: int, n_clusters: int,
+               confidence_level: float) -> tuple[float, float, float, float, int]:
+    """(standard error, interval, p-value, degrees of freedom) of the effect: from the placebo fits, or with too few
+    comparison areas for them, from the area-clustered error with t on areas − 1."""
+    if placebo is not None:
+        se, lo, hi, p = placebo.interval(np.array([coef]), n_treated, confidence_level)
+        return float(se[0]), float(lo[0]), float(hi[0]), float(p[0]), placebo.df
+    dof = n_clusters - 1
+    tcrit = stats.t.ppf(0.5 + confidence_level / 2.0, dof)
+    p_value = float(2 * stats.t.sf(abs(coef / cluster_se), dof)) if cluster_se > 0 else float("nan")
+    return cluster_se, coef - tcrit * cluster_se, coef + tcrit * cluster_se, p_value, dof
 
 
 def _did_columns(treated: np.ndarray, post: np.ndarray) -> np.ndarray:
@@ -545,39 +555,7 @@ def assumption_checks(
 ) -> tuple[AssumptionCheck, ...]:
     """The design's assumption checks, in words (``placebo_areas``: placebo fits used, ``None`` without them;
     ``dispersion`` ``None`` leaves its number out, as a release does)."""
-    checks: list[AssumptionCheck] = []
-    if event_study is None or event_study.pretrend is None:
-        too_few = event_study is not None and placebo_areas is not None
-        checks.append(
-            AssumptionCheck(
-                "parallel trends",
-                None,
-                ("Parallel trends were not tested: too few comparison areas for a joint test of every lead; "
-                 if too_few else "Parallel trends were not tested (no event study); ")
-                + "the estimate assumes treated and comparison areas would have changed alike without the "
-                "intervention.",
-            )
-        )
-    else:
-        pt = event_study.pretrend
-        ok = pt.p_value >= 0.05
-        checks.append(
-            AssumptionCheck(
-                "parallel trends before the start",
-                ok,
-                (
-                    f"Before the start, the treated and comparison areas showed no detectable difference in trend "
-                    f"({_pretrend_words(pt)}, {format_p(pt.p_value)}); this supports, but cannot prove, "
-                    "that they would have stayed in step."
-                )
-                if ok
-                else (
-                    f"The treated and comparison areas were already moving differently before the start "
-                    f"({_pretrend_words(pt)}, {format_p(pt.p_value)}), so the estimate may be biased; "
-                    "try better-matched comparison areas."
-                ),
-            )
-        )
+    checks = [_parallel_trends_check(event_study, placebo_areas)]
     if placebo_areas is not None:
         checks.append(
             AssumptionCheck(
@@ -635,3 +613,28 @@ def _pretrend_words(pt: PreTrendTest) -> str:
     if pt.slope is not None:
         return f"test of a slope through {len(pt.leads)} leads"
     return f"joint test of {len(pt.leads)} leads"
+
+
+def _parallel_trends_check(event_study: EventStudy | None, placebo_areas: int | None) -> AssumptionCheck:
+    """The pre-trend test's verdict in words (or why it was not run)."""
+    if event_study is None or event_study.pretrend is None:
+        too_few = event_study is not None and placebo_areas is not None
+        return AssumptionCheck(
+            "parallel trends",
+            None,
+            ("Parallel trends were not tested: too few comparison areas for a joint test of every lead; "
+             if too_few else "Parallel trends were not tested (no event study); ")
+            + "the estimate assumes treated and comparison areas would have changed alike without the intervention.",
+        )
+    pt = event_study.pretrend
+    if pt.p_value >= 0.05:
+        return AssumptionCheck(
+            "parallel trends before the start", True,
+            f"Before the start, the treated and comparison areas showed no detectable difference in trend "
+            f"({_pretrend_words(pt)}, {format_p(pt.p_value)}); this supports, but cannot prove, that they would have "
+            "stayed in step.")
+    return AssumptionCheck(
+        "parallel trends before the start", False,
+        f"The treated and comparison areas were already moving differently before the start "
+        f"({_pretrend_words(pt)}, {format_p(pt.p_value)}), so the estimate may be biased; try better-matched "
+        "comparison areas.")
