@@ -683,9 +683,13 @@ def _partner_sections(p: Profile, tables: dict[str, pa.Table], notice: str, rele
 
 
 # --- causes: the linked cohort ------------------------------------------------------------------------------------
-def _or_text(value: float, low: float, high: float, withheld: bool) -> str:
+def _or_text(value: float, low: float, high: float, withheld: bool, significant: bool = False) -> str:
+    """An odds ratio and its interval; ``significant``: released model estimates, already at 2 significant figures
+    (shown so, not padded to two decimals); ``withheld``: a release, where a missing ratio was withheld."""
     if pd.isna(value):
-        return "withheld (a cell of its table is suppressed)" if withheld else "not estimable"
+        return "withheld (a count behind it is suppressed or small)" if withheld else "not estimable"
+    if significant:
+        return f"{value:.2g} ({low:.2g} to {high:.2g})"
     return f"{value:.2f} ({low:.2f} to {high:.2f})"
 
 
@@ -712,7 +716,7 @@ def _causes(ws: Workspace, p: Profile, release: bool) -> dict[str, Any]:
                                 (x.exposed, x.exposed_with_outcome, x.unexposed, x.unexposed_with_outcome)),
                      *("" if pd.isna(v) else f"{v:.1%}" for v in (x.risk_exposed, x.risk_unexposed)),
                      _or_text(x.crude_or, x.crude_or_low, x.crude_or_high, release),
-                     _or_text(x.adjusted_or, x.adjusted_or_low, x.adjusted_or_high, release)])
+                     _or_text(x.adjusted_or, x.adjusted_or_low, x.adjusted_or_high, release, significant=release)])
     columns = ["risk factor", "pupils with it", "with it and a violent offence", "pupils without it",
                "without it and a violent offence", "risk with", "risk without", "crude odds ratio (95% CI)",
                "adjusted odds ratio (95% CI)"]
