@@ -18,6 +18,7 @@ from vrhub.analysis.cardiff import NOT_KNOWN, SYNTHETIC_NOTICE, TABLES, WEEKDAYS
 from vrhub.domain.errors import NoDataError
 from vrhub.ingest.geography import load_geography
 from vrhub.ingest.synth.ed import ingest_synthetic_ed
+from vrhub.report.release import release
 
 IMD_FILE_2 = next((KENT / "imd2019").glob("File_2_*.csv"))
 VIOLENCE = ("Violence and sexual offences", "Robbery", "Possession of weapons")
@@ -61,7 +62,7 @@ def view(loaded):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def released(loaded):  # type: ignore[no-untyped-def]
-    return cardiff_view(loaded[0].engine(), release=True)
+    return release(cardiff_view(loaded[0].engine())).result  # the one release step (issue 11)
 
 
 def arrival(text: str) -> dt.datetime:
@@ -178,3 +179,24 @@ def test_no_ed_data_is_an_error_that_says_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(NoDataError) as info:
         cardiff_view(ws.engine())
     assert "vrhub" in (info.value.hint or "")
+
+
+def test_released_tables_and_totals_survive_an_integer_programming_attack(released) -> None:  # type: ignore[no-untyped-def]
+    # Issue 11: everything a released view shows of each source's district × month cube — the three tables and the
+    # headline total — attacked together by integer programming (vrhub.domain.disclosure.audit, integer=True).
+    import pandas as pd
+
+    from vrhub.domain.disclosure import NHS_OPENSAFELY, audit
+
+    attacked = 0
+    for column in ("ed_assaults", "police_violence"):
+        t = released.tables
+        frames = [t["ed_vs_police_by_district"][["district_name", column]],
+                  t["ed_vs_police_by_month"][["month", column]],
+                  t["ed_vs_police_by_district_month"][["district_name", "month", column]],
+                  pd.DataFrame({column: [released.totals[column]]})]  # the total in the summary
+        frames = [f.astype({column: "object"}).where(f.notna(), None) for f in frames]
+        report = audit(frames, NHS_OPENSAFELY, dims=["district_name", "month"], value=column, integer=True)
+        attacked += len(report.cells)
+        assert report.safe, report.recovered
+    assert attacked > 0  # there were suppressed cells to attack

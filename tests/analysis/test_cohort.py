@@ -87,3 +87,33 @@ def test_a_period_in_months_keeps_the_academic_years_attendance_and_the_whole_la
     frame = cohort_frame(ws.engine(), start=dt.date(2022, 10, 1), end=dt.date(2023, 5, 1))
     assert len(frame) == 3 and frame["outcome"].sum() == 1
     assert cohort_frame(ws.engine(), start=dt.date(2022, 10, 1), end=dt.date(2023, 4, 1))["outcome"].sum() == 0
+
+
+def test_the_adjusted_model_from_its_sufficient_statistics_equals_logit_on_the_pupils() -> None:
+    # The release refits the adjusted model to released counts through logit_from_sufficient; with the exact
+    # counts it must be the same model as statsmodels' Logit on the pupil-level data.
+    import numpy as np
+    import pandas as pd
+    import statsmodels.api as sm
+
+    from vrhub.analysis.cohort import exposure_patterns, logit_from_sufficient
+
+    rng = np.random.default_rng(8)
+    n = 3000
+    frame = pd.DataFrame({"suspension": rng.random(n) < 0.2, "persistent_absence": rng.random(n) < 0.3,
+                          "male": rng.random(n) < 0.5})
+    eta = -3 + 1.1 * frame["suspension"] + 0.6 * frame["persistent_absence"] + 0.4 * frame["male"]
+    frame["outcome"] = rng.random(n) < 1 / (1 + np.exp(-eta))
+    exposures = ["suspension", "persistent_absence", "male"]
+    fit = sm.Logit(frame["outcome"].astype(float), sm.add_constant(frame[exposures].astype(float))).fit(disp=0)
+    ci = np.exp(fit.conf_int())
+    totals = {"outcome": float(frame["outcome"].sum()),
+              **{e: float((frame[e] & frame["outcome"]).sum()) for e in exposures}}
+    got = logit_from_sufficient(exposure_patterns(frame, exposures), exposures, totals)
+    assert got is not None
+    for e in exposures:
+        assert got[e][0] == pytest.approx(np.exp(fit.params[e]), rel=1e-8)
+        assert got[e][1:] == pytest.approx((ci.loc[e, 0], ci.loc[e, 1]), rel=1e-6)
+    # totals no pattern mix can produce (more exposed offenders than offenders) have no finite maximum
+    assert logit_from_sufficient(exposure_patterns(frame, exposures), exposures,
+                                 totals | {"suspension": totals["outcome"] + 5}) is None

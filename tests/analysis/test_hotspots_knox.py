@@ -139,3 +139,39 @@ def test_time_resolution_and_band_checks():
         knox_test(xy, days, space_bands=[10, 50], time_bands=[0, 7], crs=27700)
     with pytest.raises(HotspotInputError, match="increase"):
         knox_test(xy, days, space_bands=[0, 50, 50], time_bands=[0, 7], crs=27700)
+
+
+def test_global_test_keeps_its_size_where_per_cell_p_values_do_not():
+    # Issue 11, item 5: with 16 cells tested, some cell reaches p <= 0.05 in about half of the tables with no
+    # near repeats (21 of 60 null runs in the audit). The global max-T test over the same permutations must reject
+    # at about 5%. 200 null tables (uniform places and days), 4 x 4 inner bands, 99 permutations each.
+    # Tolerance: Binomial(200, 0.05) has its central 99.9% in 2..21 rejections.
+    some_cell = global_rejections = 0
+    for seed in range(200):
+        rng = np.random.default_rng(10_000 + seed)
+        xy, days = rng.uniform(0, 3000, (120, 2)), rng.integers(0, 120, 120)
+        r = knox_test(xy, days, space_bands=[0, 100, 200, 400, 800], time_bands=[0, 7, 14, 28, 56],
+                      permutations=99, seed=seed, crs=27700)
+        inner_p = r.p_value[:-1, :-1]
+        some_cell += bool((inner_p <= 0.05).any())
+        global_rejections += r.global_p_value <= 0.05
+        assert r.global_p_value == pytest.approx(np.nanmin(r.p_adjusted))  # the top cell carries the global p
+        assert (r.p_adjusted[:-1, :-1] >= inner_p - 1e-12).all()  # adjusting never lowers a p-value
+        assert np.isnan(r.p_adjusted[-1]).all() and np.isnan(r.p_adjusted[:, -1]).all()
+    assert some_cell >= 50, some_cell  # the multiplicity problem is real on this design
+    assert 2 <= global_rejections <= 21, global_rejections
+
+
+def test_global_test_finds_planted_near_repeats():
+    rng = np.random.default_rng(3)
+    xy, days = rng.uniform(0, 3000, (300, 2)), rng.integers(0, 365, 300).astype(float)
+    repeats = rng.integers(0, 300, 60)
+    xy = np.vstack([xy, xy[repeats] + rng.normal(0, 30, (60, 2))])
+    days = np.concatenate([days, days[repeats] + rng.integers(1, 7, 60)])
+    r = knox_test(xy, days, space_bands=[0, 100, 200, 400], time_bands=[0, 7, 14, 28], permutations=199, seed=1,
+                  crs=27700)
+    assert r.global_p_value == 1 / 200
+    assert r.p_adjusted[0, 0] == 1 / 200 and r.knox_ratio[0, 0] > 2
+    assert "p = 0.005" in r.global_sentence() and "more close pairs than chance" in r.global_sentence()
+    assert list(r.to_frame().columns) == ["space_band", "time_band", "observed", "expected", "knox_ratio", "p_value",
+                                          "p_adjusted"]

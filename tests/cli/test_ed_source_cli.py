@@ -49,6 +49,8 @@ def test_near_repeat_on_ed_returns_uses_days(home: str) -> None:
     first = got["table"][0]
     assert (first["space_band"], first["time_band"]) == ("same location", "0-7 days")
     assert first["knox_ratio"] > 1.2 and first["p_value"] <= 0.01  # the planted near repeats
+    assert first["p_adjusted"] <= 0.01 and got["global_test"]["p_value"] <= 0.01  # survives the multiplicity
+    assert got["global_test"]["sentence"].startswith("Global test over the 4 space-time bands")
     assert "home LSOA" in got["location_note"]
 
 

@@ -100,3 +100,36 @@ def test_released_district_map_shows_only_protected_counts(kent_ws, tmp_path: Pa
     html = (out / "district_rate_map.html").read_text(encoding="utf-8")
     counts = [float(c) for c in re.findall(r'"count": ([\d.]+)', html)]
     assert counts and all(c == 0 or (c > 7 and c % 5 == 0) for c in counts), counts
+
+
+def test_a_released_run_publishes_no_exact_total_or_count_in_notes(kent_ws, tmp_path: Path):
+    # Issue 11: hotspots.json of a release carried the exact total (e.g. 28,626) and "826 record(s)" in its notes.
+    import re
+
+    import pandas as pd
+
+    from vrhub.domain.disclosure import NHS_OPENSAFELY, audit
+
+    out = tmp_path / "released"
+    result = run("--home", str(kent_ws.ws.home), "hotspots", "--method", "gistar", "--level", "grid", "--cell", "2000",
+                 "--permutations", "99", "--seed", "7", "--from", "2019-01", "--to", "2019-01", "--out", str(out),
+                 "--release", "--json")
+    assert result.exit_code == 0, result.output
+    meta = json.loads((out / "hotspots.json").read_text(encoding="utf-8"))
+    total = meta["parameters"]["n_incidents_counted"]
+    assert total % 5 == 0 and total == meta["released"]["total_published"]
+    counted = [n for n in meta["notes"] if "record(s)" in n]
+    assert counted, meta["notes"]
+    for note in counted:
+        for number in re.findall(r"([\d,]+) record\(s\)", note):
+            assert int(number.replace(",", "")) % 5 == 0, note
+    assert "Statistics:" in meta["notice"]
+    table = pd.read_csv(out / "hotspots.csv", skiprows=1)
+    assert {"z", "p", "q"}.isdisjoint(table.columns)
+    shown = table["count"].dropna()
+    assert (shown % 5 == 0).all() and not shown.between(1, 7).any()
+    # the cells with the published total, attacked by linear programming: no suppressed cell narrowed
+    cells = table[["id", "count"]].astype({"count": "object"})
+    cells = pd.concat([cells, pd.DataFrame({"id": ["Total"], "count": [total]})]).where(lambda f: f.notna(), None)
+    report = audit(cells, NHS_OPENSAFELY, dims=["id"], value="count")
+    assert len(report.cells) > 0 and report.safe, report.recovered

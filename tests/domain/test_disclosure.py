@@ -287,6 +287,9 @@ def test_public_api_is_curated():
         "DisclosureError", "DisclosureInputError", "DisclosureProvenance", "DisclosureRules",
         "DisclosureRulesError", "ProtectedTable", "SuppressedRateError", "audit", "protect_long",
         "protect_series", "protect_table", "round_to_base", "rules_from_mapping",
+        # issue 11: the rules for statistics released beside the counts
+        "STATISTICS", "STATISTICS_CITATION", "MIN_RESIDUAL_DF", "SIGNIFICANT_FIGURES", "StatisticRule", "Treatment",
+        "CountedText", "coarsen", "coarsen_p", "format_released_p", "model_gate", "rule_for", "statistics_statement",
     ])
     for name in disclosure.__all__:
         assert getattr(disclosure, name) is not None

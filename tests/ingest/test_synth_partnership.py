@@ -143,7 +143,9 @@ def test_the_linked_cohort_matches_the_truth_and_recovers_the_planted_risk_facto
 def test_release_rounds_counts_and_withholds_odds_ratios_over_small_cells(cohort_loaded) -> None:  # type: ignore[no-untyped-def]
     ws, _, _, _ = cohort_loaded
     plain = cohort_risk_factors(ws.engine()).table.set_index("exposure")
-    released = cohort_risk_factors(ws.engine(), release=True)
+    from vrhub.report.release import release  # issue 11: the one release step (no longer an analysis option)
+
+    released = release(cohort_risk_factors(ws.engine())).result
     t = released.table.set_index("exposure")
     counts = ["exposed", "exposed_with_outcome", "unexposed", "unexposed_with_outcome"]
     assert all(int(v) % 5 == 0 for c in counts for v in t[c].dropna())
@@ -153,7 +155,7 @@ def test_release_rounds_counts_and_withholds_odds_ratios_over_small_cells(cohort
     from vrhub.domain.disclosure import DisclosureRules
 
     strict = DisclosureRules("strict", threshold=int(plain.loc["permanent_exclusion", "exposed_with_outcome"]))
-    s = cohort_risk_factors(ws.engine(), release=True, rules=strict).table.set_index("exposure")
+    s = release(cohort_risk_factors(ws.engine()), strict).result.table.set_index("exposure")
     assert np.isnan(s.loc["permanent_exclusion", "adjusted_or"]) and np.isnan(s.loc["permanent_exclusion", "crude_or"])
 
 

@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from vrhub.analysis.profile.trend import rate_ratio
-from vrhub.domain.disclosure import NHS_OPENSAFELY, ONS_THRESHOLD_10
+from vrhub.domain.disclosure import NHS_OPENSAFELY, ONS_THRESHOLD_10, statistics_statement
 from vrhub.report.profile_files import ANALYST_MARKER
 from vrhub.report.release import release_tables
 
@@ -121,7 +121,9 @@ def test_release_follows_the_given_rules(district_profile, tmp_path):
 
     rules = ONS_THRESHOLD_10  # suppress 1–9, no rounding
     files = write_profile(district_profile, tmp_path, release=True, rules=rules)
-    assert files.marker == f"released — {rules.statement()}" and "counts 1–9 suppressed" in files.marker
+    # the marker states the count rules and, since issue 11, the rules for statistics
+    assert files.marker == f"released — {rules.statement()} {statistics_statement()}"
+    assert "counts 1–9 suppressed" in files.marker
     unrounded = 0
     for name, df in published_tables(tmp_path).items():
         for col in COUNT_COLUMNS & set(df.columns):

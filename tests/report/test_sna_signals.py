@@ -90,6 +90,20 @@ def test_release_shows_knox_ratios_without_pair_counts(ws_with_ed, tmp_path: Pat
     html = build_sna(ws_with_ed, out=tmp_path, built_at=BUILT, today=TODAY, release=True).html.read_text("utf-8")
     part = between(html, "Where and when: near repeats", "When: hour of the day and weekday")  # the next heading
     assert "knox ratio" in part and "observed" not in part and "expected" not in part
+    # issue 11: the number of attendances is a count (protected), the bands are judged with the global test
+    m = re.search(r"against chance \(([\d,]+) attendances\)", part)
+    assert m and int(m[1].replace(",", "")) % 5 == 0, part[:300]
+    assert "Global test over the 4 space-time bands" in part and "p adjusted" in part
+    # the trend stated is the one refitted to the released monthly counts, never the exact one
+    from vrhub.analysis.profile import build_profile
+    from vrhub.domain.definitions import load_definition
+    from vrhub.report.release import release_profile
+
+    exact = build_profile(ws_with_ed.engine(), load_definition(), level="district")
+    released = release_profile(exact)[0]
+    what = "Recorded serious violence (definite and possible)"
+    assert released.trend.sentence(what) in text(html)
+    assert released.trend.change_per_year != exact.trend.change_per_year
 
 
 def test_builds_with_ed_data_differ_only_in_build_time(ws_with_ed, draft: str, tmp_path: Path) -> None:

@@ -16,10 +16,11 @@ It is a comparison of **volumes by area and month, not a matching of records**: 
 anonymised map point and a month, ISTV home LSOA is where the patient lives. When any ED dataset read is marked
 synthetic in the catalogue, every table carries ``ed_synthetic = True`` and the summary says so first.
 
-With ``release=True`` every count table passes disclosure control (:mod:`vrhub.domain.disclosure`: by default
-counts 1–7 suppressed, the rest rounded to 5, with secondary suppression); the district, month and district × month
-tables of each source are cut from one protected cube so that margins cannot undo a suppression, and free-text rows
-whose count is suppressed are dropped. Method page: docs/methods/cardiff-model.md.
+The view is exact (analyst use) and keeps its counts (:class:`CardiffCounts`); ``vrhub.report.release.release``
+makes the released view: every count table protected (by default counts 1–7 suppressed, the rest rounded to 5, with
+secondary suppression), the district, month and district × month tables of each source cut from one protected cube
+so that margins cannot undo a suppression, shares and ratios recomputed from the released counts, and free-text
+rows whose count is suppressed dropped. Method page: docs/methods/cardiff-model.md.
 """
 
 from __future__ import annotations
@@ -33,7 +34,6 @@ import ibis
 import pandas as pd
 
 from vrhub.analysis.geocode import GeocodeRules, gazetteer_places, geocode
-from vrhub.domain.disclosure import NHS_OPENSAFELY, DisclosureRules, ProtectedTable, protect_long, protect_series
 from vrhub.domain.errors import NoDataError
 from vrhub.store.engine import Engine, month_range
 from vrhub.store.geography import Geography
@@ -71,11 +71,44 @@ GEOCODED_NOTE = ("Incident places come from geocoding the ED free-text location 
 
 
 @dataclass
+class CardiffCounts:
+    """The exact counts behind a view's tables, kept on the analyst's view so that a release can protect them."""
+
+    ed_dm: pd.DataFrame  # district × month (long, column count), every combination
+    police_dm: pd.DataFrame | None
+    hw_long: pd.DataFrame  # weekday × hour
+    loc_counts: pd.Series  # by assault location type
+    desc_counts: pd.Series  # by (location type, description), most frequent first
+    districts: list[str]
+    months: list[str]
+    code_of: dict[str, str]
+    top: int
+    places: pd.DataFrame | None = None  # by incident place: ed_assaults and police_violence (in its LSOA), exact
+    tally: pd.Series | None = None  # geocoding outcomes
+
+
+@dataclass
+class CardiffParts:
+    """Count frames per table (exact, or as released) from which the view's tables are assembled."""
+
+    ed: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]  # by district, by month, by district × month
+    police: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame] | None
+    hour_weekday: pd.DataFrame
+    location_type: pd.DataFrame  # assault_location_type, count, share_percent
+    descriptions: pd.DataFrame  # assault_location_type, assault_location_description, count
+    ed_total: int | None
+    police_total: int | None
+    places: pd.DataFrame | None = None
+    geocoding: pd.DataFrame | None = None
+
+
+@dataclass
 class CardiffView:
     """The Cardiff Model tables for one period, with what was read, how it was protected and the citation.
 
     ``tables`` are tidy frames (see ``TABLES``); counts are nullable integers, ``<NA>`` where suppressed (release
     only). ``totals`` are the headline counts as published (rounded in release mode, ``None`` if suppressed).
+    ``counts`` holds the exact counts (``None`` once released).
     """
 
     start: dt.date
@@ -91,6 +124,7 @@ class CardiffView:
     disclosure: dict[str, Any] | None = None
     parameters: dict[str, Any] = field(default_factory=dict)
     citation: str = CITATION
+    counts: CardiffCounts | None = None
 
     @property
     def notice(self) -> str:
@@ -160,15 +194,13 @@ def cardiff_view(
     *,
     start: dt.date | None = None,
     end: dt.date | None = None,
-    release: bool = False,
-    rules: DisclosureRules = NHS_OPENSAFELY,
     top: int = TOP_DESCRIPTIONS,
 ) -> CardiffView:
     """Build the Cardiff Model view for the months ``start``..``end`` (default: the months of ED data loaded).
 
     ED assault attendances (ISTV, home LSOA → district) beside police.uk violence (offence LSOA → district) by
     district and month; ED arrivals by hour × weekday; ED assaults by location type and the ``top`` free-text
-    location descriptions. ``release=True`` applies ``rules`` to every count table (Florence et al., BMJ 2011).
+    location descriptions (Florence et al., BMJ 2011). Exact: release it with ``vrhub.report.release.release``.
     """
     ed = _ed_rows(engine, start, end)
     if ed.empty:
@@ -208,82 +240,10 @@ def cardiff_view(
     desc_counts = described.groupby(["assault_location_type", "assault_location_description"]).size()
     desc_counts = desc_counts.sort_values(ascending=False, kind="stable")
 
-    disclosure = None
-    if release:
-        ed_pt = protect_long(ed_dm, ["district", "month"], rules=rules,
-                             categories={"district": districts, "month": months})
-        police_pt = (protect_long(police_dm, ["district", "month"], rules=rules,
-                                  categories={"district": districts, "month": months})
-                     if police_dm is not None else None)
-        hw_pt = protect_long(hw_long, ["weekday", "hour"], rules=rules,
-                             categories={"weekday": list(WEEKDAYS), "hour": list(range(24))})
-        loc_pt = protect_series(loc_counts, rules)
-        desc_pt = protect_series(pd.Series(desc_counts.to_numpy(), index=[f"{a}\x1f{b}" for a, b in
-                                                                             desc_counts.index]), rules)
-
-        def view(pt: ProtectedTable | None, *dims: str) -> pd.DataFrame | None:
-            return None if pt is None else pt.view(*dims, totals=False)
-
-        ed_d, ed_m, ed_x = view(ed_pt, "district"), view(ed_pt, "month"), view(ed_pt, "district", "month")
-        po_d, po_m, po_x = view(police_pt, "district"), view(police_pt, "month"), view(police_pt, "district", "month")
-        hw_t = view(hw_pt, "weekday", "hour")
-        loc_s = loc_pt.shares(loc_pt.dims[0])
-        loc_s = loc_s[loc_s[loc_pt.dims[0]] != loc_pt.total_label]
-        loc_t = pd.DataFrame({"assault_location_type": loc_s[loc_pt.dims[0]].to_numpy(),
-                              "count": pd.array(loc_s["count"].to_numpy(), dtype="Int64"),
-                              "share_percent": loc_s["share"].round(1).to_numpy()})
-        desc_s = desc_pt.series(totals=False)
-        desc_s = desc_s[desc_s.notna()].sort_values(ascending=False, kind="stable").head(top)
-        parts = [k.split("\x1f", 1) for k in desc_s.index]
-        desc_t = pd.DataFrame({"assault_location_type": [p[0] for p in parts],
-                               "assault_location_description": [p[1] for p in parts], "count": desc_s.to_numpy()})
-        ed_total = ed_pt.series("district").get(ed_pt.total_label)
-        police_total = police_pt.series("district").get(police_pt.total_label) if police_pt is not None else None
-        disclosure = ed_pt.provenance.as_dict()
-        disclosure["tables_protected"] = sum(p is not None for p in (ed_pt, police_pt, hw_pt, loc_pt, desc_pt))
-    else:
-        ed_d, ed_m, ed_x = _plain(ed_dm, ["district"]), _plain(ed_dm, ["month"]), _plain(ed_dm, ["district", "month"])
-        po_d, po_m, po_x = ((_plain(police_dm, ["district"]), _plain(police_dm, ["month"]),
-                             _plain(police_dm, ["district", "month"])) if police_dm is not None else (None,) * 3)
-        hw_t = hw_long.astype({"count": "Int64"})
-        loc_t = pd.DataFrame({"assault_location_type": loc_counts.index, "count": loc_counts.to_numpy()})
-        loc_t["count"] = loc_t["count"].astype("Int64")
-        loc_t["share_percent"] = (loc_t["count"] / len(ed) * 100).astype(float).round(1)
-        top_desc = desc_counts.head(top)
-        desc_t = pd.DataFrame({"assault_location_type": [a for a, _ in top_desc.index],
-                               "assault_location_description": [b for _, b in top_desc.index],
-                               "count": top_desc.to_numpy()}).astype({"count": "Int64"})
-        ed_total = len(ed)
-        police_total = int(police_dm["count"].sum()) if police_dm is not None else None
-
-    def pair(ed_t: pd.DataFrame, po_t: pd.DataFrame | None, keys: list[str]) -> pd.DataFrame:
-        out = ed_t.rename(columns={"count": "ed_assaults"})
-        pol = (po_t.rename(columns={"count": "police_violence"}) if po_t is not None
-               else out[keys].assign(police_violence=pd.NA))
-        out = out.merge(pol, on=keys, how="left")
-        out["police_violence"] = out["police_violence"].astype("Int64")
-        return out
-
-    by_district = pair(ed_d, po_d, ["district"]).rename(columns={"district": "district_name"})
-    by_district.insert(0, "district_code", by_district["district_name"].map(code_of))
-    ratio = by_district["ed_assaults"].astype("Float64") / by_district["police_violence"].astype("Float64")
-    by_district["ed_per_100_police"] = (ratio.where(by_district["police_violence"] > 0) * 100).round(1)
-    tables = {
-        "ed_vs_police_by_district": by_district,
-        "ed_vs_police_by_month": pair(ed_m, po_m, ["month"]),
-        "ed_vs_police_by_district_month": pair(ed_x, po_x, ["district", "month"]).rename(
-            columns={"district": "district_name"}),
-        "ed_arrivals_hour_weekday": hw_t.rename(columns={"count": "ed_arrivals"}),
-        "ed_location_type": loc_t.rename(columns={"count": "ed_assaults"}),
-        "ed_location_descriptions": desc_t.rename(columns={"count": "ed_assaults"}),
-    }
-    geocoded = _incident_places(engine, ed, lookup, police, release, rules)
+    counts = CardiffCounts(ed_dm, police_dm, hw_long, loc_counts, desc_counts, districts, months, code_of, top)
+    geocoded = _incident_places(engine, ed, lookup, police)
     if geocoded is not None:
-        tables.update(geocoded)
-    for t in tables.values():
-        t["ed_synthetic"] = synthetic
-    totals = {"ed_assaults": _int(ed_total), "police_violence": _int(police_total)}
-
+        counts.places, counts.tally = geocoded
     notes = list(NOTES) + ([GEOCODED_NOTE] if geocoded is not None else [])
     if police is None:
         notes.insert(0, "No police.uk street-level data is loaded: the police columns are empty. Load it with "
@@ -294,19 +254,77 @@ def cardiff_view(
             notes.insert(0, f"police.uk has no violence rows for {len(missing)} month(s) of the period "
                             f"({', '.join(missing[:6])}{'…' if len(missing) > 6 else ''}): check coverage with "
                             "'vrhub datasets'.")
+    parts = exact_parts(counts)
     view = CardiffView(
-        start=lo, end=hi, tables=tables, totals=totals, summary=[], notes=notes, synthetic=synthetic,
-        released=release, ed_datasets=ed_ids, police_datasets=police_ids, disclosure=disclosure,
-        parameters={"start": _month(lo), "end": _month(hi), "release": release, "top": top,
-                    "police_crime_types": list(POLICE_VIOLENCE), "rules": rules.name if release else None},
+        start=lo, end=hi, tables=assemble_tables(parts, code_of, synthetic),
+        totals={"ed_assaults": _int(parts.ed_total), "police_violence": _int(parts.police_total)}, summary=[],
+        notes=notes, synthetic=synthetic, released=False, ed_datasets=ed_ids, police_datasets=police_ids,
+        parameters={"start": _month(lo), "end": _month(hi), "release": False, "top": top,
+                    "police_crime_types": list(POLICE_VIOLENCE), "rules": None}, counts=counts,
     )
-    view.summary = _summary(view)
+    view.summary = summarise_view(view)
     return view
 
 
-def _incident_places(engine: Engine, ed: pd.DataFrame, lookup: pd.DataFrame, police: pd.DataFrame | None,
-                     release: bool, rules: DisclosureRules) -> dict[str, pd.DataFrame] | None:
-    """ED assaults by geocoded incident place (with police violence in its LSOA) and the geocoding tally, or
+def exact_parts(c: CardiffCounts) -> CardiffParts:
+    """The tables' count frames from the exact counts (the analyst's view)."""
+    ed = (_plain(c.ed_dm, ["district"]), _plain(c.ed_dm, ["month"]), _plain(c.ed_dm, ["district", "month"]))
+    police = ((_plain(c.police_dm, ["district"]), _plain(c.police_dm, ["month"]),
+               _plain(c.police_dm, ["district", "month"])) if c.police_dm is not None else None)
+    n = int(c.loc_counts.sum())
+    loc_t = pd.DataFrame({"assault_location_type": c.loc_counts.index, "count": c.loc_counts.to_numpy()})
+    loc_t["count"] = loc_t["count"].astype("Int64")
+    loc_t["share_percent"] = (loc_t["count"] / n * 100).astype(float).round(1)
+    top_desc = c.desc_counts.head(c.top)
+    desc_t = pd.DataFrame({"assault_location_type": [a for a, _ in top_desc.index],
+                           "assault_location_description": [b for _, b in top_desc.index],
+                           "count": top_desc.to_numpy()}).astype({"count": "Int64"})
+    places = geo = None
+    if c.places is not None and c.tally is not None:
+        places = c.places.astype({"ed_assaults": "Int64", "police_violence": "Int64"})
+        geo = pd.DataFrame({"outcome": c.tally.index, "ed_assaults": pd.array(c.tally.to_numpy(), dtype="Int64")})
+    police_total = int(c.police_dm["count"].sum()) if c.police_dm is not None else None
+    return CardiffParts(ed, police, c.hw_long.astype({"count": "Int64"}), loc_t, desc_t, int(c.ed_dm["count"].sum()),
+                        police_total, places, geo)
+
+
+def assemble_tables(parts: CardiffParts, code_of: dict[str, str], synthetic: bool) -> dict[str, pd.DataFrame]:
+    """The view's tables (``TABLES``, and ``GEOCODED_TABLES`` with a gazetteer) from count frames, exact or
+    released; the ED-per-100-police ratio is computed from the counts given (released ones in a release)."""
+    def pair(ed_t: pd.DataFrame, po_t: pd.DataFrame | None, keys: list[str]) -> pd.DataFrame:
+        out = ed_t.rename(columns={"count": "ed_assaults"})
+        pol = (po_t.rename(columns={"count": "police_violence"}) if po_t is not None
+               else out[keys].assign(police_violence=pd.NA))
+        out = out.merge(pol, on=keys, how="left")
+        out["police_violence"] = out["police_violence"].astype("Int64")
+        return out
+
+    (ed_d, ed_m, ed_x), (po_d, po_m, po_x) = parts.ed, parts.police or (None, None, None)
+    by_district = pair(ed_d, po_d, ["district"]).rename(columns={"district": "district_name"})
+    by_district.insert(0, "district_code", by_district["district_name"].map(code_of))
+    ratio = by_district["ed_assaults"].astype("Float64") / by_district["police_violence"].astype("Float64")
+    by_district["ed_per_100_police"] = (ratio.where(by_district["police_violence"] > 0) * 100).round(1)
+    tables = {
+        "ed_vs_police_by_district": by_district,
+        "ed_vs_police_by_month": pair(ed_m, po_m, ["month"]),
+        "ed_vs_police_by_district_month": pair(ed_x, po_x, ["district", "month"]).rename(
+            columns={"district": "district_name"}),
+        "ed_arrivals_hour_weekday": parts.hour_weekday.rename(columns={"count": "ed_arrivals"}),
+        "ed_location_type": parts.location_type.rename(columns={"count": "ed_assaults"}),
+        "ed_location_descriptions": parts.descriptions.rename(columns={"count": "ed_assaults"}),
+    }
+    if parts.places is not None and parts.geocoding is not None:
+        tables["ed_incident_places"] = parts.places.reset_index(drop=True)
+        tables["ed_geocoding"] = parts.geocoding
+    for t in tables.values():
+        t["ed_synthetic"] = synthetic
+    return tables
+
+
+
+def _incident_places(engine: Engine, ed: pd.DataFrame, lookup: pd.DataFrame, police: pd.DataFrame | None
+                     ) -> tuple[pd.DataFrame, pd.Series] | None:
+    """ED assaults by geocoded incident place (with police violence in its LSOA, exact) and the geocoding tally, or
     ``None`` when no gazetteer is loaded."""
     try:
         places, _ = gazetteer_places(engine)
@@ -328,29 +346,14 @@ def _incident_places(engine: Engine, ed: pd.DataFrame, lookup: pd.DataFrame, pol
     by_place = by_place.sort_values(["ed_assaults", "place_name"], ascending=[False, True], kind="stable")
     by_place.insert(3, "district_name", by_place["incident_lsoa"].map(district).fillna(NOT_KNOWN))
     police_lsoa = police.groupby("lsoa_code")["count"].sum() if police is not None else None
-    if police_lsoa is not None:
-        raw = by_place["incident_lsoa"].map(police_lsoa).fillna(0).astype(int)
-    if release:
-        key = ["\x1f".join(k) for k in by_place[keys].itertuples(index=False)]
-        ed_s = protect_series(pd.Series(by_place["ed_assaults"].to_numpy(), index=key), rules).series(totals=False)
-        by_place["ed_assaults"] = pd.array(ed_s.reindex(key).to_numpy(), dtype="Int64")
-        if police_lsoa is not None:
-            po_s = protect_series(pd.Series(raw.to_numpy(), index=key), rules).series(totals=False)
-            by_place["police_violence"] = pd.array(po_s.reindex(key).to_numpy(), dtype="Int64")
-        by_place = by_place[by_place["ed_assaults"].notna()]
-        tally_s = protect_series(tally, rules).series(totals=False)
-        geo = pd.DataFrame({"outcome": tally_s.index, "ed_assaults": pd.array(tally_s.to_numpy(), dtype="Int64")})
-    else:
-        by_place["ed_assaults"] = by_place["ed_assaults"].astype("Int64")
-        if police_lsoa is not None:
-            by_place["police_violence"] = pd.array(raw.to_numpy(), dtype="Int64")
-        geo = pd.DataFrame({"outcome": tally.index, "ed_assaults": pd.array(tally.to_numpy(), dtype="Int64")})
     if police_lsoa is None:
         by_place["police_violence"] = pd.array([pd.NA] * len(by_place), dtype="Int64")
         by_place["no_police_record_in_lsoa"] = pd.array([pd.NA] * len(by_place), dtype="boolean")
     else:
-        by_place["no_police_record_in_lsoa"] = (raw.loc[by_place.index] == 0).to_numpy()
-    return {"ed_incident_places": by_place.reset_index(drop=True), "ed_geocoding": geo}
+        raw = by_place["incident_lsoa"].map(police_lsoa).fillna(0).astype(int)
+        by_place["police_violence"] = pd.array(raw.to_numpy(), dtype="Int64")
+        by_place["no_police_record_in_lsoa"] = (raw == 0).to_numpy()
+    return by_place, tally
 
 
 def _int(v: object) -> int | None:
@@ -362,7 +365,8 @@ def _fmt(v: object) -> str:
     return "suppressed" if n is None else f"{n:,}"
 
 
-def _summary(v: CardiffView) -> list[str]:
+def summarise_view(v: CardiffView) -> list[str]:
+    """The view's summary, written from its tables and totals (released ones in a release)."""
     lines = [SYNTHETIC_NOTICE] if v.synthetic else []
     police = (f"{_fmt(v.totals['police_violence'])} police-recorded violence, robbery and weapon possession offences "
               "(police.uk)" if v.police_datasets else "no police.uk data loaded for comparison")

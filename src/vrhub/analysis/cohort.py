@@ -17,9 +17,10 @@ For each exposure: the 2×2 counts, risks, the crude odds ratio with its 95% CI 
 statsmodels ``Table2x2``) and the odds ratio adjusted for the other exposures (logistic regression, statsmodels
 ``Logit``, Wald 95% CI). These are associations, not causes: exclusion and offending share causes (Ministry of
 Justice and DfE, *Education, children's social care and offending*, 2022), and the period is not ordered (an
-offence may precede an exclusion). With ``release=True`` every count passes disclosure control (each exposure's
-2×2 table protected together with its margins) and an odds ratio is shown only when none of its four cells is
-suppressed. Method page: docs/methods/cohort-risk-factors.md.
+offence may precede an exclusion). The result is exact (analyst use); ``vrhub.report.release.release`` makes the
+released version: each exposure's 2×2 table protected with its margins, crude odds ratios recomputed from the
+released cells, and the adjusted model refitted to the released counts (its sufficient statistics, see
+:func:`logit_from_sufficient`) and rounded. Method page: docs/methods/cohort-risk-factors.md.
 """
 
 from __future__ import annotations
@@ -33,7 +34,6 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from vrhub.domain.disclosure import NHS_OPENSAFELY, DisclosureRules, protect_long, protect_series
 from vrhub.domain.errors import NoDataError
 from vrhub.store.engine import Engine
 
@@ -59,6 +59,10 @@ class CohortRiskFactors:
     ``table`` has one row per exposure (``COLUMNS``); counts are nullable integers (``<NA>`` where suppressed on
     release), odds ratios floats (NaN where not estimable or withheld). ``population`` and ``with_outcome`` are
     the cohort's size and its pupils with the outcome (rounded on release, ``None`` if suppressed).
+
+    ``patterns`` (exact results only; ``None`` once released) holds the adjusted model's data grouped by exposure
+    pattern — one row per combination of the model's exposures with ``n`` pupils and ``y`` with the outcome — and
+    ``residual_df`` the model's residual degrees of freedom: what a release needs to refit it.
     """
 
     table: pd.DataFrame
@@ -74,6 +78,8 @@ class CohortRiskFactors:
     disclosure: str | None = None
     parameters: dict[str, Any] = field(default_factory=dict)
     citation: str = CITATION
+    patterns: pd.DataFrame | None = None
+    residual_df: int | None = None
 
 
 def _window(t: ibis.Table, column: str, start: dt.date | None, end: dt.date | None) -> ibis.Table:
@@ -136,22 +142,75 @@ def _crude(a: int, b: int, c: int, d: int) -> tuple[float, float, float]:
     return float(t.oddsratio), float(lo), float(hi)
 
 
-def _adjusted(frame: pd.DataFrame, exposures: list[str]) -> tuple[dict[str, tuple[float, float, float]], str | None]:
+def _adjusted(frame: pd.DataFrame, exposures: list[str]
+              ) -> tuple[dict[str, tuple[float, float, float]], str | None, list[str]]:
+    """Odds ratios adjusted for the other exposures (logistic regression, statsmodels ``Logit``), the reason when
+    the model cannot be fitted, and the exposures in the model."""
     import statsmodels.api as sm
     from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
     usable = [e for e in exposures if 0 < frame[e].sum() < len(frame)]
     if not usable or not 0 < frame["outcome"].sum() < len(frame):
-        return {}, "the adjusted model needs pupils with and without the outcome and each exposure"
+        return {}, "the adjusted model needs pupils with and without the outcome and each exposure", []
     x = sm.add_constant(frame[usable].astype(float), has_constant="add")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", PerfectSeparationWarning)
             fit = sm.Logit(frame["outcome"].astype(float), x).fit(disp=0)
     except (np.linalg.LinAlgError, PerfectSeparationWarning, ValueError) as exc:
-        return {}, f"the adjusted model could not be fitted ({exc})"
+        return {}, f"the adjusted model could not be fitted ({exc})", []
     ci = np.exp(fit.conf_int())
-    return {e: (float(np.exp(fit.params[e])), float(ci.loc[e, 0]), float(ci.loc[e, 1])) for e in usable}, None
+    return ({e: (float(np.exp(fit.params[e])), float(ci.loc[e, 0]), float(ci.loc[e, 1])) for e in usable}, None,
+            usable)
+
+
+def exposure_patterns(frame: pd.DataFrame, exposures: list[str]) -> pd.DataFrame:
+    """The adjusted model's data grouped by exposure pattern: one row per combination of ``exposures`` present,
+    with ``n`` pupils and ``y`` of them with the outcome."""
+    g = frame.groupby(exposures, sort=True)["outcome"].agg(n="size", y="sum").reset_index()
+    g[exposures] = g[exposures].astype(bool)
+    return g
+
+
+def logit_from_sufficient(patterns: pd.DataFrame, exposures: list[str], totals: dict[str, float],
+                          confidence_level: float = 0.95) -> dict[str, tuple[float, float, float]] | None:
+    """Adjusted odds ratios (with Wald intervals) of a logistic regression given only its sufficient statistics.
+
+    The log-likelihood of a logistic regression is ``β'T − Σ_p n_p log(1 + exp(x_p'β))`` with ``T = X'y``: the
+    outcome total (``totals["outcome"]``) and, per exposure, the exposed pupils with the outcome
+    (``totals[exposure]``); the data enter through ``T`` and the exposure patterns only (Cox & Snell, *Analysis of
+    Binary Data*, 2nd ed., 1989, §2.1). With the exact ``T`` this equals ``Logit`` on the pupils; a release passes
+    the released (rounded) counts, so the model carries nothing the released tables do not. Newton–Raphson;
+    ``None`` when ``T`` is outside what the patterns can produce (no finite maximum).
+    """
+    from scipy import stats
+
+    x = np.column_stack([np.ones(len(patterns)), patterns[exposures].to_numpy(float)])
+    n = patterns["n"].to_numpy(float)
+    t = np.array([totals["outcome"], *(totals[e] for e in exposures)], dtype=float)
+    beta = np.zeros(x.shape[1])
+    beta[0] = np.log(t[0] / max(n.sum() - t[0], 0.5)) if 0 < t[0] < n.sum() else 0.0
+    for _ in range(100):
+        p = 1 / (1 + np.exp(-(x @ beta)))
+        grad = t - x.T @ (n * p)
+        hess = (x * (n * p * (1 - p))[:, None]).T @ x
+        try:
+            step = np.linalg.solve(hess, grad)
+        except np.linalg.LinAlgError:
+            return None
+        beta = beta + step
+        if not np.all(np.isfinite(beta)) or np.abs(beta).max() > 30:
+            return None
+        if np.abs(step).max() < 1e-10:
+            break
+    else:
+        return None
+    p = 1 / (1 + np.exp(-(x @ beta)))
+    cov = np.linalg.inv((x * (n * p * (1 - p))[:, None]).T @ x)
+    z = stats.norm.ppf(0.5 + confidence_level / 2)
+    se = np.sqrt(np.diag(cov))
+    return {e: (float(np.exp(beta[i + 1])), float(np.exp(beta[i + 1] - z * se[i + 1])),
+                float(np.exp(beta[i + 1] + z * se[i + 1]))) for i, e in enumerate(exposures)}
 
 
 def cohort_risk_factors(
@@ -162,17 +221,30 @@ def cohort_risk_factors(
     offence_types: tuple[str, ...] = VIOLENT_OFFENCE_TYPES,
     min_nc_year: int = 6,
     max_nc_year: int = 11,
-    release: bool = False,
-    rules: DisclosureRules = NHS_OPENSAFELY,
 ) -> CohortRiskFactors:
     """Crude and adjusted odds ratios of a violent youth justice offence by exclusion, suspension, persistent
     absence and sex, for pupils linked on pseudonym between the education and youth justice data (module docstring).
+    The result is exact: pass it to ``vrhub.report.release.release`` before it leaves an analyst's hands.
     """
     frame = cohort_frame(engine, start=start, end=end, offence_types=offence_types, min_nc_year=min_nc_year,
                          max_nc_year=max_nc_year)
     if frame.empty:
         raise NoDataError("no pupils in the education data for this period and NC year",
                           "check the period, or widen min_nc_year..max_nc_year")
+    offenders = _offenders_not_in_education(engine, frame, start, end, offence_types)
+    ids = [d.id for k in ("education", "youth_justice") for d in engine.ws.catalogue.datasets(k)]
+    synthetic = any(d.synthetic for k in ("education", "youth_justice") for d in engine.ws.catalogue.datasets(k))
+    result = risk_factors_from_frame(frame, offenders_not_in_education=offenders, synthetic=synthetic, datasets=ids)
+    result.start, result.end = start, end
+    result.parameters.update({"offence_types": list(offence_types), "min_nc_year": min_nc_year,
+                              "max_nc_year": max_nc_year})
+    return result
+
+
+def risk_factors_from_frame(frame: pd.DataFrame, *, offenders_not_in_education: int = 0, synthetic: bool = False,
+                            datasets: list[str] | None = None) -> CohortRiskFactors:
+    """The odds ratios of :func:`cohort_risk_factors` from a cohort frame (one row per pupil, as
+    :func:`cohort_frame` returns: the exposures, ``sex_known`` and ``outcome``)."""
     notes = []
     exposures = [e for e in EXPOSURES if e != "male"]
     if frame["sex_known"].mean() >= 0.95:
@@ -188,18 +260,11 @@ def cohort_risk_factors(
         rows.append({"exposure": e, "label": EXPOSURES[e], "exposed": n1, "exposed_with_outcome": a,
                      "unexposed": n0, "unexposed_with_outcome": c, **dict(zip(
                          ("crude_or", "crude_or_low", "crude_or_high"), _crude(a, n1 - a, c, n0 - c), strict=True))})
-    adjusted, problem = _adjusted(frame, exposures)
+    adjusted, problem, in_model = _adjusted(frame, exposures)
     if problem:
         notes.append(problem)
     for r in rows:
         r["adjusted_or"], r["adjusted_or_low"], r["adjusted_or_high"] = adjusted.get(r["exposure"], (np.nan,) * 3)
-    population, with_outcome = len(frame), int(frame["outcome"].sum())
-    offenders = _offenders_not_in_education(engine, frame, start, end, offence_types)
-    disclosure = None
-    if release:
-        rows, population, with_outcome, offenders, disclosure = _release(rows, population, with_outcome, offenders,
-                                                                         rules)
-        notes.append("odds ratios are shown only where none of the four cells of their table is suppressed")
     table = pd.DataFrame(rows, columns=list(COLUMNS))
     for col in ("exposed", "exposed_with_outcome", "unexposed", "unexposed_with_outcome"):
         table[col] = table[col].astype("Int64")
@@ -207,12 +272,11 @@ def cohort_risk_factors(
     table["risk_unexposed"] = (table["unexposed_with_outcome"] / table["unexposed"]).astype(float)
     notes.append("associations, not causes: exclusion, absence and offending share causes, and an offence in the "
                  "period may come before the exclusion")
-    ids = [d.id for k in ("education", "youth_justice") for d in engine.ws.catalogue.datasets(k)]
-    synthetic = any(d.synthetic for k in ("education", "youth_justice") for d in engine.ws.catalogue.datasets(k))
-    return CohortRiskFactors(table, population, with_outcome, offenders, start, end, synthetic, release, ids, notes,
-                             disclosure, {"offence_types": list(offence_types), "min_nc_year": min_nc_year,
-                                          "max_nc_year": max_nc_year,
-                                          "exposures": exposures, "rules": rules.name if release else None})
+    patterns = exposure_patterns(frame, in_model) if in_model else None
+    return CohortRiskFactors(table, len(frame), int(frame["outcome"].sum()), offenders_not_in_education, None, None,
+                             synthetic, False, list(datasets or []), notes, None,
+                             {"exposures": exposures, "model_exposures": in_model, "rules": None},
+                             patterns=patterns, residual_df=len(frame) - len(in_model) - 1 if in_model else None)
 
 
 def _offenders_not_in_education(engine: Engine, frame: pd.DataFrame, start: dt.date | None, end: dt.date | None,
@@ -224,29 +288,3 @@ def _offenders_not_in_education(engine: Engine, frame: pd.DataFrame, start: dt.d
     return len(ids - set(frame["person_id"]))
 
 
-def _release(rows: list[dict[str, Any]], population: int, with_outcome: int, offenders: int,
-             rules: DisclosureRules) -> tuple[list[dict[str, Any]], int | None, int | None, int | None, str]:
-    statement = ""
-    for r in rows:
-        cells = pd.DataFrame({"exposed": [True, True, False, False], "outcome": [True, False, True, False],
-                              "count": [r["exposed_with_outcome"], r["exposed"] - r["exposed_with_outcome"],
-                                        r["unexposed_with_outcome"], r["unexposed"] - r["unexposed_with_outcome"]]})
-        p = protect_long(cells, ["exposed", "outcome"], rules=rules)
-        statement = p.statement
-        grid = p.view("exposed", "outcome")
-        value = {(e, o): v for e, o, v in zip(grid["exposed"], grid["outcome"], grid["count"], strict=True)}
-        hidden = any(pd.isna(value[(e, o)]) for e in (True, False) for o in (True, False))
-        r["exposed"], r["exposed_with_outcome"] = value[(True, "Total")], value[(True, True)]
-        r["unexposed"], r["unexposed_with_outcome"] = value[(False, "Total")], value[(False, True)]
-        if hidden:
-            for k in ("crude_or", "crude_or_low", "crude_or_high", "adjusted_or", "adjusted_or_low",
-                      "adjusted_or_high"):
-                r[k] = np.nan
-    head = protect_series(pd.Series({"with_outcome": with_outcome, "without": population - with_outcome},
-                                    name="count"), rules).series()
-    apart = protect_series(pd.Series({"offenders": offenders}, name="count"), rules).series()
-    return rows, _int(head["Total"]), _int(head["with_outcome"]), _int(apart["offenders"]), statement
-
-
-def _int(v: Any) -> int | None:
-    return None if pd.isna(v) else int(v)

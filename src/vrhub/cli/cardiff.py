@@ -62,7 +62,11 @@ def cardiff(
 
     lo, hi = month_options(start, end)
     ws = state.workspace()
-    view = cardiff_view(ws.engine(), start=lo, end=hi, release=release, top=top)
+    view = cardiff_view(ws.engine(), start=lo, end=hi, top=top)
+    if release:
+        from vrhub.report.release import release as release_step
+
+        view = release_step(view).result
     folder = out_dir or ws.home / "cardiff" / f"{view.start:%Y-%m}_{view.end:%Y-%m}{'_release' if release else ''}"
     files = write_cardiff(view, folder)
     if as_json:

@@ -14,8 +14,11 @@ import typer
 from vrhub.cli.console import out, print_json
 
 
-def _or(value: float, low: float, high: float) -> str:
-    return "" if math.isnan(value) else f"{value:.2f} ({low:.2f}–{high:.2f})"
+def _or(value: float, low: float, high: float, significant: bool = False) -> str:
+    """An odds ratio and interval; released model estimates (2 significant figures) are shown as such."""
+    if math.isnan(value):
+        return ""
+    return f"{value:.2g} ({low:.2g}–{high:.2g})" if significant else f"{value:.2f} ({low:.2f}–{high:.2f})"
 
 
 def cohort(
@@ -33,7 +36,11 @@ def cohort(
 
     lo, hi = month_options(start, end)
     ws = state.workspace()
-    result = cohort_risk_factors(ws.engine(), start=lo, end=hi, release=release)
+    result = cohort_risk_factors(ws.engine(), start=lo, end=hi)
+    if release:
+        from vrhub.report.release import release as release_step
+
+        result = release_step(result).result
     span = f"{lo:%Y-%m}_{hi:%Y-%m}" if lo and hi else "all"
     folder = out_dir or ws.home / "cohort" / f"{span}{'_release' if release else ''}"
     folder.mkdir(parents=True, exist_ok=True)
@@ -46,7 +53,8 @@ def cohort(
     lines = [f"# Linked cohort: school risk factors and violent offending ({span})", "", f"**{notice}**", "",
              f"Pupils: {result.population if result.population is not None else '[c]'}; with a violent youth justice "
              f"offence: {result.with_outcome if result.with_outcome is not None else '[c]'}.", ""]
-    lines += [f"- {r.label}: adjusted odds ratio {_or(r.adjusted_or, r.adjusted_or_low, r.adjusted_or_high) or 'n/a'}"
+    lines += [f"- {r.label}: adjusted odds ratio "
+              f"{_or(r.adjusted_or, r.adjusted_or_low, r.adjusted_or_high, release) or 'n/a'}"
               for r in result.table.itertuples()]
     lines += ["", *[f"- {n}" for n in result.notes], "", f"Citation: {result.citation}", ""]
     summary = folder / "summary.md"
@@ -61,7 +69,7 @@ def cohort(
         return
     out.print(f"[bold]{notice}[/]")
     rows = [[r.label, r.exposed, r.exposed_with_outcome, _or(r.crude_or, r.crude_or_low, r.crude_or_high),
-             _or(r.adjusted_or, r.adjusted_or_low, r.adjusted_or_high)] for r in result.table.itertuples()]
+             _or(r.adjusted_or, r.adjusted_or_low, r.adjusted_or_high, release)] for r in result.table.itertuples()]
     rows = [[None if v is None or (isinstance(v, float) and math.isnan(v)) else
              int(v) if hasattr(v, "__int__") and not isinstance(v, str | float) else v for v in r] for r in rows]
     out.print(table(f"Violent youth justice offence by school risk factor ({result.population or '[c]'} pupils)",

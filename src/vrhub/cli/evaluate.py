@@ -43,8 +43,8 @@ def _show(ev: Any, as_json: bool) -> None:
     e = ev.effect
     out.rule(f"[bold]{ev.design}[/]")
     if getattr(ev, "level", None):
-        out.print(f"{ev.level} level, {', '.join(ev.crime_types)}, {ev.months[0]} to {ev.months[1]}, "
-                  f"start {ev.start}")
+        what = ", ".join(ev.crime_types) or "ED assault attendances"
+        out.print(f"{ev.level} level, {what}, {ev.months[0]} to {ev.months[1]}, start {ev.start}")
     out.print(ev.plain_english())
     if e.percent_change is not None and e.percent_ci is not None:
         lo, hi = e.percent_ci

@@ -191,6 +191,8 @@ def near_repeat(
         print_json({"parameters": params, "definition": incidents.definition,
                     "data_versions": {source: list(incidents.datasets)}, "n_events": result.n_events,
                     "n_close_pairs": result.n_close_pairs, "table": result.to_frame().to_dict(orient="records"),
+                    "global_test": {"p_value": result.global_p_value, "statistic": result.global_statistic,
+                                    "method": result.parameters["global_test"], "sentence": result.global_sentence()},
                     "notes": [*incidents.notes, *result.notes], "citation": result.citation,
                     "location_note": incidents.location_note})
         return
@@ -201,4 +203,6 @@ def near_repeat(
                     rows))
     for note in (*incidents.notes, *result.notes):
         out.print(f"[yellow]Note:[/] {note}")
+    out.print(result.global_sentence() + " Per-band p-values are not adjusted for the number of bands; the global "
+              "test and the adjusted p-values (--json: p_adjusted) are.")
     out.print(f"Permutations {result.permutations}, seed {result.seed}. {incidents.location_note}.")

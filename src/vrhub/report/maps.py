@@ -33,6 +33,7 @@ import shapely
 from vrhub.analysis.hotspots.run import HotspotRun
 from vrhub.domain.disclosure import NHS_OPENSAFELY, DisclosureRules, protect_series
 from vrhub.report.csv_safe import safe_frame
+from vrhub.report.release.hotspots import ANALYST_ONLY
 
 LOCATION_NOTE = "police.uk locations are anonymised map points"
 NO_VALUE = "no value shown (count suppressed)"
@@ -227,20 +228,6 @@ def rates_per_1000(counts: pd.Series, population: pd.Series) -> pd.Series:
     return rate.round(2)
 
 
-def mask_suppressed(frame: pd.DataFrame, published: pd.Series, columns: list[str]) -> pd.DataFrame:
-    """A copy of ``frame`` (indexed like ``published``) with ``count`` replaced by the published counts and
-    ``columns`` emptied wherever the count is suppressed."""
-    out = frame.copy()
-    hidden = published.isna().to_numpy()
-    out["count"] = published.to_numpy()
-    for c in columns:
-        if c in out:
-            out[c] = out[c].astype(object)
-            out.loc[hidden, c] = None
-    return out
-
-
-
 # --- the files of a hotspot run ------------------------------------------------------------------------------
 ANALYST_MARKER = "unsuppressed — analyst use only"
 #: per method: the mapped column, its classes (None: a number), the legend title and the result columns
@@ -252,8 +239,6 @@ _METHODS: dict[str, tuple[str, dict[str, str] | None, str, list[str]]] = {
     "dual_kde": ("rate_per_1000", None, "Incidents per 1,000 residents (dual kernel density)",
                  ["rate_per_1000", "density_per_km2", "expected_count"]),
 }
-#: columns never released: they are functions of exact small counts
-_ANALYST_ONLY = ("z", "p", "q", "expected_count", "n_hot_months", "n_cold_months")
 
 
 @dataclass
@@ -283,26 +268,24 @@ def write_hotspots(
     ``population``, an LSOA-level run also writes ``district_rate_map``: the rate per 1,000 residents by district
     (the LSOAs dissolved into their districts; counts summed before any suppression).
 
-    With ``release`` every count passes disclosure control (``rules``, default suppress 1–7 and round to 5):
-    areas whose count is suppressed show no count, rate, class or density; z-scores, p-values and expected
-    counts are left out of released files.
+    With ``release`` the run passes the release step (:func:`vrhub.report.release.release`; ``rules``, default
+    suppress 1–7 and round to 5): areas whose count is suppressed show no count, rate, class or density; z-scores,
+    p-values and expected counts are left out; the totals and the counts in notes are protected.
     """
     folder.mkdir(parents=True, exist_ok=True)
-    column, classes, legend_title, result_cols = _METHODS[run.method]
-    places = run.places.reset_index(drop=True)
-    counts = pd.Series(places["count"].to_numpy(), index=places["id"].astype(str).to_numpy())
+    column, classes, legend_title, _ = _METHODS[run.method]
+    exact = run
+    counts = pd.Series(run.places["count"].to_numpy(), index=run.places["id"].astype(str).to_numpy())
     marker = ANALYST_MARKER
     if release:
-        published, marker = released_counts(counts, rules)
-        places = mask_suppressed(places, published, result_cols)
-        places = places.drop(columns=[c for c in _ANALYST_ONLY if c in places])
-        if "density_per_km2" in places:
-            places["density_per_km2"] = pd.to_numeric(places["density_per_km2"]).round(1)
-        if "rate_per_1000" in places:
-            places["rate_per_1000"] = pd.to_numeric(places["rate_per_1000"]).round(2)
-        shown_counts = published
+        from vrhub.report.release import release as release_step
+
+        released = release_step(run, rules)
+        run, marker = released.result, released.statement
+        shown_counts = pd.Series(run.places["count"].to_numpy(float), index=counts.index)
     else:
         shown_counts = counts.astype(float)
+    places = run.places.reset_index(drop=True)
     out = HotspotFiles(folder, marker=marker)
     table = folder / "hotspots.csv"
     with open(table, "w", encoding="utf-8", newline="") as f:
@@ -332,7 +315,8 @@ def write_hotspots(
         rkey = legend_key(rated, "rate_per_1000", None, NO_VALUE if release else "no value (no population)")
         out.files += save_map(rchart, folder / "rate_map", title=rtitle, notice=marker, key=rkey, location_note=note)
         if districts is not None:
-            out.files += _district_rate_map(places, counts, population, districts, folder, release=release,
+            out.files += _district_rate_map(exact.places.reset_index(drop=True), counts, population, districts,
+                                            folder, release=release,
                                             rules=rules, title=f"Rate per 1,000 residents by district, "
                                             f"{run.incidents.scope}, {period}", notice=marker, note=note)
 
@@ -340,7 +324,8 @@ def write_hotspots(
             "files": [str(p) for p in out.files] + [str(folder / "hotspots.json")]}
     if release:
         meta["released"] = {"suppressed_areas": int(shown_counts.isna().sum()),
-                            "withheld_columns": [c for c in _ANALYST_ONLY if c in run.places]}
+                            "withheld_columns": [c for c in ANALYST_ONLY if c in exact.places],
+                            "total_published": run.parameters.get("n_incidents_counted")}
     summary = {"n_places": len(places)}
     if classes is not None:
         summary["classes"] = {k: int(v) for k, v in places[column].value_counts().items()}

@@ -14,37 +14,41 @@ areas. Why Poisson rather than a linear model on rates or a negative binomial:
   need not be Poisson-distributed - and it has no incidental-parameters bias with many area effects
   (Wooldridge 1999, J Econometrics 90:77-97; Santos Silva & Tenreyro 2006, Rev Econ Stat 88:641-658);
 * negative-binomial "fixed effects" models do not remove area effects as claimed (Allison & Waterman 2002,
-  Sociological Methodology 32:247-265), so overdispersion is handled by cluster-robust errors instead.
+  Sociological Methodology 32:247-265), so overdispersion is left to the inference.
 
-Standard errors are cluster-robust by area (Bertrand, Duflo & Mullainathan 2004, QJE 119:249-275), and
-intervals use a t distribution with G-1 degrees of freedom for G areas (Cameron & Miller 2015, J Human
-Resources 50:317-372). With fewer than 3 treated areas clustered errors are far too small (MacKinnon & Webb
-2017), so the standard error is floored at the spread of placebo estimates, each comparison area treated in
-turn (Conley & Taber 2011, Rev Econ Stat 93:113-125; only with 5 to 60 comparison areas).
+Inference is by placebo (:mod:`.placebo`): each comparison area in turn is called treated and the model
+refitted; the spread of those placebo estimates, scaled for the numbers of treated and comparison areas, is the
+standard error, with t on (comparison areas - 1) degrees of freedom (Conley & Taber 2011, Rev Econ Stat
+93:113-125; Arkhangelsky et al. 2021, AER 111:4088-4118). Area-clustered errors (Bertrand, Duflo & Mullainathan
+2004) are far too small with few treated areas (MacKinnon & Webb 2017) and their joint Wald tests over-reject even
+with ten; they are reported, and used only when there are too few comparison areas for placebo fits. The same
+placebo fits give the event study's intervals and the pre-trend test (Hotelling's T² on the leads), so all three
+keep their nominal size with one, three or ten treated areas (tests/analysis/test_evaluation_did_size.py).
 ``model="linear_rate"`` fits the same fixed effects by least squares on rates per 1,000 residents (an
 additive effect); on a balanced panel its estimate equals the 2×2 difference of means.
 
 The event study replaces D_it by one indicator per month relative to the start (binned at the window ends,
-month -1 as reference). The leads (months -2 and earlier) are tested jointly with a cluster-robust Wald
-test: a small p-value means the groups were already diverging before the start. Passing the test does not
-prove parallel trends (it may lack power; Roth 2022, AER: Insights 4:305-322). Only a common start date is
-supported: with staggered starts two-way fixed effects can be biased (Goodman-Bacon 2021,
-J Econometrics 225:254-277).
+month -1 as reference). The leads (months -2 and earlier) are tested jointly: a small p-value means the groups
+were already diverging before the start. Passing the test does not prove parallel trends (it may lack power;
+Roth 2022, AER: Insights 4:305-322). Only a common start date is supported: with staggered starts two-way fixed
+effects can be biased (Goodman-Bacon 2021, J Econometrics 225:254-277).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
 
 from vrhub.analysis.evaluation.numerics import single_threaded_blas
 from vrhub.analysis.evaluation.panel import PreparedPanel, prepare_panel
+from vrhub.analysis.evaluation.placebo import CITATION as PLACEBO_CITATION
+from vrhub.analysis.evaluation.placebo import MIN_PLACEBO_AREAS, PlaceboVariance, placebo_variance
 from vrhub.analysis.evaluation.result import (
     AssumptionCheck,
     EffectEstimate,
@@ -52,16 +56,16 @@ from vrhub.analysis.evaluation.result import (
     Scale,
     format_p,
 )
+from vrhub.analysis.evaluation.twfe import TwfeFit, linear_twfe, poisson_twfe
 
 CITATION = (
-    "Two-way fixed-effects Poisson difference-in-differences with area-clustered errors: Wooldridge JM (1999) "
+    "Two-way fixed-effects Poisson difference-in-differences with placebo inference: Wooldridge JM (1999) "
     "J Econometrics 90:77-97; Santos Silva JMC & Tenreyro S (2006) Rev Econ Stat 88:641-658; "
     "Bertrand M, Duflo E & Mullainathan S (2004) QJE 119:249-275; Cameron AC & Miller DL (2015) "
-    "J Human Resources 50:317-372. Pre-trends: Roth J (2022) AER: Insights 4:305-322."
+    "J Human Resources 50:317-372. Pre-trends: Roth J (2022) AER: Insights 4:305-322. " + PLACEBO_CITATION
 )
 MIN_CLUSTERS = 20
-MIN_TREATED = 3
-MAX_PLACEBO_AREAS = 60  # placebo fits (one per comparison area) beyond this are too slow for a one-shot command
+MIN_COMPARISON = 10  # below this the placebo t has few degrees of freedom and intervals are wide
 MAX_DESIGN_CELLS = 60_000_000
 
 Model = Literal["poisson", "linear_rate"]
@@ -69,13 +73,23 @@ Model = Literal["poisson", "linear_rate"]
 
 @dataclass(frozen=True)
 class PreTrendTest:
-    """Joint Wald test that all pre-period leads are zero (F with G-1 denominator degrees of freedom)."""
+    """Joint test that all pre-period leads are zero: an F statistic, its degrees of freedom and p-value.
+
+    By default (``method`` names it) two tests on the placebo covariance, combined by Bonferroni into
+    ``p_value``: Hotelling's T² that every lead is zero (``statistic``, F with ``(df_num, df_den)`` degrees of
+    freedom, ``joint_p_value``) and a linear slope through the leads (``slope`` per month, ``slope_p_value``).
+    With too few comparison areas for placebo fits: the cluster-robust Wald F.
+    """
 
     statistic: float
     df_num: int
     df_den: int
     p_value: float
     leads: tuple[int, ...]
+    method: str = "Hotelling T² and linear slope on placebo estimates, Bonferroni"
+    joint_p_value: float | None = None
+    slope: float | None = None
+    slope_p_value: float | None = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +101,7 @@ class EventStudy:
     scale: Scale
     confidence_level: float
     reference_period: int = -1
+    inference: str = "placebo"  # or "cluster" (too few comparison areas for placebo fits)
 
     def chart(self, title: str = "Treated minus comparison areas, by month from the start") -> Any:
         """An Altair chart spec of the event study (see :mod:`vrhub.analysis.evaluation.charts`)."""
@@ -103,7 +118,11 @@ class EventStudy:
 
 @dataclass(frozen=True)
 class DidResult:
-    """The difference-in-differences effect, the event study and the group means behind them."""
+    """The difference-in-differences effect, the event study and the group means behind them.
+
+    ``extra`` holds, for a release, the group totals (``group_totals``) and the design's inputs (``inputs``: the
+    panel and the options) so that the release step can refit it to rounded counts.
+    """
 
     effect: EffectEstimate
     event_study: EventStudy | None
@@ -114,6 +133,8 @@ class DidResult:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def plain_english(self) -> str:
+        if self.extra.get("withheld"):
+            return f"The difference-in-differences result is not released: {self.extra['withheld']}."
         text = self.effect.plain_english()
         if self.event_study is not None and self.event_study.pretrend is not None:
             pt = self.event_study.pretrend
@@ -155,6 +176,7 @@ def difference_in_differences(
     data_versions: Sequence[str] = (),
     outcome_label: str = "violent crimes",
     intervention_label: str = "the intervention",
+    placebo_seed: int = 0,
 ) -> DidResult:
     """Estimate the effect of an intervention that started in ``start`` in ``treated_areas``.
 
@@ -162,13 +184,16 @@ def difference_in_differences(
     :func:`~vrhub.analysis.evaluation.matching.match_comparison_areas` to use matched areas. ``population_col``
     (residents) makes the outcome a rate. ``event_window=(-6, 6)`` adds an event study over months -6..6
     (ends binned); ``None`` skips it. ``data_versions`` lists the dataset version ids the caller read.
+    ``placebo_seed`` picks the comparison areas refitted as placebos when there are more than
+    :data:`~vrhub.analysis.evaluation.placebo.MAX_PLACEBO_AREAS` of them (recorded as the result's seed).
     """
     treated = tuple(dict.fromkeys(str(a) for a in treated_areas))
     if not treated:
         raise EvaluationInputError("no treated areas given", "pass treated_areas=[...] (area codes)")
     all_areas = panel[area_col].astype(str).unique() if area_col in panel.columns else []
     if comparison_areas is None:
-        comparison = tuple(a for a in sorted(all_areas) if a not in set(treated))
+        treated_set = set(treated)
+        comparison = tuple(a for a in sorted(all_areas) if a not in treated_set)
     else:
         comparison = tuple(dict.fromkeys(str(a) for a in comparison_areas))
         overlap = set(comparison) & set(treated)
@@ -189,34 +214,50 @@ def difference_in_differences(
         min_pre=2,
         min_post=1,
     )
+    inputs = {"panel": prepared.data[["area", "period", "y", "exposure"]].copy(), "treated": treated,
+              "comparison": comparison, "start": prepared.periods[prepared.start_t], "model": model,
+              "event_window": event_window, "confidence_level": confidence_level, "placebo_seed": placebo_seed,
+              "population": population_col is not None, "data_versions": tuple(data_versions),
+              "outcome_label": outcome_label, "intervention_label": intervention_label}
     df = prepared.data.copy()
     dropped: tuple[str, ...] = ()
     if model == "poisson":
         totals = df.groupby("area")["y"].sum()
         dropped = tuple(sorted(totals.index[totals == 0]))
         df = df[~df["area"].isin(dropped)]
-    treated_kept = tuple(a for a in treated if a in set(df["area"]))
-    comparison_kept = tuple(a for a in comparison if a in set(df["area"]))
+    kept = set(df["area"].unique())
+    treated_kept = tuple(a for a in treated if a in kept)
+    comparison_kept = tuple(a for a in comparison if a in kept)
     if not treated_kept or not comparison_kept:
         raise EvaluationInputError(
             "after dropping areas with no recorded crimes at all, one group is empty",
             "use larger areas (e.g. MSOA or ward) or a broader offence group",
         )
-    df["treated"] = df["area"].isin(set(treated_kept))
-    df["post"] = df["t"] >= prepared.start_t
     has_population = population_col is not None
+    panel_m = _Matrices.of(df, prepared, model, treated_kept, comparison_kept)
 
-    fit = _fit(df, prepared, model, effect_columns={"did": (df["treated"] & df["post"]).astype(float)})
-    n_clusters = df["area"].nunique()
-    dof = n_clusters - 1
-    tcrit = stats.t.ppf(0.5 + confidence_level / 2.0, dof)
-    coef, se = fit["params"]["did"], fit["se"]["did"]
-    cluster_se = float(se)
-    placebo_sd = _placebo_spread(df, prepared, model, comparison_kept) if len(treated_kept) < MIN_TREATED else None
-    if placebo_sd is not None and placebo_sd > se:
-        se = placebo_sd
-    p_value = float(2 * stats.t.sf(abs(coef / se), dof)) if se > 0 else float("nan")
-    lo, hi = coef - tcrit * se, coef + tcrit * se
+    post = np.arange(panel_m.n_periods) >= prepared.start_t
+    with single_threaded_blas():  # once: entering it costs milliseconds, and there are many small fits
+        result = _estimate(panel_m, prepared, post, model, treated_kept, comparison_kept, dropped,
+                           has_population, event_window, confidence_level, placebo_seed, data_versions,
+                           outcome_label, intervention_label)
+    result.extra["inputs"] = inputs  # what a release needs to refit the design to rounded counts
+    return result
+
+
+def _estimate(panel_m: _Matrices, prepared: PreparedPanel, post: np.ndarray, model: Model,
+              treated_kept: tuple[str, ...], comparison_kept: tuple[str, ...], dropped: tuple[str, ...],
+              has_population: bool, event_window: tuple[int, int] | None, confidence_level: float,
+              placebo_seed: int, data_versions: Sequence[str], outcome_label: str,
+              intervention_label: str) -> DidResult:
+    fit = panel_m.fit(_did_columns(panel_m.treated, post))
+    sums = _group_sums(panel_m, post)
+    n_clusters = panel_m.n_areas
+    n_treated = len(treated_kept)
+    coef, cluster_se = float(fit.coef[0]), float(np.sqrt(fit.cov[0, 0]))
+    placebo = placebo_variance(lambda j: panel_m.placebo_fit(j, lambda mask: _did_columns(mask, post)),
+                               len(comparison_kept), seed=placebo_seed)
+    se, lo, hi, p_value, dof = _inference(coef, cluster_se, placebo, n_treated, n_clusters, confidence_level)
     scale: Scale = "ratio" if model == "poisson" else "difference"
     if scale == "ratio":
         estimate, ci_low, ci_high = float(np.exp(coef)), float(np.exp(lo)), float(np.exp(hi))
@@ -225,23 +266,36 @@ def difference_in_differences(
 
     event_study = None
     if event_window is not None:
-        event_study = _event_study(df, prepared, model, event_window, confidence_level, dof)
+        event_study = _event_study(panel_m, prepared, model, event_window, confidence_level, n_treated,
+                                   placebo_seed)
 
-    assumptions = _assumption_checks(
+    assumptions = assumption_checks(
         n_clusters=n_clusters,
-        n_treated=len(treated_kept),
+        n_treated=n_treated,
+        n_comparison=len(comparison_kept),
+        placebo_areas=None if placebo is None else placebo.df + 1,
         event_study=event_study,
-        dispersion=fit.get("dispersion"),
+        dispersion=fit.dispersion,
         model=model,
     )
     unit = ""
     if scale == "difference":
         unit = "crimes per 1,000 residents per month" if has_population else "crimes per area per month"
+    inference = (
+        f"placebo: each of {placebo.df + 1} comparison area(s) called treated in turn; standard error "
+        f"s·√(1/{n_treated} + 1/{len(comparison_kept)}) from their spread, t with {placebo.df} degrees of freedom "
+        "(Conley & Taber 2011; Arkhangelsky et al. 2021)"
+        if placebo is not None
+        else f"area-clustered standard error, t with {dof} degrees of freedom (areas - 1): too few comparison areas "
+        f"(fewer than {MIN_PLACEBO_AREAS}) for placebo inference"
+    )
+    notes = (f"{len(dropped)} area(s) with no recorded crimes were dropped: they carry no information in a Poisson "
+             "fixed-effects model.",) if dropped else ()
     effect = EffectEstimate(
         method=(
-            "difference-in-differences, two-way fixed-effects Poisson regression with area-clustered errors"
+            "difference-in-differences, two-way fixed-effects Poisson regression, placebo inference"
             if model == "poisson"
-            else "difference-in-differences, two-way fixed-effects linear regression on rates, area-clustered"
+            else "difference-in-differences, two-way fixed-effects linear regression on rates, placebo inference"
         ),
         estimate=estimate,
         ci_low=ci_low,
@@ -254,118 +308,147 @@ def difference_in_differences(
         comparison_label="what the change in the comparison areas predicted",
         unit_label=unit,
         confidence_level=confidence_level,
-        parameters={
-            "model": model,
-            "start": str(prepared.periods[prepared.start_t]),
-            "first_period": str(prepared.periods[0]),
-            "last_period": str(prepared.periods[-1]),
-            "n_pre_periods": prepared.n_pre,
-            "n_post_periods": prepared.n_post,
-            "n_treated_areas": len(treated_kept),
-            "n_comparison_areas": len(comparison_kept),
-            "population_offset": has_population,
-            "cluster": "area",
-            "inference": f"t with {dof} degrees of freedom (areas - 1)" + (
-                "; standard error widened to the spread of placebo estimates with each comparison area treated in "
-                "turn (Conley & Taber 2011)" if placebo_sd is not None and placebo_sd > cluster_se else ""),
-            "cluster_robust_standard_error": cluster_se,
-            "placebo_standard_deviation": placebo_sd,
-            "event_window": list(event_window) if event_window else None,
-            "coefficient": float(coef),
-            "standard_error": float(se),
-        },
-        seed=None,
+        parameters=_parameters(prepared, model, n_treated, len(comparison_kept), has_population, inference, dof,
+                               cluster_se, placebo, placebo_seed, event_window, coef, se),
+        seed=placebo_seed if placebo is not None and placebo.sampled else None,
         data_versions=tuple(data_versions),
         assumptions=assumptions,
-        notes=(
-            f"{len(dropped)} area(s) with no recorded crimes were dropped: they carry no information "
-            "in a Poisson fixed-effects model.",
-        )
-        if dropped
-        else (),
+        notes=notes,
     )
     return DidResult(
         effect=effect,
         event_study=event_study,
-        group_means=_group_means(df, has_population),
+        group_means=_group_means(sums, has_population),
         treated_areas=treated_kept,
         comparison_areas=comparison_kept,
         dropped_areas=dropped,
+        extra={"group_totals": _group_totals(sums)},
     )
 
 
-def _placebo_spread(
-    df: pd.DataFrame, prepared: PreparedPanel, model: Model, comparison: Sequence[str]
-) -> float | None:
-    """Standard deviation of the DiD coefficient when each comparison area in turn is called treated (the real
-    treated areas left out), or ``None`` with fewer than 5 or more than ``MAX_PLACEBO_AREAS`` comparison areas.
+def _parameters(prepared: PreparedPanel, model: Model, n_treated: int, n_comparison: int, has_population: bool,
+                inference: str, dof: int, cluster_se: float, placebo: PlaceboVariance | None, placebo_seed: int,
+                event_window: tuple[int, int] | None, coef: float, se: float) -> dict[str, Any]:
+    """The effect's parameters: the design, the inference used and its numbers (a release withholds the last)."""
+    return {
+        "model": model,
+        "start": str(prepared.periods[prepared.start_t]),
+        "first_period": str(prepared.periods[0]),
+        "last_period": str(prepared.periods[-1]),
+        "n_pre_periods": prepared.n_pre,
+        "n_post_periods": prepared.n_post,
+        "n_treated_areas": n_treated,
+        "n_comparison_areas": n_comparison,
+        "population_offset": has_population,
+        "cluster": "area",
+        "inference": inference,
+        "degrees_of_freedom": int(dof),
+        "cluster_robust_standard_error": cluster_se,
+        "placebo_standard_deviation": None if placebo is None else float(np.std(placebo.estimates[:, 0], ddof=1)),
+        "placebo_areas": None if placebo is None else placebo.df + 1,
+        "placebo_areas_skipped": None if placebo is None else placebo.skipped,
+        "placebo_seed": placebo_seed if placebo is not None and placebo.sampled else None,
+        "event_window": list(event_window) if event_window else None,
+        "coefficient": coef,
+        "standard_error": float(se),
+    }
 
-    With one or two treated areas, area-clustered errors are far too small (the treated areas' own residuals
-    are absorbed by the effect term; MacKinnon & Webb 2017, J Applied Econometrics 32:233-254). Conley & Taber
-    (2011, Rev Econ Stat 93:113-125) estimate the error of a one-area estimate from the comparison areas'
-    placebo estimates instead; vrhub uses their spread as a floor under the standard error.
-    """
-    if not 5 <= len(comparison) <= MAX_PLACEBO_AREAS:
-        return None
-    pool = df[df["area"].isin(set(comparison))].copy()
-    coefs = []
-    for area in comparison:
-        d = (pool["area"] == area) & pool["post"]
-        coefs.append(float(_fit(pool, prepared, model, effect_columns={"did": d.astype(float)})["params"]["did"]))
-    return float(np.std(coefs, ddof=1))
+
+def _inference(coef: float, cluster_se: float, placebo: PlaceboVariance | None, n_treated: int, n_clusters: int,
+               confidence_level: float) -> tuple[float, float, float, float, int]:
+    """(standard error, interval, p-value, degrees of freedom) of the effect: from the placebo fits, or with too few
+    comparison areas for them, from the area-clustered error with t on areas − 1."""
+    if placebo is not None:
+        se, lo, hi, p = placebo.interval(np.array([coef]), n_treated, confidence_level)
+        return float(se[0]), float(lo[0]), float(hi[0]), float(p[0]), placebo.df
+    dof = n_clusters - 1
+    tcrit = stats.t.ppf(0.5 + confidence_level / 2.0, dof)
+    p_value = float(2 * stats.t.sf(abs(coef / cluster_se), dof)) if cluster_se > 0 else float("nan")
+    return cluster_se, coef - tcrit * cluster_se, coef + tcrit * cluster_se, p_value, dof
 
 
-# -- fitting ---------------------------------------------------------------------------------------------
-def _fit(
-    df: pd.DataFrame, prepared: PreparedPanel, model: Model, effect_columns: dict[str, pd.Series]
-) -> dict[str, Any]:
-    """Fit the two-way fixed-effects model with the given effect columns; cluster-robust by area."""
-    areas = pd.Categorical(df["area"])
-    periods = pd.Categorical(df["t"])
-    n_cols = len(areas.categories) + len(periods.categories) - 1 + len(effect_columns)
-    if len(df) * n_cols > MAX_DESIGN_CELLS:
-        raise EvaluationInputError(
-            f"{len(areas.categories)} areas × {len(periods.categories)} months is too large for this model "
-            "on one machine",
-            "aggregate to larger areas (MSOA, ward or district) or evaluate a subset of comparison areas "
-            "chosen with match_comparison_areas()",
-        )
-    area_dummies = pd.get_dummies(areas, prefix="area", dtype=float)
-    period_dummies = pd.get_dummies(periods, prefix="t", drop_first=True, dtype=float)
-    effects = pd.DataFrame({k: np.asarray(v, dtype=float) for k, v in effect_columns.items()})
-    X = pd.concat(
-        [effects.reset_index(drop=True), area_dummies.reset_index(drop=True), period_dummies.reset_index(drop=True)],
-        axis=1,
-    )
-    groups = areas.codes
-    y = df["y"].to_numpy()
-    exposure = df["exposure"].to_numpy()
-    out: dict[str, Any] = {}
-    if model not in ("poisson", "linear_rate"):
-        raise EvaluationInputError(f"unknown model {model!r}", "use model='poisson' or model='linear_rate'")
-    with single_threaded_blas():
-        if model == "poisson":
-            glm = sm.GLM(y, X, family=sm.families.Poisson(), offset=np.log(exposure))
-            res = glm.fit(cov_type="cluster", cov_kwds={"groups": groups})
-            out["dispersion"] = float(res.pearson_chi2 / res.df_resid) if res.df_resid > 0 else float("nan")
-        else:
-            per = 1000.0 if (exposure != 1.0).any() else 1.0
-            res = sm.OLS(y / exposure * per, X).fit(cov_type="cluster", cov_kwds={"groups": groups})
-    names = list(effect_columns)
-    cov = pd.DataFrame(np.asarray(res.cov_params()), index=X.columns, columns=X.columns)
-    out["params"] = pd.Series(np.asarray(res.params), index=X.columns)[names]
-    out["cov"] = cov.loc[names, names]
-    out["se"] = pd.Series(np.sqrt(np.diag(out["cov"].to_numpy())), index=names)
-    return out
+def _did_columns(treated: np.ndarray, post: np.ndarray) -> np.ndarray:
+    """The one effect column D_it = treated area and period from the start, as ``(1, areas, periods)``."""
+    return (treated[:, None] & post[None, :])[None].astype(float)
+
+
+def _event_columns(treated: np.ndarray, event_time: np.ndarray, times: list[int]) -> np.ndarray:
+    """One column per event time in ``times``: treated area and period at that (binned) event time."""
+    return np.stack([treated[:, None] & (event_time == e)[None, :] for e in times]).astype(float)
+
+
+@dataclass(frozen=True, eq=False)
+class _Matrices:
+    """The panel as ``areas × periods`` matrices (areas sorted), with the treated areas marked."""
+
+    y: np.ndarray
+    exposure: np.ndarray
+    treated: np.ndarray
+    model: Model
+
+    @property
+    def n_areas(self) -> int:
+        return self.y.shape[0]
+
+    @property
+    def n_periods(self) -> int:
+        return self.y.shape[1]
+
+    @classmethod
+    def of(cls, df: pd.DataFrame, prepared: PreparedPanel, model: Model, treated: Sequence[str],
+           comparison: Sequence[str]) -> _Matrices:
+        if model not in ("poisson", "linear_rate"):
+            raise EvaluationInputError(f"unknown model {model!r}", "use model='poisson' or model='linear_rate'")
+        areas = sorted(df["area"].unique())
+        n_periods = len(prepared.periods)
+        if len(areas) * (len(areas) + n_periods) > MAX_DESIGN_CELLS:
+            raise EvaluationInputError(
+                f"{len(areas)} areas × {n_periods} months is too large for this model on one machine",
+                "aggregate to larger areas (MSOA, ward or district) or evaluate a subset of comparison areas "
+                "chosen with match_comparison_areas()",
+            )
+        ordered = df.sort_values(["area", "t"])
+        y = ordered["y"].to_numpy(float).reshape(len(areas), n_periods)
+        exposure = ordered["exposure"].to_numpy(float).reshape(len(areas), n_periods)
+        return cls(y, exposure, np.isin(areas, list(treated)), model)
+
+    def fit(self, columns: np.ndarray, *, cluster: bool = True, rows: np.ndarray | None = None,
+            start: tuple[np.ndarray, np.ndarray] | None = None) -> TwfeFit:
+        y = self.y if rows is None else self.y[rows]
+        exposure = self.exposure if rows is None else self.exposure[rows]
+        if self.model == "poisson":
+            return poisson_twfe(y, exposure, columns, cluster=cluster, start=start)
+        per = 1000.0 if (self.exposure != 1.0).any() else 1.0
+        return linear_twfe(y / exposure * per, columns, cluster=cluster)
+
+    @functools.cached_property
+    def _pool_start(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The comparison areas' fixed effects without any effect column: the placebo fits start from them."""
+        if self.model != "poisson":
+            return None
+        rows = np.flatnonzero(~self.treated)
+        return self.fit(np.zeros((0, rows.size, self.n_periods)), cluster=False, rows=rows).fixed_effects
+
+    def placebo_fit(self, j: int, columns_for: Any) -> np.ndarray | None:
+        """The effect columns' estimates with comparison area ``j`` called treated, on the comparison areas only;
+        ``None`` when an effect column holds no events (a Poisson estimate would be minus infinity)."""
+        rows = np.flatnonzero(~self.treated)
+        mask = np.zeros(rows.size, dtype=bool)
+        mask[j] = True
+        cols = columns_for(mask)
+        if self.model == "poisson" and ((self.y[rows][None] * cols).sum(axis=(1, 2)) <= 0).any():
+            return None
+        return self.fit(cols, cluster=False, rows=rows, start=self._pool_start).coef
 
 
 def _event_study(
-    df: pd.DataFrame,
+    m: _Matrices,
     prepared: PreparedPanel,
     model: Model,
     window: tuple[int, int],
     confidence_level: float,
-    dof: int,
+    n_treated: int,
+    seed: int,
 ) -> EventStudy:
     lo_req, hi_req = window
     if lo_req > -2 or hi_req < 0:
@@ -375,30 +458,27 @@ def _event_study(
         )
     first_e, last_e = -prepared.start_t, len(prepared.periods) - prepared.start_t - 1
     lo, hi = max(lo_req, first_e), min(hi_req, last_e)
-    event_time = (df["t"] - prepared.start_t).clip(lower=lo, upper=hi)
-    columns: dict[str, pd.Series] = {}
+    event_time = np.clip(np.arange(m.n_periods) - prepared.start_t, lo, hi)
     times = [e for e in range(lo, hi + 1) if e != -1]
-    for e in times:
-        columns[f"e{e}"] = ((event_time == e) & df["treated"]).astype(float)
-    fit = _fit(df, prepared, model, columns)
-    tcrit = stats.t.ppf(0.5 + confidence_level / 2.0, dof)
+    fit = m.fit(_event_columns(m.treated, event_time, times))
+    placebo = placebo_variance(lambda j: m.placebo_fit(j, lambda mask: _event_columns(mask, event_time, times)),
+                               int((~m.treated).sum()), seed=seed)
+    if placebo is not None:
+        se, ci_lo, ci_hi, _ = placebo.interval(fit.coef, n_treated, confidence_level)
+    else:
+        se = np.sqrt(np.diag(fit.cov))
+        tcrit = stats.t.ppf(0.5 + confidence_level / 2.0, m.n_areas - 1)
+        ci_lo, ci_hi = fit.coef - tcrit * se, fit.coef + tcrit * se
+    by_time = {e: i for i, e in enumerate(times)}
+    treated_y = m.y[m.treated]
     rows = []
     for e in range(lo, hi + 1):
         binned = (e == lo and lo > first_e) or (e == hi and hi < last_e)
-        if e == -1:
-            coef = se = 0.0
-        else:
-            coef, se = float(fit["params"][f"e{e}"]), float(fit["se"][f"e{e}"])
-        rows.append(
-            {
-                "event_time": e,
-                "coef": coef,
-                "se": se,
-                "binned": binned,
-                "ci_low_coef": coef - tcrit * se,
-                "ci_high_coef": coef + tcrit * se,
-            }
-        )
+        i = by_time.get(e)
+        coef, s, low, high = (0.0, 0.0, 0.0, 0.0) if i is None else (
+            float(fit.coef[i]), float(se[i]), float(ci_lo[i]), float(ci_hi[i]))
+        rows.append({"event_time": e, "coef": coef, "se": s, "binned": binned, "ci_low_coef": low,
+                     "ci_high_coef": high, "treated_count": float(treated_y[:, event_time == e].sum())})
     table = pd.DataFrame(rows)
     scale: Scale = "ratio" if model == "poisson" else "difference"
     if scale == "ratio":
@@ -411,96 +491,109 @@ def _event_study(
     else:
         table["estimate"] = table["coef"]
         table["ci_low"], table["ci_high"] = table["ci_low_coef"], table["ci_high_coef"]
-
     leads = [e for e in times if e <= -2]
-    pretrend = None
-    if leads:
-        names = [f"e{e}" for e in leads]
-        b = fit["params"][names].to_numpy()
-        V = fit["cov"].loc[names, names].to_numpy()
-        wald = float(b @ np.linalg.pinv(V) @ b)
-        q = len(leads)
-        f_stat = wald / q
-        pretrend = PreTrendTest(
-            statistic=f_stat, df_num=q, df_den=dof, p_value=float(stats.f.sf(f_stat, q, dof)), leads=tuple(leads)
-        )
-    return EventStudy(table=table, pretrend=pretrend, scale=scale, confidence_level=confidence_level)
+    return EventStudy(table=table, pretrend=_pretrend(fit, placebo, leads, times, n_treated, m.n_areas),
+                      scale=scale, confidence_level=confidence_level,
+                      inference="placebo" if placebo is not None else "cluster")
 
 
-def _group_means(df: pd.DataFrame, has_population: bool) -> pd.DataFrame:
+def _pretrend(fit: TwfeFit, placebo: PlaceboVariance | None, leads: list[int], times: list[int], n_treated: int,
+              n_areas: int) -> PreTrendTest | None:
+    """Are the leads zero? With placebo inference two tests, combined by Bonferroni (p = 2 × the smaller):
+    Hotelling's T² that every lead is zero, and a t test of a linear slope through the leads and the reference
+    month (powerful against the usual threat, groups drifting apart; an omnibus test of many leads has little
+    power, Roth 2022). With too few comparison areas: the cluster-robust Wald F (areas - 1 denominator df)."""
+    if not leads:
+        return None
+    which = [times.index(e) for e in leads]
+    if placebo is not None:
+        joint = placebo.joint_test(fit.coef, n_treated, which)
+        slope = placebo.slope_test(fit.coef, n_treated, which, [float(e) for e in leads], -1.0)
+        assert slope is not None  # there is at least one lead
+        if joint is None:  # too few placebo fits for every lead: the slope alone
+            return PreTrendTest(statistic=(slope[0] / slope[1]) ** 2, df_num=1, df_den=slope[2], p_value=slope[3],
+                                leads=tuple(leads), method="t test of a linear pre-trend on placebo estimates",
+                                slope=slope[0], slope_p_value=slope[3])
+        f_stat, q, df_den, p = joint
+        return PreTrendTest(statistic=f_stat, df_num=q, df_den=df_den, p_value=min(1.0, 2 * min(p, slope[3])),
+                            leads=tuple(leads), method="Hotelling T² and linear slope on placebo estimates, "
+                            "Bonferroni", joint_p_value=p, slope=slope[0], slope_p_value=slope[3])
+    b = fit.coef[which]
+    v = fit.cov[np.ix_(which, which)]
+    q = len(leads)
+    f_stat = float(b @ np.linalg.pinv(v) @ b) / q
+    dof = n_areas - 1
+    p = float(stats.f.sf(f_stat, q, dof))
+    return PreTrendTest(statistic=f_stat, df_num=q, df_den=dof, p_value=p, leads=tuple(leads),
+                        method="cluster-robust Wald F", joint_p_value=p)
+
+
+def _group_sums(m: _Matrices, post: np.ndarray) -> dict[tuple[str, str], tuple[float, float, int]]:
+    """(count, exposure, area-months) by group (treated, comparison) and period (before, after)."""
+    out = {}
+    for group, rows in (("comparison", ~m.treated), ("treated", m.treated)):
+        for period, cols in (("after", post), ("before", ~post)):
+            out[(group, period)] = (float(m.y[np.ix_(rows, cols)].sum()), float(m.exposure[np.ix_(rows, cols)].sum()),
+                                    int(rows.sum() * cols.sum()))
+    return out
+
+
+def _group_totals(sums: dict[tuple[str, str], tuple[float, float, int]]) -> dict[str, dict[str, float]]:
+    """Counts by group (treated, comparison) and period (before, after): the cells a release protects."""
+    return {f"{g}_{p}": {"count": c, "area_months": n} for (g, p), (c, _, n) in sums.items()}
+
+
+def _group_means(sums: dict[tuple[str, str], tuple[float, float, int]], has_population: bool) -> pd.DataFrame:
     per = 1000.0 if has_population else 1.0
-    g = df.assign(
-        group=np.where(df["treated"], "treated", "comparison"), period=np.where(df["post"], "after", "before")
-    )
-    sums = g.groupby(["group", "period"])[["y", "exposure"]].sum()
-    out = (sums["y"] / sums["exposure"] * per).rename(
-        "rate_per_1000_per_month" if has_population else "mean_count_per_area_month"
-    )
-    return out.reset_index()
+    name = "rate_per_1000_per_month" if has_population else "mean_count_per_area_month"
+    return pd.DataFrame([{"group": g, "period": p, name: c / e * per} for (g, p), (c, e, _) in sums.items()])
 
 
-def _assumption_checks(
-    *, n_clusters: int, n_treated: int, event_study: EventStudy | None, dispersion: float | None, model: Model
+def assumption_checks(
+    *, n_clusters: int, n_treated: int, n_comparison: int, placebo_areas: int | None,
+    event_study: EventStudy | None, dispersion: float | None, model: Model
 ) -> tuple[AssumptionCheck, ...]:
-    checks: list[AssumptionCheck] = []
-    if event_study is None or event_study.pretrend is None:
+    """The design's assumption checks, in words (``placebo_areas``: placebo fits used, ``None`` without them;
+    ``dispersion`` ``None`` leaves its number out, as a release does)."""
+    checks = [_parallel_trends_check(event_study, placebo_areas)]
+    if placebo_areas is not None:
         checks.append(
             AssumptionCheck(
-                "parallel trends",
-                None,
-                "Parallel trends were not tested (no event study); the estimate assumes treated and comparison "
-                "areas would have changed alike without the intervention.",
+                "inference that holds with few treated areas",
+                True,
+                f"Intervals and tests come from placebo fits, each of {placebo_areas} comparison areas called "
+                f"treated in turn, with t on {placebo_areas - 1} degrees of freedom: valid with {n_treated} treated "
+                "area(s) when areas vary alike (Conley & Taber 2011); area-clustered errors would be too narrow "
+                "(MacKinnon & Webb 2017).",
+            )
+        )
+        checks.append(
+            AssumptionCheck(
+                "enough comparison areas",
+                n_comparison >= MIN_COMPARISON,
+                f"{n_comparison} comparison areas."
+                if n_comparison >= MIN_COMPARISON
+                else f"Only {n_comparison} comparison areas: the placebo spread is estimated from few areas, so the "
+                "interval is honest but wide.",
             )
         )
     else:
-        pt = event_study.pretrend
-        ok = pt.p_value >= 0.05
         checks.append(
             AssumptionCheck(
-                "parallel trends before the start",
-                ok,
-                (
-                    f"Before the start, the treated and comparison areas showed no detectable difference in trend "
-                    f"(joint test of {pt.df_num} leads, {format_p(pt.p_value)}); this supports, but cannot prove, "
-                    "that they would have stayed in step."
-                )
-                if ok
-                else (
-                    f"The treated and comparison areas were already moving differently before the start "
-                    f"(joint test of {pt.df_num} leads, {format_p(pt.p_value)}), so the estimate may be biased; "
-                    "try better-matched comparison areas."
-                ),
+                "inference that holds with few treated areas",
+                n_clusters >= MIN_CLUSTERS and n_treated >= 10,
+                f"Only {n_comparison} comparison area(s): too few for placebo inference, so area-clustered errors "
+                f"are used ({n_clusters} areas, {n_treated} treated); they can be far too narrow with few treated "
+                "areas (MacKinnon & Webb 2017; Cameron & Miller 2015).",
             )
         )
-    checks.append(
-        AssumptionCheck(
-            "enough areas for cluster-robust errors",
-            n_clusters >= MIN_CLUSTERS,
-            f"{n_clusters} areas were used; cluster-robust errors are dependable with about {MIN_CLUSTERS} or more."
-            if n_clusters >= MIN_CLUSTERS
-            else f"Only {n_clusters} areas were used; with fewer than about {MIN_CLUSTERS}, cluster-robust "
-            "intervals can be too narrow (Cameron & Miller 2015).",
-        )
-    )
-    checks.append(
-        AssumptionCheck(
-            "more than a couple of treated areas",
-            n_treated >= 3,
-            f"{n_treated} treated areas."
-            if n_treated >= 3
-            else f"Only {n_treated} treated area(s): cluster-robust inference is unreliable with so few treated areas "
-            "(MacKinnon & Webb 2017), so the interval is at least as wide as the spread of placebo estimates from "
-            "the comparison areas (Conley & Taber 2011) when there are 5 to 60 of them; a synthetic control with "
-            "placebo tests suits a single area better.",
-        )
-    )
-    if model == "poisson" and dispersion is not None:
+    if model == "poisson":
+        how_much = "more than" if dispersion is None else f"{dispersion:.1f} times as much as"
         checks.append(
             AssumptionCheck(
                 "overdispersion handled",
                 True,
-                f"Monthly counts vary {dispersion:.1f} times as much as a Poisson model expects; the area-clustered "
-                "errors allow for this.",
+                f"Monthly counts vary {how_much} a Poisson model expects; the placebo inference allows for this.",
             )
         )
     checks.append(
@@ -512,3 +605,36 @@ def _assumption_checks(
         )
     )
     return tuple(checks)
+
+
+def _pretrend_words(pt: PreTrendTest) -> str:
+    if pt.slope is not None and pt.joint_p_value is not None:
+        return f"joint test of {len(pt.leads)} leads and of their slope"
+    if pt.slope is not None:
+        return f"test of a slope through {len(pt.leads)} leads"
+    return f"joint test of {len(pt.leads)} leads"
+
+
+def _parallel_trends_check(event_study: EventStudy | None, placebo_areas: int | None) -> AssumptionCheck:
+    """The pre-trend test's verdict in words (or why it was not run)."""
+    if event_study is None or event_study.pretrend is None:
+        too_few = event_study is not None and placebo_areas is not None
+        return AssumptionCheck(
+            "parallel trends",
+            None,
+            ("Parallel trends were not tested: too few comparison areas for a joint test of every lead; "
+             if too_few else "Parallel trends were not tested (no event study); ")
+            + "the estimate assumes treated and comparison areas would have changed alike without the intervention.",
+        )
+    pt = event_study.pretrend
+    if pt.p_value >= 0.05:
+        return AssumptionCheck(
+            "parallel trends before the start", True,
+            f"Before the start, the treated and comparison areas showed no detectable difference in trend "
+            f"({_pretrend_words(pt)}, {format_p(pt.p_value)}); this supports, but cannot prove, that they would have "
+            "stayed in step.")
+    return AssumptionCheck(
+        "parallel trends before the start", False,
+        f"The treated and comparison areas were already moving differently before the start "
+        f"({_pretrend_words(pt)}, {format_p(pt.p_value)}), so the estimate may be biased; try better-matched "
+        "comparison areas.")

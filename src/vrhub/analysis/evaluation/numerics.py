@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Iterator
+from typing import Any
 
 
 @contextlib.contextmanager
@@ -12,12 +14,21 @@ def single_threaded_blas() -> Iterator[None]:
 
     The models here use small dense matrices (thousands of rows, tens of columns). Multi-threaded OpenBLAS
     gains nothing on them and, on a busy machine, can be 10-20 times slower than one thread (measured: 4 s
-    vs 0.24 s for one difference-in-differences fit under load). Uses threadpoolctl when installed.
+    vs 0.24 s for one difference-in-differences fit under load). Uses threadpoolctl when installed; its
+    controller (which reads the process's loaded libraries, a few milliseconds) is made once per process.
     """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn (via esda)
+    controller = _controller()
+    if controller is None:  # pragma: no cover - threadpoolctl is a dependency
         yield
         return
-    with threadpool_limits(limits=1, user_api="blas"):
+    with controller.limit(limits=1, user_api="blas"):
         yield
+
+
+@functools.cache
+def _controller() -> Any:
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # pragma: no cover
+        return None
+    return ThreadpoolController()

@@ -17,6 +17,14 @@ their time gaps. The "beyond" row needs no pairs: permuting times does not chang
 pairs fall in each time band (computed once from sorted times), so beyond = all - close, per
 permutation. Times are kept as exact integers (days, or seconds for sub-day data), so every table equals
 that of the direct all-pairs computation (:func:`knox_test_all_pairs`) for the same seed.
+
+Many cells are tested at once (16 in a 4 × 4 table), so a cell at p ≤ 0.05 is expected by chance in about half of
+all tables with no near repeats at all. The result therefore also carries a *global* test over the inner cells
+(every band except "beyond"), computed from the same permutations: each cell's count is standardised by the
+permutations' mean and standard deviation, the statistic is the largest standardised count, and its p-value is
+the share of permutations whose own largest standardised count reaches it (the max-T test). The same permutation
+distribution of the maximum gives each cell a single-step adjusted p-value that controls the family-wise error
+rate over the cells (Westfall & Young 1993, *Resampling-Based Multiple Testing*, Wiley, §2.6).
 """
 
 from __future__ import annotations
@@ -57,6 +65,10 @@ class KnoxResult:
     Arrays are ``(n_space_bands + 1, n_time_bands + 1)``; the last row/column is "beyond" the last
     edge. ``p_value = (1 + #{simulated >= observed}) / (permutations + 1)`` (one-sided: more close pairs
     than chance); ``knox_ratio = observed / expected`` with ``expected`` the mean over permutations.
+
+    ``p_adjusted`` (NaN in the beyond row and column) is each inner cell's p-value adjusted for testing every
+    inner cell (max-T, Westfall & Young 1993); ``global_p_value`` is the p-value of the global test "no cell has
+    more close pairs than chance", and ``global_statistic`` the largest standardised count it is based on.
     """
 
     observed: np.ndarray
@@ -76,9 +88,12 @@ class KnoxResult:
     parameters: dict[str, Any]
     notes: tuple[str, ...] = ()
     citation: str = field(default=KNOX_CITATION)
+    p_adjusted: np.ndarray | None = None
+    global_p_value: float | None = None
+    global_statistic: float | None = None
 
     def table(
-        self, statistic: Literal["observed", "expected", "knox_ratio", "p_value"] = "knox_ratio"
+        self, statistic: Literal["observed", "expected", "knox_ratio", "p_value", "p_adjusted"] = "knox_ratio"
     ) -> pd.DataFrame:
         """One statistic as a space (rows) x time (columns) table, like the Near Repeat Calculator."""
         return pd.DataFrame(
@@ -96,8 +111,18 @@ class KnoxResult:
                 "expected": self.expected.ravel(),
                 "knox_ratio": self.knox_ratio.ravel(),
                 "p_value": self.p_value.ravel(),
+                "p_adjusted": (self.p_adjusted if self.p_adjusted is not None
+                               else np.full(self.observed.shape, np.nan)).ravel(),
             }
         )
+
+    def global_sentence(self) -> str:
+        """The global test in words, for outputs beside the table."""
+        cells = (self.observed.shape[0] - 1) * (self.observed.shape[1] - 1)
+        verdict = ("more close pairs than chance in at least one band" if (self.global_p_value or 1) <= 0.05
+                   else "no band with more close pairs than chance once all are allowed for")
+        return (f"Global test over the {cells} space-time bands (max-T, {self.permutations} permutations): "
+                f"p = {self.global_p_value:.3f}, {verdict}.")
 
 
 @dataclass(frozen=True)
@@ -225,6 +250,7 @@ def _summarise(
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = np.where(expected > 0, observed / expected, np.nan)
     p = (1 + (sims >= observed[None]).sum(axis=0)) / (permutations + 1)
+    p_adjusted, global_p, global_stat = _max_t(observed, sims)
     n = len(prepared.xy)
     unit = "days" if prepared.time_unit == "day" else "months"
     same_time = "same day" if prepared.time_unit == "day" else "same month"
@@ -251,9 +277,38 @@ def _summarise(
             "null": "event times permuted over events (Monte Carlo)",
             "p_value": "one-sided, (1 + #sim >= obs) / (R + 1)",
             "band_rule": "first band [0, e1], then (e_k, e_k+1]",
+            "global_test": "max-T over the inner cells, same permutations (Westfall & Young 1993)",
         },
         notes=prepared.notes,
+        p_adjusted=p_adjusted,
+        global_p_value=global_p,
+        global_statistic=global_stat,
     )
+
+
+def _max_t(observed: np.ndarray, sims: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """Single-step max-T adjusted p-values of the inner cells, and the global test (module docstring).
+
+    Each inner cell is standardised by the permutations' mean and standard deviation; a cell that never varies
+    (e.g. no pairs can fall in it) is left out. Observed and permuted tables are treated alike, so the global
+    p-value is ``(1 + #{max over cells of a permutation >= observed max}) / (R + 1)``.
+    """
+    inner_obs = observed[:-1, :-1].astype(float)
+    inner_sims = sims[:, :-1, :-1].astype(float)
+    mean = inner_sims.mean(axis=0)
+    sd = inner_sims.std(axis=0)
+    varies = sd > 0
+    adjusted = np.full(observed.shape, np.nan)
+    if not varies.any():
+        return adjusted, 1.0, float("nan")
+    z_obs = np.where(varies, (inner_obs - mean) / np.where(varies, sd, 1.0), -np.inf)
+    z_sims = np.where(varies[None], (inner_sims - mean[None]) / np.where(varies, sd, 1.0)[None], -np.inf)
+    max_sims = z_sims.reshape(len(sims), -1).max(axis=1)
+    r = len(sims)
+    counts = (max_sims[None, :] >= z_obs.reshape(-1, 1) - 1e-12).sum(axis=1).reshape(z_obs.shape)
+    adjusted[:-1, :-1] = np.where(varies, (1 + counts) / (r + 1), np.nan)
+    stat = float(z_obs.max())
+    return adjusted, float((1 + (max_sims >= stat - 1e-12).sum()) / (r + 1)), stat
 
 
 def knox_test(

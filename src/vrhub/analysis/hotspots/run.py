@@ -43,6 +43,7 @@ from vrhub.analysis.scope import (
     scoped_records,
 )
 from vrhub.domain.definitions import Definition
+from vrhub.domain.disclosure import CountedText
 from vrhub.domain.errors import NoDataError
 from vrhub.store.engine import Engine, month_range
 from vrhub.store.geography import Geography
@@ -156,8 +157,8 @@ def gather_incidents(
         frame["time"] = pd.to_datetime(frame["time"])
         missing = int(frame["lsoa_code"].isna().sum())
         if missing:
-            notes.append(f"{missing:,} ED attendance(s) have no home LSOA: not counted by area, not in the "
-                         "near-repeat test")
+            notes.append(CountedText("{n:,} ED attendance(s) have no home LSOA: not counted by area, not in the "
+                                     "near-repeat test", n=missing))
     else:
         frame = t.filter(keep).select("lsoa_code", "month", "longitude", "latitude", "crime_type",
                                       "sv_status").to_pandas()
@@ -208,7 +209,8 @@ def _lsoa_places(geo: Geography, incidents: Incidents) -> tuple[gpd.GeoDataFrame
     notes = []
     unmatched = int(incidents.frame["lsoa_code"].isna().sum() + counts[~counts.index.isin(gdf["id"])].sum())
     if unmatched:
-        notes.append(f"{unmatched:,} record(s) have no LSOA or one outside the loaded boundaries; not counted")
+        notes.append(CountedText("{n:,} record(s) have no LSOA or one outside the loaded boundaries; not counted",
+                                 n=unmatched))
     return gdf, notes
 
 
@@ -226,9 +228,10 @@ def _grid_places(geo: Geography, incidents: Incidents, cell_size: float, *, by_m
     notes = []
     no_loc = len(incidents.frame) - len(located)
     if no_loc:
-        notes.append(f"{no_loc:,} record(s) have no map point; not counted")
+        notes.append(CountedText("{n:,} record(s) have no map point; not counted", n=no_loc))
     if gc.n_outside:
-        notes.append(f"{gc.n_outside:,} record(s) fall outside the grid (outside the loaded boundaries); not counted")
+        notes.append(CountedText("{n:,} record(s) fall outside the grid (outside the loaded boundaries); not counted",
+                                 n=gc.n_outside))
     per_month = gc.counts if by_month else np.zeros((0, 0))
     if by_month:  # months with no located record still need a column
         labels = list(gc.periods or ())

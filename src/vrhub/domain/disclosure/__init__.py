@@ -11,6 +11,9 @@ One module, used by the SNA report, board views, maps and exports:
   and map value is cut; each carries a :class:`DisclosureProvenance` with a one-line statement.
 - :func:`audit` attacks published tables with linear programming and reports any suppressed cell whose
   feasible range is narrower than the protection width.
+- :data:`STATISTICS` says, per kind of statistic released beside the tables (rates, ratios, trends, model
+  coefficients, p-values…), whether it is recomputed from the released counts, coarsened, or withheld;
+  :func:`model_gate`, :func:`coarsen`, :func:`coarsen_p` and :class:`CountedText` apply it.
 
 Method, sources, assumptions and limits: docs/methods/disclosure-control.md.
 """
@@ -33,25 +36,53 @@ from .rules import (
     round_to_base,
     rules_from_mapping,
 )
+from .statistics import (
+    MIN_RESIDUAL_DF,
+    SIGNIFICANT_FIGURES,
+    STATISTICS,
+    STATISTICS_CITATION,
+    CountedText,
+    StatisticRule,
+    Treatment,
+    coarsen,
+    coarsen_p,
+    format_released_p,
+    model_gate,
+    rule_for,
+)
+from .statistics import statement as statistics_statement
 
 __all__ = [
     "CITATION",
+    "MIN_RESIDUAL_DF",
     "NHS_OPENSAFELY",
     "ONS_THRESHOLD_10",
     "PRESETS",
+    "SIGNIFICANT_FIGURES",
+    "STATISTICS",
+    "STATISTICS_CITATION",
     "AuditInputError",
     "AuditReport",
+    "CountedText",
     "DisclosureError",
     "DisclosureInputError",
     "DisclosureProvenance",
     "DisclosureRules",
     "DisclosureRulesError",
     "ProtectedTable",
+    "StatisticRule",
     "SuppressedRateError",
+    "Treatment",
     "audit",
+    "coarsen",
+    "coarsen_p",
+    "format_released_p",
+    "model_gate",
     "protect_long",
     "protect_series",
     "protect_table",
     "round_to_base",
+    "rule_for",
     "rules_from_mapping",
+    "statistics_statement",
 ]

@@ -234,7 +234,7 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
     for s in p.sections.values():
         if not s.available:
             missing.append(f"{s.name.capitalize()}: " + " ".join(s.notes))
-    works = _what_works(ws, today)
+    works = _what_works(ws, today, release)
     cardiff = _cardiff(ws, p, release)
     if near_repeat is None:
         missing.append("Near-repeat analysis: police.uk gives months only, so day-level near-repeat bands cannot be "
@@ -289,12 +289,15 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
                         "1992; Ord & Getis 1995).", "docs/methods/gi-star.md"))
     if near_repeat:
         methods.append(("Near repeats", "Knox test on dated ED attendances at home-LSOA centroids, "
-                        f"{NEAR_REPEAT_PERMUTATIONS} permutations (seed {HOTSPOT_SEED}). " + near_repeat["citation"],
+                        f"{NEAR_REPEAT_PERMUTATIONS} permutations (seed {HOTSPOT_SEED}); bands judged by p-values "
+                        "adjusted for the number of bands, with a global max-T test (Westfall & Young 1993). "
+                        + near_repeat["citation"],
                         "docs/methods/knox.md"))
     if any(e["result"] for e in works["evaluations"]):
-        methods.append(("Impact evaluation", "Difference-in-differences, two-way fixed-effects Poisson with "
-                        "area-clustered errors, floored at the placebo spread with few treated areas (Wooldridge "
-                        "1999; Conley & Taber 2011).", "docs/methods/difference-in-differences.md"))
+        methods.append(("Impact evaluation", "Difference-in-differences, two-way fixed-effects Poisson; intervals, "
+                        "event study and pre-trend test from placebo fits of the comparison areas, valid with few "
+                        "treated areas (Wooldridge 1999; Conley & Taber 2011; Arkhangelsky et al. 2021).",
+                        "docs/methods/difference-in-differences.md"))
     if causes["result"] is not None:
         methods.append(("Linked cohort risk factors", "Pupils' education records linked to youth justice records on "
                         "the keyed pseudonym; crude odds ratios with Woolf's logit 95% interval and odds ratios "
@@ -336,7 +339,7 @@ def _hotspots(ws: Workspace, d: Definition, p: Profile, notice: str, release: bo
     ``source="ed_istv"`` maps ED assault attendances by the patient's home LSOA (when ED data cover the period).
     """
     from vrhub.analysis.hotspots.run import ED_SOURCE, gather_incidents, run_gi_star
-    from vrhub.report.maps import GI_STAR_CLASSES, choropleth, released_counts
+    from vrhub.report.maps import GI_STAR_CLASSES, choropleth
 
     try:
         incidents = gather_incidents(ws.engine(), d, start=p.start, end=p.end, strand=p.strand, source=source)
@@ -346,10 +349,11 @@ def _hotspots(ws: Workspace, d: Definition, p: Profile, notice: str, release: bo
                           seed=HOTSPOT_SEED)
     except NoDataError:
         return None
+    if release:  # through the release step: no class for an area whose count is suppressed, z withheld
+        from vrhub.report.release import release as release_step
+
+        run = release_step(run).result
     places = run.places.copy()
-    if release:  # no class is shown for an area whose count is suppressed
-        published, _ = released_counts(places.set_index("id")["count"])
-        places.loc[places["id"].map(published).isna().to_numpy(), "classification"] = None
     counts = places["classification"].value_counts()
     hot, cold = int(counts.get("hot", 0)), int(counts.get("cold", 0))
     params = run.parameters
@@ -364,7 +368,8 @@ def _hotspots(ws: Workspace, d: Definition, p: Profile, notice: str, release: bo
                     f"{params['n_sites']:,} LSOAs): with {len(incidents.months)} months of data, local clusters "
                     "cannot be told apart from chance once testing a thousand areas is allowed for.")
     if ed and hot:
-        top = places[places["classification"] == "hot"].sort_values("z", ascending=False).head(5)
+        order = "z" if "z" in places else "count"  # z is withheld in a release: the largest released counts
+        top = places[places["classification"] == "hot"].sort_values(order, ascending=False).head(5)
         sentence += " Strongest hot spots: " + ", ".join(str(n) for n in top["name"]) + "."
     title = "Hot and cold spots of ED assault attendances (Gi*, home LSOAs)" if ed else \
         "Hot and cold spots (Gi*, LSOAs)"
@@ -396,24 +401,32 @@ def _near_repeat(ws: Workspace, d: Definition, p: Profile, release: bool) -> dic
                                  permutations=NEAR_REPEAT_PERMUTATIONS, seed=HOTSPOT_SEED)
     except (NoDataError, HotspotInputError):
         return None
+    if release:  # pair counts withheld, ratios and p-values coarsened, the number of events protected
+        from vrhub.report.release import release as release_step
+
+        result = release_step(result).result
     frame = result.to_frame()
     inner = frame[(frame["space_band"] != frame["space_band"].iloc[-1]) & (frame["time_band"]
                                                                           != frame["time_band"].iloc[-1])]
-    found = inner[(inner["p_value"] < 0.05) & (inner["knox_ratio"] > 1)]
+    found = inner[(inner["p_adjusted"] <= 0.05) & (inner["knox_ratio"] > 1)]
     if len(found):
         sentence = ("ED assault attendances show a near-repeat pattern: " + "; ".join(
-            f"{r.space_band} within {r.time_band} there are {r.knox_ratio:.2f} times the pairs chance would give "
-            f"(p = {r.p_value:.3f})" for r in found.itertuples()) + ". Knox test, "
-            f"{result.permutations} permutations, each band tested at 5%.")
+            f"{r.space_band} within {r.time_band} there are {r.knox_ratio:{'.2g' if release else '.2f'}} times "
+            "the pairs chance would give "
+            f"(p = {r.p_adjusted:.3f} allowing for the {len(inner)} bands tested)" for r in found.itertuples())
+            + f". Knox test, {result.permutations} permutations. " + result.global_sentence())
     else:
         sentence = ("No near-repeat pattern in ED assault attendances: no space-time band closer than "
                     f"{NEAR_REPEAT_SPACE[-1]:,.0f} m and {NEAR_REPEAT_DAYS[-1]:.0f} days has more pairs than chance "
-                    f"at the 5% level (Knox test, {result.permutations} permutations).")
-    columns = ["space_band", "time_band", "knox_ratio", "p_value"] if release else \
-        ["space_band", "time_band", "observed", "expected", "knox_ratio", "p_value"]
+                    f"once the {len(inner)} bands tested are allowed for (Knox test, {result.permutations} "
+                    "permutations). " + result.global_sentence())
+    columns = ["space_band", "time_band", "knox_ratio", "p_value", "p_adjusted"] if release else \
+        ["space_band", "time_band", "observed", "expected", "knox_ratio", "p_value", "p_adjusted"]
     shown = inner[columns].copy()
-    shown["knox_ratio"] = shown["knox_ratio"].round(2)
-    shown["p_value"] = shown["p_value"].map(lambda v: f"{v:.3f}")  # 0.001 with 999 permutations, not "0.00"
+    if not release:
+        shown["knox_ratio"] = shown["knox_ratio"].round(2)
+    for col in ("p_value", "p_adjusted"):
+        shown[col] = shown[col].map(lambda v: f"{v:.3f}")  # 0.001 with 999 permutations, not "0.00"
     if "expected" in shown:
         shown["expected"] = shown["expected"].round(1)
     return {"sentence": sentence, "table": _table(pa.Table.from_pandas(shown, preserve_index=False)),
@@ -430,9 +443,13 @@ def _cardiff(ws: Workspace, p: Profile, release: bool) -> dict[str, Any] | None:
     from vrhub.analysis.cardiff import GEOCODED_NOTE, GEOCODED_TABLES, cardiff_view
 
     try:
-        view = cardiff_view(ws.engine(), start=p.start, end=p.end, release=release)
+        view = cardiff_view(ws.engine(), start=p.start, end=p.end)
     except NoDataError:
         return None
+    if release:
+        from vrhub.report.release import release as release_step
+
+        view = release_step(view).result
     tables = {}
     for name, cols in (("ed_vs_police_by_district", ["district_name", "ed_assaults", "police_violence"]),
                        ("ed_location_type", None), ("ed_location_descriptions", None),
@@ -465,8 +482,9 @@ CARDIFF_CAPTIONS = {
 }
 
 
-def _what_works(ws: Workspace, today: dt.date) -> dict[str, Any]:
-    """The commissioned services in force, what their returns say they delivered, and contract alerts."""
+def _what_works(ws: Workspace, today: dt.date, release: bool = False) -> dict[str, Any]:
+    """The commissioned services in force, what their returns say they delivered, and contract alerts (each value
+    sheet and evaluation through the release step in a release)."""
     from vrhub.analysis.value.sheet import value_sheet
     from vrhub.governance.commissioning import alerts, register_in_force
     from vrhub.governance.returns import returns_in_force
@@ -478,7 +496,12 @@ def _what_works(ws: Workspace, today: dt.date) -> dict[str, Any]:
     evaluations = []
     for svc in register.services:
         sheet = value_sheet(ws, svc.key)
-        evaluations += _service_evaluations(ws, svc)
+        if release:
+            from vrhub.domain.disclosure import NHS_OPENSAFELY
+            from vrhub.report.release.value import release_value_sheet
+
+            sheet = release_value_sheet(sheet, NHS_OPENSAFELY)
+        evaluations += _service_evaluations(ws, svc, release)
         report = service_report(returns, svc.key) if returns else None
         funding = svc.total_funding
         evidence = "; ".join(
@@ -504,7 +527,7 @@ EVALUATION_SOURCES = (("police_uk_street", "police-recorded violence and sexual 
                       ("ed_istv", "ED assault attendances (patients' home districts)"))
 
 
-def _service_evaluations(ws: Workspace, svc: Any) -> list[dict[str, Any]]:
+def _service_evaluations(ws: Workspace, svc: Any, release: bool = False) -> list[dict[str, Any]]:
     """Difference-in-differences of each loaded outcome in the service's districts from its contract start, or
     the reason it cannot be run on the loaded data (a row either way, so the SNA shows what was tried)."""
     from vrhub.analysis.evaluation.result import EvaluationInputError
@@ -536,6 +559,10 @@ def _service_evaluations(ws: Workspace, svc: Any) -> list[dict[str, Any]]:
         else:
             try:
                 ev = evaluate_did(engine, treated=treated, start=start, source=source)
+                if release:
+                    from vrhub.report.release import release as release_step
+
+                    ev = release_step(ev).result
                 e = ev.effect
                 row["result"] = {"sentence": ev.plain_english(), "detected": e.detected,
                                  "estimate": e.percent_change, "ci": e.percent_ci}
@@ -656,9 +683,13 @@ def _partner_sections(p: Profile, tables: dict[str, pa.Table], notice: str, rele
 
 
 # --- causes: the linked cohort ------------------------------------------------------------------------------------
-def _or_text(value: float, low: float, high: float, withheld: bool) -> str:
+def _or_text(value: float, low: float, high: float, withheld: bool, significant: bool = False) -> str:
+    """An odds ratio and its interval; ``significant``: released model estimates, already at 2 significant figures
+    (shown so, not padded to two decimals); ``withheld``: a release, where a missing ratio was withheld."""
     if pd.isna(value):
-        return "withheld (a cell of its table is suppressed)" if withheld else "not estimable"
+        return "withheld (a count behind it is suppressed or small)" if withheld else "not estimable"
+    if significant:
+        return f"{value:.2g} ({low:.2g} to {high:.2g})"
     return f"{value:.2f} ({low:.2f} to {high:.2f})"
 
 
@@ -671,9 +702,13 @@ def _causes(ws: Workspace, p: Profile, release: bool) -> dict[str, Any]:
     or what is missing when education or youth justice data are not loaded."""
     none: dict[str, Any] = {"result": None, "finding": None, "recommendation": None}
     try:
-        r: CohortRiskFactors = cohort_risk_factors(ws.engine(), start=p.start, end=p.end, release=release)
+        r: CohortRiskFactors = cohort_risk_factors(ws.engine(), start=p.start, end=p.end)
     except NoDataError as exc:
         return none | {"missing": f"{exc.message[:1].upper()}{exc.message[1:]}: {exc.hint}."}
+    if release:
+        from vrhub.report.release import release as release_step
+
+        r = release_step(r).result
     t = r.table
     rows = []
     for x in t.itertuples():
@@ -681,7 +716,7 @@ def _causes(ws: Workspace, p: Profile, release: bool) -> dict[str, Any]:
                                 (x.exposed, x.exposed_with_outcome, x.unexposed, x.unexposed_with_outcome)),
                      *("" if pd.isna(v) else f"{v:.1%}" for v in (x.risk_exposed, x.risk_unexposed)),
                      _or_text(x.crude_or, x.crude_or_low, x.crude_or_high, release),
-                     _or_text(x.adjusted_or, x.adjusted_or_low, x.adjusted_or_high, release)])
+                     _or_text(x.adjusted_or, x.adjusted_or_low, x.adjusted_or_high, release, significant=release)])
     columns = ["risk factor", "pupils with it", "with it and a violent offence", "pupils without it",
                "without it and a violent offence", "risk with", "risk without", "crude odds ratio (95% CI)",
                "adjusted odds ratio (95% CI)"]
