@@ -20,7 +20,7 @@ from vrhub_testkit import KENT, open_workspace, police_uk_ingest, run_cli
 from vrhub.analysis.crime_by_area import crime_by_area
 from vrhub.analysis.profile import build_profile
 from vrhub.domain.definitions import load_definition
-from vrhub.domain.errors import GeographyError, NoDataError
+from vrhub.domain.errors import NoDataError
 from vrhub.ingest.geography import load_geography
 from vrhub.report.release import release_profile
 from vrhub.store.geography import Geography
@@ -134,10 +134,21 @@ def test_imd_gradient_by_imd_2025_and_a_named_domain(world) -> None:  # type: ig
         build_profile(ws.engine(), load_definition(), imd_domain="knife")
 
 
-def test_the_older_vintage_is_refused_for_a_series_reaching_2025(world) -> None:  # type: ignore[no-untyped-def]
-    ws = world[0]
-    with pytest.raises(GeographyError, match="runs from older to newer"):
-        build_profile(ws.engine(), load_definition(), vintage=2011)
+def test_on_the_older_vintage_newer_records_are_counted_as_unplaced(world) -> None:  # type: ignore[no-untyped-def]
+    ws, crimes, *_ = world
+    p = build_profile(ws.engine(), load_definition(), vintage=2011)
+    in_scope = set(p.sections["what"].tables["what_by_category"].to_pandas().query("sv_status != 'not'")["crime_type"])
+    codes_2011 = Geography(ws.engine()).lsoa_codes(2011)
+    new = crimes[crimes["Month"].ge("2022-01") & crimes["Crime type"].isin(in_scope) & crimes["LSOA code"].notna()
+                 & ~crimes["LSOA code"].isin(codes_2011)]
+    assert p.vintage.vintage == 2011 and p.vintage.moved == {} and p.vintage.newer == {2021: len(new)}
+    assert (f"{len(new):,} records coded to 2021 LSOAs that are not 2011 LSOAs cannot be placed on 2011 LSOAs (the "
+            "ONS lookup runs from older to newer areas) and count as outside the loaded area: load LSOA 2021 "
+            "boundaries and run on --vintage 2021 to place them") in p.sections["where"].notes
+    assert p.sections["where"].figures["outside_geography"] >= len(new)
+    got = p.sections["where"].tables["where_by_area"].to_pandas()
+    assert len(got) == 13 and got["population_year"].eq(2015).all()
+    assert p.deprivation == "IMD 2019" and p.population.startswith("residents, mid-2015 population")
     with pytest.raises(NoDataError, match="no LSOA 2001 boundaries are loaded"):
         build_profile(ws.engine(), load_definition(), vintage=2001)
 

@@ -6,7 +6,7 @@ the loaded months. Shared by the profile, the hot spots and the SNA so that they
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import ibis
 import ibis.expr.types as ir
@@ -78,6 +78,8 @@ class VintageScope:
     moved: dict[int, int]
     unmatched: dict[int, int]
     method: str = "best fit"
+    #: newer vintage -> records coded to it, which no lookup brings back (they count as outside the loaded area)
+    newer: dict[int, int] = field(default_factory=dict)
 
     @property
     def notes(self) -> list[str]:
@@ -87,7 +89,8 @@ class VintageScope:
     def figures(self) -> dict[str, int]:
         """The counts stated in the notes, by name (so that a release can restate them protected)."""
         return {**{f"bridged_{v}": n for v, n in self.moved.items()},
-                **{f"unmatched_{v}": n for v, n in self.unmatched.items() if n}}
+                **{f"unmatched_{v}": n for v, n in self.unmatched.items() if n},
+                **{f"newer_{v}": n for v, n in self.newer.items()}}
 
 
 def _count(n: int | None) -> str:
@@ -109,6 +112,10 @@ def vintage_notes(scope: VintageScope, figures: dict[str, int | None] | None = N
         if scope.unmatched[v]:
             out.append(f"{_count(figs[f'unmatched_{v}'])} records coded to {v} LSOAs that the lookup does not list "
                        f"kept their {v} codes and count as outside the loaded area")
+    for v in sorted(scope.newer):
+        out.append(f"{_count(figs[f'newer_{v}'])} records coded to {v} LSOAs that are not {scope.vintage} LSOAs cannot "
+                   f"be placed on {scope.vintage} LSOAs (the ONS lookup runs from older to newer areas) and count as "
+                   f"outside the loaded area: load LSOA {v} boundaries and run on --vintage {v} to place them")
     return out
 
 
@@ -131,8 +138,17 @@ def on_vintage(engine: Engine, t: ir.Table, vintage: int | None = None) -> tuple
                           + (" or ".join(map(str, loaded)) if loaded else "after loading boundaries"))
     if not loaded or "lsoa_vintage" not in t.columns or "lsoa_code" not in t.columns:
         return t, VintageScope(vintage, {}, {})
-    bridged, bridge = geo.to_vintage(t, vintage)
-    return bridged, VintageScope(bridge.vintage, dict(bridge.moved), dict(bridge.unmatched), bridge.method)
+    target = vintage or loaded[-1]
+    # a newer code that is also a code of ``target`` is the same, unchanged LSOA (ONS keeps codes of unchanged areas)
+    same = list(geo.lsoa_codes(target))
+    located = t.filter(t.lsoa_code.notnull() & (t.lsoa_vintage > target) & ~t.lsoa_code.isin(same))
+    counts = located.group_by("lsoa_vintage").agg(n=located.count()).to_pyarrow().to_pylist()
+    newer = {int(r["lsoa_vintage"]): int(r["n"]) for r in counts}
+    if newer:  # left as coded: outside the loaded area, counted and named
+        t = t.mutate(lsoa_vintage=(t.lsoa_vintage > target).ifelse(ibis.literal(target).cast(t.lsoa_vintage.type()),
+                                                                   t.lsoa_vintage))
+    bridged, bridge = geo.to_vintage(t, target)
+    return bridged, VintageScope(bridge.vintage, dict(bridge.moved), dict(bridge.unmatched), bridge.method, newer)
 
 
 def strand_ages(definition: Definition, strand: str | None) -> tuple[int, int] | None:
