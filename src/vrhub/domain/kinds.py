@@ -45,6 +45,8 @@ KINDS: dict[str, Kind] = {
         Kind("ed_istv", "ED assault attendances (ISTV, ISB 1594)", schemas.ED_ISTV, "istv",
              force_field="site_code", category_field="assault_method", force_label="ED site code"),
         Kind("gazetteer", "place gazetteer", schemas.GAZETTEER, "gazetteer"),
+        Kind("force_crime", "force crime records", schemas.FORCE_CRIME, "force",
+             force_field="force", category_field="offence_group", force_label="force"),
         Kind("ambulance", "ambulance call-outs for assault", schemas.AMBULANCE, "ambulance",
              force_field="service", category_field="category", force_label="ambulance service"),
         Kind("youth_justice", "youth justice offences and outcomes", schemas.YOUTH_JUSTICE, "yj",
