@@ -68,7 +68,7 @@ def test_good_and_bad_rows(ws: Workspace, tmp_path: Path) -> None:
                "Northing": "155700", "Victim ID": "", "Victim age": "", "Victim sex": "", "Victim ethnicity": "",
                "Outcome": "OC18", "Recorded date": "2025-03-05"}),                          # 3 good: grid, no victim
         row(**{"LSOA code": "", "Longitude": "", "Latitude": "", "Committed to": "04/03/2025 22:00",
-               "Victim ID": VICTIM.upper()}),                                               # 4 good: no location, 2 days
+               "Victim ID": VICTIM.upper()}),                                        # 4 good: no location, 3 days
         row(**{"Offence code": "99Z"}),                                                     # 5 unknown code
         row(**{"Victim age": "230", "Suspect age": "-1"}),                                  # 6 impossible ages
         row(**{"Committed from": "03/03/2025 10:00", "Committed to": ""}),                  # 7 after recorded

@@ -268,8 +268,8 @@ class ForceCrime(PartnerSource):
         x0, y0, x1, y1 = BNG_BOUNDS
         outside = pc.or_(pc.or_(pc.less(e, x0), pc.greater(e, x1)), pc.or_(pc.less(n, y0), pc.greater(n, y1)))
         pair = pc.binary_join_element_wise(e_raw, ", ", n_raw, "")
-        c.flag(outside, "Easting/Northing", "is outside Great Britain's National Grid (1000–700000, 1000–1300000 m): are "
-               "they longitude/latitude, or in another projection?", pair)
+        c.flag(outside, "Easting/Northing", "is outside Great Britain's National Grid (1000–700000, 1000–1300000 m): "
+               "are they longitude/latitude, or in another projection?", pair)
         grid_ok = pc.fill_null(pc.and_(pc.and_(pc.is_valid(e), pc.is_valid(n)), pc.invert(outside)), False)
         e = pc.if_else(grid_ok, e, pa.scalar(None, pa.float64()))
         n = pc.if_else(grid_ok, n, pa.scalar(None, pa.float64()))
