@@ -11,18 +11,16 @@ from __future__ import annotations
 
 from typing import Any, NoReturn
 
-import click
+import typer
 from typer.core import TyperGroup
 
 from vrhub.domain.errors import UsageError, VrhubError
 
 
-def usage_error(exc: UsageError) -> click.ClickException:
-    """The Click exception that shows ``exc`` as a usage error."""
+def usage_error(exc: UsageError) -> typer.BadParameter:
+    """The Click exception (Typer's own Click) that shows ``exc`` as a usage error, naming its option."""
     text = f"{exc.message}\n  What to do: {exc.hint}" if exc.hint else exc.message
-    if exc.option:
-        return click.BadParameter(text, param_hint=exc.option)
-    return click.UsageError(text)
+    return typer.BadParameter(text, param_hint=exc.option)
 
 
 def report(exc: VrhubError) -> NoReturn:
@@ -38,7 +36,7 @@ def report(exc: VrhubError) -> NoReturn:
 class VrhubGroup(TyperGroup):
     """The root command group: maps the library's errors (see the module docstring)."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except UsageError as exc:
