@@ -8,6 +8,7 @@ import typer
 from rich.markup import escape
 
 from vrhub.cli.console import err, out, print_json
+from vrhub.domain.errors import PeriodError
 
 METHODS = ("gistar", "kde", "emerging")
 LEVELS = ("lsoa", "grid")
@@ -28,8 +29,8 @@ def _month(text: str | None, hint: str):  # type: ignore[no-untyped-def]
         return None
     try:
         return parse_month(text)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint=hint) from exc
+    except PeriodError as exc:
+        raise PeriodError(exc.message, exc.hint, option=hint) from exc
 
 
 def _numbers(text: str, hint: str) -> list[float]:
