@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from vrhub.cli.console import err, out, print_json
+from vrhub.domain.errors import PeriodError
 
 METHODS = ("gistar", "kde", "emerging")
 LEVELS = ("lsoa", "grid")
@@ -27,8 +29,8 @@ def _month(text: str | None, hint: str):  # type: ignore[no-untyped-def]
         return None
     try:
         return parse_month(text)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint=hint) from exc
+    except PeriodError as exc:
+        raise PeriodError(exc.message, exc.hint, option=hint) from exc
 
 
 def _numbers(text: str, hint: str) -> list[float]:
@@ -132,7 +134,7 @@ def hotspots(
         print_json({"folder": str(folder), "notice": files.marker, **{k: v for k, v in files.metadata.items()
                                                                       if k != "notice"}})
         return
-    out.rule(f"[bold]{method} by {where}, {incidents.start:%b %Y} to {incidents.end:%b %Y}[/] ({files.marker})")
+    out.rule(f"[bold]{method} by {where}, {incidents.start:%b %Y} to {incidents.end:%b %Y}[/] ({escape(files.marker)})")
     for k, v in files.metadata.get("summary", {}).get("classes", {}).items():
         out.print(f"• {k}: {v:,} areas")
     params = ", ".join(f"{k}={v}" for k, v in result.parameters.items() if not isinstance(v, dict | list))

@@ -6,6 +6,8 @@ import datetime as dt
 
 import typer
 
+from vrhub.domain.errors import PeriodError
+
 
 def month_options(start: str | None, end: str | None) -> tuple[dt.date | None, dt.date | None]:
     """``--from`` and ``--to`` as first days of months (``None`` where not given); a bad month or a reversed
@@ -16,8 +18,8 @@ def month_options(start: str | None, end: str | None) -> tuple[dt.date | None, d
     for text, hint in ((start, "--from"), (end, "--to")):
         try:
             months.append(parse_month(text) if text else None)
-        except ValueError as exc:
-            raise typer.BadParameter(str(exc), param_hint=hint) from exc
+        except PeriodError as exc:
+            raise PeriodError(exc.message, exc.hint, option=hint) from exc
     lo, hi = months
     if lo and hi and lo > hi:
         raise typer.BadParameter(f"--from {start} is after --to {end}: swap them", param_hint="--from")

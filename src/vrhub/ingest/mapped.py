@@ -43,6 +43,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import yaml
 
+from vrhub.domain.errors import MappingError as MappingError  # re-exported: the tree is in domain.errors
 from vrhub.domain.errors import SourceError, VrhubError
 from vrhub.domain.identifiers import detect_identifiers_in_clear
 from vrhub.ingest.files import SourceFile, discover
@@ -56,14 +57,6 @@ TARGET_MODULES = ("vrhub.ingest.istv", "vrhub.ingest.police_uk", "vrhub.ingest.g
 KEYS = {"target", "columns", "constants", "values", "date_formats", "identifiers", "unmapped_values", "partner",
         "sheet", "description"}
 SHOWN_VALUES = 10
-
-
-class MappingError(VrhubError):
-    """The mapping file, or a file checked against it, has problems: ``problems`` lists every one."""
-
-    def __init__(self, problems: list[str], hint: str) -> None:
-        self.problems = problems
-        super().__init__(f"{len(problems)} problem(s) with the mapping:\n  - " + "\n  - ".join(problems), hint)
 
 
 def targets() -> dict[str, Source]:

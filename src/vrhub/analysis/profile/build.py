@@ -28,7 +28,7 @@ from vrhub.analysis.scope import (
     scoped_records,
 )
 from vrhub.domain.definitions import Definition, assess_capability
-from vrhub.domain.errors import NoDataError
+from vrhub.domain.errors import NoDataError, PeriodError, UsageError
 from vrhub.domain.kinds import KINDS
 from vrhub.ingest.supply_check import ALL, supply_warnings
 from vrhub.store.engine import Engine, month_range
@@ -71,14 +71,11 @@ class Profile:
 
 
 def parse_month(text: str) -> dt.date:
-    """``YYYY-MM`` → the first day of that month; anything else is a ``ValueError`` that says what to write."""
+    """``YYYY-MM`` → the first day of that month; anything else is a :class:`PeriodError` that says what to write."""
     match = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", text)
-    try:
-        if match is None:
-            raise ValueError(text)
-        return dt.date(int(match[1]), int(match[2]), 1)
-    except ValueError as exc:
-        raise ValueError(f"'{text}' is not a month: write YYYY-MM, e.g. 2023-04") from exc
+    if match is None or not 1 <= int(match[2]) <= 12:
+        raise PeriodError(f"'{text}' is not a month: write YYYY-MM, e.g. 2023-04")
+    return dt.date(int(match[1]), int(match[2]), 1)
 
 
 def build_profile(
@@ -89,11 +86,11 @@ def build_profile(
 
     ``start`` and ``end`` are months (any day in the month); the default is every loaded month. A period
     reaching beyond the loaded months is cut to them, with a note: a month with no data is not a month with
-    no violence. Raises ``ValueError`` for an unknown level or a period that ends before it starts, and
-    :class:`NoDataError` for an unknown strand or a period with no loaded data.
+    no violence. Raises :class:`UsageError` for an unknown level, :class:`PeriodError` for a period that ends
+    before it starts, and :class:`NoDataError` for an unknown strand or a period with no loaded data.
     """
     if level not in LEVELS:
-        raise ValueError(f"unknown level {level!r}: use one of {', '.join(LEVELS)}")
+        raise UsageError(f"unknown level {level!r}: use one of {', '.join(LEVELS)}", option="--level")
     base = scoped_records(engine, definition, strand)
     period = clip_period(base, start, end)
     start, end, asked, period_notes = period.start, period.end, period.asked, list(period.notes)

@@ -34,7 +34,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from vrhub.domain.errors import VrhubError
+from vrhub.domain.errors import UsageError, VrhubError
 from vrhub.governance.access.accounts import organisation
 from vrhub.governance.access.agreements import covering, foreign_units, supplier_units
 from vrhub.governance.access.errors import AccessError, AgreementMissing, NotOwner, Unreadable
@@ -180,10 +180,10 @@ def receive(ws: Workspace, uploader: User, path: Path, *, upload_id: str, filena
     ``kind`` and ``VrhubError`` when the upload as a whole cannot be opened (both audited, nothing loaded)."""
     today = today or dt.date.today()
     if uploader.partner_id is None:
-        raise ValueError(f"user {uploader.username!r} belongs to no organisation and cannot upload")
+        raise UsageError(f"user {uploader.username!r} belongs to no organisation and cannot upload")
     kind_name = KIND_NAMES.get(kind, kind) if kind else None
     if kind_name is not None and kind_name not in KIND_NAMES.values():
-        raise ValueError(f"unknown kind {kind!r}: use one of {', '.join(sorted(KIND_NAMES))}")
+        raise UsageError(f"unknown kind {kind!r}: use one of {', '.join(sorted(KIND_NAMES))}")
     upload = Upload(id=upload_id, partner_id=uploader.partner_id, user_id=uploader.id, filename=filename,
                     sha256=sha256, size=size, received_at=dt.datetime.now(dt.UTC), status="received",
                     dataset_ids=[], report={"worker": _worker(), "incoming": _relative(ws, path)})

@@ -26,6 +26,7 @@ from vrhub.analysis.profile import Profile, build_profile, parse_month
 from vrhub.analysis.profile.build import LEVELS
 from vrhub.domain.definitions import load_definition
 from vrhub.domain.definitions.loader import shipped_definitions
+from vrhub.domain.errors import PeriodError
 from vrhub.governance.access import Permission
 from vrhub.governance.access.scope import ReleaseDecision, current_partner_datasets, release_decision
 from vrhub.report.csv_safe import write_table
@@ -56,7 +57,7 @@ def _month(text: str | None, name: str) -> dt.date | None:
         return None
     try:
         return parse_month(text)
-    except ValueError as exc:
+    except PeriodError as exc:
         raise http_error(422, f"{name}: {exc}", "write months as YYYY-MM") from exc
 
 
