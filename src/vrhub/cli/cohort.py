@@ -12,6 +12,7 @@ from pathlib import Path
 import typer
 
 from vrhub.cli.console import out, print_json
+from vrhub.cli.period import FROM, PERIOD, TO
 
 
 def _or(value: float, low: float, high: float, significant: bool = False) -> str:
@@ -22,8 +23,9 @@ def _or(value: float, low: float, high: float, significant: bool = False) -> str
 
 
 def cohort(
-    start: str | None = typer.Option(None, "--from", help="First month, YYYY-MM (default: all loaded months)."),
-    end: str | None = typer.Option(None, "--to", help="Last month, YYYY-MM (default: all loaded months)."),
+    period: str | None = PERIOD,
+    start: str | None = FROM,
+    end: str | None = TO,
     out_dir: Path | None = typer.Option(None, "--out", help="Folder for the files (default: <home>/cohort/...)."),
     release: bool = typer.Option(False, "--release", help="Apply disclosure control to every count."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
@@ -34,7 +36,7 @@ def cohort(
     from vrhub.cli.main import state, table
     from vrhub.cli.period import month_options
 
-    lo, hi = month_options(start, end)
+    lo, hi = month_options(start, end, period)
     ws = state.workspace()
     result = cohort_risk_factors(ws.engine(), start=lo, end=hi)
     if release:
