@@ -100,6 +100,19 @@ def test_release_json_publishes_rounded_headlines_only(home: Path, tmp_path: Pat
     assert not re.search(rf"(?<![\d,]){exact:,}(?![\d,])", console.output)
 
 
+def test_released_and_analyst_profiles_never_share_a_folder_and_the_marker_is_shown(home: Path):
+    """By default the released profile goes to its own folder (``…_released``): it never writes over the analyst
+    copy, and the console header keeps the suppression symbol ``[c]`` (Rich would read it as markup)."""
+    analyst = run("--home", str(home), "profile", "--from", "2019-01", "--to", "2019-02", "--json")
+    released = run("--home", str(home), "profile", "--from", "2019-01", "--to", "2019-02", "--release", "--json")
+    a, r = json.loads(analyst.stdout)["folder"], json.loads(released.stdout)["folder"]
+    assert a != r and r == a + "_released"
+    assert ANALYST_MARKER in (Path(a) / "summary.md").read_text(encoding="utf-8")
+    assert ANALYST_MARKER not in (Path(r) / "summary.md").read_text(encoding="utf-8")
+    console = run("--home", str(home), "profile", "--from", "2019-01", "--to", "2019-02", "--release")
+    assert console.exit_code == 0 and "suppressed ([c])" in " ".join(console.output.split())
+
+
 @pytest.mark.parametrize(("option", "value"), [("--from", "2019/01"), ("--from", "01-2019"), ("--to", "2019-13")])
 def test_a_bad_month_says_what_to_write(home: Path, option: str, value: str):
     result = run("--home", str(home), "profile", option, value)

@@ -60,6 +60,7 @@ def cardiff(
     and the assault locations known only to health."""
     from vrhub.analysis.cardiff import cardiff_view
     from vrhub.cli.main import state, table
+    from vrhub.cli.outputs import output_folder
     from vrhub.cli.period import month_options
 
     lo, hi = month_options(start, end, period)
@@ -69,7 +70,7 @@ def cardiff(
         from vrhub.report.release import release as release_step
 
         view = release_step(view).result
-    folder = out_dir or ws.home / "cardiff" / f"{view.start:%Y-%m}_{view.end:%Y-%m}{'_release' if release else ''}"
+    folder = out_dir or output_folder(ws.home / "cardiff", f"{view.start:%Y-%m}_{view.end:%Y-%m}", release=release)
     files = write_cardiff(view, folder)
     if as_json:
         print_json({"folder": str(folder), "notice": view.notice, "synthetic": view.synthetic,

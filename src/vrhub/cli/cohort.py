@@ -10,6 +10,7 @@ import math
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from vrhub.cli.console import out, print_json
 from vrhub.cli.period import FROM, PERIOD, TO
@@ -34,6 +35,7 @@ def cohort(
     pupils linked on pseudonym between the education and youth justice data. Associations, not causes."""
     from vrhub.analysis.cohort import cohort_risk_factors
     from vrhub.cli.main import state, table
+    from vrhub.cli.outputs import output_folder
     from vrhub.cli.period import month_options
 
     lo, hi = month_options(start, end, period)
@@ -44,7 +46,7 @@ def cohort(
 
         result = release_step(result).result
     span = f"{lo:%Y-%m}_{hi:%Y-%m}" if lo and hi else "all"
-    folder = out_dir or ws.home / "cohort" / f"{span}{'_release' if release else ''}"
+    folder = out_dir or output_folder(ws.home / "cohort", span, release=release)
     folder.mkdir(parents=True, exist_ok=True)
     notice = ("SYNTHETIC data (invented for testing and training): not evidence | " if result.synthetic else "") + (
         f"released — {result.disclosure}" if release else "unsuppressed — analyst use only")
@@ -69,7 +71,7 @@ def cohort(
                     "notes": result.notes, "datasets": result.datasets, "parameters": result.parameters,
                     "citation": result.citation, "files": [str(csv_path), str(summary)]})
         return
-    out.print(f"[bold]{notice}[/]")
+    out.print(escape(notice), style="bold")
     rows = [[r.label, r.exposed, r.exposed_with_outcome, _or(r.crude_or, r.crude_or_low, r.crude_or_high),
              _or(r.adjusted_or, r.adjusted_or_low, r.adjusted_or_high, release)] for r in result.table.itertuples()]
     rows = [[None if v is None or (isinstance(v, float) and math.isnan(v)) else

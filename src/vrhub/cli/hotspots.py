@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from vrhub.cli.console import err, out, print_json
 from vrhub.cli.period import FROM, PERIOD, TO, month_options
@@ -123,7 +124,7 @@ def hotspots(
         print_json({"folder": str(folder), "notice": files.marker, **{k: v for k, v in files.metadata.items()
                                                                       if k != "notice"}})
         return
-    out.rule(f"[bold]{method} by {where}, {incidents.start:%b %Y} to {incidents.end:%b %Y}[/] ({files.marker})")
+    out.rule(f"[bold]{method} by {where}, {incidents.start:%b %Y} to {incidents.end:%b %Y}[/] ({escape(files.marker)})")
     for k, v in files.metadata.get("summary", {}).get("classes", {}).items():
         out.print(f"• {k}: {v:,} areas")
     params = ", ".join(f"{k}={v}" for k, v in result.parameters.items() if not isinstance(v, dict | list))

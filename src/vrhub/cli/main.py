@@ -115,7 +115,7 @@ def main() -> None:
 def table(title: str | None, columns: list[str], rows: list[list[object]], *, right: set[str] | None = None) -> Table:
     t = Table(title=title, title_justify="left", header_style="bold")
     for c in columns:
-        t.add_column(c, justify="right" if right and c in right else "left")
+        t.add_column(c, justify="right" if right and c in right else "left", overflow="fold")  # wrap, never cut
     for r in rows:
         t.add_row(*["" if v is None else f"{v:,}" if isinstance(v, int) else str(v) for v in r])
     return t

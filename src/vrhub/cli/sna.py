@@ -17,7 +17,8 @@ def build(
     period: str | None = PERIOD,
     start: str | None = FROM,
     end: str | None = TO,
-    out_dir: Path = typer.Option(Path("sna"), "--out", help="Folder to write the report to."),
+    out_dir: Path | None = typer.Option(None, "--out", help="Folder to write the report to (default: sna, or "
+                                        "sna_released with --release, so a draft never sits beside a release)."),
     pdf: bool = typer.Option(False, "--pdf", help="Also write a PDF (needs WeasyPrint and Pango)."),
     release: bool = typer.Option(False, "--release", help="Apply disclosure control throughout."),
     definition: str = typer.Option("kent_and_medway", "--definition", help="Definition name or file."),
@@ -25,9 +26,12 @@ def build(
 ) -> None:
     """Build the SNA from the workspace: findings, definition, data, the problem, strategy, appendix."""
     from vrhub.cli.main import state
+    from vrhub.cli.outputs import output_folder
     from vrhub.domain.definitions import load_definition
 
     lo, hi = month_options(start, end, period)
+    if out_dir is None:
+        out_dir = output_folder(Path("."), "sna", release=release)
     result = build_report(state.workspace(), out_dir, start=lo, end=hi, pdf=pdf, release=release,
                           definition=load_definition(definition))
     if as_json:

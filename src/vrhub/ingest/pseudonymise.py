@@ -50,9 +50,8 @@ CITATION = ("HMAC: Krawczyk, Bellare & Canetti, RFC 2104 (1997), with SHA-256 (N
             "ICO draft guidance on anonymisation and pseudonymisation (2021-22), chapter on "
             "pseudonymisation; identifier rules: see "
             "vrhub.domain.identifiers")
-_MAKE_A_KEY = ("make one with vrhub's generate_key (or: python -c \"import secrets; "
-               "print(secrets.token_hex(32))\" > KEY), keep it away from the data, and give the same key "
-               "to every partner who must link to your data")
+_MAKE_A_KEY = ("make one with 'vrhub pseudonymise-key PATH' (a private folder, not beside the data), then give "
+               "--key-file PATH; share the same key securely with every partner who must link to your data")
 DETECTION_SAMPLE_ROWS = 1000
 
 
