@@ -13,6 +13,7 @@ import typer
 from rich.markup import escape
 
 from vrhub.cli.console import out, print_json
+from vrhub.cli.period import FROM, PERIOD, TO
 
 
 def _or(value: float, low: float, high: float, significant: bool = False) -> str:
@@ -23,8 +24,9 @@ def _or(value: float, low: float, high: float, significant: bool = False) -> str
 
 
 def cohort(
-    start: str | None = typer.Option(None, "--from", help="First month, YYYY-MM (default: all loaded months)."),
-    end: str | None = typer.Option(None, "--to", help="Last month, YYYY-MM (default: all loaded months)."),
+    period: str | None = PERIOD,
+    start: str | None = FROM,
+    end: str | None = TO,
     out_dir: Path | None = typer.Option(None, "--out", help="Folder for the files (default: <home>/cohort/...)."),
     release: bool = typer.Option(False, "--release", help="Apply disclosure control to every count."),
     linked: bool = typer.Option(False, "--linked", help="Use the clusters of the last `vrhub link` run (partners "
@@ -38,7 +40,7 @@ def cohort(
     from vrhub.cli.outputs import output_folder
     from vrhub.cli.period import month_options
 
-    lo, hi = month_options(start, end)
+    lo, hi = month_options(start, end, period)
     ws = state.workspace()
     result = _linked(ws.home) if linked else cohort_risk_factors(ws.engine(), start=lo, end=hi)
     if release:
