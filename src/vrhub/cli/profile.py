@@ -8,11 +8,13 @@ import typer
 from rich.markup import escape
 
 from vrhub.cli.console import out, print_json
+from vrhub.cli.period import FROM, PERIOD, TO
 
 
 def profile(
-    start: str | None = typer.Option(None, "--from", help="First month, YYYY-MM (default: the first loaded)."),
-    end: str | None = typer.Option(None, "--to", help="Last month, YYYY-MM (default: the last loaded)."),
+    period: str | None = PERIOD,
+    start: str | None = FROM,
+    end: str | None = TO,
     level: str = typer.Option("district", "--level", help="lsoa | msoa | ward | district | area."),
     strand: str | None = typer.Option(None, "--strand", help="A strand of the definition (default: all serious "
                                       "violence)."),
@@ -31,7 +33,7 @@ def profile(
     from vrhub.domain.definitions import load_definition
     from vrhub.report.profile_files import write_profile
 
-    lo, hi = month_options(start, end)
+    lo, hi = month_options(start, end, period)
     if level not in LEVELS:
         raise typer.BadParameter(f"unknown level '{level}': use one of {', '.join(LEVELS)}", param_hint="--level")
     ws = state.workspace()

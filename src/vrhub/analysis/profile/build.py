@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,8 +27,9 @@ from vrhub.analysis.scope import (
     scoped_records,
 )
 from vrhub.domain.definitions import Definition, assess_capability
-from vrhub.domain.errors import NoDataError, PeriodError, UsageError
+from vrhub.domain.errors import NoDataError, UsageError
 from vrhub.domain.kinds import KINDS
+from vrhub.domain.periods import parse_month as parse_month  # the one period grammar
 from vrhub.ingest.supply_check import ALL, supply_warnings
 from vrhub.store.engine import Engine, month_range
 from vrhub.store.geography import Geography
@@ -68,14 +68,6 @@ class Profile:
 
     def tables(self) -> dict[str, pa.Table]:
         return {name: t for s in self.sections.values() for name, t in s.tables.items()}
-
-
-def parse_month(text: str) -> dt.date:
-    """``YYYY-MM`` → the first day of that month; anything else is a :class:`PeriodError` that says what to write."""
-    match = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", text)
-    if match is None or not 1 <= int(match[2]) <= 12:
-        raise PeriodError(f"'{text}' is not a month: write YYYY-MM, e.g. 2023-04")
-    return dt.date(int(match[1]), int(match[2]), 1)
 
 
 def build_profile(
