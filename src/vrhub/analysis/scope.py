@@ -13,7 +13,7 @@ import ibis.expr.types as ir
 
 from vrhub.analysis.classify import classify
 from vrhub.domain.definitions import Definition
-from vrhub.domain.errors import NoDataError
+from vrhub.domain.errors import NoDataError, PeriodError, VrhubError
 from vrhub.store.engine import Engine
 
 SOURCE = "police_uk_street"
@@ -41,7 +41,7 @@ def scoped_records(engine: Engine, definition: Definition, strand: str | None = 
 
 
 def clip_period(t: ir.Table, start: dt.date | None, end: dt.date | None,
-                reversed_error: type[ValueError] = ValueError, *, what: str = "police.uk street records",
+                reversed_error: type[VrhubError] = PeriodError, *, what: str = "police.uk street records",
                 load_hint: str = "'vrhub ingest police-uk PATH'") -> Period:
     """The period to analyse: ``start``..``end`` (default: every loaded month), cut to the loaded months.
 

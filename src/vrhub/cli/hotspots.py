@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from vrhub.cli.console import err, out, print_json
+from vrhub.cli.period import FROM, PERIOD, TO, month_options
 
 METHODS = ("gistar", "kde", "emerging")
 LEVELS = ("lsoa", "grid")
@@ -18,17 +20,6 @@ def register(app: typer.Typer) -> None:
     """Add ``hotspots`` and ``near-repeat`` to the ``vrhub`` command line."""
     app.command("hotspots")(hotspots)
     app.command("near-repeat")(near_repeat)
-
-
-def _month(text: str | None, hint: str):  # type: ignore[no-untyped-def]
-    from vrhub.analysis.profile import parse_month
-
-    if not text:
-        return None
-    try:
-        return parse_month(text)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint=hint) from exc
 
 
 def _numbers(text: str, hint: str) -> list[float]:
@@ -52,8 +43,9 @@ def hotspots(
     method: str = typer.Option("gistar", "--method", help="gistar | kde | emerging."),
     level: str = typer.Option("lsoa", "--level", help="lsoa | grid (kde always uses a grid)."),
     cell: float = typer.Option(250.0, "--cell", help="Grid cell size in metres (with --level grid, and for kde)."),
-    start: str | None = typer.Option(None, "--from", help="First month, YYYY-MM (default: the first loaded)."),
-    end: str | None = typer.Option(None, "--to", help="Last month, YYYY-MM (default: the last loaded)."),
+    period: str | None = PERIOD,
+    start: str | None = FROM,
+    end: str | None = TO,
     permutations: int | None = typer.Option(None, "--permutations", help="Permutations for Gi* inference (default "
                                             "9999; emerging: default 0, the analytic p-values, as ArcGIS)."),
     seed: int | None = typer.Option(None, "--seed", help="Random seed (default: drawn and recorded)."),
@@ -89,7 +81,7 @@ def hotspots(
         raise typer.BadParameter("the cell size must be a positive number of metres, e.g. 250", param_hint="--cell")
     if method == "kde":
         level = "grid"
-    lo, hi = _month(start, "--from"), _month(end, "--to")
+    lo, hi = month_options(start, end, period)
     bw: float | str = bandwidth
     if bandwidth != "arcgis":
         try:
@@ -132,7 +124,7 @@ def hotspots(
         print_json({"folder": str(folder), "notice": files.marker, **{k: v for k, v in files.metadata.items()
                                                                       if k != "notice"}})
         return
-    out.rule(f"[bold]{method} by {where}, {incidents.start:%b %Y} to {incidents.end:%b %Y}[/] ({files.marker})")
+    out.rule(f"[bold]{method} by {where}, {incidents.start:%b %Y} to {incidents.end:%b %Y}[/] ({escape(files.marker)})")
     for k, v in files.metadata.get("summary", {}).get("classes", {}).items():
         out.print(f"• {k}: {v:,} areas")
     params = ", ".join(f"{k}={v}" for k, v in result.parameters.items() if not isinstance(v, dict | list))
@@ -148,8 +140,9 @@ def near_repeat(
     space: str = typer.Option("0,200,400", "--space", help="Space band edges in metres, e.g. 0,200,400."),
     time: str = typer.Option("0,7,14", "--time", help="Time band edges in days (or months with --time-unit month)."),
     time_unit: str = typer.Option("day", "--time-unit", help="day | month (month: whole calendar months, coarse)."),
-    start: str | None = typer.Option(None, "--from", help="First month, YYYY-MM (default: the first loaded)."),
-    end: str | None = typer.Option(None, "--to", help="Last month, YYYY-MM (default: the last loaded)."),
+    period: str | None = PERIOD,
+    start: str | None = FROM,
+    end: str | None = TO,
     permutations: int = typer.Option(999, "--permutations", help="Monte Carlo permutations."),
     seed: int | None = typer.Option(None, "--seed", help="Random seed (default: drawn and recorded)."),
     strand: str | None = typer.Option(None, "--strand", help="A strand of the definition."),
@@ -167,7 +160,7 @@ def near_repeat(
     if time_unit not in ("day", "month"):
         raise typer.BadParameter("use --time-unit day or month", param_hint="--time-unit")
     space_bands, time_bands = _numbers(space, "--space"), _numbers(time, "--time")
-    lo, hi = _month(start, "--from"), _month(end, "--to")
+    lo, hi = month_options(start, end, period)
     engine = state.workspace().engine()
     incidents = hs.gather_incidents(engine, load_definition(definition), start=lo, end=hi, strand=strand,
                                     source=source)

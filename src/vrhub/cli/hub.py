@@ -57,11 +57,8 @@ def _date(text: str | None, option: str) -> dt.date | None:
 
 
 def _value(fn, *args, **kw):  # type: ignore[no-untyped-def]
-    """Call a library function, turning a ValueError (bad arguments) into a usage error."""
-    try:
-        return fn(*args, **kw)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from exc
+    """Call a library function (its :class:`UsageError` for bad arguments becomes a usage error, exit 2)."""
+    return fn(*args, **kw)
 
 
 def serve(

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import typer
 from rich.table import Table
 
 from vrhub import __version__
-from vrhub.cli.console import err, out
+from vrhub.cli.console import out
+from vrhub.cli.errors import VrhubGroup, report
 from vrhub.domain.errors import VrhubError
 from vrhub.store.workspace import Settings, Workspace
 
@@ -20,6 +20,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=VrhubGroup,
 )
 
 
@@ -66,6 +67,7 @@ def _register_commands() -> None:
         hotspots,
         hub,
         ingest,
+        link,
         profile,
         pseudonymise,
         services,
@@ -91,6 +93,7 @@ def _register_commands() -> None:
     app.command("profile")(profile.profile)
     app.command("cardiff")(cardiff.cardiff)
     app.command("cohort")(cohort.cohort)
+    app.command("link")(link.link)
     app.command("synth")(synth.synth)
     app.command("value")(value.value)
     app.command("pseudonymise")(pseudonymise.pseudonymise)
@@ -108,16 +111,13 @@ def main() -> None:
     try:
         app()
     except VrhubError as exc:
-        err.print(f"[bold red]Error:[/] {exc.message}")
-        if exc.hint:
-            err.print(f"[bold]What to do:[/] {exc.hint}")
-        sys.exit(1)
+        report(exc)
 
 
 def table(title: str | None, columns: list[str], rows: list[list[object]], *, right: set[str] | None = None) -> Table:
     t = Table(title=title, title_justify="left", header_style="bold")
     for c in columns:
-        t.add_column(c, justify="right" if right and c in right else "left")
+        t.add_column(c, justify="right" if right and c in right else "left", overflow="fold")  # wrap, never cut
     for r in rows:
         t.add_row(*["" if v is None else f"{v:,}" if isinstance(v, int) else str(v) for v in r])
     return t

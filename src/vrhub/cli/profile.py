@@ -5,13 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from vrhub.cli.console import out, print_json
+from vrhub.cli.period import FROM, PERIOD, TO
 
 
 def profile(
-    start: str | None = typer.Option(None, "--from", help="First month, YYYY-MM (default: the first loaded)."),
-    end: str | None = typer.Option(None, "--to", help="Last month, YYYY-MM (default: the last loaded)."),
+    period: str | None = PERIOD,
+    start: str | None = FROM,
+    end: str | None = TO,
     level: str = typer.Option("district", "--level", help="lsoa | msoa | ward | district | area."),
     strand: str | None = typer.Option(None, "--strand", help="A strand of the definition (default: all serious "
                                       "violence)."),
@@ -29,18 +32,21 @@ def profile(
     from vrhub.analysis.profile import build_profile
     from vrhub.analysis.profile.build import LEVELS
     from vrhub.cli.main import state, table
+    from vrhub.cli.outputs import output_folder
     from vrhub.cli.period import month_options
     from vrhub.domain.definitions import load_definition
     from vrhub.report.profile_files import write_profile
 
-    lo, hi = month_options(start, end)
+    lo, hi = month_options(start, end, period)
     if level not in LEVELS:
         raise typer.BadParameter(f"unknown level '{level}': use one of {', '.join(LEVELS)}", param_hint="--level")
     ws = state.workspace()
     d = load_definition(definition)
     p = build_profile(ws.engine(), d, start=lo, end=hi, level=level, strand=strand, vintage=vintage,
                       imd_domain=imd_domain)
-    folder = out_dir or ws.home / "profiles" / f"{p.start:%Y-%m}_{p.end:%Y-%m}_{level}{'_' + strand if strand else ''}"
+    folder = out_dir or output_folder(ws.home / "profiles",
+                                      f"{p.start:%Y-%m}_{p.end:%Y-%m}_{level}{'_' + strand if strand else ''}",
+                                      release=release)
     files = write_profile(p, folder, release=release)
     p = files.profile  # with --release, the released copy: never print the unprotected numbers
     if as_json:
@@ -55,9 +61,9 @@ def profile(
                     "tables": {n: str(folder / "tables" / f"{n}.csv") for n in p.tables()},
                     "files": [str(f) for f in files.files]})
         return
-    out.rule(f"[bold]Profile {p.start:%b %Y} to {p.end:%b %Y}[/] ({files.marker})")
+    out.rule(f"[bold]Profile {p.start:%b %Y} to {p.end:%b %Y}[/] ({escape(files.marker)})")
     for line in p.summary:
-        out.print(f"• {line}")
+        out.print(f"• {escape(line)}")
     where = p.sections["where"].tables.get("where_by_area")
     if where is not None:
         cols = ["area_name", "records", "population", "population_year", "rate_per_1000"] \
@@ -66,7 +72,7 @@ def profile(
         out.print(table(f"By {level}", cols, rows, right={"records", "population", "rate_per_1000"}))
     for s in p.sections.values():
         if not s.available:
-            out.print(f"[yellow]Not available — {s.name}:[/] " + " ".join(s.notes))
+            out.print(f"[yellow]Not available — {s.name}:[/] " + escape(" ".join(s.notes)))
     out.print(f"Definition: {p.definition['definition_name']} v{p.definition['definition_version']} "
               f"(sha256 {p.definition['definition_sha256'][:12]}…)")
     out.print(f"Wrote {len(files.files)} files to {folder} (tables as CSV, Parquet and profile.xlsx; charts; "

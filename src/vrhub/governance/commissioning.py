@@ -31,7 +31,7 @@ from typing import Any
 import yaml
 from sqlalchemy import select
 
-from vrhub.domain.errors import VrhubError
+from vrhub.domain.errors import CommissioningError as CommissioningError  # re-exported: the tree is in domain.errors
 from vrhub.store.catalogue.models import CommissioningVersion
 from vrhub.store.workspace import Workspace
 
@@ -42,13 +42,6 @@ YEF_BANDS = ("high", "moderate", "low", "insufficient evidence")
 DEFAULT_HORIZON_DAYS = 180
 YEF_TOOLKIT = "Youth Endowment Fund Toolkit (youthendowmentfund.org.uk/toolkit)"
 CRT_TOOLKIT = "College of Policing Crime Reduction Toolkit (college.police.uk/research/crime-reduction-toolkit)"
-
-
-class CommissioningError(VrhubError):
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__("the commissioning register has problems:\n  - " + "\n  - ".join(problems),
-                         "correct the file and load again (every problem is listed)")
 
 
 @dataclass(frozen=True)

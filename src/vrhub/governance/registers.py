@@ -24,19 +24,12 @@ from typing import Any
 
 import yaml
 
-from vrhub.domain.errors import VrhubError
+from vrhub.domain.errors import RegisterError as RegisterError  # re-exported: the tree is in domain.errors
 
 MEMBER_TYPES = ("specified authority", "cooperating body", "convenor", "relevant authority")
 STATUSES = ("not started", "on track", "at risk", "off track", "complete")
 DUE_SOON_DAYS = 30
 ACTION_COLUMNS = ("id", "strand", "action", "owner", "due", "status", "evidence", "updated")
-
-
-class RegisterError(VrhubError):
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__("the governance register has problems:\n  - " + "\n  - ".join(problems),
-                         "correct the file(s) and load again (every problem is listed)")
 
 
 @dataclass(frozen=True)

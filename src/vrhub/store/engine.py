@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from vrhub.store.workspace import Workspace
 
 MEMORY_LIMIT = "512MB"
+#: kinds that ``vrhub synth --load`` makes (named in the "no data" hint beside the real loader)
+SYNTH_KINDS = frozenset({"ed_istv", "ambulance", "youth_justice", "education"})
 
 
 class Engine:
@@ -51,10 +53,10 @@ class Engine:
         datasets = [d for d in self.ws.catalogue.datasets(kind) if dataset_ids is None or d.id in dataset_ids]
         paths = self.data_files(datasets)
         if not paths:
-            raise NoDataError(
-                f"no {kind_info(kind).label} data is loaded in {self.ws.home}",
-                "load some with 'vrhub ingest police-uk PATH' (or 'vrhub demo' for the Kent data)",
-            )
+            info = kind_info(kind)
+            synth = ", 'vrhub synth --load' for a synthetic partnership" if info.name in SYNTH_KINDS else ""
+            raise NoDataError(f"no {info.label} data is loaded in {self.ws.home}",
+                              f"load some with '{info.load_command}' (or 'vrhub demo' for the Kent data{synth})")
         t = self._read(paths, kind)
         info = kind_info(kind)
         if current and info.force_field and dataset_ids is None:

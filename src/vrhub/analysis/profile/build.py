@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,8 +31,9 @@ from vrhub.analysis.scope import (
     vintage_notes,
 )
 from vrhub.domain.definitions import Definition, assess_capability
-from vrhub.domain.errors import NoDataError
+from vrhub.domain.errors import NoDataError, UsageError
 from vrhub.domain.kinds import KINDS
+from vrhub.domain.periods import parse_month as parse_month  # the one period grammar
 from vrhub.ingest.supply_check import ALL, supply_warnings
 from vrhub.store.engine import Engine, month_range
 from vrhub.store.geography import Geography
@@ -80,17 +80,6 @@ class Profile:
         return {name: t for s in self.sections.values() for name, t in s.tables.items()}
 
 
-def parse_month(text: str) -> dt.date:
-    """``YYYY-MM`` → the first day of that month; anything else is a ``ValueError`` that says what to write."""
-    match = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", text)
-    try:
-        if match is None:
-            raise ValueError(text)
-        return dt.date(int(match[1]), int(match[2]), 1)
-    except ValueError as exc:
-        raise ValueError(f"'{text}' is not a month: write YYYY-MM, e.g. 2023-04") from exc
-
-
 def build_profile(
     engine: Engine, definition: Definition, *, start: dt.date | None = None, end: dt.date | None = None,
     level: str = "district", strand: str | None = None, vintage: int | None = None, imd_domain: str | None = None,
@@ -99,8 +88,8 @@ def build_profile(
 
     ``start`` and ``end`` are months (any day in the month); the default is every loaded month. A period
     reaching beyond the loaded months is cut to them, with a note: a month with no data is not a month with
-    no violence. Raises ``ValueError`` for an unknown level or a period that ends before it starts, and
-    :class:`NoDataError` for an unknown strand or a period with no loaded data.
+    no violence. Raises :class:`UsageError` for an unknown level, :class:`PeriodError` for a period that ends
+    before it starts, and :class:`NoDataError` for an unknown strand or a period with no loaded data.
 
     ``vintage`` is the LSOA vintage to run on (default: the newest loaded); records coded to an older vintage are
     brought onto it by the ONS best-fit lookup and counted in the notes. Rates are per 1,000 residents of the
@@ -109,7 +98,7 @@ def build_profile(
     (default: the IMD itself; e.g. ``crime``).
     """
     if level not in LEVELS:
-        raise ValueError(f"unknown level {level!r}: use one of {', '.join(LEVELS)}")
+        raise UsageError(f"unknown level {level!r}: use one of {', '.join(LEVELS)}", option="--level")
     base = scoped_records(engine, definition, strand)
     period = clip_period(base, start, end)
     start, end, asked, period_notes = period.start, period.end, period.asked, list(period.notes)

@@ -35,6 +35,7 @@ from vrhub.analysis.profile.who import GROUPS as STOP_SEARCH_GROUPS
 from vrhub.analysis.profile.who import KIND as STOP_SEARCH_KIND
 from vrhub.domain.definitions import Definition, load_definition
 from vrhub.domain.errors import NoDataError
+from vrhub.domain.periods import parse_period as parse_period  # the one period grammar
 from vrhub.governance.registers import Governance
 from vrhub.governance.store import in_force
 from vrhub.ingest.supply_check import ALL
@@ -42,21 +43,6 @@ from vrhub.report import charts
 from vrhub.store.workspace import Workspace
 
 DRAFT = "analyst draft — unsuppressed"
-EXAMPLE = "2023-04..2024-03"
-
-
-def parse_period(text: str) -> tuple[dt.date, dt.date]:
-    """'2023-04..2024-03' → (first day of April 2023, first day of March 2024)."""
-    m = re.fullmatch(r"(\d{4})-(\d{2})\.\.(\d{4})-(\d{2})", text.strip())
-    if not m:
-        raise ValueError(f"'{text}' is not a period: write FROM..TO in months, e.g. 2023-04..2024-03")
-    try:
-        a, b = dt.date(int(m[1]), int(m[2]), 1), dt.date(int(m[3]), int(m[4]), 1)
-    except ValueError as exc:
-        raise ValueError(f"'{text}' has a month outside 01-12: write FROM..TO in months, e.g. {EXAMPLE}") from exc
-    if b < a:
-        raise ValueError(f"the period {text} ends before it starts: write the earlier month first, e.g. {EXAMPLE}")
-    return a, b
 
 
 @dataclass
