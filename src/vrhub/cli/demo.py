@@ -11,12 +11,16 @@ from vrhub.cli.console import RichProgress, out, print_json
 from vrhub.data import kent
 
 DEMO_SEED = 20181001
+#: the demo's year: every month of 2025 of real Kent police.uk data, on 2021 LSOAs
+DEMO_START, DEMO_MONTHS = "2025-01", 12
+STREET_2025 = "kent-street-2025-01_2025-12.zip"
 DEMO_COHORT = 6_000
 DEMO_LINKAGE_PEOPLE = 2_000
 
 
 def demo(as_json: bool = typer.Option(False, "--json", help="Print one JSON document.")) -> None:
-    """Load the real Kent and Medway data (boundaries, IMD, police.uk) and the demo partnership; build the SNA."""
+    """Load real Kent and Medway data for 2025 (2021 LSOAs, IMD 2025, Census 2021, police.uk) and the demo
+    partnership's synthetic feeds for the same year; build the SNA for January to December 2025."""
     from vrhub.analysis.crime_by_area import crime_by_area
     from vrhub.cli.geography import print_geography
     from vrhub.cli.ingest import print_report
@@ -31,11 +35,11 @@ def demo(as_json: bool = typer.Option(False, "--json", help="Print one JSON docu
     if not as_json:
         out.rule("[bold]vrhub demo: Kent and Medway")
         out.print(f"Workspace: {ws.home}")
-    geo_results = load_geography(ws, [data / "boundaries", data / "imd2019"])
+    geo_results = load_geography(ws, [data / "geography2021"])
     if not as_json:
         print_geography(ws, geo_results)
     known = Geography(ws.engine()).known_lsoa_codes()
-    report = ingest(ws, [data / "police-uk" / "kent-street-2018-10_2019-02.zip"], SOURCES, partner="Kent Police",
+    report = ingest(ws, [data / "police-uk" / STREET_2025], SOURCES, partner="Kent Police",
                     progress=RichProgress(not as_json), known_lsoas=known)
     counts = crime_by_area(ws.engine(), crime_types=["Violence and sexual offences"])
     from vrhub.governance.commissioning import register_in_force
@@ -44,18 +48,18 @@ def demo(as_json: bool = typer.Option(False, "--json", help="Print one JSON docu
 
     # Synthetic emergency-department returns (NHS ISB 1594) for the same months, marked synthetic in provenance
     # and in every output: no real ED data is public. Loaded through the same source a hospital's files use.
-    ed_made, ed_report = ingest_synthetic_ed(ws, ws.home / "synthetic" / "ed", seed=DEMO_SEED, start="2018-10",
-                                             months=5)
+    ed_made, ed_report = ingest_synthetic_ed(ws, ws.home / "synthetic" / "ed", seed=DEMO_SEED, start=DEMO_START,
+                                             months=DEMO_MONTHS, lsoa_vintage=2021)
     from vrhub.ingest.synth.ambulance import ingest_synthetic_ambulance
     from vrhub.ingest.synth.cohort import ingest_synthetic_cohort
 
     # Synthetic ambulance call-outs and a pseudonymised cohort (education, youth justice), through the same sources
     # a partner's files use; the cohort's key sits outside the synthetic data folder.
     amb_made, amb_report = ingest_synthetic_ambulance(ws, ws.home / "synthetic" / "ambulance", seed=DEMO_SEED,
-                                                      start="2018-10", months=5)
+                                                      start=DEMO_START, months=DEMO_MONTHS, lsoa_vintage=2021)
     cohort, edu_report, yj_report = ingest_synthetic_cohort(
         ws, ws.home / "synthetic" / "cohort", ws.home / "synthetic-key" / "synthetic-partnership.key",
-        seed=DEMO_SEED, start="2018-10", months=5, people=DEMO_COHORT)
+        seed=DEMO_SEED, start=DEMO_START, months=DEMO_MONTHS, people=DEMO_COHORT)
     from vrhub.analysis.linkage import link_partners
     from vrhub.ingest.linkage_files import read_partner_files, source_files
     from vrhub.ingest.synth.linkage import SOURCES as LINKAGE_SOURCES
@@ -74,7 +78,7 @@ def demo(as_json: bool = typer.Option(False, "--json", help="Print one JSON docu
 
     # The demo place gazetteer (real public places of Kent and Medway → LSOA): ED free-text locations are geocoded
     # against it in the Cardiff Model view; what does not match is counted, never guessed.
-    gaz_report = ingest(ws, [data / "gazetteer" / "kent-places.csv"], GAZETTEER_SOURCES, partner="vrhub demo",
+    gaz_report = ingest(ws, [data / "gazetteer" / "kent-places-lsoa2021.csv"], GAZETTEER_SOURCES, partner="vrhub demo",
                         kind="gazetteer", known_lsoas=known)
     register = register_in_force(ws)
     returns_file = Path(str(files("vrhub.governance") / "data" / "kent_returns_demo.csv"))
@@ -123,8 +127,15 @@ def demo(as_json: bool = typer.Option(False, "--json", help="Print one JSON docu
                     ["district", "code", "crimes", "residents", "per 1,000"], rows,
                     right={"crimes", "residents", "per 1,000"}))
     out.print(f"Total {counts.total:,}. " + " ".join(counts.notes) + ".")
-    out.print("[dim]December 2018 is flagged above as a break in supply: read its fall as missing data, "
-              "not less violence.[/]")
+    from vrhub.ingest.supply_check import supply_warnings
+
+    flagged: dict[str, set[str]] = {}
+    for w in supply_warnings(ws, "police_uk_street"):
+        flagged.setdefault(f"{w.month:%Y-%m}", set()).add(w.category)
+    if flagged:
+        out.print("[dim]Supply warnings in the real 2025 data: " + "; ".join(
+            f"{m} {', '.join(sorted(c))}" for m, c in sorted(flagged.items())) + ". Read a fall there as possibly "
+            "missing data, not less crime ('vrhub datasets --warnings').[/]")
     from vrhub.cli.sna import build_report
 
     sna = build_report(ws, ws.home / "sna", pdf=True)
