@@ -85,6 +85,8 @@ KNIFE_BASE = {"1": 0.4, "4.1": 0.2, "2": 0.35, "5D": 0.12, "5E": 0.05, "8N": 0.0
 FIREARM_CODES = ("10A", "10B")
 NO_VICTIM = ("10A", "10B", "10C", "10D", "90")
 HATE_CODES = ("8P", "105B", "8M")
+#: the codes of the planted repeat victims' crimes (each serious violence when flagged domestic abuse)
+REPEAT_CODES = ("8N", "105A", "5D", "3B", "8L", "8Q")
 SEXUAL = {"19C", "19D", "19E", "19F", "19G", "19H", "20A", "20B", "17A", "88E", "22B", "88A", "22A"}
 HARASSMENT = {"8R", "8L", "8Q", "8U", "8M"}
 # victim ages a code implies: (lowest, highest) and the victim's sex where the code names it
@@ -241,7 +243,7 @@ def generate_force_crime(street: pa.Table, out_dir: str | Path, *, seed: int = 2
     # --- people -------------------------------------------------------------------------------------------------
     victim_key = np.array([f"victim-{i}" for i in range(n)], dtype=object)
     repeat_ids: list[str] = []
-    da_idx = np.flatnonzero(da & vap)
+    da_idx = np.flatnonzero(da & np.isin(code, REPEAT_CODES))
     pool = rng.permutation(da_idx)
     used = 0
     if signals and len(pool) >= REPEAT_VICTIMS * REPEAT_TIMES:
