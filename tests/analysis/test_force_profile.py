@@ -214,3 +214,30 @@ def test_no_force_data_and_no_serious_violence_give_nothing(tmp_path: Path) -> N
 
 def test_tables_are_arrow(force: Made) -> None:
     assert all(isinstance(t, pa.Table) for t in force.profile.tables.values())
+
+
+def test_the_problem_profile_fills_who_when_why_from_force_data_and_releases_them(force: Made) -> None:
+    from vrhub.analysis.profile.build import build_profile
+    from vrhub.report.release.profile import release_profile
+
+    p = build_profile(force.ws.engine(), load_definition())
+    for part, name in (("who", "who_force_victims_by_age_band"), ("when", "when_force_hour_weekday"),
+                       ("why", "why_force_flags"), ("what", "measures_force_by_month")):
+        assert p.sections[part].available and name in p.sections[part].tables, part
+    assert any("SYNTHETIC" in n for n in p.sections["who"].notes)
+    assert not any(n.startswith("police.uk street data has no domestic-abuse") for n in p.sections["why"].notes)
+    measures = {r["key"]: r for r in p.capability if r["kind"] == "measure" and r["source"] == "force_crime"}
+    assert measures["knife_enabled_serious_violence"]["status"] == "yes"
+    sv = {r["source"]: r["status"] for r in p.capability if r["kind"] == "serious_violence"}
+    assert sv["force_crime"] == "yes" and sv["police_uk_street"] == "partial"  # definite over possible
+    released, _ = release_profile(p)
+    views = [released.sections["who"].tables[f"who_force_victims_by_{d}"].to_pandas()
+             for d in ("age_band", "sex", "ethnic_group")]
+    views.append(released.sections["who"].tables["who_force_victims_by_age_band_sex"].to_pandas())
+    for v in views:
+        ok = v["records"].dropna()
+        assert ((ok == 0) | (ok % 5 == 0)).all()  # rounded to 5
+    exact = {r["sex"]: r["records"] for r in p.sections["who"].tables["who_force_victims_by_sex"].to_pylist()}
+    shown = {r["sex"]: r["records"] for r in released.sections["who"].tables["who_force_victims_by_sex"].to_pylist()}
+    assert all(abs(shown[k] - exact[k]) <= 2 for k in exact if shown[k] is not None)
+    assert "cube_force_victims" not in released.tables()

@@ -126,6 +126,13 @@ def released_who(profile: ForceProfile, role: str, rules: DisclosureRules = NHS_
                         categories={"age_band": AGE_LABELS, "sex": SEX_LABELS, "ethnic_group": ETHNIC_LABELS})
 
 
+def who_views_of(cube: pd.DataFrame, rules: DisclosureRules = NHS_OPENSAFELY) -> dict[str, pd.DataFrame]:
+    """The published views of an exact who cube (``WHO_DIMS`` and ``records``), protected once together."""
+    table = protect_long(cube, list(WHO_DIMS), "records", rules,
+                         categories={"age_band": AGE_LABELS, "sex": SEX_LABELS, "ethnic_group": ETHNIC_LABELS})
+    return who_views(table)
+
+
 def who_views(table: ProtectedTable) -> dict[str, pd.DataFrame]:
     """The views the profile publishes of one protected who cube (by age band, sex, ethnic group; age × sex; age ×
     ethnic group)."""
@@ -250,8 +257,7 @@ def force_profile(engine: Engine, definition: Definition, *, start: dt.date | No
     # --- why
     flags = crimes[list(FORCE_CRIME_FLAGS)].fillna(False).astype(bool)
     p.tables["why_force_flags"] = pa.Table.from_pylist([
-        {"flag": FLAG_WORDS[f], "records": int(flags[f].sum()), "share": round(float(flags[f].mean()), 4)}
-        for f in FORCE_CRIME_FLAGS])
+        {"flag": FLAG_WORDS[f], "records": int(flags[f].sum())} for f in FORCE_CRIME_FLAGS])
     pairs = [{"flags": f"{FLAG_WORDS[a]} × {FLAG_WORDS[b]}", "records": int((flags[a] & flags[b]).sum())}
              for a, b in combinations(FORCE_CRIME_FLAGS, 2)]
     p.tables["why_force_flag_pairs"] = pa.Table.from_pylist(sorted(pairs, key=lambda r: -r["records"]))
