@@ -75,7 +75,7 @@ def did(
 ) -> None:
     """Difference-in-differences: did violence change more in the treated areas than in comparison areas?"""
     from vrhub.analysis.evaluation.workspace import evaluate_did
-    from vrhub.cli.main import state
+    from vrhub.cli.context import state
 
     if comparison and match:
         raise typer.BadParameter("give --comparison or --match, not both", param_hint="--match")
@@ -97,7 +97,7 @@ def its(
 ) -> None:
     """Interrupted time series: did the area's monthly violence step or bend away from its trend at the start?"""
     from vrhub.analysis.evaluation.workspace import evaluate_its
-    from vrhub.cli.main import state
+    from vrhub.cli.context import state
 
     ev = evaluate_its(state.workspace().engine(), area=area, start=start, level=level,
                       crime_types=_crime_types(crime_type), source=_source(source))
@@ -118,7 +118,7 @@ def synth(
 ) -> None:
     """Synthetic control: compare one area with a weighted mix of other areas that tracked it before the start."""
     from vrhub.analysis.evaluation.workspace import evaluate_synth
-    from vrhub.cli.main import state
+    from vrhub.cli.context import state
 
     ev = evaluate_synth(state.workspace().engine(), treated=treated, start=start, level=level,
                         crime_types=_crime_types(crime_type), source=_source(source), confidence_level=confidence)
@@ -133,7 +133,7 @@ def survey(
 ) -> None:
     """Before/after survey scores of the same people: paired t test and Wilcoxon signed-rank test."""
     from vrhub.analysis.evaluation.workspace import evaluate_survey
-    from vrhub.cli.main import existing_paths
+    from vrhub.cli.context import existing_paths
 
     res = evaluate_survey(existing_paths([before_after])[0])
     if as_json:

@@ -22,10 +22,14 @@ def build(
     pdf: bool = typer.Option(False, "--pdf", help="Also write a PDF (needs WeasyPrint and Pango)."),
     release: bool = typer.Option(False, "--release", help="Apply disclosure control throughout."),
     definition: str = typer.Option("kent_and_medway", "--definition", help="Definition name or file."),
+    vintage: int | None = typer.Option(None, "--vintage", help="LSOA vintage to run on, e.g. 2021 (default: the "
+                                       "newest loaded); other vintages are assigned by the ONS best-fit lookup."),
+    imd_domain: str | None = typer.Option(None, "--imd-domain", help="Deprivation domain of the gradient, e.g. "
+                                          "crime (default: the IMD itself)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """Build the SNA from the workspace: findings, definition, data, the problem, strategy, appendix."""
-    from vrhub.cli.main import state
+    from vrhub.cli.context import state
     from vrhub.cli.outputs import output_folder
     from vrhub.domain.definitions import load_definition
 
@@ -33,7 +37,7 @@ def build(
     if out_dir is None:
         out_dir = output_folder(Path("."), "sna", release=release)
     result = build_report(state.workspace(), out_dir, start=lo, end=hi, pdf=pdf, release=release,
-                          definition=load_definition(definition))
+                          definition=load_definition(definition), vintage=vintage, imd_domain=imd_domain)
     if as_json:
         print_json(result.to_json())
         return

@@ -78,7 +78,7 @@ def synth(
     key = key_file or default_key_file(out_dir)
     report = amb_report = edu_report = yj_report = returns_load = None
     if load:
-        from vrhub.cli.main import state
+        from vrhub.cli.context import state
 
         ws = state.workspace()
         register = register_in_force(ws)

@@ -64,11 +64,13 @@ class SnaResult:
 def build_sna(
     ws: Workspace, *, start: dt.date | None = None, end: dt.date | None = None, out: Path,
     definition: Definition | None = None, release: bool = False, pdf: bool = False,
-    built_at: dt.datetime | None = None, today: dt.date | None = None,
+    built_at: dt.datetime | None = None, today: dt.date | None = None, vintage: int | None = None,
+    imd_domain: str | None = None,
 ) -> SnaResult:
     definition = definition or load_definition()
     engine = ws.engine()
-    profile = build_profile(engine, definition, start=start, end=end, level="district")
+    profile = build_profile(engine, definition, start=start, end=end, level="district", vintage=vintage,
+                            imd_domain=imd_domain)
     gov = in_force(ws)
     built_at = built_at or dt.datetime.now(dt.UTC).replace(microsecond=0)
     today = today or built_at.date()
@@ -199,8 +201,8 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
         ddf = tables["by_imd_decile"].to_pandas().dropna(subset=["rate_per_1000"])
         ddf["imd_decile"] = ddf["imd_decile"].astype(str)
         ddf["rate_per_1000"] = ddf["rate_per_1000"].astype(float)
-        chart = charts.bar_chart(ddf, "imd_decile", "rate_per_1000", "Rate per 1,000 by IMD 2019 decile "
-                                 "(1 = most deprived)", notice, "Records per 1,000 residents")
+        chart = charts.bar_chart(ddf, "imd_decile", "rate_per_1000", f"Rate per 1,000 by {p.deprivation or 'IMD'} "
+                                 "decile (1 = most deprived)", notice, "Records per 1,000 residents")
         charts_out.append({"id": "imd", "svg": _svg(chart),
                            "alt": _imd_alt(ddf),
                            "table": _table(tables["by_imd_decile"])})
@@ -263,9 +265,12 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
         ("Supply check", "Monthly counts per day against the median of the same series within 12 months; "
          "flagged below 60% or above 167%.", "docs/methods/supply-check.md"),
         ("Trend", p.trend.method + ". " + p.trend.citation, "docs/methods/trend-and-year-on-year.md"),
-        ("Rates", "Per 1,000 residents, mid-2015 population (IMD 2019 denominators, MHCLG).",
-         "docs/methods/profile.md"),
-        ("Deprivation", "English Indices of Deprivation 2019 (MHCLG), LSOA deciles.", "docs/sources/geography.md"),
+        ("Rates", f"Per 1,000 {p.population or 'residents (no population loaded)'}.", "docs/methods/profile.md"),
+        ("Deprivation", f"{p.deprivation or 'English Indices of Deprivation'} (MHCLG), LSOA deciles.",
+         "docs/sources/geography.md"),
+        ("Geography", f"{p.vintage.vintage if p.vintage and p.vintage.vintage else 'The loaded'} LSOAs"
+         + ("; records coded to other LSOAs assigned by the ONS best-fit lookup (an approximation)"
+            if p.vintage and p.vintage.moved else "") + ".", "docs/sources/lsoa-lookup.md"),
         ("Disclosure control", "Counts 1–7 suppressed, others rounded to 5, secondary suppression "
          "(NHS Digital; OpenSAFELY; Hundepool et al. 2012).", "docs/methods/disclosure-control.md"),
     ]
