@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from vrhub import __version__
-from vrhub.cli.console import out
+from vrhub.cli.console import display, out
 from vrhub.cli.errors import VrhubGroup, report
 from vrhub.domain.errors import VrhubError
 from vrhub.store.workspace import Settings, Workspace
@@ -49,10 +49,13 @@ def root(
     home: str | None = typer.Option(None, "--home", help="Workspace folder (default: $VRHUB_HOME or ./vrhub-home)."),
     db: str | None = typer.Option(None, "--db", help="Catalogue database URL, e.g. postgresql://user@host/db "
                                   "(default: $VRHUB_DB or an SQLite file in the workspace)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Draw no progress bars (they are drawn only on a "
+                               "terminal, on stderr, and never with --json)."),
     version: bool = typer.Option(False, "--version", callback=version_callback, is_eager=True,
                                  help="Show the version and exit."),
 ) -> None:
     state.home, state.db = home, db
+    display.quiet = quiet
 
 
 def _register_commands() -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from vrhub.cli.console import out, print_json
+from vrhub.cli.console import out, print_json, steps
 
 app = typer.Typer(help="The Strategic Needs Assessment.", no_args_is_help=True)
 
@@ -37,8 +37,9 @@ def build(
             raise typer.BadParameter(str(exc), param_hint="--period") from exc
     if out_dir is None:
         out_dir = output_folder(Path("."), "sna", release=release)
-    result = build_report(state.workspace(), out_dir, start=start, end=end, pdf=pdf, release=release,
-                          definition=load_definition(definition))
+    with steps("Building the SNA", 8 + release + pdf, enabled=not as_json) as step:
+        result = build_report(state.workspace(), out_dir, start=start, end=end, pdf=pdf, release=release,
+                              definition=load_definition(definition), on_step=step)
     if as_json:
         print_json(result.to_json())
         return

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,9 +80,12 @@ def build_sna(
     ws: Workspace, *, start: dt.date | None = None, end: dt.date | None = None, out: Path,
     definition: Definition | None = None, release: bool = False, pdf: bool = False,
     built_at: dt.datetime | None = None, today: dt.date | None = None,
+    on_step: Callable[[str], None] | None = None,
 ) -> SnaResult:
+    step = on_step or (lambda _label: None)  # progress: each stage named as it starts (the CLI draws a bar)
     definition = definition or load_definition()
     engine = ws.engine()
+    step("the problem profile")
     profile = build_profile(engine, definition, start=start, end=end, level="district")
     gov = in_force(ws)
     built_at = built_at or dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -90,9 +94,11 @@ def build_sna(
     if release:
         from vrhub.report.release import release_profile
 
+        step("disclosure control")
         profile, notice = release_profile(profile)  # tables, headline, summary and notes all protected
     tables = profile.tables()
-    ctx = _context(ws, profile, definition, gov, tables, notice, release, built_at, today)
+    ctx = _context(ws, profile, definition, gov, tables, notice, release, built_at, today, step)
+    step("writing the HTML")
     env = Environment(loader=PackageLoader("vrhub.report.sna", "templates"),
                       autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
     html = env.get_template("sna.html.j2").render(**ctx)
@@ -104,6 +110,7 @@ def build_sna(
     if pdf:
         from weasyprint import HTML
 
+        step("writing the PDF")
         pdf_path = out / f"{stem}.pdf"
         HTML(string=html, base_url=str(out)).write_pdf(pdf_path)
     return SnaResult(html_path, pdf_path, release, ctx["findings"], ctx["missing"], definition.sha256,
@@ -171,7 +178,9 @@ def _fmt(v: Any) -> str:
 
 
 def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: dict[str, pa.Table], notice: str,
-             release: bool, built_at: dt.datetime, today: dt.date) -> dict[str, Any]:
+             release: bool, built_at: dt.datetime, today: dt.date,
+             step: Callable[[str], None] = lambda _label: None) -> dict[str, Any]:
+    step("charts")
     datasets = ws.catalogue.datasets()
     used = set(p.datasets)  # the cohort's education and youth justice versions are added below when it is shown
     sources = []
@@ -218,14 +227,18 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
         charts_out.append({"id": "imd", "svg": _svg(chart),
                            "alt": _imd_alt(ddf),
                            "table": _table(tables["by_imd_decile"])})
+    step("hot spots (police.uk)")
     hotspots = _hotspots(ws, d, p, notice, release)
     if hotspots:
         charts_out.append(hotspots["chart"])
+    step("hot spots (ED attendances)")
     ed_hotspots = _hotspots(ws, d, p, notice, release, source="ed_istv")
     if ed_hotspots:
         charts_out.append(ed_hotspots["chart"])
+    step("near repeats (Knox)")
     near_repeat = _near_repeat(ws, d, p, release)
     synthetic_kinds = {x.kind for x in datasets if x.synthetic}
+    step("partners' data and the linked cohort")
     partner = _partner_sections(p, tables, notice, release, synthetic_kinds)
     causes = _causes(ws, p, release)
     status = gov.status(today)
