@@ -123,6 +123,24 @@ def print_json(payload: Any) -> None:
     sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
 
 
+def labelled(payload: dict[str, Any], *, demo: bool = False, synthetic: bool = False,
+             what: str = "register") -> dict[str, Any]:
+    """``payload`` with ``notice``, ``demo`` and ``synthetic`` first (see :mod:`vrhub.domain.labels`)."""
+    from vrhub.domain.labels import notice
+
+    return {"notice": notice(demo=demo, synthetic=synthetic, what=what), "demo": demo, "synthetic": synthetic,
+            **payload}
+
+
+def print_label(*, demo: bool = False, synthetic: bool = False, what: str = "register") -> None:
+    """The first line of a console output with demo or synthetic content (nothing when it has neither)."""
+    from vrhub.domain.labels import notice
+
+    text = notice(demo=demo, synthetic=synthetic, what=what)
+    if text:
+        out.print(escape(text), style="bold yellow")
+
+
 class RichProgress:
     """The ingest progress bar (bytes of each file), drawn on stderr so --json output stays clean."""
 

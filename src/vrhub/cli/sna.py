@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from vrhub.cli.console import out, print_json, steps
 
@@ -43,6 +44,8 @@ def build(
     if as_json:
         print_json(result.to_json())
         return
+    if result.label:
+        out.print(escape(result.label), style="bold yellow")
     out.print(f"SNA written to {result.html}" + (f" and {result.pdf}" if result.pdf else ""))
     out.print("Released: disclosure control applied throughout." if release else
               "Watermarked 'analyst draft — unsuppressed': add --release for a version to share.")

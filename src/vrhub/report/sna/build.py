@@ -36,6 +36,7 @@ from vrhub.analysis.profile.who import GROUPS as STOP_SEARCH_GROUPS
 from vrhub.analysis.profile.who import KIND as STOP_SEARCH_KIND
 from vrhub.domain.definitions import Definition, load_definition
 from vrhub.domain.errors import NoDataError
+from vrhub.domain.labels import notice as notice_line
 from vrhub.governance.registers import Governance
 from vrhub.governance.store import in_force
 from vrhub.ingest.supply_check import ALL
@@ -69,9 +70,11 @@ class SnaResult:
     missing: list[str] = field(default_factory=list)
     definition_sha256: str = ""
     datasets: list[str] = field(default_factory=list)
+    label: str | None = None  # demo strategy and/or synthetic data: the first line of the report says so
 
     def to_json(self) -> dict[str, Any]:
-        return {"html": str(self.html), "pdf": str(self.pdf) if self.pdf else None, "released": self.released,
+        return {"notice": self.label, "html": str(self.html), "pdf": str(self.pdf) if self.pdf else None,
+                "released": self.released,
                 "findings": self.findings, "missing": self.missing, "definition_sha256": self.definition_sha256,
                 "datasets": self.datasets}
 
@@ -114,7 +117,7 @@ def build_sna(
         pdf_path = out / f"{stem}.pdf"
         HTML(string=html, base_url=str(out)).write_pdf(pdf_path)
     return SnaResult(html_path, pdf_path, release, ctx["findings"], ctx["missing"], definition.sha256,
-                     ctx["datasets_used"])
+                     ctx["datasets_used"], ctx["label"])
 
 
 def _svg(chart: alt.Chart, ident: str | None = None) -> str:
@@ -335,8 +338,9 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
         "register_sha256": gov.sha256, "works": works, "hotspots": hotspots, "cardiff": cardiff,
         "ed_hotspots": ed_hotspots, "near_repeat": near_repeat, "partner": partner, "causes": causes,
         "datasets_used": sorted(used), "cardiff_captions": CARDIFF_CAPTIONS,
-        "synthetic": any(s["synthetic"] for s in sources),
+        "synthetic": any(s["synthetic"] for s in sources), "demo": gov.demo,
     }
+    ctx["label"] = notice_line(demo=gov.demo, synthetic=ctx["synthetic"], what="strategy")
     ctx["fingerprint"] = hashlib.sha256(repr(sorted(ctx["versions"], key=lambda v: v["id"])).encode()).hexdigest()[:16]
     return ctx
 
