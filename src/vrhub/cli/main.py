@@ -65,6 +65,7 @@ def _register_commands() -> None:
         datasets,
         demo,
         evaluate,
+        examples,
         fetch,
         geography,
         hotspots,
@@ -92,6 +93,7 @@ def _register_commands() -> None:
     app.command("withdraw")(datasets.withdraw)
     app.command("restore")(datasets.restore)
     app.command("demo")(demo.demo)
+    app.command("examples")(examples.examples)
     app.command("profile")(profile.profile)
     app.command("cardiff")(cardiff.cardiff)
     app.command("cohort")(cohort.cohort)
