@@ -71,6 +71,19 @@ def test_json_prints_tables_and_headline_and_the_period_filters(home: Path, tmp_
     assert [line[:10] for line in monthly[2:]] == ["2019-01-01", "2019-02-01"]
 
 
+def test_period_takes_the_shared_grammar_and_a_single_month(home: Path, tmp_path: Path):
+    """``--period`` reads the one grammar of ``vrhub.domain.periods``: a month alone, or FROM..TO."""
+    one = json.loads(run("--home", str(home), "profile", "--period", "2019-01", "--out", str(tmp_path / "a"),
+                         "--json").stdout)
+    assert one["period"] == {"from": "2019-01", "to": "2019-01"}
+    assert one["headline"]["definite"] + one["headline"]["possible"] == raw_count({"2019-01"})
+    two = json.loads(run("--home", str(home), "profile", "--period", "2018-12..2019-01", "--out", str(tmp_path / "b"),
+                         "--json").stdout)
+    assert two["headline"]["definite"] + two["headline"]["possible"] == raw_count({"2018-12", "2019-01"})
+    both = run("--home", str(home), "profile", "--period", "2019-01", "--from", "2019-01")
+    assert both.exit_code == 2 and "--period" in both.output and "not both" in both.output
+
+
 def test_release_json_publishes_rounded_headlines_only(home: Path, tmp_path: Path):
     exact = raw_count({"2019-02"})
     assert exact % 5  # so that a leak would show

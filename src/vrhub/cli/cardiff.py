@@ -15,6 +15,7 @@ import typer
 from rich.markup import escape
 
 from vrhub.cli.console import out, print_json
+from vrhub.cli.period import FROM, PERIOD, TO
 from vrhub.report.csv_safe import safe_frame
 
 COUNT_COLUMNS = ("ed_assaults", "police_violence", "ed_arrivals")
@@ -47,8 +48,9 @@ def write_cardiff(view: CardiffView, folder: Path) -> list[Path]:
 
 
 def cardiff(
-    start: str | None = typer.Option(None, "--from", help="First month, YYYY-MM (default: the first ED month)."),
-    end: str | None = typer.Option(None, "--to", help="Last month, YYYY-MM (default: the last ED month)."),
+    period: str | None = PERIOD,
+    start: str | None = FROM,
+    end: str | None = TO,
     out_dir: Path | None = typer.Option(None, "--out", help="Folder for the files (default: <home>/cardiff/...)."),
     release: bool = typer.Option(False, "--release", help="Apply disclosure control to every count table."),
     top: int = typer.Option(20, "--top", min=1, help="How many free-text location descriptions to list."),
@@ -61,7 +63,7 @@ def cardiff(
     from vrhub.cli.outputs import output_folder
     from vrhub.cli.period import month_options
 
-    lo, hi = month_options(start, end)
+    lo, hi = month_options(start, end, period)
     ws = state.workspace()
     view = cardiff_view(ws.engine(), start=lo, end=hi, top=top)
     if release:

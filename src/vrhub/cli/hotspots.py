@@ -8,7 +8,7 @@ import typer
 from rich.markup import escape
 
 from vrhub.cli.console import err, out, print_json, steps
-from vrhub.domain.errors import PeriodError
+from vrhub.cli.period import FROM, PERIOD, TO, month_options
 
 METHODS = ("gistar", "kde", "emerging")
 LEVELS = ("lsoa", "grid")
@@ -20,17 +20,6 @@ def register(app: typer.Typer) -> None:
     """Add ``hotspots`` and ``near-repeat`` to the ``vrhub`` command line."""
     app.command("hotspots")(hotspots)
     app.command("near-repeat")(near_repeat)
-
-
-def _month(text: str | None, hint: str):  # type: ignore[no-untyped-def]
-    from vrhub.analysis.profile import parse_month
-
-    if not text:
-        return None
-    try:
-        return parse_month(text)
-    except PeriodError as exc:
-        raise PeriodError(exc.message, exc.hint, option=hint) from exc
 
 
 def _numbers(text: str, hint: str) -> list[float]:
@@ -54,8 +43,9 @@ def hotspots(
     method: str = typer.Option("gistar", "--method", help="gistar | kde | emerging."),
     level: str = typer.Option("lsoa", "--level", help="lsoa | grid (kde always uses a grid)."),
     cell: float = typer.Option(250.0, "--cell", help="Grid cell size in metres (with --level grid, and for kde)."),
-    start: str | None = typer.Option(None, "--from", help="First month, YYYY-MM (default: the first loaded)."),
-    end: str | None = typer.Option(None, "--to", help="Last month, YYYY-MM (default: the last loaded)."),
+    period: str | None = PERIOD,
+    start: str | None = FROM,
+    end: str | None = TO,
     permutations: int | None = typer.Option(None, "--permutations", help="Permutations for Gi* inference (default "
                                             "9999; emerging: default 0, the analytic p-values, as ArcGIS)."),
     seed: int | None = typer.Option(None, "--seed", help="Random seed (default: drawn and recorded)."),
@@ -91,7 +81,7 @@ def hotspots(
         raise typer.BadParameter("the cell size must be a positive number of metres, e.g. 250", param_hint="--cell")
     if method == "kde":
         level = "grid"
-    lo, hi = _month(start, "--from"), _month(end, "--to")
+    lo, hi = month_options(start, end, period)
     bw: float | str = bandwidth
     if bandwidth != "arcgis":
         try:
@@ -156,8 +146,9 @@ def near_repeat(
     space: str = typer.Option("0,200,400", "--space", help="Space band edges in metres, e.g. 0,200,400."),
     time: str = typer.Option("0,7,14", "--time", help="Time band edges in days (or months with --time-unit month)."),
     time_unit: str = typer.Option("day", "--time-unit", help="day | month (month: whole calendar months, coarse)."),
-    start: str | None = typer.Option(None, "--from", help="First month, YYYY-MM (default: the first loaded)."),
-    end: str | None = typer.Option(None, "--to", help="Last month, YYYY-MM (default: the last loaded)."),
+    period: str | None = PERIOD,
+    start: str | None = FROM,
+    end: str | None = TO,
     permutations: int = typer.Option(999, "--permutations", help="Monte Carlo permutations."),
     seed: int | None = typer.Option(None, "--seed", help="Random seed (default: drawn and recorded)."),
     strand: str | None = typer.Option(None, "--strand", help="A strand of the definition."),
@@ -175,7 +166,7 @@ def near_repeat(
     if time_unit not in ("day", "month"):
         raise typer.BadParameter("use --time-unit day or month", param_hint="--time-unit")
     space_bands, time_bands = _numbers(space, "--space"), _numbers(time, "--time")
-    lo, hi = _month(start, "--from"), _month(end, "--to")
+    lo, hi = month_options(start, end, period)
     engine = state.workspace().engine()
     try:
         with steps("Knox near-repeat test", 2, enabled=not as_json) as progress:

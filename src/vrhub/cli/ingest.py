@@ -1,5 +1,5 @@
-"""``vrhub ingest police-uk|istv|ambulance|youth-justice|education|gazetteer|mapped``: load partner files, folders or
-archives."""
+"""``vrhub ingest police-uk|istv|ambulance|youth-justice|education|force-crime|gazetteer|mapped``: load partner
+files, folders or archives."""
 
 from __future__ import annotations
 
@@ -192,6 +192,40 @@ def education(
 ) -> None:
     """Load suspensions, exclusions and attendance (person ids pseudonymised); see docs/sources/education.md."""
     _partner_feed("education", "education", paths, partner, as_json)
+
+
+@app.command("force-crime")
+def force_crime(
+    paths: list[Path] = typer.Argument(..., help="Force crime extracts (victim and suspect ids pseudonymised): CSV or "
+                                       "XLSX files, folders or .zip."),
+    partner: str | None = typer.Option(None, "--partner", help="The partner (police force) the extract comes from."),
+    mapping: str | None = typer.Option(None, "--mapping", help="The extract's layout: 'niche' or 'athena' (shipped), "
+                                       "or a mapping file (YAML/TOML) for any other; default: vrhub's own columns."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document instead of tables."),
+) -> None:
+    """Load a force's crime records (offence codes, times, victims, suspects, flags); see
+    docs/sources/force-crime.md."""
+    from vrhub.cli.main import existing_paths, state
+    from vrhub.ingest.force_crime import SOURCES as FORCE_SOURCES
+    from vrhub.ingest.force_crime import layout_mapping
+    from vrhub.ingest.mapped import MappingError, check_mapping, load_mapping, mapped_sources
+
+    ws = state.workspace()
+    files = existing_paths(paths)
+    sources = FORCE_SOURCES
+    if mapping:
+        m = load_mapping(layout_mapping(mapping))
+        if m.target.kind != "force_crime":
+            raise MappingError([f"{mapping}: its target is {m.target.kind}, not force_crime"],
+                               "use 'vrhub ingest mapped' for other kinds, or a force_crime mapping here")
+        problems = check_mapping(m, files)
+        if problems:
+            raise MappingError(problems, "correct the mapping or the files, then run again (nothing was loaded)")
+        sources = mapped_sources(m)
+    known = Geography(ws.engine()).known_lsoa_codes()
+    report = ingest(ws, files, sources, partner=partner, kind="force_crime", progress=RichProgress(not as_json),
+                    known_lsoas=known)
+    finish(report, as_json, geography_loaded=known is not None)
 
 
 @app.command("returns")

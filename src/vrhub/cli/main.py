@@ -71,6 +71,7 @@ def _register_commands() -> None:
         hotspots,
         hub,
         ingest,
+        link,
         profile,
         pseudonymise,
         services,
@@ -97,6 +98,7 @@ def _register_commands() -> None:
     app.command("profile")(profile.profile)
     app.command("cardiff")(cardiff.cardiff)
     app.command("cohort")(cohort.cohort)
+    app.command("link")(link.link)
     app.command("synth")(synth.synth)
     app.command("value")(value.value)
     app.command("pseudonymise")(pseudonymise.pseudonymise)

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from vrhub.cli.console import labelled, out, print_json, print_label
+from vrhub.cli.period import FROM, PERIOD, TO, day_options
 
 app = typer.Typer(help="Commissioned services: register, providers' returns, statements, contract alerts.",
                   no_args_is_help=True)
@@ -119,7 +120,9 @@ def returns(
 @app.command("report")
 def report(
     service: str = typer.Argument(..., help="Service key or name."),
-    period: str | None = typer.Option(None, "--period", help="2023/24 or 2023-09-01:2024-07-31."),
+    period: str | None = PERIOD,
+    start: str | None = FROM,
+    end: str | None = TO,
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """Plain statements of what a service delivered, each with the returns rows it came from."""
@@ -127,14 +130,14 @@ def report(
     from vrhub.domain.errors import VrhubError
     from vrhub.governance.commissioning import register_in_force
     from vrhub.governance.returns import returns_in_force
-    from vrhub.governance.statements import parse_period, service_report
+    from vrhub.governance.statements import service_report
 
     ws = state.workspace()
     reg = register_in_force(ws)
     svc = reg.service(service)
     if svc is None:
         raise VrhubError(f"no service {service!r} in the register", "see the keys with: vrhub services list")
-    window = parse_period(period) if period else None
+    window = day_options(start, end, period)
     returns = returns_in_force(ws, svc.key)
     rep = service_report(returns, svc.key, window)
     used = {(Path(f).name, r) for s in rep.statements for f, r in s.sources}

@@ -53,7 +53,8 @@ from vrhub.ingest.validate import Checks, by_distinct_value
 from vrhub.ingest.xlsx_stream import XLSX_SUFFIXES
 
 # Modules whose SOURCES are targets of a mapping. A new canonical source adds its module here.
-TARGET_MODULES = ("vrhub.ingest.istv", "vrhub.ingest.police_uk", "vrhub.ingest.gazetteer")
+TARGET_MODULES = ("vrhub.ingest.istv", "vrhub.ingest.police_uk", "vrhub.ingest.gazetteer",
+                  "vrhub.ingest.force_crime")
 KEYS = {"target", "columns", "constants", "values", "date_formats", "identifiers", "unmapped_values", "partner",
         "sheet", "description"}
 SHOWN_VALUES = 10
@@ -225,6 +226,7 @@ class MappedSource(Source):
         self.free_text = t.free_text  # type: ignore[misc]
         self.reference_columns = t.reference_columns  # type: ignore[misc]
         self.person_column = t.person_column  # type: ignore[misc]
+        self.pseudonym_columns = t.pseudonym_columns  # type: ignore[misc]
         self.identifier_headers = tuple(mapping.identifiers)
         self.locates_force = getattr(t, "locates_force", False)
 

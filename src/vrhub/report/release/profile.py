@@ -23,6 +23,7 @@ from vrhub.analysis.profile import Profile, Section
 from vrhub.analysis.profile.build import location_note, summarise
 from vrhub.analysis.profile.partner import additive_specs
 from vrhub.analysis.profile.trend import TrendResult, fit_trend, rate_ratio
+from vrhub.analysis.scope import vintage_notes
 from vrhub.domain.disclosure import NHS_OPENSAFELY, DisclosureRules, protect_long, round_to_base
 from vrhub.report.release.core import Released, protect_count
 from vrhub.report.release.core import statement as release_statement
@@ -32,8 +33,8 @@ TREND_WHAT = "Recorded serious violence (definite and possible)"  # the trend se
 # table → (dimension columns, count column, columns carried along per dimension value)
 ADDITIVE = {
     "what_by_category": (["crime_type", "sv_status"], "records", ["sv_match", "sv_candidates"]),
-    "where_by_area": (["area_code"], "records", ["area_name", "population", "lsoas"]),
-    "by_imd_decile": (["imd_decile"], "records", ["population", "lsoas"]),
+    "where_by_area": (["area_code"], "records", ["area_name", "population", "population_year", "lsoas"]),
+    "by_imd_decile": (["imd_decile"], "records", ["population", "population_year", "index", "lsoas"]),
     "when_monthly": (["month"], "records", ["days", "supply_warning"]),
     "who_stop_search_by_age_range": (["age_range"], "searches", []),
     "who_stop_search_by_gender": (["gender"], "searches", []),
@@ -66,6 +67,9 @@ def release_profile(profile: Profile, rules: DisclosureRules | None = None) -> t
             notes = [location_note(figures["no_location"], figures["outside_geography"])
                      if n == location_note(s.figures["no_location"], s.figures["outside_geography"]) else n
                      for n in notes]
+        if name == "where" and profile.vintage is not None:
+            swap = dict(zip(vintage_notes(profile.vintage), vintage_notes(profile.vintage, figures), strict=True))
+            notes = [swap.get(n, n) for n in notes]
         if name == "when":
             notes = _when_notes(notes, profile.trend, trend)
             if "when_monthly" in tables:

@@ -37,6 +37,7 @@ from vrhub.analysis.profile.who import KIND as STOP_SEARCH_KIND
 from vrhub.domain.definitions import Definition, load_definition
 from vrhub.domain.errors import NoDataError
 from vrhub.domain.labels import notice as notice_line
+from vrhub.domain.periods import parse_period as parse_period  # the one period grammar
 from vrhub.governance.registers import Governance
 from vrhub.governance.store import in_force
 from vrhub.ingest.supply_check import ALL
@@ -44,21 +45,6 @@ from vrhub.report import charts
 from vrhub.store.workspace import Workspace
 
 DRAFT = "analyst draft — unsuppressed"
-EXAMPLE = "2023-04..2024-03"
-
-
-def parse_period(text: str) -> tuple[dt.date, dt.date]:
-    """'2023-04..2024-03' → (first day of April 2023, first day of March 2024)."""
-    m = re.fullmatch(r"(\d{4})-(\d{2})\.\.(\d{4})-(\d{2})", text.strip())
-    if not m:
-        raise ValueError(f"'{text}' is not a period: write FROM..TO in months, e.g. 2023-04..2024-03")
-    try:
-        a, b = dt.date(int(m[1]), int(m[2]), 1), dt.date(int(m[3]), int(m[4]), 1)
-    except ValueError as exc:
-        raise ValueError(f"'{text}' has a month outside 01-12: write FROM..TO in months, e.g. {EXAMPLE}") from exc
-    if b < a:
-        raise ValueError(f"the period {text} ends before it starts: write the earlier month first, e.g. {EXAMPLE}")
-    return a, b
 
 
 @dataclass
@@ -82,14 +68,15 @@ class SnaResult:
 def build_sna(
     ws: Workspace, *, start: dt.date | None = None, end: dt.date | None = None, out: Path,
     definition: Definition | None = None, release: bool = False, pdf: bool = False,
-    built_at: dt.datetime | None = None, today: dt.date | None = None,
-    on_step: Callable[[str], None] | None = None,
+    built_at: dt.datetime | None = None, today: dt.date | None = None, vintage: int | None = None,
+    imd_domain: str | None = None, on_step: Callable[[str], None] | None = None,
 ) -> SnaResult:
     step = on_step or (lambda _label: None)  # progress: each stage named as it starts (the CLI draws a bar)
     definition = definition or load_definition()
     engine = ws.engine()
     step("the problem profile")
-    profile = build_profile(engine, definition, start=start, end=end, level="district")
+    profile = build_profile(engine, definition, start=start, end=end, level="district", vintage=vintage,
+                            imd_domain=imd_domain)
     gov = in_force(ws)
     built_at = built_at or dt.datetime.now(dt.UTC).replace(microsecond=0)
     today = today or built_at.date()
@@ -225,8 +212,8 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
         ddf = tables["by_imd_decile"].to_pandas().dropna(subset=["rate_per_1000"])
         ddf["imd_decile"] = ddf["imd_decile"].astype(str)
         ddf["rate_per_1000"] = ddf["rate_per_1000"].astype(float)
-        chart = charts.bar_chart(ddf, "imd_decile", "rate_per_1000", "Rate per 1,000 by IMD 2019 decile "
-                                 "(1 = most deprived)", notice, "Records per 1,000 residents")
+        chart = charts.bar_chart(ddf, "imd_decile", "rate_per_1000", f"Rate per 1,000 by {p.deprivation or 'IMD'} "
+                                 "decile (1 = most deprived)", notice, "Records per 1,000 residents")
         charts_out.append({"id": "imd", "svg": _svg(chart),
                            "alt": _imd_alt(ddf),
                            "table": _table(tables["by_imd_decile"])})
@@ -293,9 +280,12 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
         ("Supply check", "Monthly counts per day against the median of the same series within 12 months; "
          "flagged below 60% or above 167%.", "docs/methods/supply-check.md"),
         ("Trend", p.trend.method + ". " + p.trend.citation, "docs/methods/trend-and-year-on-year.md"),
-        ("Rates", "Per 1,000 residents, mid-2015 population (IMD 2019 denominators, MHCLG).",
-         "docs/methods/profile.md"),
-        ("Deprivation", "English Indices of Deprivation 2019 (MHCLG), LSOA deciles.", "docs/sources/geography.md"),
+        ("Rates", f"Per 1,000 {p.population or 'residents (no population loaded)'}.", "docs/methods/profile.md"),
+        ("Deprivation", f"{p.deprivation or 'English Indices of Deprivation'} (MHCLG), LSOA deciles.",
+         "docs/sources/geography.md"),
+        ("Geography", f"{p.vintage.vintage if p.vintage and p.vintage.vintage else 'The loaded'} LSOAs"
+         + ("; records coded to other LSOAs assigned by the ONS best-fit lookup (an approximation)"
+            if p.vintage and p.vintage.moved else "") + ".", "docs/sources/lsoa-lookup.md"),
         ("Disclosure control", "Counts 1–7 suppressed, others rounded to 5, secondary suppression "
          "(NHS Digital; OpenSAFELY; Hundepool et al. 2012).", "docs/methods/disclosure-control.md"),
     ]

@@ -178,8 +178,8 @@ def sna(
     start = end = None
     if period:
         try:
-            start, end = parse_period(period)
-        except ValueError as exc:
+            start, end = parse_period(period).months
+        except PeriodError as exc:
             raise http_error(422, f"period: {exc}", "write FROM..TO, e.g. 2023-04..2024-03") from exc
     # The SNA reads many kinds (police.uk, ED, ambulance, youth justice, education): decided on every current
     # partner version it may read, and checked again on the versions the exact SNA did read.
