@@ -59,7 +59,7 @@ def cardiff(
     """Cardiff Model view: ED assaults (ISTV) vs police-recorded violence by district and month, ED arrival times,
     and the assault locations known only to health."""
     from vrhub.analysis.cardiff import cardiff_view
-    from vrhub.cli.main import state, table
+    from vrhub.cli.context import state, table
     from vrhub.cli.outputs import output_folder
     from vrhub.cli.period import month_options
 

@@ -36,7 +36,7 @@ def cohort(
     """Odds ratios of a violent youth justice offence by exclusion, suspension, persistent absence and sex, for
     pupils linked on pseudonym between the education and youth justice data. Associations, not causes."""
     from vrhub.analysis.cohort import cohort_risk_factors
-    from vrhub.cli.main import state, table
+    from vrhub.cli.context import state, table
     from vrhub.cli.outputs import output_folder
     from vrhub.cli.period import month_options
 

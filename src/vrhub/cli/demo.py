@@ -18,9 +18,9 @@ DEMO_LINKAGE_PEOPLE = 2_000
 def demo(as_json: bool = typer.Option(False, "--json", help="Print one JSON document.")) -> None:
     """Load the real Kent and Medway data (boundaries, IMD, police.uk) and the demo partnership; build the SNA."""
     from vrhub.analysis.crime_by_area import crime_by_area
+    from vrhub.cli.context import state, table
     from vrhub.cli.geography import print_geography
     from vrhub.cli.ingest import print_report
-    from vrhub.cli.main import state, table
     from vrhub.ingest.geography import load_geography
     from vrhub.ingest.loader import ingest
     from vrhub.ingest.police_uk import SOURCES

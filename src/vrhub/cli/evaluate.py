@@ -81,7 +81,7 @@ def did(
 ) -> None:
     """Difference-in-differences: did violence change more in the treated areas than in comparison areas?"""
     from vrhub.analysis.evaluation.workspace import evaluate_did
-    from vrhub.cli.main import state
+    from vrhub.cli.context import state
 
     if comparison and match:
         raise typer.BadParameter("give --comparison or --match, not both", param_hint="--match")
@@ -104,7 +104,7 @@ def its(
 ) -> None:
     """Interrupted time series: did the area's monthly violence step or bend away from its trend at the start?"""
     from vrhub.analysis.evaluation.workspace import evaluate_its
-    from vrhub.cli.main import state
+    from vrhub.cli.context import state
 
     ws = state.workspace()
     ev = evaluate_its(ws.engine(), area=area, start=start, level=level,
@@ -126,7 +126,7 @@ def synth(
 ) -> None:
     """Synthetic control: compare one area with a weighted mix of other areas that tracked it before the start."""
     from vrhub.analysis.evaluation.workspace import evaluate_synth
-    from vrhub.cli.main import state
+    from vrhub.cli.context import state
 
     ws = state.workspace()
     ev = evaluate_synth(ws.engine(), treated=treated, start=start, level=level,
@@ -142,7 +142,7 @@ def survey(
 ) -> None:
     """Before/after survey scores of the same people: paired t test and Wilcoxon signed-rank test."""
     from vrhub.analysis.evaluation.workspace import evaluate_survey
-    from vrhub.cli.main import existing_paths
+    from vrhub.cli.context import existing_paths
 
     res = evaluate_survey(existing_paths([before_after])[0])
     synthetic = "synthetic" in before_after.name.lower()  # vrhub synth writes survey-synthetic-<service>.csv

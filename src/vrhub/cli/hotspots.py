@@ -65,7 +65,7 @@ def hotspots(
     """Find where serious violence concentrates (Gi*, kernel density or emerging hot spots) and map it offline."""
     from vrhub.analysis.hotspots import HotspotInputError
     from vrhub.analysis.hotspots import run as hs
-    from vrhub.cli.main import state
+    from vrhub.cli.context import state
     from vrhub.domain.definitions import load_definition
     from vrhub.domain.errors import NoDataError
     from vrhub.report.maps import write_hotspots
@@ -158,7 +158,7 @@ def near_repeat(
     """Knox near-repeat test: are events close in space also close in time, more than chance would give?"""
     from vrhub.analysis.hotspots import HotspotInputError, TimeResolutionError
     from vrhub.analysis.hotspots import run as hs
-    from vrhub.cli.main import state, table
+    from vrhub.cli.context import state, table
     from vrhub.domain.definitions import load_definition
 
     if source not in SOURCES:

@@ -28,7 +28,7 @@ def police_uk(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document instead of tables."),
 ) -> None:
     """Load police.uk street-level crime, outcomes and stop-and-search CSVs."""
-    from vrhub.cli.main import state
+    from vrhub.cli.context import state
 
     ws = state.workspace()
     kind_name = KIND_NAMES.get(kind, kind) if kind else None
@@ -49,7 +49,7 @@ def istv(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document instead of tables."),
 ) -> None:
     """Load emergency-department assault returns (NHS ISB 1594 ISTV); see docs/sources/ed-istv.md."""
-    from vrhub.cli.main import state
+    from vrhub.cli.context import state
     from vrhub.ingest.istv import SOURCES as ISTV_SOURCES
 
     ws = state.workspace()
@@ -68,7 +68,7 @@ def gazetteer(
 ) -> None:
     """Load a place gazetteer (venues, streets, town centres, stations → LSOA) for geocoding free-text locations;
     the newest one loaded is used. See docs/sources/gazetteer.md."""
-    from vrhub.cli.main import existing_paths, state
+    from vrhub.cli.context import existing_paths, state
     from vrhub.data import kent
     from vrhub.ingest.gazetteer import SOURCES as GAZETTEER_SOURCES
 
@@ -100,7 +100,7 @@ def mapped(
 ) -> None:
     """Load any partner CSV/XLSX through a mapping file, checked against the files before anything is loaded;
     see docs/sources/mapped.md."""
-    from vrhub.cli.main import existing_paths, state, table
+    from vrhub.cli.context import existing_paths, state, table
     from vrhub.ingest.mapped import check_mapping, load_mapping, mapped_sources, targets
 
     if fields:
@@ -153,7 +153,7 @@ def _partner_feed(module: str, kind: str, paths: list[Path], partner: str | None
     """Load files with the sources of ``vrhub.ingest.<module>`` as ``kind`` and print the report."""
     from importlib import import_module
 
-    from vrhub.cli.main import state
+    from vrhub.cli.context import state
 
     ws = state.workspace()
     known = Geography(ws.engine()).known_lsoa_codes() if check_lsoas else None
@@ -205,7 +205,7 @@ def force_crime(
 ) -> None:
     """Load a force's crime records (offence codes, times, victims, suspects, flags); see
     docs/sources/force-crime.md."""
-    from vrhub.cli.main import existing_paths, state
+    from vrhub.cli.context import existing_paths, state
     from vrhub.ingest.force_crime import SOURCES as FORCE_SOURCES
     from vrhub.ingest.force_crime import layout_mapping
     from vrhub.ingest.mapped import MappingError, check_mapping, load_mapping, mapped_sources
@@ -241,7 +241,7 @@ def returns(
 
 
 def print_report(report: IngestReport, *, geography_loaded: bool) -> None:
-    from vrhub.cli.main import table
+    from vrhub.cli.context import table
 
     rows = []
     for r in report.results:

@@ -38,7 +38,7 @@ def link(
     import pandas as pd
 
     from vrhub.analysis.linkage import link_partners
-    from vrhub.cli.main import state
+    from vrhub.cli.context import state
     from vrhub.domain.errors import VrhubError
     from vrhub.ingest.linkage_files import read_partner_files, source_files
     from vrhub.report.linkage import write_linkage

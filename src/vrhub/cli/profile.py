@@ -31,7 +31,7 @@ def profile(
     """Profile serious violence for a period, area level and strand, and write the outputs."""
     from vrhub.analysis.profile import build_profile
     from vrhub.analysis.profile.build import LEVELS
-    from vrhub.cli.main import state, table
+    from vrhub.cli.context import state, table
     from vrhub.cli.outputs import output_folder
     from vrhub.cli.period import month_options
     from vrhub.domain.definitions import load_definition

@@ -21,7 +21,7 @@ def _money(v: float | None) -> str:
 @app.command("list")
 def list_services(as_json: bool = typer.Option(False, "--json", help="Print one JSON document.")) -> None:
     """Show the services in the register in force (the shipped Kent and Medway demo until one is imported)."""
-    from vrhub.cli.main import state, table
+    from vrhub.cli.context import state, table
     from vrhub.governance.commissioning import register_in_force
 
     reg = register_in_force(state.workspace())
@@ -39,7 +39,7 @@ def list_services(as_json: bool = typer.Option(False, "--json", help="Print one 
 @app.command("import")
 def import_register(path: Path = typer.Argument(..., help="A services register YAML (services: [...]).")) -> None:
     """Load (and check) a services register; it becomes the register in force."""
-    from vrhub.cli.main import existing_paths, state
+    from vrhub.cli.context import existing_paths, state
     from vrhub.governance.commissioning import load_register, save_register_version
     from vrhub.governance.store import in_force
 
@@ -66,7 +66,7 @@ def add(
     extension: str | None = typer.Option(None, "--extension", help="Extension options, e.g. '1+1 years'."),
 ) -> None:
     """Add one service to the register in force (saved as a new version)."""
-    from vrhub.cli.main import state
+    from vrhub.cli.context import state
     from vrhub.governance.commissioning import (
         add_service,
         register_from_json,
@@ -98,7 +98,7 @@ def returns(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """Load providers' returns: every row accepted or set aside with its reasons; the same file twice is a no-op."""
-    from vrhub.cli.main import existing_paths, state
+    from vrhub.cli.context import existing_paths, state
     from vrhub.governance.commissioning import register_in_force
     from vrhub.governance.returns import read_returns, save_returns
 
@@ -126,7 +126,7 @@ def report(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """Plain statements of what a service delivered, each with the returns rows it came from."""
-    from vrhub.cli.main import state
+    from vrhub.cli.context import state
     from vrhub.domain.errors import VrhubError
     from vrhub.governance.commissioning import register_in_force
     from vrhub.governance.returns import returns_in_force
@@ -169,7 +169,7 @@ def alerts(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """Contracts ending soon (or just ended) and extension decisions due."""
-    from vrhub.cli.main import state
+    from vrhub.cli.context import state
     from vrhub.governance.commissioning import alerts as find_alerts
     from vrhub.governance.commissioning import register_in_force
 

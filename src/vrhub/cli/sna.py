@@ -30,7 +30,7 @@ def build(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """Build the SNA from the workspace: findings, definition, data, the problem, strategy, appendix."""
-    from vrhub.cli.main import state
+    from vrhub.cli.context import state
     from vrhub.cli.outputs import output_folder
     from vrhub.domain.definitions import load_definition
 

@@ -21,7 +21,7 @@ def load(
     actions: Path | None = typer.Argument(None, help="actions.csv (id, strand, action, owner, due, status, …)."),
 ) -> None:
     """Load (and check) a governance register into the workspace."""
-    from vrhub.cli.main import state
+    from vrhub.cli.context import state
     from vrhub.governance.registers import load_governance
     from vrhub.governance.store import save_to_catalogue
 
@@ -37,7 +37,7 @@ def status(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """Show every action with its RAG rating; overdue and at-risk actions first."""
-    from vrhub.cli.main import state, table
+    from vrhub.cli.context import state, table
     from vrhub.governance.store import in_force
 
     day = dt.date.fromisoformat(today) if today else dt.date.today()
@@ -63,7 +63,7 @@ def status(
 @app.command("export")
 def export(folder: Path = typer.Argument(..., help="Folder to write partnership.yaml and actions.csv to.")) -> None:
     """Write the register in force back to plain files for editing."""
-    from vrhub.cli.main import state
+    from vrhub.cli.context import state
     from vrhub.governance.registers import save_governance
     from vrhub.governance.store import in_force
 

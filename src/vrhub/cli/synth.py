@@ -79,7 +79,7 @@ def synth(
     report = amb_report = edu_report = yj_report = returns_load = None
     with steps("Synthetic partnership", 4, enabled=not as_json) as progress:
         if load:
-            from vrhub.cli.main import state
+            from vrhub.cli.context import state
 
             ws = state.workspace()
             register = register_in_force(ws)

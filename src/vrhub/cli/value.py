@@ -32,7 +32,7 @@ def value(
     as_json: bool = typer.Option(False, "--json", help="Print the sheet as JSON."),
 ) -> None:
     """Cost per participant, offences prevented and benefit–cost ratio (with its Monte Carlo interval)."""
-    from vrhub.cli.main import state
+    from vrhub.cli.context import state
 
     sheet = value_sheet(state.workspace(), service, year=year, effect_prior=effect_prior,
                         participants=participants, baseline_offences=baseline_offences,
