@@ -592,12 +592,36 @@ def _lower_first(text: str) -> str:
     return text if text[1:2].isupper() else text[:1].lower() + text[1:]
 
 
+FORCE_CAPTIONS = {
+    "who_force_victims_by_age_band": "Victims of serious violence (force crime records) by age band, with rates per "
+                                     "1,000 residents of the same age",
+    "who_force_victims_by_sex": "Victims of serious violence (force crime records) by sex",
+    "who_force_victims_by_ethnic_group": "Victims of serious violence (force crime records) by ethnic group",
+    "who_force_suspects_by_age_band": "Suspects of serious violence (force crime records) by age band",
+    "who_force_suspects_by_sex": "Suspects of serious violence (force crime records) by sex",
+    "who_force_suspects_by_ethnic_group": "Suspects of serious violence (force crime records) by ethnic group",
+    "who_force_repeat_victims": "Repeat victims: crimes of serious violence per victim (same pseudonym, force crime "
+                                "records)",
+    "who_force_repeat_suspects": "Repeat suspects: crimes of serious violence per suspect (force crime records)",
+    "when_force_hour_weekday": "Serious violence (force crime records) by hour of the day and weekday (midpoint of "
+                               "the committed window)",
+    "why_force_flags": "Serious violence (force crime records) by flag: domestic abuse, knife, firearm, alcohol, "
+                       "drugs, night-time economy, exploitation, gangs, hate",
+    "why_force_flag_pairs": "Serious violence (force crime records) with two flags together",
+    "why_force_nte_by_hour": "Night-time-economy serious violence (force crime records) by hour",
+    "why_force_nte_by_lsoa": "Night-time-economy serious violence (force crime records): the LSOAs with most",
+}
+
+
 def _partner_caption(name: str) -> tuple[str, str | None]:
     """A table name of the profile → (its caption, the data kind it comes from)."""
     if name.startswith("who_stop_search_by_"):
         group = STOP_SEARCH_GROUPS.get(name.removeprefix("who_stop_search_by_"), "group")
         return (f"Stop and search in the area by {group}: who is searched (policing activity), not victims or "
                 "offenders", STOP_SEARCH_KIND)
+    if "_force_" in name:
+        return FORCE_CAPTIONS.get(name, "Force crime records: " + name.split("_force_", 1)[1].replace("_", " ")), \
+            "force_crime"
     for f in FEEDS:
         if name == f"when_{f.short}_hour_weekday":
             return (f"{f.label[0].upper()}{f.label[1:]} by hour of the day and weekday "
