@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from vrhub.domain.definitions import load_definition
+from vrhub.domain.errors import PeriodError
 from vrhub.report.sna import SnaResult, build_sna, parse_period
 from vrhub.report.sna.build import DRAFT
 
@@ -387,7 +388,7 @@ def test_appendix_lists_every_dataset_and_the_definition_hash(draft: Built, kent
 
 
 def test_period_restricts_the_report(kent_ws, tmp_path: Path):
-    start, end = parse_period("2018-11..2019-01")
+    start, end = parse_period("2018-11..2019-01").months
     r = build_sna(kent_ws.ws, out=tmp_path, start=start, end=end, built_at=BUILT_AT, today=TODAY)
     html = r.html.read_text(encoding="utf-8")
     assert "Strategic Needs Assessment, November 2018 to January 2019" in html
@@ -397,11 +398,11 @@ def test_period_restricts_the_report(kent_ws, tmp_path: Path):
 
 
 @pytest.mark.parametrize("text, message", [
-    ("2018-11", "is not a period"), ("2019-01..2018-11", "ends before it starts"), ("18-11..19-01", "e.g. 2023-04"),
+    ("Nov 2018", "is not a period"), ("2019-01..2018-11", "ends before it starts"), ("18-11..19-01", "e.g. 2023-04"),
     ("2018-13..2019-01", "month outside 01-12"),
 ])
 def test_bad_period_is_a_clear_error(text: str, message: str):
-    with pytest.raises(ValueError, match=re.escape(message)):
+    with pytest.raises(PeriodError, match=re.escape(message)):
         parse_period(text)
 
 

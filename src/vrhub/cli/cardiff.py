@@ -15,6 +15,7 @@ import typer
 from rich.markup import escape
 
 from vrhub.cli.console import out, print_json
+from vrhub.cli.period import FROM, PERIOD, TO
 from vrhub.report.csv_safe import safe_frame
 
 COUNT_COLUMNS = ("ed_assaults", "police_violence", "ed_arrivals")
@@ -47,8 +48,9 @@ def write_cardiff(view: CardiffView, folder: Path) -> list[Path]:
 
 
 def cardiff(
-    start: str | None = typer.Option(None, "--from", help="First month, YYYY-MM (default: the first ED month)."),
-    end: str | None = typer.Option(None, "--to", help="Last month, YYYY-MM (default: the last ED month)."),
+    period: str | None = PERIOD,
+    start: str | None = FROM,
+    end: str | None = TO,
     out_dir: Path | None = typer.Option(None, "--out", help="Folder for the files (default: <home>/cardiff/...)."),
     release: bool = typer.Option(False, "--release", help="Apply disclosure control to every count table."),
     top: int = typer.Option(20, "--top", min=1, help="How many free-text location descriptions to list."),
@@ -57,17 +59,18 @@ def cardiff(
     """Cardiff Model view: ED assaults (ISTV) vs police-recorded violence by district and month, ED arrival times,
     and the assault locations known only to health."""
     from vrhub.analysis.cardiff import cardiff_view
-    from vrhub.cli.main import state, table
+    from vrhub.cli.context import state, table
+    from vrhub.cli.outputs import output_folder
     from vrhub.cli.period import month_options
 
-    lo, hi = month_options(start, end)
+    lo, hi = month_options(start, end, period)
     ws = state.workspace()
     view = cardiff_view(ws.engine(), start=lo, end=hi, top=top)
     if release:
         from vrhub.report.release import release as release_step
 
         view = release_step(view).result
-    folder = out_dir or ws.home / "cardiff" / f"{view.start:%Y-%m}_{view.end:%Y-%m}{'_release' if release else ''}"
+    folder = out_dir or output_folder(ws.home / "cardiff", f"{view.start:%Y-%m}_{view.end:%Y-%m}", release=release)
     files = write_cardiff(view, folder)
     if as_json:
         print_json({"folder": str(folder), "notice": view.notice, "synthetic": view.synthetic,

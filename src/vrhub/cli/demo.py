@@ -12,14 +12,15 @@ from vrhub.data import kent
 
 DEMO_SEED = 20181001
 DEMO_COHORT = 6_000
+DEMO_LINKAGE_PEOPLE = 2_000
 
 
 def demo(as_json: bool = typer.Option(False, "--json", help="Print one JSON document.")) -> None:
     """Load the real Kent and Medway data (boundaries, IMD, police.uk) and the demo partnership; build the SNA."""
     from vrhub.analysis.crime_by_area import crime_by_area
+    from vrhub.cli.context import state, table
     from vrhub.cli.geography import print_geography
     from vrhub.cli.ingest import print_report
-    from vrhub.cli.main import state, table
     from vrhub.ingest.geography import load_geography
     from vrhub.ingest.loader import ingest
     from vrhub.ingest.police_uk import SOURCES
@@ -55,6 +56,20 @@ def demo(as_json: bool = typer.Option(False, "--json", help="Print one JSON docu
     cohort, edu_report, yj_report = ingest_synthetic_cohort(
         ws, ws.home / "synthetic" / "cohort", ws.home / "synthetic-key" / "synthetic-partnership.key",
         seed=DEMO_SEED, start="2018-10", months=5, people=DEMO_COHORT)
+    from vrhub.analysis.linkage import link_partners
+    from vrhub.ingest.linkage_files import read_partner_files, source_files
+    from vrhub.ingest.synth.linkage import SOURCES as LINKAGE_SOURCES
+    from vrhub.ingest.synth.linkage import generate_linkage_partners
+    from vrhub.report.linkage import write_linkage
+
+    # Synthetic partners without a shared identifier (education, youth justice, ED), encoded at source with
+    # `vrhub pseudonymise --linkage`, linked probabilistically ('vrhub link'; 'vrhub cohort --linked').
+    linkage_inputs = ws.home / "linkage" / "inputs"
+    partners = generate_linkage_partners(linkage_inputs, ws.home / "synthetic-key" / "synthetic-partnership.key",
+                                         seed=DEMO_SEED, people=DEMO_LINKAGE_PEOPLE)
+    partner_files = read_partner_files(source_files(list(LINKAGE_SOURCES), linkage_inputs))
+    linkage = link_partners(partner_files.frames, truth=partners.truth)
+    write_linkage(linkage, ws.home / "linkage" / "latest", inputs=partner_files.files)
     from vrhub.ingest.gazetteer import SOURCES as GAZETTEER_SOURCES
 
     # The demo place gazetteer (real public places of Kent and Medway → LSOA): ED free-text locations are geocoded
@@ -75,6 +90,8 @@ def demo(as_json: bool = typer.Option(False, "--json", help="Print one JSON docu
                     "synthetic_ambulance": [r.to_json() for r in amb_report.results],
                     "synthetic_education": [r.to_json() for r in edu_report.results],
                     "synthetic_youth_justice": [r.to_json() for r in yj_report.results],
+                    "linkage": {k: linkage.report[k] for k in ("records", "clusters", "estimated_error", "accuracy",
+                                                                "seconds")},
                     "gazetteer": [r.to_json() for r in gaz_report.results]})
         return
     print_report(report, geography_loaded=known is not None)
@@ -91,6 +108,10 @@ def demo(as_json: bool = typer.Option(False, "--json", help="Print one JSON docu
               f"{sum(r.rows_read for r in edu_report.results):,} education and "
               f"{sum(r.rows_read for r in yj_report.results):,} youth justice rows, pseudonymised at source and "
               "loaded through the education and youth justice sources, marked synthetic.")
+    out.print(f"[bold]Synthetic[/] partners without a shared identifier: {sum(partners.records.values()):,} "
+              f"education, youth justice and ED records of {partners.people:,} invented young people, encoded at "
+              f"source and linked in {linkage.report['seconds']} s into {linkage.report['clusters']:,} people "
+              f"({ws.home / 'linkage' / 'latest'}; try 'vrhub cohort --linked').")
     out.print(f"Place gazetteer: {sum(r.rows_accepted for r in gaz_report.results):,} Kent and Medway places "
               "(town centres, stations, high streets) for geocoding ED free-text locations ('vrhub cardiff').")
     rows = [[r["area_name"], r["area_code"] if r["area_code"] != r["area_name"] else "", r["crimes"],

@@ -27,6 +27,9 @@ def pseudonymise(
     address: list[str] = typer.Option([], "--address", help="Address column(s): removed."),
     remove: list[str] = typer.Option([], "--remove", help="Other column(s) to remove."),
     age_at: str | None = typer.Option(None, "--age-at", help="Date column at which to keep the age in years."),
+    linkage: bool = typer.Option(False, "--linkage", help="Add keyed linkage encodings (lk_*: name hashes, phonetic "
+                                 "codes, date-of-birth parts, sex, postcode sector, a Bloom filter) for 'vrhub link'."),
+    sex: str | None = typer.Option(None, "--sex", help="Column with sex (for the linkage encodings)."),
     sheet: str | None = typer.Option(None, "--sheet", help="Worksheet of an XLSX file."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing output file."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
@@ -40,7 +43,7 @@ def pseudonymise(
     if any(named.values()) or postcode or address or remove:
         columns = IdentifierColumns(**named, postcode=tuple(postcode), address=tuple(address), remove=tuple(remove))
     report = pseudonymise_file(input_path, output_path, key_file=key_file, columns=columns, sheet=sheet,
-                               overwrite=overwrite)
+                               overwrite=overwrite, linkage=linkage, sex=sex)
     if as_json:
         print_json(report.to_dict())
     else:

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import typer
 
-from vrhub.cli.console import out, print_json
+from vrhub.cli.console import out, print_json, steps
+from vrhub.domain.errors import UsageError
 
 SYNTHETIC_BANNER = ("SYNTHETIC DATA: these ED assault returns, ambulance call-outs, education and youth justice "
                     "records are invented (no real patient, pupil, child or return is used); codes SYN-… and school "
@@ -30,13 +31,16 @@ def default_key_file(out_dir: Path) -> Path:
 
 
 def parse_years(text: str) -> tuple[int, int]:
-    """``YYYY`` or ``YYYY-YYYY`` → (first year, last year); anything else is a ``ValueError`` saying what to write."""
+    """``YYYY`` or ``YYYY-YYYY`` → (first year, last year); anything else is a :class:`UsageError` saying what to
+    write."""
     m = re.fullmatch(r"\s*(\d{4})(?:\s*-\s*(\d{4}))?\s*", text)
     if m is None:
-        raise ValueError(f"'{text}' is not a year or a range of years: write e.g. 2023 or 2022-2024")
+        raise UsageError(f"'{text}' is not a year or a range of years: write e.g. 2023 or 2022-2024",
+                         option="--years")
     first, last = int(m[1]), int(m[2] or m[1])
     if last < first:
-        raise ValueError(f"'{text}' ends before it starts: write the earlier year first, e.g. {last}-{first}")
+        raise UsageError(f"'{text}' ends before it starts: write the earlier year first, e.g. {last}-{first}",
+                         option="--years")
     return first, last
 
 
@@ -65,10 +69,7 @@ def synth(
     from vrhub.ingest.synth.ed import NO_SIGNALS, PLANTED, generate_ed_returns, ingest_synthetic_ed
     from vrhub.ingest.synth.returns import generate_returns
 
-    try:
-        first, last = parse_years(years)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--years") from exc
+    first, last = parse_years(years)
     kw = {"seed": seed, "start": f"{first}-01", "months": 12 * (last - first + 1), "scale": scale,
           "signals": NO_SIGNALS if no_signals else PLANTED, "spatially_random": spatially_random}
     amb_kw = {k: kw[k] for k in ("seed", "start", "months", "scale")}
@@ -76,23 +77,32 @@ def synth(
                  "people": people or max(1, round(COHORT_PEOPLE * scale))}
     key = key_file or default_key_file(out_dir)
     report = amb_report = edu_report = yj_report = returns_load = None
-    if load:
-        from vrhub.cli.main import state
+    with steps("Synthetic partnership", 4, enabled=not as_json) as progress:
+        if load:
+            from vrhub.cli.context import state
 
-        ws = state.workspace()
-        register = register_in_force(ws)
-        made_returns = generate_returns(out_dir / "returns", register, **amb_kw)  # type: ignore[arg-type]
-        returns_load = read_returns(made_returns.returns_file, register)
-        save_returns(ws, returns_load, register.sha256)
-        made, report = ingest_synthetic_ed(ws, out_dir, **kw)  # type: ignore[arg-type]
-        amb, amb_report = ingest_synthetic_ambulance(ws, out_dir / "ambulance", **amb_kw)  # type: ignore[arg-type]
-        cohort, edu_report, yj_report = ingest_synthetic_cohort(ws, out_dir / "cohort", key,
-                                                                **cohort_kw)  # type: ignore[arg-type]
-    else:
-        made_returns = generate_returns(out_dir / "returns", load_register(), **amb_kw)  # type: ignore[arg-type]
-        made = generate_ed_returns(out_dir, **kw)  # type: ignore[arg-type]
-        amb = generate_ambulance(out_dir / "ambulance", **amb_kw)  # type: ignore[arg-type]
-        cohort = generate_cohort(out_dir / "cohort", key, **cohort_kw)  # type: ignore[arg-type]
+            ws = state.workspace()
+            register = register_in_force(ws)
+            progress("providers' returns")
+            made_returns = generate_returns(out_dir / "returns", register, **amb_kw)  # type: ignore[arg-type]
+            returns_load = read_returns(made_returns.returns_file, register)
+            save_returns(ws, returns_load, register.sha256)
+            progress("ED returns (ISTV)")
+            made, report = ingest_synthetic_ed(ws, out_dir, **kw)  # type: ignore[arg-type]
+            progress("ambulance call-outs")
+            amb, amb_report = ingest_synthetic_ambulance(ws, out_dir / "ambulance", **amb_kw)  # type: ignore[arg-type]
+            progress("the pseudonymised cohort")
+            cohort, edu_report, yj_report = ingest_synthetic_cohort(ws, out_dir / "cohort", key,
+                                                                    **cohort_kw)  # type: ignore[arg-type]
+        else:
+            progress("providers' returns")
+            made_returns = generate_returns(out_dir / "returns", load_register(), **amb_kw)  # type: ignore[arg-type]
+            progress("ED returns (ISTV)")
+            made = generate_ed_returns(out_dir, **kw)  # type: ignore[arg-type]
+            progress("ambulance call-outs")
+            amb = generate_ambulance(out_dir / "ambulance", **amb_kw)  # type: ignore[arg-type]
+            progress("the pseudonymised cohort")
+            cohort = generate_cohort(out_dir / "cohort", key, **cohort_kw)  # type: ignore[arg-type]
     if as_json:
         payload = {"synthetic": True, "notice": SYNTHETIC_BANNER, "folder": str(out_dir), "seed": made.seed,
                    "years": [first, last], "start": made.start, "months": made.months, "sites": list(made.sites),

@@ -493,6 +493,8 @@ def _stream(
         if checked.accepted.num_rows:
             coverage.append(source.coverage(checked.accepted))
             _count_flags(flags, checked.accepted, known_lsoas)
+        for k, v in checked.notes.items():  # flagged-but-accepted conditions the source counts
+            flags[k] = flags.get(k, 0) + v
         bad_mask = pc.is_valid(checked.problems)
         n_bad = pc.sum(bad_mask).as_py() or 0
         rows = []

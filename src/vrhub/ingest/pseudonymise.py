@@ -38,7 +38,10 @@ from pathlib import Path
 from typing import Any
 
 from vrhub.domain import identifiers as ids
-from vrhub.domain.errors import VrhubError
+from vrhub.domain.errors import KeyFileError as KeyFileError
+from vrhub.domain.errors import (  # re-exported: the tree is in domain.errors
+    PseudonymisationError as PseudonymisationError,
+)
 
 MIN_KEY_BYTES = 32
 MAX_KEY_FILE_BYTES = 4096
@@ -47,18 +50,9 @@ CITATION = ("HMAC: Krawczyk, Bellare & Canetti, RFC 2104 (1997), with SHA-256 (N
             "ICO draft guidance on anonymisation and pseudonymisation (2021-22), chapter on "
             "pseudonymisation; identifier rules: see "
             "vrhub.domain.identifiers")
-_MAKE_A_KEY = ("make one with vrhub's generate_key (or: python -c \"import secrets; "
-               "print(secrets.token_hex(32))\" > KEY), keep it away from the data, and give the same key "
-               "to every partner who must link to your data")
+_MAKE_A_KEY = ("make one with 'vrhub pseudonymise-key PATH' (a private folder, not beside the data), then give "
+               "--key-file PATH; share the same key securely with every partner who must link to your data")
 DETECTION_SAMPLE_ROWS = 1000
-
-
-class PseudonymisationError(VrhubError):
-    """The file cannot be pseudonymised as asked (columns, paths, format)."""
-
-
-class KeyFileError(PseudonymisationError):
-    """The key file is missing, too short, not random-looking, or kept beside the data."""
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -200,6 +194,8 @@ class IdentifierColumns:
     remove: tuple[str, ...] = ()
     age_at: str | None = None
     pseudonymise_address: bool = False
+    linkage: bool = False
+    sex: str | None = None
 
     def __post_init__(self) -> None:
         for name in ("postcode", "address", "pseudonymise", "remove"):
@@ -367,6 +363,12 @@ class Pseudonymiser:
         if c.age_at and not c.date_of_birth:
             raise PseudonymisationError("an age needs a date-of-birth column",
                                         "declare the date-of-birth column")
+        if c.linkage and not (c.full_name or c.given_name):
+            raise PseudonymisationError("linkage encodings need the name column(s)",
+                                        "declare the given- and family-name columns, or the full-name column")
+        if c.sex and c.sex not in index:
+            raise PseudonymisationError(f"the sex column '{c.sex}' is not in the file's header",
+                                        f"the columns are {self.header}")
         return index
 
     def _plan(self) -> None:
@@ -398,6 +400,13 @@ class Pseudonymiser:
                 self._emit("address", i, f"{column}_pseudonym", "replaced by a keyed pseudonym")
             else:
                 self.actions[column] = "removed"
+        if c.linkage:
+            from vrhub.ingest.linkage_encoding import LINKAGE_COLUMNS, LinkageEncoder
+
+            self._linkage = LinkageEncoder(self.key)
+            self.output_header += list(LINKAGE_COLUMNS)
+            self.actions["(linkage)"] = ("names, date of birth, sex and postcode sector → keyed hashes, phonetic "
+                                         "codes and a Bloom filter (lk_* columns)")
         clash = sorted({h for h in self.output_header if self.output_header.count(h) > 1})
         if clash:
             raise PseudonymisationError(f"output column name(s) {clash} would occur twice",
@@ -444,12 +453,14 @@ class Pseudonymiser:
         dob = norm(c.date_of_birth, ids.normalise_date_of_birth, today=self.today)
         if c.full_name:
             name = norm(c.full_name, ids.normalise_full_name)
+            split = ids.split_full_name(get(c.full_name))
         elif c.given_name:
             result = ids.normalise_person_name(get(c.given_name), get(c.family_name))
             blamed = c.given_name if result.problem == "no given name" else c.family_name
             name = self._note(blamed, result, row_number)
+            split = (get(c.given_name), get(c.family_name))
         else:
-            name = None
+            name, split = None, ("", "")
 
         if nhs:
             basis, person = "nhs_number", self.key.pseudonym("nhs_number", nhs)
@@ -487,6 +498,9 @@ class Pseudonymiser:
             else:  # "pseudonymise": any other column the user named
                 canonical = ids.normalise_text(value).value
                 out.append(self.key.pseudonym("text", canonical) if canonical else "")
+        if c.linkage:
+            out += self._linkage.encode(split[0], split[1], dob, get(c.sex),
+                                        get(c.postcode[0]) if c.postcode else None)
         return out
 
     def _age(self, dob: str | None, event: object, row_number: int) -> str:
@@ -575,13 +589,17 @@ def pseudonymise_file(
     encoding: str = "utf-8-sig",
     delimiter: str = ",",
     rows_listed: int = 20,
+    linkage: bool = False,
+    sex: str | None = None,
 ) -> PseudonymisationReport:
     """Pseudonymise a CSV or XLSX file into a CSV file, streaming (one row in memory at a time).
 
     ``columns=None`` guesses the roles from the header (``IdentifierColumns.guess``); the report shows
     what was done to every column. The output appears only when complete (written beside it under a
-    temporary name, then renamed). After writing, the first rows of the output are checked with
-    ``detect_identifiers_in_clear`` and anything still in clear is reported as a warning.
+    temporary name, then renamed). ``linkage=True`` adds the ``lk_*`` linkage
+    encodings (:mod:`vrhub.ingest.linkage_encoding`), with ``sex`` the column holding sex. After writing, the first
+    rows of the output are checked with ``detect_identifiers_in_clear`` and anything still in clear is reported as a
+    warning.
     """
     source, target, key_path = Path(input_path), Path(output_path), Path(key_file)
     key = load_key(key_path)
@@ -612,8 +630,12 @@ def pseudonymise_file(
                 raise PseudonymisationError(f"{source} is empty",
                                             "export the data with a header row") from None
             header = _header(first)
-            worker = Pseudonymiser(header, columns or IdentifierColumns.guess(header), key,
-                                   today=today, rows_listed=rows_listed)
+            chosen = columns or IdentifierColumns.guess(header)
+            if linkage or sex:
+                from dataclasses import replace
+
+                chosen = replace(chosen, linkage=linkage or chosen.linkage, sex=sex or chosen.sex)
+            worker = Pseudonymiser(header, chosen, key, today=today, rows_listed=rows_listed)
             writer.writerow(worker.output_header)
             for number, row in rows:
                 if not row or all(v is None for v in row):
@@ -641,6 +663,7 @@ def pseudonymise_file(
         parameters={"columns": [[role, col] for role, col in worker.columns.roles()],
                     "age_at": worker.columns.age_at,
                     "pseudonymise_address": worker.columns.pseudonymise_address,
+                    "linkage": worker.columns.linkage, "sex": worker.columns.sex,
                     "today": worker.today.isoformat(), "sheet": sheet, "encoding": encoding,
                     "delimiter": delimiter,
                     "hmac": f"HMAC-SHA256, message '{DOMAIN_TAG}|<kind>|<canonical>'"},

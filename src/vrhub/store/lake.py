@@ -20,6 +20,7 @@ import threading
 import uuid
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -244,13 +245,19 @@ def count_duplicate_rows(path: str, ignore: tuple[str, ...] = ("dataset_id", "so
     con = duckdb.connect()
     try:
         con.execute(f"SET memory_limit='{DUPLICATE_COUNT_MEMORY}'")
-        by_id = bool(id_field and id_field in columns and con.execute(
-            f"SELECT count({quote(id_field)}) FROM read_parquet($1)", [path]).fetchone()[0])
+        by_id = bool(id_field and id_field in columns and _one(con.execute(
+            f"SELECT count({quote(id_field)}) FROM read_parquet($1)", [path]).fetchone())[0])
         where = f"WHERE {quote(id_field)} IS NOT NULL" if by_id and id_field else ""
-        n, distinct = con.execute(
+        n, distinct = _one(con.execute(
             f"SELECT (SELECT count(*) FROM read_parquet($1) {where}), "
             f"(SELECT count(*) FROM (SELECT DISTINCT {', '.join(map(quote, columns))} FROM read_parquet($1) {where}))",
-            [path]).fetchone()
+            [path]).fetchone())
     finally:
         con.close()
     return n - distinct, n, by_id
+
+
+def _one(row: tuple[Any, ...] | None) -> tuple[Any, ...]:
+    """The row an aggregate query always returns (``fetchone`` is typed as possibly ``None``)."""
+    assert row is not None, "an aggregate query returns one row"
+    return row

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,8 @@ from vrhub.analysis.profile.who import GROUPS as STOP_SEARCH_GROUPS
 from vrhub.analysis.profile.who import KIND as STOP_SEARCH_KIND
 from vrhub.domain.definitions import Definition, load_definition
 from vrhub.domain.errors import NoDataError
+from vrhub.domain.labels import notice as notice_line
+from vrhub.domain.periods import parse_period as parse_period  # the one period grammar
 from vrhub.governance.registers import Governance
 from vrhub.governance.store import in_force
 from vrhub.ingest.supply_check import ALL
@@ -42,21 +45,6 @@ from vrhub.report import charts
 from vrhub.store.workspace import Workspace
 
 DRAFT = "analyst draft — unsuppressed"
-EXAMPLE = "2023-04..2024-03"
-
-
-def parse_period(text: str) -> tuple[dt.date, dt.date]:
-    """'2023-04..2024-03' → (first day of April 2023, first day of March 2024)."""
-    m = re.fullmatch(r"(\d{4})-(\d{2})\.\.(\d{4})-(\d{2})", text.strip())
-    if not m:
-        raise ValueError(f"'{text}' is not a period: write FROM..TO in months, e.g. 2023-04..2024-03")
-    try:
-        a, b = dt.date(int(m[1]), int(m[2]), 1), dt.date(int(m[3]), int(m[4]), 1)
-    except ValueError as exc:
-        raise ValueError(f"'{text}' has a month outside 01-12: write FROM..TO in months, e.g. {EXAMPLE}") from exc
-    if b < a:
-        raise ValueError(f"the period {text} ends before it starts: write the earlier month first, e.g. {EXAMPLE}")
-    return a, b
 
 
 @dataclass
@@ -68,9 +56,11 @@ class SnaResult:
     missing: list[str] = field(default_factory=list)
     definition_sha256: str = ""
     datasets: list[str] = field(default_factory=list)
+    label: str | None = None  # demo strategy and/or synthetic data: the first line of the report says so
 
     def to_json(self) -> dict[str, Any]:
-        return {"html": str(self.html), "pdf": str(self.pdf) if self.pdf else None, "released": self.released,
+        return {"notice": self.label, "html": str(self.html), "pdf": str(self.pdf) if self.pdf else None,
+                "released": self.released,
                 "findings": self.findings, "missing": self.missing, "definition_sha256": self.definition_sha256,
                 "datasets": self.datasets}
 
@@ -78,11 +68,15 @@ class SnaResult:
 def build_sna(
     ws: Workspace, *, start: dt.date | None = None, end: dt.date | None = None, out: Path,
     definition: Definition | None = None, release: bool = False, pdf: bool = False,
-    built_at: dt.datetime | None = None, today: dt.date | None = None,
+    built_at: dt.datetime | None = None, today: dt.date | None = None, vintage: int | None = None,
+    imd_domain: str | None = None, on_step: Callable[[str], None] | None = None,
 ) -> SnaResult:
+    step = on_step or (lambda _label: None)  # progress: each stage named as it starts (the CLI draws a bar)
     definition = definition or load_definition()
     engine = ws.engine()
-    profile = build_profile(engine, definition, start=start, end=end, level="district")
+    step("the problem profile")
+    profile = build_profile(engine, definition, start=start, end=end, level="district", vintage=vintage,
+                            imd_domain=imd_domain)
     gov = in_force(ws)
     built_at = built_at or dt.datetime.now(dt.UTC).replace(microsecond=0)
     today = today or built_at.date()
@@ -90,9 +84,11 @@ def build_sna(
     if release:
         from vrhub.report.release import release_profile
 
+        step("disclosure control")
         profile, notice = release_profile(profile)  # tables, headline, summary and notes all protected
     tables = profile.tables()
-    ctx = _context(ws, profile, definition, gov, tables, notice, release, built_at, today)
+    ctx = _context(ws, profile, definition, gov, tables, notice, release, built_at, today, step)
+    step("writing the HTML")
     env = Environment(loader=PackageLoader("vrhub.report.sna", "templates"),
                       autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
     html = env.get_template("sna.html.j2").render(**ctx)
@@ -104,10 +100,11 @@ def build_sna(
     if pdf:
         from weasyprint import HTML
 
+        step("writing the PDF")
         pdf_path = out / f"{stem}.pdf"
         HTML(string=html, base_url=str(out)).write_pdf(pdf_path)
     return SnaResult(html_path, pdf_path, release, ctx["findings"], ctx["missing"], definition.sha256,
-                     ctx["datasets_used"])
+                     ctx["datasets_used"], ctx["label"])
 
 
 def _svg(chart: alt.Chart, ident: str | None = None) -> str:
@@ -171,7 +168,9 @@ def _fmt(v: Any) -> str:
 
 
 def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: dict[str, pa.Table], notice: str,
-             release: bool, built_at: dt.datetime, today: dt.date) -> dict[str, Any]:
+             release: bool, built_at: dt.datetime, today: dt.date,
+             step: Callable[[str], None] = lambda _label: None) -> dict[str, Any]:
+    step("charts")
     datasets = ws.catalogue.datasets()
     used = set(p.datasets)  # the cohort's education and youth justice versions are added below when it is shown
     sources = []
@@ -213,19 +212,23 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
         ddf = tables["by_imd_decile"].to_pandas().dropna(subset=["rate_per_1000"])
         ddf["imd_decile"] = ddf["imd_decile"].astype(str)
         ddf["rate_per_1000"] = ddf["rate_per_1000"].astype(float)
-        chart = charts.bar_chart(ddf, "imd_decile", "rate_per_1000", "Rate per 1,000 by IMD 2019 decile "
-                                 "(1 = most deprived)", notice, "Records per 1,000 residents")
+        chart = charts.bar_chart(ddf, "imd_decile", "rate_per_1000", f"Rate per 1,000 by {p.deprivation or 'IMD'} "
+                                 "decile (1 = most deprived)", notice, "Records per 1,000 residents")
         charts_out.append({"id": "imd", "svg": _svg(chart),
                            "alt": _imd_alt(ddf),
                            "table": _table(tables["by_imd_decile"])})
+    step("hot spots (police.uk)")
     hotspots = _hotspots(ws, d, p, notice, release)
     if hotspots:
         charts_out.append(hotspots["chart"])
+    step("hot spots (ED attendances)")
     ed_hotspots = _hotspots(ws, d, p, notice, release, source="ed_istv")
     if ed_hotspots:
         charts_out.append(ed_hotspots["chart"])
+    step("near repeats (Knox)")
     near_repeat = _near_repeat(ws, d, p, release)
     synthetic_kinds = {x.kind for x in datasets if x.synthetic}
+    step("partners' data and the linked cohort")
     partner = _partner_sections(p, tables, notice, release, synthetic_kinds)
     causes = _causes(ws, p, release)
     status = gov.status(today)
@@ -277,9 +280,12 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
         ("Supply check", "Monthly counts per day against the median of the same series within 12 months; "
          "flagged below 60% or above 167%.", "docs/methods/supply-check.md"),
         ("Trend", p.trend.method + ". " + p.trend.citation, "docs/methods/trend-and-year-on-year.md"),
-        ("Rates", "Per 1,000 residents, mid-2015 population (IMD 2019 denominators, MHCLG).",
-         "docs/methods/profile.md"),
-        ("Deprivation", "English Indices of Deprivation 2019 (MHCLG), LSOA deciles.", "docs/sources/geography.md"),
+        ("Rates", f"Per 1,000 {p.population or 'residents (no population loaded)'}.", "docs/methods/profile.md"),
+        ("Deprivation", f"{p.deprivation or 'English Indices of Deprivation'} (MHCLG), LSOA deciles.",
+         "docs/sources/geography.md"),
+        ("Geography", f"{p.vintage.vintage if p.vintage and p.vintage.vintage else 'The loaded'} LSOAs"
+         + ("; records coded to other LSOAs assigned by the ONS best-fit lookup (an approximation)"
+            if p.vintage and p.vintage.moved else "") + ".", "docs/sources/lsoa-lookup.md"),
         ("Disclosure control", "Counts 1–7 suppressed, others rounded to 5, secondary suppression "
          "(NHS Digital; OpenSAFELY; Hundepool et al. 2012).", "docs/methods/disclosure-control.md"),
     ]
@@ -322,8 +328,9 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
         "register_sha256": gov.sha256, "works": works, "hotspots": hotspots, "cardiff": cardiff,
         "ed_hotspots": ed_hotspots, "near_repeat": near_repeat, "partner": partner, "causes": causes,
         "datasets_used": sorted(used), "cardiff_captions": CARDIFF_CAPTIONS,
-        "synthetic": any(s["synthetic"] for s in sources),
+        "synthetic": any(s["synthetic"] for s in sources), "demo": gov.demo,
     }
+    ctx["label"] = notice_line(demo=gov.demo, synthetic=ctx["synthetic"], what="strategy")
     ctx["fingerprint"] = hashlib.sha256(repr(sorted(ctx["versions"], key=lambda v: v["id"])).encode()).hexdigest()[:16]
     return ctx
 
@@ -585,12 +592,36 @@ def _lower_first(text: str) -> str:
     return text if text[1:2].isupper() else text[:1].lower() + text[1:]
 
 
+FORCE_CAPTIONS = {
+    "who_force_victims_by_age_band": "Victims of serious violence (force crime records) by age band, with rates per "
+                                     "1,000 residents of the same age",
+    "who_force_victims_by_sex": "Victims of serious violence (force crime records) by sex",
+    "who_force_victims_by_ethnic_group": "Victims of serious violence (force crime records) by ethnic group",
+    "who_force_suspects_by_age_band": "Suspects of serious violence (force crime records) by age band",
+    "who_force_suspects_by_sex": "Suspects of serious violence (force crime records) by sex",
+    "who_force_suspects_by_ethnic_group": "Suspects of serious violence (force crime records) by ethnic group",
+    "who_force_repeat_victims": "Repeat victims: crimes of serious violence per victim (same pseudonym, force crime "
+                                "records)",
+    "who_force_repeat_suspects": "Repeat suspects: crimes of serious violence per suspect (force crime records)",
+    "when_force_hour_weekday": "Serious violence (force crime records) by hour of the day and weekday (midpoint of "
+                               "the committed window)",
+    "why_force_flags": "Serious violence (force crime records) by flag: domestic abuse, knife, firearm, alcohol, "
+                       "drugs, night-time economy, exploitation, gangs, hate",
+    "why_force_flag_pairs": "Serious violence (force crime records) with two flags together",
+    "why_force_nte_by_hour": "Night-time-economy serious violence (force crime records) by hour",
+    "why_force_nte_by_lsoa": "Night-time-economy serious violence (force crime records): the LSOAs with most",
+}
+
+
 def _partner_caption(name: str) -> tuple[str, str | None]:
     """A table name of the profile → (its caption, the data kind it comes from)."""
     if name.startswith("who_stop_search_by_"):
         group = STOP_SEARCH_GROUPS.get(name.removeprefix("who_stop_search_by_"), "group")
         return (f"Stop and search in the area by {group}: who is searched (policing activity), not victims or "
                 "offenders", STOP_SEARCH_KIND)
+    if "_force_" in name:
+        return FORCE_CAPTIONS.get(name, "Force crime records: " + name.split("_force_", 1)[1].replace("_", " ")), \
+            "force_crime"
     for f in FEEDS:
         if name == f"when_{f.short}_hour_weekday":
             return (f"{f.label[0].upper()}{f.label[1:]} by hour of the day and weekday "

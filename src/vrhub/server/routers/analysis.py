@@ -26,6 +26,7 @@ from vrhub.analysis.profile import Profile, build_profile, parse_month
 from vrhub.analysis.profile.build import LEVELS
 from vrhub.domain.definitions import load_definition
 from vrhub.domain.definitions.loader import shipped_definitions
+from vrhub.domain.errors import PeriodError
 from vrhub.governance.access import Permission
 from vrhub.governance.access.scope import ReleaseDecision, current_partner_datasets, release_decision
 from vrhub.report.csv_safe import write_table
@@ -56,7 +57,7 @@ def _month(text: str | None, name: str) -> dt.date | None:
         return None
     try:
         return parse_month(text)
-    except ValueError as exc:
+    except PeriodError as exc:
         raise http_error(422, f"{name}: {exc}", "write months as YYYY-MM") from exc
 
 
@@ -177,8 +178,8 @@ def sna(
     start = end = None
     if period:
         try:
-            start, end = parse_period(period)
-        except ValueError as exc:
+            start, end = parse_period(period).months
+        except PeriodError as exc:
             raise http_error(422, f"period: {exc}", "write FROM..TO, e.g. 2023-04..2024-03") from exc
     # The SNA reads many kinds (police.uk, ED, ambulance, youth justice, education): decided on every current
     # partner version it may read, and checked again on the versions the exact SNA did read.
