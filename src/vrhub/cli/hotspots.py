@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from vrhub.cli.console import err, out, print_json
+from vrhub.cli.console import err, out, print_json, steps
 from vrhub.cli.period import FROM, PERIOD, TO, month_options
 
 METHODS = ("gistar", "kde", "emerging")
@@ -91,35 +91,41 @@ def hotspots(
                                      param_hint="--bandwidth") from exc
     ws = state.workspace()
     engine = ws.engine()
-    try:
-        incidents = hs.gather_incidents(engine, load_definition(definition), start=lo, end=hi, strand=strand,
-                                        source=source)
-        if method == "gistar":
-            result = hs.run_gi_star(engine, incidents, level=level, cell_size=cell,  # type: ignore[arg-type]
-                                    permutations=9999 if permutations is None else permutations, seed=seed,
-                                    alpha=alpha)
-        elif method == "kde" and per_population:
-            result = hs.run_dual_kde(engine, incidents, cell_size=cell, bandwidth=bw, kernel=kernel)  # type: ignore[arg-type]
-        elif method == "kde":
-            result = hs.run_kde(engine, incidents, cell_size=cell, bandwidth=bw, kernel=kernel)  # type: ignore[arg-type]
-        else:
-            result = hs.run_emerging(engine, incidents, level=level, cell_size=cell,  # type: ignore[arg-type]
-                                     permutations=permutations or 0, seed=seed,
-                                     alpha=alpha)
-    except HotspotInputError as exc:
-        _fail(str(exc), "change the options named above and run the command again")
-    population = districts = None
-    try:
-        pop = Geography(engine).attributes("population").select("lsoa_code", "population_total").to_pandas()
-        population = pop.set_index("lsoa_code")["population_total"]
-        districts = Geography(engine).lsoa_lookup().select("lsoa_code", "district_code", "district_name").to_pandas()
-    except NoDataError:
-        pass
-    where = f"{level}{'_' + format(cell, 'g') + 'm' if level == 'grid' else ''}"
-    prefix = "" if source == "police_uk_street" else f"{source}_"
-    span = f"{incidents.start:%Y-%m}_{incidents.end:%Y-%m}{'_released' if release else ''}"
-    folder = out_dir or ws.home / "hotspots" / f"{prefix}{result.method}_{where}_{span}"
-    files = write_hotspots(result, folder, release=release, population=population, districts=districts)
+    with steps(f"Hot spots ({method})", 3, enabled=not as_json) as progress:
+        try:
+            progress("reading incidents")
+            incidents = hs.gather_incidents(engine, load_definition(definition), start=lo, end=hi, strand=strand,
+                                            source=source)
+            n_perm = 9999 if permutations is None else permutations
+            progress(f"computing {method}" + (f" ({n_perm:,} permutations)" if method == "gistar" else ""))
+            if method == "gistar":
+                result = hs.run_gi_star(engine, incidents, level=level, cell_size=cell,  # type: ignore[arg-type]
+                                        permutations=n_perm, seed=seed,
+                                        alpha=alpha)
+            elif method == "kde" and per_population:
+                result = hs.run_dual_kde(engine, incidents, cell_size=cell, bandwidth=bw, kernel=kernel)  # type: ignore[arg-type]
+            elif method == "kde":
+                result = hs.run_kde(engine, incidents, cell_size=cell, bandwidth=bw, kernel=kernel)  # type: ignore[arg-type]
+            else:
+                result = hs.run_emerging(engine, incidents, level=level, cell_size=cell,  # type: ignore[arg-type]
+                                         permutations=permutations or 0, seed=seed,
+                                         alpha=alpha)
+        except HotspotInputError as exc:
+            _fail(str(exc), "change the options named above and run the command again")
+        population = districts = None
+        try:
+            pop = Geography(engine).attributes("population").select("lsoa_code", "population_total").to_pandas()
+            population = pop.set_index("lsoa_code")["population_total"]
+            districts = (Geography(engine).lsoa_lookup().select("lsoa_code", "district_code", "district_name")
+                         .to_pandas())
+        except NoDataError:
+            pass
+        where = f"{level}{'_' + format(cell, 'g') + 'm' if level == 'grid' else ''}"
+        prefix = "" if source == "police_uk_street" else f"{source}_"
+        span = f"{incidents.start:%Y-%m}_{incidents.end:%Y-%m}{'_released' if release else ''}"
+        folder = out_dir or ws.home / "hotspots" / f"{prefix}{result.method}_{where}_{span}"
+        progress("writing the maps and tables")
+        files = write_hotspots(result, folder, release=release, population=population, districts=districts)
     if as_json:
         print_json({"folder": str(folder), "notice": files.marker, **{k: v for k, v in files.metadata.items()
                                                                       if k != "notice"}})
@@ -162,11 +168,15 @@ def near_repeat(
     space_bands, time_bands = _numbers(space, "--space"), _numbers(time, "--time")
     lo, hi = month_options(start, end, period)
     engine = state.workspace().engine()
-    incidents = hs.gather_incidents(engine, load_definition(definition), start=lo, end=hi, strand=strand,
-                                    source=source)
     try:
-        result = hs.run_near_repeat(incidents, space_bands=space_bands, time_bands=time_bands,
-                                    time_unit=time_unit, permutations=permutations, seed=seed)  # type: ignore[arg-type]
+        with steps("Knox near-repeat test", 2, enabled=not as_json) as progress:
+            progress("reading events")
+            incidents = hs.gather_incidents(engine, load_definition(definition), start=lo, end=hi, strand=strand,
+                                            source=source)
+            progress(f"{permutations:,} permutations")
+            result = hs.run_near_repeat(incidents, space_bands=space_bands, time_bands=time_bands,
+                                        time_unit=time_unit, permutations=permutations,
+                                        seed=seed)  # type: ignore[arg-type]
     except TimeResolutionError as exc:
         _fail(f"{source} records carry the month only, not the day: day bands cannot be measured. {exc}",
               "run again with --time-unit month and whole-month bands (e.g. --time 0,0,1,2): this is coarse, "
