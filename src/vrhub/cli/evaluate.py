@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from vrhub.cli.console import out, print_json
+from vrhub.cli.console import labelled, out, print_json, print_label
 
 app = typer.Typer(help="What works: difference-in-differences, interrupted time series, synthetic control, "
                   "before/after surveys.", no_args_is_help=True)
@@ -36,10 +36,16 @@ def _crime_types(values: list[str]) -> tuple[str, ...]:
     return tuple(values) or VIOLENCE
 
 
-def _show(ev: Any, as_json: bool) -> None:
+def _synthetic(ws: Any, ev: Any) -> bool:
+    """Whether any dataset version the evaluation read is marked synthetic."""
+    return any(d is not None and d.synthetic for d in (ws.catalogue.get(v) for v in ev.effect.data_versions))
+
+
+def _show(ev: Any, as_json: bool, synthetic: bool = False) -> None:
     if as_json:
-        print_json(ev.to_dict())
+        print_json(labelled(ev.to_dict(), synthetic=synthetic))
         return
+    print_label(synthetic=synthetic)
     e = ev.effect
     out.rule(f"[bold]{ev.design}[/]")
     if getattr(ev, "level", None):
@@ -79,10 +85,11 @@ def did(
 
     if comparison and match:
         raise typer.BadParameter("give --comparison or --match, not both", param_hint="--match")
-    ev = evaluate_did(state.workspace().engine(), treated=_split(treated), start=start,
+    ws = state.workspace()
+    ev = evaluate_did(ws.engine(), treated=_split(treated), start=start,
                       comparison=_split(comparison) or None, match=match, level=level,
                       crime_types=_crime_types(crime_type), source=_source(source))
-    _show(ev, as_json)
+    _show(ev, as_json, _synthetic(ws, ev))
 
 
 @app.command("its")
@@ -99,9 +106,10 @@ def its(
     from vrhub.analysis.evaluation.workspace import evaluate_its
     from vrhub.cli.context import state
 
-    ev = evaluate_its(state.workspace().engine(), area=area, start=start, level=level,
+    ws = state.workspace()
+    ev = evaluate_its(ws.engine(), area=area, start=start, level=level,
                       crime_types=_crime_types(crime_type), source=_source(source))
-    _show(ev, as_json)
+    _show(ev, as_json, _synthetic(ws, ev))
 
 
 @app.command("synth")
@@ -120,9 +128,10 @@ def synth(
     from vrhub.analysis.evaluation.workspace import evaluate_synth
     from vrhub.cli.context import state
 
-    ev = evaluate_synth(state.workspace().engine(), treated=treated, start=start, level=level,
+    ws = state.workspace()
+    ev = evaluate_synth(ws.engine(), treated=treated, start=start, level=level,
                         crime_types=_crime_types(crime_type), source=_source(source), confidence_level=confidence)
-    _show(ev, as_json)
+    _show(ev, as_json, _synthetic(ws, ev))
 
 
 @app.command("survey")
@@ -136,9 +145,11 @@ def survey(
     from vrhub.cli.context import existing_paths
 
     res = evaluate_survey(existing_paths([before_after])[0])
+    synthetic = "synthetic" in before_after.name.lower()  # vrhub synth writes survey-synthetic-<service>.csv
     if as_json:
-        print_json(res.to_dict())
+        print_json(labelled(res.to_dict(), synthetic=synthetic))
         return
+    print_label(synthetic=synthetic)
     out.rule("[bold]Before/after survey[/]")
     out.print(res.plain_english())
     for e in (res.paired_t, res.wilcoxon):

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from vrhub.cli.console import err, out, print_json
+from vrhub.cli.console import err, out, print_json, steps
 from vrhub.cli.period import FROM, PERIOD, TO, month_options
 from vrhub.library.partnership import HOTSPOT_LEVELS, HOTSPOT_METHODS, HOTSPOT_SOURCES
 
@@ -74,21 +74,23 @@ def hotspots(
             raise typer.BadParameter("give a bandwidth in metres, e.g. 500, or 'arcgis'",
                                      param_hint="--bandwidth") from exc
     partnership = state.partnership()
-    try:
-        found = partnership.hotspots(months, method=method, level=level, cell=cell, permutations=permutations,
-                                     seed=seed, alpha=alpha, bandwidth=bw, kernel=kernel,
-                                     per_population=per_population, strand=strand, definition=definition,
-                                     source=source)
-    except HotspotInputError as exc:
-        if exc.option:  # an option the library refused: a usage error naming it
-            raise
-        _fail(str(exc), "change the options named above and run the command again")
-    result, incidents, level = found.value, found.context["incidents"], found.context["level"]
-    where = f"{level}{'_' + format(cell, 'g') + 'm' if level == 'grid' else ''}"
-    prefix = "" if source == "police_uk_street" else f"{source}_"
-    span = f"{incidents.start:%Y-%m}_{incidents.end:%Y-%m}{'_released' if release else ''}"
-    folder = out_dir or partnership.home / "hotspots" / f"{prefix}{result.method}_{where}_{span}"
-    files = found.write(folder, release=release)
+    with steps(f"Hot spots ({method})", 3, enabled=not as_json) as progress:
+        try:
+            found = partnership.hotspots(months, method=method, level=level, cell=cell, permutations=permutations,
+                                         seed=seed, alpha=alpha, bandwidth=bw, kernel=kernel,
+                                         per_population=per_population, strand=strand, definition=definition,
+                                         source=source, on_step=progress)
+        except HotspotInputError as exc:
+            if exc.option:  # an option the library refused: a usage error naming it
+                raise
+            _fail(str(exc), "change the options named above and run the command again")
+        result, incidents, level = found.value, found.context["incidents"], found.context["level"]
+        where = f"{level}{'_' + format(cell, 'g') + 'm' if level == 'grid' else ''}"
+        prefix = "" if source == "police_uk_street" else f"{source}_"
+        span = f"{incidents.start:%Y-%m}_{incidents.end:%Y-%m}{'_released' if release else ''}"
+        folder = out_dir or partnership.home / "hotspots" / f"{prefix}{result.method}_{where}_{span}"
+        progress("writing the maps and tables")
+        files = found.write(folder, release=release)
     if as_json:
         print_json({"folder": str(folder), "notice": files.marker, **{k: v for k, v in files.metadata.items()
                                                                       if k != "notice"}})
@@ -125,9 +127,11 @@ def near_repeat(
     space_bands, time_bands = _numbers(space, "--space"), _numbers(time, "--time")
     months = month_options(start, end, period)
     try:
-        found = state.partnership().near_repeat(months, space_bands=space_bands, time_bands=time_bands,
-                                                time_unit=time_unit, permutations=permutations, seed=seed,
-                                                strand=strand, definition=definition, source=source)
+        with steps("Knox near-repeat test", 2, enabled=not as_json) as progress:
+            found = state.partnership().near_repeat(months, space_bands=space_bands, time_bands=time_bands,
+                                                    time_unit=time_unit, permutations=permutations, seed=seed,
+                                                    strand=strand, definition=definition, source=source,
+                                                    on_step=progress)
     except TimeResolutionError as exc:
         _fail(f"{source} records carry the month only, not the day: day bands cannot be measured. {exc}",
               "run again with --time-unit month and whole-month bands (e.g. --time 0,0,1,2): this is coarse, "

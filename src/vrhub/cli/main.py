@@ -14,7 +14,7 @@ from typing import Any
 import typer
 from typer.core import TyperCommand
 
-from vrhub.cli.console import out
+from vrhub.cli.console import display, out
 from vrhub.cli.context import State, existing_paths, state, table
 from vrhub.cli.errors import VrhubGroup, report
 from vrhub.domain.errors import VrhubError
@@ -35,6 +35,9 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "restore": ("vrhub.cli.datasets", "restore", "Use a withdrawn dataset version again."),
     "demo": ("vrhub.cli.demo", "demo", "Load the real Kent and Medway data (boundaries, IMD, police.uk) and the demo "
              "partnership; build the SNA."),
+    "examples": ("vrhub.cli.examples", "examples", "Write sample inputs (police.uk archive, boundaries, ISTV returns, "
+                 "a mapped export, partner feeds, a broken file) for trying every example in the README; see "
+                 "PATH/README.md."),
     "profile": ("vrhub.cli.profile", "profile", "Profile serious violence for a period, area level and strand, and "
                 "write the outputs."),
     "cardiff": ("vrhub.cli.cardiff", "cardiff", "Cardiff Model view: ED assaults (ISTV) vs police-recorded violence "
@@ -148,10 +151,13 @@ def root(
     home: str | None = typer.Option(None, "--home", help="Workspace folder (default: $VRHUB_HOME or ./vrhub-home)."),
     db: str | None = typer.Option(None, "--db", help="Catalogue database URL, e.g. postgresql://user@host/db "
                                   "(default: $VRHUB_DB or an SQLite file in the workspace)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Draw no progress bars (they are drawn only on a "
+                               "terminal, on stderr, and never with --json)."),
     version: bool = typer.Option(False, "--version", callback=version_callback, is_eager=True,
                                  help="Show the version and exit."),
 ) -> None:
     state.home, state.db = home, db
+    display.quiet = quiet
 
 
 def main() -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
-from vrhub.cli.console import out, print_json
+from vrhub.cli.console import out, print_json, steps
 from vrhub.cli.period import FROM, PERIOD, TO, month_options
 
 app = typer.Typer(help="The Strategic Needs Assessment.", no_args_is_help=True)
@@ -35,11 +36,14 @@ def build(
     months = month_options(start, end, period)
     if out_dir is None:
         out_dir = output_folder(Path("."), "sna", release=release)
-    result = state.partnership().sna(months, out=out_dir, pdf=pdf, release=release, definition=definition,
-                                     vintage=vintage, imd_domain=imd_domain)
+    with steps("Building the SNA", 8 + release + pdf, enabled=not as_json) as step:
+        result = state.partnership().sna(months, out=out_dir, pdf=pdf, release=release, definition=definition,
+                                         vintage=vintage, imd_domain=imd_domain, on_step=step)
     if as_json:
         print_json(result.to_json())
         return
+    if result.label:
+        out.print(escape(result.label), style="bold yellow")
     out.print(f"SNA written to {result.html}" + (f" and {result.pdf}" if result.pdf else ""))
     out.print("Released: disclosure control applied throughout." if release else
               "Watermarked 'analyst draft — unsuppressed': add --release for a version to share.")

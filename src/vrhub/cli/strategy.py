@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from vrhub.cli.console import out, print_json
+from vrhub.cli.console import labelled, out, print_json, print_label
 
 app = typer.Typer(help="The Serious Violence Duty strategy: strands, board leads, action plans.",
                   no_args_is_help=True)
@@ -44,8 +44,10 @@ def status(
     gov = in_force(state.workspace())
     rows = gov.status(day)
     if as_json:
-        print_json({"as_of": day.isoformat(), "register_sha256": gov.sha256, "origin": gov.origin, "actions": rows})
+        print_json(labelled({"as_of": day.isoformat(), "register_sha256": gov.sha256, "origin": gov.origin,
+                             "actions": rows}, demo=gov.demo, what="strategy"))
         return
+    print_label(demo=gov.demo, what="strategy")
     out.print(f"[bold]{gov.partnership.get('name')}[/] — action plans as of {day:%d %B %Y}")
     for s in gov.strands:
         out.print(f"  Strand: {s.label} (board lead: {s.board_lead})")

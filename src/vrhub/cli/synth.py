@@ -16,7 +16,7 @@ from pathlib import Path
 
 import typer
 
-from vrhub.cli.console import out, print_json
+from vrhub.cli.console import out, print_json, steps
 from vrhub.domain.errors import UsageError
 
 SYNTHETIC_BANNER = ("SYNTHETIC DATA: these ED assault returns, ambulance call-outs, education and youth justice "
@@ -77,23 +77,32 @@ def synth(
                  "people": people or max(1, round(COHORT_PEOPLE * scale))}
     key = key_file or default_key_file(out_dir)
     report = amb_report = edu_report = yj_report = returns_load = None
-    if load:
-        from vrhub.cli.context import state
+    with steps("Synthetic partnership", 4, enabled=not as_json) as progress:
+        if load:
+            from vrhub.cli.context import state
 
-        ws = state.workspace()
-        register = register_in_force(ws)
-        made_returns = generate_returns(out_dir / "returns", register, **amb_kw)  # type: ignore[arg-type]
-        returns_load = read_returns(made_returns.returns_file, register)
-        save_returns(ws, returns_load, register.sha256)
-        made, report = ingest_synthetic_ed(ws, out_dir, **kw)  # type: ignore[arg-type]
-        amb, amb_report = ingest_synthetic_ambulance(ws, out_dir / "ambulance", **amb_kw)  # type: ignore[arg-type]
-        cohort, edu_report, yj_report = ingest_synthetic_cohort(ws, out_dir / "cohort", key,
-                                                                **cohort_kw)  # type: ignore[arg-type]
-    else:
-        made_returns = generate_returns(out_dir / "returns", load_register(), **amb_kw)  # type: ignore[arg-type]
-        made = generate_ed_returns(out_dir, **kw)  # type: ignore[arg-type]
-        amb = generate_ambulance(out_dir / "ambulance", **amb_kw)  # type: ignore[arg-type]
-        cohort = generate_cohort(out_dir / "cohort", key, **cohort_kw)  # type: ignore[arg-type]
+            ws = state.workspace()
+            register = register_in_force(ws)
+            progress("providers' returns")
+            made_returns = generate_returns(out_dir / "returns", register, **amb_kw)  # type: ignore[arg-type]
+            returns_load = read_returns(made_returns.returns_file, register)
+            save_returns(ws, returns_load, register.sha256)
+            progress("ED returns (ISTV)")
+            made, report = ingest_synthetic_ed(ws, out_dir, **kw)  # type: ignore[arg-type]
+            progress("ambulance call-outs")
+            amb, amb_report = ingest_synthetic_ambulance(ws, out_dir / "ambulance", **amb_kw)  # type: ignore[arg-type]
+            progress("the pseudonymised cohort")
+            cohort, edu_report, yj_report = ingest_synthetic_cohort(ws, out_dir / "cohort", key,
+                                                                    **cohort_kw)  # type: ignore[arg-type]
+        else:
+            progress("providers' returns")
+            made_returns = generate_returns(out_dir / "returns", load_register(), **amb_kw)  # type: ignore[arg-type]
+            progress("ED returns (ISTV)")
+            made = generate_ed_returns(out_dir, **kw)  # type: ignore[arg-type]
+            progress("ambulance call-outs")
+            amb = generate_ambulance(out_dir / "ambulance", **amb_kw)  # type: ignore[arg-type]
+            progress("the pseudonymised cohort")
+            cohort = generate_cohort(out_dir / "cohort", key, **cohort_kw)  # type: ignore[arg-type]
     if as_json:
         payload = {"synthetic": True, "notice": SYNTHETIC_BANNER, "folder": str(out_dir), "seed": made.seed,
                    "years": [first, last], "start": made.start, "months": made.months, "sites": list(made.sites),

@@ -226,9 +226,9 @@ class ForceCrime(PartnerSource):
         c.table = c.table.set_column(c.table.column_names.index("lsoa_code"), "lsoa_code", lsoa)
         vintage = check_lsoa(c, pc.strftime(recorded, format="%Y-%m"), label="LSOA code")
 
-        window = pc.divide(pc.cast(pc.cast(pc.subtract(pc.coalesce(end, start), start), pa.int64()), pa.float64()),
-                           3600.0)
-        mid = pc.add(start, pc.cast(pc.cast(pc.multiply(window, 1800.0), pa.int64()), pa.duration("s")))
+        seconds = pc.cast(pc.subtract(pc.coalesce(end, start), start), pa.int64())
+        window = pc.divide(pc.cast(seconds, pa.float64()), 3600.0)
+        mid = pc.add(start, pc.cast(pc.divide(seconds, 2), pa.duration("s")))
         problems = c.problems()
         ok = pc.is_null(problems)
         notes = {"window_over_24h": pc.sum(pc.and_(ok, pc.fill_null(pc.greater(window, 24.0), False))).as_py() or 0}

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,6 +33,10 @@ PeriodLike = str | Period | OpenPeriod | tuple[dt.date | None, dt.date | None] |
 HOTSPOT_METHODS = ("gistar", "kde", "emerging")
 HOTSPOT_LEVELS = ("lsoa", "grid")
 HOTSPOT_SOURCES = ("police_uk_street", "ed_istv")
+
+
+def _quiet(label: str) -> None:
+    """The default ``on_step``: a verb's progress goes nowhere unless a caller shows it."""
 
 
 def months(period: PeriodLike) -> tuple[dt.date | None, dt.date | None]:
@@ -109,8 +114,8 @@ class Partnership:
     def hotspots(self, period: PeriodLike = None, *, method: str = "gistar", level: str = "lsoa",
                  cell: float = 250.0, permutations: int | None = None, seed: int | None = None, alpha: float = 0.05,
                  bandwidth: float | str = "arcgis", kernel: str = "quartic", per_population: bool = False,
-                 strand: str | None = None, definition: str | None = None,
-                 source: str = "police_uk_street") -> Result[Any]:
+                 strand: str | None = None, definition: str | None = None, source: str = "police_uk_street",
+                 on_step: Callable[[str], None] | None = None) -> Result[Any]:
         """Hot spots by Gi* (default 9,999 permutations), kernel density (dual, per resident, with
         ``per_population``) or emerging hot spots; see docs/methods/hotspots.md. The result's context carries the
         population and district lookup its rate maps need, when they are loaded."""
@@ -124,10 +129,14 @@ class Partnership:
         if cell <= 0:
             raise UsageError("the cell size must be a positive number of metres, e.g. 250", option="--cell")
         level = "grid" if method == "kde" else level
+        step = on_step or _quiet
+        step("reading incidents")
         incidents = self.incidents(period, strand=strand, definition=definition, source=source)
+        n_perm = 9999 if permutations is None else permutations
+        step(f"computing {method}" + (f" ({n_perm:,} permutations)" if method == "gistar" else ""))
         if method == "gistar":
             run = hs.run_gi_star(self.engine, incidents, level=level, cell_size=cell,  # type: ignore[arg-type]
-                                 permutations=9999 if permutations is None else permutations, seed=seed, alpha=alpha)
+                                 permutations=n_perm, seed=seed, alpha=alpha)
         elif method == "kde" and per_population:
             run = hs.run_dual_kde(self.engine, incidents, cell_size=cell, bandwidth=bandwidth,  # type: ignore[arg-type]
                                   kernel=kernel)
@@ -151,14 +160,17 @@ class Partnership:
 
     def near_repeat(self, period: PeriodLike = None, *, space_bands: list[float], time_bands: list[float],
                     time_unit: str = "day", permutations: int = 999, seed: int | None = None,
-                    strand: str | None = None, definition: str | None = None,
-                    source: str = "police_uk_street") -> Result[Any]:
+                    strand: str | None = None, definition: str | None = None, source: str = "police_uk_street",
+                    on_step: Callable[[str], None] | None = None) -> Result[Any]:
         """The Knox near-repeat test (``analysis.hotspots.run.run_near_repeat``; docs/methods/near-repeat.md)."""
         from vrhub.analysis.hotspots import run as hs
 
         if time_unit not in ("day", "month"):
             raise UsageError("use --time-unit day or month", option="--time-unit")
+        step = on_step or _quiet
+        step("reading events")
         incidents = self.incidents(period, strand=strand, definition=definition, source=source)
+        step(f"{permutations:,} permutations")
         run = hs.run_near_repeat(incidents, space_bands=space_bands, time_bands=time_bands,
                                  time_unit=time_unit, permutations=permutations, seed=seed)  # type: ignore[arg-type]
         return Result("near_repeat", run, dict(run.parameters), list(incidents.datasets),

@@ -127,7 +127,7 @@ def build_profile(
             s.notes = [n for n in s.notes if not n.startswith(NO_SOURCE_NOTES)]
         s.tables.update(part.tables)
         s.notes.extend(part.notes)
-    datasets = sorted({*datasets, *partners.datasets})
+    datasets = sorted({*datasets, *partners.datasets, *_force_parts(engine, definition, sections, start, end, strand)})
     trend = sections["when"].__dict__.pop("trend")
     sections["when"].notes[:0] = period_notes
     cap = assess_capability(definition, _available_fields(engine))
@@ -147,6 +147,40 @@ def build_profile(
                       where.__dict__.pop("deprivation", None))
     profile.summary = summarise(profile)
     return profile
+
+
+def _force_parts(engine: Engine, definition: Definition, sections: dict[str, Section], start: dt.date, end: dt.date,
+                 strand: str | None) -> list[str]:
+    """Add the force crime records' what / who / when / why tables (``vrhub.analysis.profile.force``) to the
+    sections, when they are loaded and the definition reads them; return the datasets they came from."""
+    from vrhub.analysis.profile.force import KIND, WHO_DIMS, force_profile
+
+    if not engine.has(KIND) or KIND not in definition.sources:
+        return []
+    fp = force_profile(engine, definition, start=start, end=end, strand=strand)
+    if not fp.tables:
+        sections["what"].notes += fp.notes
+        return fp.datasets
+    for name, table in fp.tables.items():  # the success measures by month go with 'what'
+        part = name.split("_", 1)[0]
+        sections[part if part in ("who", "when", "why") else "what"].tables[name] = table
+    for role, cube in fp.who.items():
+        sections["who"].tables[f"cube_force_{role}s"] = pa.Table.from_pandas(cube[[*WHO_DIMS, "records"]],
+                                                                             preserve_index=False)
+    for name in ("who", "when", "why"):
+        s = sections[name]
+        s.available = True
+        s.notes = [n for n in s.notes if not n.startswith(NO_SOURCE_NOTES) and not n.startswith(POLICE_UK_WHY)]
+    hour = [n for n in fp.notes if n.startswith("hour × weekday")]
+    rates = [n for n in fp.notes if n.startswith(("rates per 1,000", "ages "))]
+    lead = [n for n in fp.notes if n.startswith("force crime records")]
+    sections["what"].notes += lead
+    sections["who"].notes += lead + rates + [
+        f"repeat {r.role}s (the same pseudonym again within {r.window_days} days): {r.repeat_people:,} of "
+        f"{r.people:,} {r.role}s; {r.crimes_against_repeat:,} of {r.crimes:,} crimes" for r in fp.repeats.values()]
+    sections["when"].notes += hour
+    sections["why"].notes += lead
+    return fp.datasets
 
 
 def _available_fields(engine: Engine) -> dict[str, tuple[str, ...]]:
@@ -369,6 +403,9 @@ def _who(engine: Engine, start: dt.date, end: dt.date) -> Section:
         return Section("who", False, notes=[none, *notes])
     return Section("who", True, tables, [*notes, "rates need population by the same age, sex and ethnicity groups, "
                                                  "which are not loaded: counts and shares are shown"])
+
+
+POLICE_UK_WHY = "police.uk street data has no domestic-abuse"
 
 
 def _why(definition: Definition) -> Section:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ from vrhub.analysis.profile.who import GROUPS as STOP_SEARCH_GROUPS
 from vrhub.analysis.profile.who import KIND as STOP_SEARCH_KIND
 from vrhub.domain.definitions import Definition, load_definition
 from vrhub.domain.errors import NoDataError
+from vrhub.domain.labels import notice as notice_line
 from vrhub.domain.periods import parse_period as parse_period  # the one period grammar
 from vrhub.governance.registers import Governance
 from vrhub.governance.store import in_force
@@ -54,9 +56,11 @@ class SnaResult:
     missing: list[str] = field(default_factory=list)
     definition_sha256: str = ""
     datasets: list[str] = field(default_factory=list)
+    label: str | None = None  # demo strategy and/or synthetic data: the first line of the report says so
 
     def to_json(self) -> dict[str, Any]:
-        return {"html": str(self.html), "pdf": str(self.pdf) if self.pdf else None, "released": self.released,
+        return {"notice": self.label, "html": str(self.html), "pdf": str(self.pdf) if self.pdf else None,
+                "released": self.released,
                 "findings": self.findings, "missing": self.missing, "definition_sha256": self.definition_sha256,
                 "datasets": self.datasets}
 
@@ -65,10 +69,12 @@ def build_sna(
     ws: Workspace, *, start: dt.date | None = None, end: dt.date | None = None, out: Path,
     definition: Definition | None = None, release: bool = False, pdf: bool = False,
     built_at: dt.datetime | None = None, today: dt.date | None = None, vintage: int | None = None,
-    imd_domain: str | None = None,
+    imd_domain: str | None = None, on_step: Callable[[str], None] | None = None,
 ) -> SnaResult:
+    step = on_step or (lambda _label: None)  # progress: each stage named as it starts (the CLI draws a bar)
     definition = definition or load_definition()
     engine = ws.engine()
+    step("the problem profile")
     profile = build_profile(engine, definition, start=start, end=end, level="district", vintage=vintage,
                             imd_domain=imd_domain)
     gov = in_force(ws)
@@ -78,9 +84,11 @@ def build_sna(
     if release:
         from vrhub.report.release import release_profile
 
+        step("disclosure control")
         profile, notice = release_profile(profile)  # tables, headline, summary and notes all protected
     tables = profile.tables()
-    ctx = _context(ws, profile, definition, gov, tables, notice, release, built_at, today)
+    ctx = _context(ws, profile, definition, gov, tables, notice, release, built_at, today, step)
+    step("writing the HTML")
     env = Environment(loader=PackageLoader("vrhub.report.sna", "templates"),
                       autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
     html = env.get_template("sna.html.j2").render(**ctx)
@@ -92,10 +100,11 @@ def build_sna(
     if pdf:
         from weasyprint import HTML
 
+        step("writing the PDF")
         pdf_path = out / f"{stem}.pdf"
         HTML(string=html, base_url=str(out)).write_pdf(pdf_path)
     return SnaResult(html_path, pdf_path, release, ctx["findings"], ctx["missing"], definition.sha256,
-                     ctx["datasets_used"])
+                     ctx["datasets_used"], ctx["label"])
 
 
 def _svg(chart: alt.Chart, ident: str | None = None) -> str:
@@ -159,7 +168,9 @@ def _fmt(v: Any) -> str:
 
 
 def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: dict[str, pa.Table], notice: str,
-             release: bool, built_at: dt.datetime, today: dt.date) -> dict[str, Any]:
+             release: bool, built_at: dt.datetime, today: dt.date,
+             step: Callable[[str], None] = lambda _label: None) -> dict[str, Any]:
+    step("charts")
     datasets = ws.catalogue.datasets()
     used = set(p.datasets)  # the cohort's education and youth justice versions are added below when it is shown
     sources = []
@@ -206,14 +217,18 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
         charts_out.append({"id": "imd", "svg": _svg(chart),
                            "alt": _imd_alt(ddf),
                            "table": _table(tables["by_imd_decile"])})
+    step("hot spots (police.uk)")
     hotspots = _hotspots(ws, d, p, notice, release)
     if hotspots:
         charts_out.append(hotspots["chart"])
+    step("hot spots (ED attendances)")
     ed_hotspots = _hotspots(ws, d, p, notice, release, source="ed_istv")
     if ed_hotspots:
         charts_out.append(ed_hotspots["chart"])
+    step("near repeats (Knox)")
     near_repeat = _near_repeat(ws, d, p, release)
     synthetic_kinds = {x.kind for x in datasets if x.synthetic}
+    step("partners' data and the linked cohort")
     partner = _partner_sections(p, tables, notice, release, synthetic_kinds)
     causes = _causes(ws, p, release)
     status = gov.status(today)
@@ -313,8 +328,9 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
         "register_sha256": gov.sha256, "works": works, "hotspots": hotspots, "cardiff": cardiff,
         "ed_hotspots": ed_hotspots, "near_repeat": near_repeat, "partner": partner, "causes": causes,
         "datasets_used": sorted(used), "cardiff_captions": CARDIFF_CAPTIONS,
-        "synthetic": any(s["synthetic"] for s in sources),
+        "synthetic": any(s["synthetic"] for s in sources), "demo": gov.demo,
     }
+    ctx["label"] = notice_line(demo=gov.demo, synthetic=ctx["synthetic"], what="strategy")
     ctx["fingerprint"] = hashlib.sha256(repr(sorted(ctx["versions"], key=lambda v: v["id"])).encode()).hexdigest()[:16]
     return ctx
 
@@ -576,12 +592,36 @@ def _lower_first(text: str) -> str:
     return text if text[1:2].isupper() else text[:1].lower() + text[1:]
 
 
+FORCE_CAPTIONS = {
+    "who_force_victims_by_age_band": "Victims of serious violence (force crime records) by age band, with rates per "
+                                     "1,000 residents of the same age",
+    "who_force_victims_by_sex": "Victims of serious violence (force crime records) by sex",
+    "who_force_victims_by_ethnic_group": "Victims of serious violence (force crime records) by ethnic group",
+    "who_force_suspects_by_age_band": "Suspects of serious violence (force crime records) by age band",
+    "who_force_suspects_by_sex": "Suspects of serious violence (force crime records) by sex",
+    "who_force_suspects_by_ethnic_group": "Suspects of serious violence (force crime records) by ethnic group",
+    "who_force_repeat_victims": "Repeat victims: crimes of serious violence per victim (same pseudonym, force crime "
+                                "records)",
+    "who_force_repeat_suspects": "Repeat suspects: crimes of serious violence per suspect (force crime records)",
+    "when_force_hour_weekday": "Serious violence (force crime records) by hour of the day and weekday (midpoint of "
+                               "the committed window)",
+    "why_force_flags": "Serious violence (force crime records) by flag: domestic abuse, knife, firearm, alcohol, "
+                       "drugs, night-time economy, exploitation, gangs, hate",
+    "why_force_flag_pairs": "Serious violence (force crime records) with two flags together",
+    "why_force_nte_by_hour": "Night-time-economy serious violence (force crime records) by hour",
+    "why_force_nte_by_lsoa": "Night-time-economy serious violence (force crime records): the LSOAs with most",
+}
+
+
 def _partner_caption(name: str) -> tuple[str, str | None]:
     """A table name of the profile → (its caption, the data kind it comes from)."""
     if name.startswith("who_stop_search_by_"):
         group = STOP_SEARCH_GROUPS.get(name.removeprefix("who_stop_search_by_"), "group")
         return (f"Stop and search in the area by {group}: who is searched (policing activity), not victims or "
                 "offenders", STOP_SEARCH_KIND)
+    if "_force_" in name:
+        return FORCE_CAPTIONS.get(name, "Force crime records: " + name.split("_force_", 1)[1].replace("_", " ")), \
+            "force_crime"
     for f in FEEDS:
         if name == f"when_{f.short}_hour_weekday":
             return (f"{f.label[0].upper()}{f.label[1:]} by hour of the day and weekday "
@@ -649,7 +689,7 @@ def _partner_sections(p: Profile, tables: dict[str, pa.Table], notice: str, rele
                 entry["chart"] = _hour_weekday(df, caption, notice, name, release)
                 entry["table"] = entry["chart"]["table"]
             else:
-                count = "searches" if "searches" in df else "records"
+                count = next(c for c in ("searches", "records", "people") if c in df)
                 dim = df.columns[0]
                 if name == "who_ed_by_age_band":
                     order = sorted(df[dim].astype(str), key=_band_key)
