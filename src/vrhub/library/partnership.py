@@ -32,7 +32,7 @@ PeriodLike = str | Period | OpenPeriod | tuple[dt.date | None, dt.date | None] |
 
 HOTSPOT_METHODS = ("gistar", "kde", "emerging")
 HOTSPOT_LEVELS = ("lsoa", "grid")
-HOTSPOT_SOURCES = ("police_uk_street", "ed_istv")
+HOTSPOT_SOURCES = ("police_uk_street", "ed_istv", "force_crime")
 
 
 def _quiet(label: str) -> None:
