@@ -241,3 +241,15 @@ def test_the_problem_profile_fills_who_when_why_from_force_data_and_releases_the
     shown = {r["sex"]: r["records"] for r in released.sections["who"].tables["who_force_victims_by_sex"].to_pylist()}
     assert all(abs(shown[k] - exact[k]) <= 2 for k in exact if shown[k] is not None)
     assert "cube_force_victims" not in released.tables()
+
+
+def test_knox_and_emerging_hot_spots_read_force_crime_records(force: Made) -> None:
+    from vrhub.analysis.hotspots.run import gather_incidents, run_emerging, run_near_repeat
+
+    inc = gather_incidents(force.ws.engine(), load_definition(), source="force_crime", possible=False)
+    assert len(inc.frame) == force.profile.records  # one event per crime in scope, the same as the profile
+    assert inc.frame["time"].notna().all() and inc.scope.startswith("force crime records")
+    knox = run_near_repeat(inc, space_bands=[0, 200, 400], time_bands=[0, 7, 14], permutations=19, seed=1)
+    assert knox.n_events == len(inc.located)
+    emerging = run_emerging(force.ws.engine(), inc)
+    assert emerging.incidents.source == "force_crime" and len(emerging.places) > 0

@@ -241,3 +241,12 @@ def test_a_mapped_layout_names_the_partners_column_of_a_bad_value(ws: Workspace,
     p = problems(ws, r)
     assert p[3].startswith("Offence code (column 'HOOC'): '999X' is not a Home Office offence code")
     assert p[4].startswith("Victim age (column 'VIC_AGE_AT_OFFENCE'): '1985' is not a possible age")
+
+
+@pytest.mark.parametrize("name", ["kent_and_medway", "london_example"])
+def test_every_offence_code_the_shipped_definitions_name_is_in_the_code_list(name: str) -> None:
+    from vrhub.domain.definitions import load_definition
+
+    d = load_definition(name)
+    named = {v for r in d.source("force_crime").rules for v in r.match.get("ho_offence_code", ()).values}
+    assert named and named <= set(offence_codes())

@@ -42,7 +42,8 @@ def table(title: str | None, columns: list[str], rows: list[list[object]], *, ri
     for c in columns:
         t.add_column(c, justify="right" if right and c in right else "left", overflow="fold")  # wrap, never cut
     for r in rows:
-        t.add_row(*["" if v is None else f"{v:,}" if isinstance(v, int) else str(v) for v in r])
+        t.add_row(*["" if v is None else f"{v:,}" if isinstance(v, int) and not c.endswith("year") else str(v)
+                    for c, v in zip(columns, r, strict=False)])  # a year is not a count: 2021, not 2,021
     return t
 
 

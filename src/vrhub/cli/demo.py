@@ -70,6 +70,12 @@ def demo(as_json: bool = typer.Option(False, "--json", help="Print one JSON docu
     partner_files = read_partner_files(source_files(list(LINKAGE_SOURCES), linkage_inputs))
     linkage = link_partners(partner_files.frames, truth=partners.truth)
     write_linkage(linkage, ws.home / "linkage" / "latest", inputs=partner_files.files)
+    from vrhub.ingest.synth.force_crime import ingest_synthetic_force_crime
+
+    # A synthetic force crime extract (SYN-Kent Police) on the real police.uk crimes just loaded (whatever months
+    # they are): offence codes, times, victims, suspects and flags invented, so the SNA's who / when / why and the
+    # Home Office success measures can be shown; marked synthetic everywhere (docs/sources/synthetic-force-crime.md).
+    force_made, force_report = ingest_synthetic_force_crime(ws, ws.home / "synthetic" / "force-crime", seed=DEMO_SEED)
     from vrhub.ingest.gazetteer import SOURCES as GAZETTEER_SOURCES
 
     # The demo place gazetteer (real public places of Kent and Medway → LSOA): ED free-text locations are geocoded
@@ -90,6 +96,7 @@ def demo(as_json: bool = typer.Option(False, "--json", help="Print one JSON docu
                     "synthetic_ambulance": [r.to_json() for r in amb_report.results],
                     "synthetic_education": [r.to_json() for r in edu_report.results],
                     "synthetic_youth_justice": [r.to_json() for r in yj_report.results],
+                    "synthetic_force_crime": [r.to_json() for r in force_report.results],
                     "linkage": {k: linkage.report[k] for k in ("records", "clusters", "estimated_error", "accuracy",
                                                                 "seconds")},
                     "gazetteer": [r.to_json() for r in gaz_report.results]})
@@ -108,6 +115,9 @@ def demo(as_json: bool = typer.Option(False, "--json", help="Print one JSON docu
               f"{sum(r.rows_read for r in edu_report.results):,} education and "
               f"{sum(r.rows_read for r in yj_report.results):,} youth justice rows, pseudonymised at source and "
               "loaded through the education and youth justice sources, marked synthetic.")
+    out.print(f"[bold]Synthetic[/] force crime extract (SYN-Kent Police): {force_made.rows:,} crimes, the real "
+              "police.uk violence, robbery and weapons records with invented offence codes, times, victims, suspects "
+              "and flags, loaded through the force crime source and marked synthetic (who / when / why in the SNA).")
     out.print(f"[bold]Synthetic[/] partners without a shared identifier: {sum(partners.records.values()):,} "
               f"education, youth justice and ED records of {partners.people:,} invented young people, encoded at "
               f"source and linked in {linkage.report['seconds']} s into {linkage.report['clusters']:,} people "

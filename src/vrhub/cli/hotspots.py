@@ -12,8 +12,9 @@ from vrhub.cli.period import FROM, PERIOD, TO, month_options
 
 METHODS = ("gistar", "kde", "emerging")
 LEVELS = ("lsoa", "grid")
-SOURCES = ("police_uk_street", "ed_istv")
-SOURCE_HELP = "Records to analyse: police_uk_street (default) or ed_istv (ED assault attendances, by home LSOA)."
+SOURCES = ("police_uk_street", "ed_istv", "force_crime")
+SOURCE_HELP = ("Records to analyse: police_uk_street (default), ed_istv (ED assault attendances, by home LSOA) or "
+               "force_crime (force crime records, dated and located).")
 
 
 def register(app: typer.Typer) -> None:
@@ -142,7 +143,8 @@ def hotspots(
 
 def near_repeat(
     source: str = typer.Option("police_uk_street", "--source", help="Events to test: police_uk_street (months "
-                               "only) or ed_istv (dated ED assault attendances at home-LSOA centroids)."),
+                               "only), ed_istv (dated ED assault attendances at home-LSOA centroids) or force_crime "
+                               "(dated force crime records at their recorded places)."),
     space: str = typer.Option("0,200,400", "--space", help="Space band edges in metres, e.g. 0,200,400."),
     time: str = typer.Option("0,7,14", "--time", help="Time band edges in days (or months with --time-unit month)."),
     time_unit: str = typer.Option("day", "--time-unit", help="day | month (month: whole calendar months, coarse)."),

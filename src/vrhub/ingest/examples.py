@@ -6,8 +6,9 @@ the README's "Using it" section runs as written (``vrhub examples examples`` fir
 - ``police-uk/kent-street-2025-01_2025-03.zip``: three months of **real** Kent Police street crime in police.uk's
   archive layout (``YYYY-MM/YYYY-MM-kent-street.csv``), copied byte for byte from the shipped 2025 archive;
   ``police-uk/2025-04/2025-04-kent-street.csv``: the next month, as police.uk publishes it (loading a new month).
-- ``geography/``: the shipped ONS LSOA 2021 boundaries (Kent and Medway), the English Indices of Deprivation 2025
-  and Census 2021 population, as published (real; Open Government Licence v3.0).
+- ``geography/``: the shipped ONS LSOA 2021 boundaries (Kent and Medway), the English Indices of Deprivation 2025,
+  Census 2021 population and the ONS LSOA 2011 → 2021 → district lookup, as published (real; Open Government
+  Licence v3.0).
 - ``istv/``: **synthetic** ED assault returns (ISB 1594 ISTV) of three Kent sites for three months, one of them
   with the title row and header block departments put above the table.
 - ``mapped/export.csv`` and ``mapped/trust.yaml``: a synthetic trust export in its own layout (its own columns,
@@ -41,7 +42,8 @@ NEW_MONTH = "2025-04"
 SEED = 1
 #: the shipped geography files copied into ``geography/`` (the census file is England and Wales: 5 MB)
 GEOGRAPHY_FILES = ("boundaries2021-kent-medway.zip", "imd2025_scores_ranks_deciles_all_domains_lsoa21.zip",
-                   "census2021_TS007A_age_five_year_bands_lsoa2021_england_wales.zip")
+                   "census2021_TS007A_age_five_year_bands_lsoa2021_england_wales.zip",
+                   "lsoa11_to_lsoa21_best_fit_lookup_england_wales_v2.zip")
 ED_SITES = 3  # the first three Kent sites of the synthetic generator
 METHOD_CODES = {"knife_or_sharp_object": "W1", "blunt_object": "W2", "body_part": "W3", "firearm": "W4",
                 "other": "W8", "unknown": "W9"}
@@ -93,7 +95,8 @@ def _police_uk(out: Path, result: ExamplesResult) -> None:
     with zipfile.ZipFile(shipped) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
         for month in SAMPLE_MONTHS:
             name = f"{month}/{month}-kent-street.csv"
-            dst.writestr(name, src.read(name))
+            info = zipfile.ZipInfo(name, date_time=src.getinfo(name).date_time)  # the same bytes every time
+            dst.writestr(info, src.read(name), compress_type=zipfile.ZIP_DEFLATED)
         new = out / "police-uk" / NEW_MONTH / f"{NEW_MONTH}-kent-street.csv"
         new.parent.mkdir()
         new.write_bytes(src.read(f"{NEW_MONTH}/{NEW_MONTH}-kent-street.csv"))
@@ -106,7 +109,8 @@ def _geography(out: Path, result: ExamplesResult) -> None:
     folder.mkdir()
     for name in GEOGRAPHY_FILES:
         shutil.copyfile(kent() / "geography2021" / name, folder / name)
-    result.files["geography/"] = "ONS LSOA 2021 boundaries, IoD 2025 and Census 2021 population (real, OGL v3.0)"
+    result.files["geography/"] = ("ONS LSOA 2021 boundaries, IoD 2025, Census 2021 population and the LSOA 2011 → "
+                                  "2021 → district lookup (real, OGL v3.0)")
 
 
 def _istv(out: Path, result: ExamplesResult) -> None:

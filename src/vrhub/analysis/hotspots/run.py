@@ -54,10 +54,15 @@ LOCATION_NOTE = "police.uk locations are anonymised map points"
 ED_SOURCE = "ed_istv"
 ED_LOCATION_NOTE = ("ED attendances are placed at the patient's home LSOA (its centroid for distances), "
                     "not at the place of the assault")
+FORCE_SOURCE = "force_crime"
+FORCE_LOCATION_NOTE = ("force crime records are placed where the force recorded them (grid reference or "
+                       "longitude/latitude, as sent); one event per crime reference")
 #: The sources hot spots can read: kind → (what the records are, the location note, how to load them).
 SOURCES: dict[str, tuple[str, str, str]] = {
     SOURCE: ("police.uk street records", LOCATION_NOTE, "'vrhub ingest police-uk PATH'"),
     ED_SOURCE: ("ED assault attendances (ISTV)", ED_LOCATION_NOTE, "'vrhub ingest istv PATH' (or 'vrhub synth')"),
+    FORCE_SOURCE: ("force crime records", FORCE_LOCATION_NOTE,
+                   "'vrhub ingest force-crime PATH --partner FORCE' (or 'vrhub demo')"),
 }
 Level = Literal["lsoa", "grid"]
 
@@ -165,6 +170,13 @@ def gather_incidents(
         if missing:
             notes.append(CountedText("{n:,} ED attendance(s) have no home LSOA: not counted by area, not in the "
                                      "near-repeat test", n=missing))
+    elif source == FORCE_SOURCE:  # one event per crime (a crime x victim extract repeats the crime's row)
+        t = t.filter(keep)
+        rows = t.select("crime_ref", "lsoa_code", "month", "longitude", "latitude", crime_type=t.ho_offence_code,
+                        sv_status=t.sv_status, time=t.committed_mid.date()).distinct()
+        frame = _ordered(rows, ["time", "crime_ref", "lsoa_code", "longitude", "latitude", "crime_type", "sv_status",
+                                "month"]).drop(columns="crime_ref")
+        frame["time"] = pd.to_datetime(frame["time"])
     else:
         frame = _ordered(t.filter(keep).select("lsoa_code", "month", "longitude", "latitude", "crime_type",
                                                "sv_status"),
@@ -174,6 +186,8 @@ def gather_incidents(
                                                                        if possible else " (definite records only)")
     if source == ED_SOURCE:
         scope = "ED assault attendances, " + scope.replace("records", "attendances")
+    elif source == FORCE_SOURCE:
+        scope = "force crime records, " + scope
     return Incidents(frame, lo, hi, scope, definition.provenance(), datasets, tuple(notes), source, location_note)
 
 

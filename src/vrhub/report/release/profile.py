@@ -162,6 +162,10 @@ def released_warning(w: dict[str, Any], rules: DisclosureRules | None = None) ->
     return kept
 
 
+#: the label of the cell of records placed in no area (their LSOA is not in the loaded geography)
+UNPLACED = "(not placed)"
+
+
 def release_tables(tables: dict[str, pa.Table], rules: DisclosureRules | None = None
                    ) -> tuple[dict[str, pa.Table], str]:
     """Protect every table of a profile; return them and the statement ``released — <rules>``."""
@@ -182,6 +186,8 @@ def release_tables(tables: dict[str, pa.Table], rules: DisclosureRules | None = 
         if name in ADDITIVE:
             dims, count, carry = ADDITIVE[name]
             carry = [c for c in carry if c in df]
+            for d in dims:  # records placed in no area (an LSOA outside the loaded vintage) are a category too
+                df[d] = df[d].astype(object).where(df[d].notna(), UNPLACED)
             frame = df[[*dims, count]].copy()
             for d in dims:
                 frame[d] = frame[d].astype(str)

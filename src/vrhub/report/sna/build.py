@@ -689,7 +689,7 @@ def _partner_sections(p: Profile, tables: dict[str, pa.Table], notice: str, rele
                 entry["chart"] = _hour_weekday(df, caption, notice, name, release)
                 entry["table"] = entry["chart"]["table"]
             else:
-                count = "searches" if "searches" in df else "records"
+                count = next(c for c in ("searches", "records", "people") if c in df)
                 dim = df.columns[0]
                 if name == "who_ed_by_age_band":
                     order = sorted(df[dim].astype(str), key=_band_key)
