@@ -198,6 +198,17 @@ class Partnership:
                       context={"label": label})
 
     # --- the SNA ----------------------------------------------------------------------------------------------------
+    def sna_page(self, period: PeriodLike = None, *, release: bool = False, pdf: bool = False,
+                 definition: str | None = None, **options: Any) -> Any:
+        """The SNA in memory (``report.sna.gather_sna`` then ``render_sna``): HTML, the PDF's bytes with ``pdf``,
+        and the data versions it shows. Nothing is written to disk: what the hub serves."""
+        from vrhub.report.sna import gather_sna, render_sna
+
+        lo, hi = months(period)
+        inputs = gather_sna(self.ws, start=lo, end=hi, release=release, definition=self.definition(definition),
+                            **options)
+        return render_sna(inputs, pdf=pdf)
+
     def sna(self, period: PeriodLike = None, *, out: Path, release: bool = False, pdf: bool = False,
             definition: str | None = None, **options: Any) -> Any:
         """Build the Strategic Needs Assessment into ``out`` (``report.sna.build_sna``). A PDF needs WeasyPrint's
