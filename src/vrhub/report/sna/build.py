@@ -27,7 +27,6 @@ import pyarrow as pa
 import vl_convert as vlc
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-import vrhub
 from vrhub.analysis.cohort import CITATION as CohortCitation
 from vrhub.analysis.cohort import CohortRiskFactors, cohort_risk_factors
 from vrhub.analysis.profile import Profile, build_profile
@@ -43,6 +42,7 @@ from vrhub.governance.store import in_force
 from vrhub.ingest.supply_check import ALL
 from vrhub.report import charts
 from vrhub.store.workspace import Workspace
+from vrhub.version import __version__
 
 DRAFT = "analyst draft — unsuppressed"
 
@@ -322,7 +322,7 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
         "actions": status, "notice": notice, "release": release, "definition": d, "profile": p,
         "sources": sources, "warnings": warnings, "charts": charts_out, "findings": findings,
         "recommendations": recs, "missing": missing, "capability": cap, "methods": methods,
-        "versions": versions, "rebuild": rebuild, "vrhub_version": vrhub.__version__,
+        "versions": versions, "rebuild": rebuild, "vrhub_version": __version__,
         "built_at": built_at.strftime("%Y-%m-%d %H:%M UTC"), "today": today,
         "what": _table(tables["what_by_category"], ["crime_type", "sv_status", "records"]),
         "register_sha256": gov.sha256, "works": works, "hotspots": hotspots, "cardiff": cardiff,
