@@ -646,6 +646,10 @@ def _lower_first(text: str) -> str:
 
 
 FORCE_CAPTIONS = {
+    "what_force_by_offence_group": "Serious violence (force crime records) by offence group and sub-group",
+    "what_force_by_offence_code": "Serious violence (force crime records) by Home Office offence code",
+    "what_force_weapons": "Serious violence (force crime records) with a knife or sharp instrument, or a firearm",
+    "what_force_repeat_locations": "Serious violence (force crime records): the LSOAs with most crimes",
     "who_force_victims_by_age_band": "Victims of serious violence (force crime records) by age band, with rates per "
                                      "1,000 residents of the same age",
     "who_force_victims_by_sex": "Victims of serious violence (force crime records) by sex",
@@ -672,6 +676,9 @@ def _partner_caption(name: str) -> tuple[str, str | None]:
         group = STOP_SEARCH_GROUPS.get(name.removeprefix("who_stop_search_by_"), "group")
         return (f"Stop and search in the area by {group}: who is searched (policing activity), not victims or "
                 "offenders", STOP_SEARCH_KIND)
+    if name == "measures_force_by_month":
+        return ("Home Office success measures from force crime records, by month (knife-enabled serious violence; "
+                "homicide, non-domestic; each for victims under 25)", "force_crime")
     if "_force_" in name:
         return FORCE_CAPTIONS.get(name, "Force crime records: " + name.split("_force_", 1)[1].replace("_", " ")), \
             "force_crime"
@@ -729,9 +736,11 @@ def _partner_sections(p: Profile, tables: dict[str, pa.Table], notice: str, rele
     feed is synthetic; or, for a part with no such table, what is missing (the profile's own notes)."""
     out: dict[str, dict[str, Any]] = {}
     blank = "[c]" if release else ""
-    for part, prefix in (("who", "who_"), ("when", "when_"), ("why", "why_")):
+    for part, prefix in (("what", "what_force_"), ("who", "who_"), ("when", "when_"), ("why", "why_")):
         section = p.sections[part]
         names = [n for n in section.tables if n.startswith(prefix) and (part != "when" or n.endswith("_hour_weekday"))]
+        if part == "what" and "measures_force_by_month" in section.tables:
+            names.append("measures_force_by_month")
         entries = []
         for name in names:
             caption, kind = _partner_caption(name)
@@ -741,9 +750,16 @@ def _partner_sections(p: Profile, tables: dict[str, pa.Table], notice: str, rele
             if part == "when":
                 entry["chart"] = _hour_weekday(df, caption, notice, name, release)
                 entry["table"] = entry["chart"]["table"]
+            elif name == "measures_force_by_month":  # months down, measures across
+                wide = df.pivot_table(index="month", columns="measure", values="records", aggfunc="first",
+                                      dropna=False).reset_index()
+                wide["month"] = pd.to_datetime(wide["month"]).dt.strftime("%Y-%m")
+                wide.columns = [str(c).replace("_", " ") for c in wide.columns]
+                shown = wide.astype({c: "Int64" for c in wide.columns if c != "month"})
+                entry["table"] = _table(pa.Table.from_pandas(shown, preserve_index=False), blank=blank)
             else:
                 count = next(c for c in ("searches", "records", "people") if c in df)
-                dim = df.columns[0]
+                dim = "offence_subgroup" if "offence_subgroup" in df else df.columns[0]
                 if name == "who_ed_by_age_band":
                     order = sorted(df[dim].astype(str), key=_band_key)
                     cdf = df.dropna(subset=[count])
@@ -760,6 +776,10 @@ def _partner_sections(p: Profile, tables: dict[str, pa.Table], notice: str, rele
                 entry["chart"]["alt"] = "Synthetic data. " + entry["chart"]["alt"]
             entries.append(entry)
         hour_note = "hour × weekday"
+        if part == "what":  # police.uk's own 'what' is shown below it; only the force records' notes here
+            out[part] = {"entries": entries, "missing": [],
+                         "notes": [n for n in section.notes if n.startswith("force crime records")] if entries else []}
+            continue
         notes = [n for n in section.notes if part != "when" or hour_note in n]
         out[part] = {"entries": entries, "notes": notes if entries and part != "when" else [],
                      "missing": [] if entries else [n for n in section.notes if part != "when" or hour_note in n]}
