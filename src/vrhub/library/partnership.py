@@ -197,7 +197,52 @@ class Partnership:
         return Result("cohort", result, dict(result.parameters), list(result.datasets), None, result.citation,
                       context={"label": label})
 
+    # --- what works ------------------------------------------------------------------------------------------------
+    def evaluate(self, design: str, **options: Any) -> Result[Any]:
+        """An impact evaluation on the workspace's outcomes: ``design`` is ``did`` (difference-in-differences),
+        ``its`` (interrupted time series) or ``synth`` (synthetic control), with the options of
+        ``analysis.evaluation.workspace.evaluate_<design>``; ``survey`` reads a before/after CSV (``path=``).
+        ``context["synthetic"]`` says whether any data version read is synthetic."""
+        from vrhub.analysis.evaluation import workspace as ev
+
+        designs = {"did": ev.evaluate_did, "its": ev.evaluate_its, "synth": ev.evaluate_synth}
+        if design == "survey":
+            return self.survey(options["path"])
+        if design not in designs:
+            raise UsageError(f"unknown design '{design}': use did, its, synth or survey")
+        source = options.get("source", "police_uk_street")
+        if source not in ev.SOURCES:
+            raise UsageError(f"unknown source '{source}': use {', '.join(ev.SOURCES)}", option="--source")
+        result = designs[design](self.engine, **options)
+        versions = list(result.effect.data_versions)
+        synthetic = any(d is not None and d.synthetic for d in (self.ws.catalogue.get(v) for v in versions))
+        return Result("evaluate", result, {"design": design, **{k: v for k, v in options.items()}}, versions, None,
+                      result.effect.citation, context={"synthetic": synthetic})
+
+    @staticmethod
+    def survey(path: str | os.PathLike[str]) -> Result[Any]:
+        """Before/after survey scores of the same people (``analysis.evaluation.workspace.evaluate_survey``): a
+        file, so no workspace is needed."""
+        from vrhub.analysis.evaluation.workspace import evaluate_survey
+
+        path = Path(path)
+        res = evaluate_survey(path)
+        # vrhub synth writes survey-synthetic-<service>.csv
+        return Result("evaluate", res, {"design": "survey", "path": str(path)}, [], None,
+                      getattr(res, "citation", ""), context={"synthetic": "synthetic" in path.name.lower()})
+
     # --- the SNA ----------------------------------------------------------------------------------------------------
+    def sna_page(self, period: PeriodLike = None, *, release: bool = False, pdf: bool = False,
+                 definition: str | None = None, **options: Any) -> Any:
+        """The SNA in memory (``report.sna.gather_sna`` then ``render_sna``): HTML, the PDF's bytes with ``pdf``,
+        and the data versions it shows. Nothing is written to disk: what the hub serves."""
+        from vrhub.report.sna import gather_sna, render_sna
+
+        lo, hi = months(period)
+        inputs = gather_sna(self.ws, start=lo, end=hi, release=release, definition=self.definition(definition),
+                            **options)
+        return render_sna(inputs, pdf=pdf)
+
     def sna(self, period: PeriodLike = None, *, out: Path, release: bool = False, pdf: bool = False,
             definition: str | None = None, **options: Any) -> Any:
         """Build the Strategic Needs Assessment into ``out`` (``report.sna.build_sna``). A PDF needs WeasyPrint's

@@ -65,12 +65,43 @@ class SnaResult:
                 "datasets": self.datasets}
 
 
-def build_sna(
-    ws: Workspace, *, start: dt.date | None = None, end: dt.date | None = None, out: Path,
-    definition: Definition | None = None, release: bool = False, pdf: bool = False,
+@dataclass
+class SnaInputs:
+    """Everything the SNA shows, gathered once (:func:`gather_sna`): the analyses run (with their seeds), released
+    when ``released``, and the page's context: findings, tables, and the charts as inline SVG with the table behind
+    each. Rendering it (:func:`render_sna`) touches neither the workspace nor the disk."""
+
+    context: dict[str, Any]
+    released: bool
+    start: dt.date
+    end: dt.date
+    definition_sha256: str
+
+    @property
+    def stem(self) -> str:
+        """The file name the SNA is written under, without its suffix."""
+        return f"sna_{self.start:%Y-%m}_{self.end:%Y-%m}{'_release' if self.released else '_draft'}"
+
+
+@dataclass
+class RenderedSna:
+    """The SNA in memory: the HTML page, and the PDF's bytes when asked for."""
+
+    html: str
+    pdf: bytes | None
+    stem: str
+    released: bool = False
+    datasets: list[str] = field(default_factory=list)  # the data versions the page shows
+
+
+def gather_sna(
+    ws: Workspace, *, start: dt.date | None = None, end: dt.date | None = None,
+    definition: Definition | None = None, release: bool = False,
     built_at: dt.datetime | None = None, today: dt.date | None = None, vintage: int | None = None,
     imd_domain: str | None = None, on_step: Callable[[str], None] | None = None,
-) -> SnaResult:
+) -> SnaInputs:
+    """Run every analysis the SNA shows and assemble the page's context (released with ``release``: the
+    release step is applied here, once, to the profile and to each analysis the page shows)."""
     step = on_step or (lambda _label: None)  # progress: each stage named as it starts (the CLI draws a bar)
     definition = definition or load_definition()
     engine = ws.engine()
@@ -88,22 +119,44 @@ def build_sna(
         profile, notice = release_profile(profile)  # tables, headline, summary and notes all protected
     tables = profile.tables()
     ctx = _context(ws, profile, definition, gov, tables, notice, release, built_at, today, step)
+    return SnaInputs(ctx, release, profile.start, profile.end, definition.sha256)
+
+
+def render_sna(inputs: SnaInputs, *, pdf: bool = False, on_step: Callable[[str], None] | None = None) -> RenderedSna:
+    """The SNA's HTML (Jinja2) and, with ``pdf``, its PDF (WeasyPrint), in memory."""
+    step = on_step or (lambda _label: None)
     step("writing the HTML")
     env = Environment(loader=PackageLoader("vrhub.report.sna", "templates"),
                       autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
-    html = env.get_template("sna.html.j2").render(**ctx)
-    out.mkdir(parents=True, exist_ok=True)
-    stem = f"sna_{profile.start:%Y-%m}_{profile.end:%Y-%m}{'_release' if release else '_draft'}"
-    html_path = out / f"{stem}.html"
-    html_path.write_text(html, encoding="utf-8")
-    pdf_path = None
+    html = env.get_template("sna.html.j2").render(**inputs.context)
+    pdf_bytes = None
     if pdf:
         from weasyprint import HTML
 
         step("writing the PDF")
-        pdf_path = out / f"{stem}.pdf"
-        HTML(string=html, base_url=str(out)).write_pdf(pdf_path)
-    return SnaResult(html_path, pdf_path, release, ctx["findings"], ctx["missing"], definition.sha256,
+        pdf_bytes = HTML(string=html).write_pdf()
+    return RenderedSna(html, pdf_bytes, inputs.stem, inputs.released, list(inputs.context["datasets_used"]))
+
+
+def build_sna(
+    ws: Workspace, *, start: dt.date | None = None, end: dt.date | None = None, out: Path,
+    definition: Definition | None = None, release: bool = False, pdf: bool = False,
+    built_at: dt.datetime | None = None, today: dt.date | None = None, vintage: int | None = None,
+    imd_domain: str | None = None, on_step: Callable[[str], None] | None = None,
+) -> SnaResult:
+    """:func:`gather_sna`, :func:`render_sna`, and the files written to ``out``."""
+    inputs = gather_sna(ws, start=start, end=end, definition=definition, release=release, built_at=built_at,
+                        today=today, vintage=vintage, imd_domain=imd_domain, on_step=on_step)
+    page = render_sna(inputs, pdf=pdf, on_step=on_step)
+    out.mkdir(parents=True, exist_ok=True)
+    html_path = out / f"{page.stem}.html"
+    html_path.write_text(page.html, encoding="utf-8")
+    pdf_path = None
+    if page.pdf is not None:
+        pdf_path = out / f"{page.stem}.pdf"
+        pdf_path.write_bytes(page.pdf)
+    ctx = inputs.context
+    return SnaResult(html_path, pdf_path, release, ctx["findings"], ctx["missing"], inputs.definition_sha256,
                      ctx["datasets_used"], ctx["label"])
 
 

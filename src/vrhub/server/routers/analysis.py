@@ -13,10 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
-import shutil
-import tempfile
 import threading
-from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -173,28 +170,24 @@ def sna(
 ) -> HTMLResponse:
     """Build the Strategic Needs Assessment and return it as one self-contained HTML page (released for board
     viewers)."""
-    from vrhub.report.sna import build_sna, parse_period
+    from vrhub.library import Partnership
+    from vrhub.report.sna import parse_period
 
-    start = end = None
+    months = None
     if period:
         try:
-            start, end = parse_period(period).months
+            months = parse_period(period).months
         except PeriodError as exc:
             raise http_error(422, f"period: {exc}", "write FROM..TO, e.g. 2023-04..2024-03") from exc
+    _definition(definition)  # a shipped definition only
     # The SNA reads many kinds (police.uk, ED, ambulance, youth justice, education): decided on every current
-    # partner version it may read, and checked again on the versions the exact SNA did read.
+    # partner version it may read, and checked again on the versions the exact SNA did read. Built in memory.
     released = decide(hub, principal, current_partner_datasets(hub.ws.catalogue)).released
-    out = Path(tempfile.mkdtemp(prefix="sna-"))
-    try:
-        result = build_sna(hub.ws, out=out, start=start, end=end, definition=_definition(definition),
-                           release=released)
-        if not released and decide(hub, principal, result.datasets).released:
-            released = True
-            result = build_sna(hub.ws, out=out, start=start, end=end, definition=_definition(definition),
-                               release=True)
-        html = result.html.read_text(encoding="utf-8")
-    finally:
-        shutil.rmtree(out, ignore_errors=True)
-    record(hub, principal, "query", object_type="sna", object_id=period or "all", data_version=result.datasets,
+    library = Partnership(hub.ws)
+    page = library.sna_page(months, definition=definition, release=released)
+    if not released and decide(hub, principal, page.datasets).released:
+        released = True
+        page = library.sna_page(months, definition=definition, release=True)
+    record(hub, principal, "query", object_type="sna", object_id=period or "all", data_version=page.datasets,
            details={"released": released})
-    return HTMLResponse(html)
+    return HTMLResponse(page.html)
