@@ -22,8 +22,8 @@ with any other value in them, or with identifiers in clear anywhere (names, date
 postcodes), is refused whole before anything is stored (:mod:`vrhub.ingest.identifier_guard`). A row is quarantined,
 with the field and value named, when: a required value is missing; the offence code is not a Home Office code in
 vrhub's list; a date or time cannot be read; the crime was committed after it was recorded, or "Committed to" is
-before "Committed from"; the recorded date is in the future; an age is not a whole number 0–120, or a victim age does not fit an
-offence code that states one (``CODE_VICTIM_AGES``: 19E, a child under 13); a sex, ethnicity,
+before "Committed from"; the recorded date is in the future; an age is not a whole number 0–120, or a victim age
+does not fit an offence code that states one (``CODE_VICTIM_AGES``: 19E, a child under 13); a sex, ethnicity,
 flag or outcome value is not in its code list; the outcome date is before the recorded date; coordinates are outside
 Great Britain (or the United Kingdom, for longitude/latitude); or an LSOA code is malformed. A row with neither
 coordinates nor LSOA is accepted and counted as "no location". Easting/northing (British National Grid, EPSG:27700)
