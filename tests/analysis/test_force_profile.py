@@ -253,3 +253,37 @@ def test_knox_and_emerging_hot_spots_read_force_crime_records(force: Made) -> No
     assert knox.n_events == len(inc.located)
     emerging = run_emerging(force.ws.engine(), inc)
     assert emerging.incidents.source == "force_crime" and len(emerging.places) > 0
+
+
+def test_victim_rates_per_1000_use_census_2021_by_age(force: Made, tmp_path: Path) -> None:
+    """Rates per 1,000 residents of the same age band, checked against the Nomis file read by hand (England and
+    Wales: no boundaries are loaded, so every LSOA of the file counts)."""
+    import io
+    import zipfile
+
+    from vrhub.data import kent
+    from vrhub.ingest.geography import load_geography
+
+    census = kent() / "geography2021" / "census2021_TS007A_age_five_year_bands_lsoa2021_england_wales.zip"
+    ws = open_workspace(tmp_path / "ws")
+    assert ingest(ws, [force.null.path], SOURCES, kind="force_crime", synthetic=True).ok
+    assert all(r.ok for r in load_geography(ws, [census]))
+    p = force_profile(ws.engine(), load_definition())
+    rates = {r["age_band"]: r for r in p.tables["who_force_victims_by_age_band"].to_pylist()}
+    with zipfile.ZipFile(census) as zf:
+        text = zf.read(zf.namelist()[0]).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    header = next(r for r in rows if r and r[0].startswith("2021 super output area"))
+    body = [r for r in rows[rows.index(header) + 1:] if len(r) == len(header) and r[1].startswith(("E01", "W01"))]
+    col = {h: i for i, h in enumerate(header)}
+
+    def total(name: str) -> float:
+        return sum(float(r[col[name]]) for r in body)
+
+    # 18-24: ages 18-19 are 2 of the 5 years of the 15-19 band (spread evenly), plus all of 20-24
+    pop_18_24 = 0.4 * total("Aged 15 to 19 years") + total("Aged 20 to 24 years")
+    assert rates["18-24"]["population"] == pytest.approx(pop_18_24)
+    assert rates["18-24"]["rate_per_1000"] == pytest.approx(rates["18-24"]["records"] / pop_18_24 * 1000, abs=5e-4)
+    pop_65 = sum(total(h) for h in header if h.startswith("Aged") and int(h.split()[1]) >= 65)
+    assert rates["65+"]["population"] == pytest.approx(pop_65)
+    assert any("Census 2021" in n for n in p.notes)
