@@ -19,13 +19,14 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, Response
 
-from vrhub.analysis.profile import Profile, build_profile, parse_month
+from vrhub.analysis.profile import Profile, parse_month
 from vrhub.analysis.profile.build import LEVELS
 from vrhub.domain.definitions import load_definition
 from vrhub.domain.definitions.loader import shipped_definitions
 from vrhub.domain.errors import PeriodError
 from vrhub.governance.access import Permission
 from vrhub.governance.access.scope import ReleaseDecision, current_partner_datasets, release_decision
+from vrhub.library import Partnership
 from vrhub.report.csv_safe import write_table
 from vrhub.report.profile_files import ANALYST_MARKER
 from vrhub.server.dependencies import Hub, Principal, get_hub, http_error, record, require
@@ -96,8 +97,9 @@ def profile_for(hub: Hub, principal: Principal, *, start: dt.date | None, end: d
         raise http_error(422, "from is after to", "swap them")
     versions = tuple(sorted(d.id for d in hub.ws.catalogue.datasets()))
     key = (start, end, level, strand, definition, versions)
-    exact = _cached(hub, (*key, False), lambda: build_profile(hub.ws.engine(), _definition(definition), start=start,
-                                                              end=end, level=level, strand=strand))
+    _definition(definition)  # a shipped definition only: a request never names a file on the server
+    exact = _cached(hub, (*key, False), lambda: Partnership(hub.ws).profile(
+        (start, end), level=level, strand=strand, definition=definition).value)
     decision = decide(hub, principal, exact.datasets)
     if not decision.released:
         return exact, ANALYST_MARKER, decision
@@ -170,7 +172,6 @@ def sna(
 ) -> HTMLResponse:
     """Build the Strategic Needs Assessment and return it as one self-contained HTML page (released for board
     viewers)."""
-    from vrhub.library import Partnership
     from vrhub.report.sna import parse_period
 
     months = None
