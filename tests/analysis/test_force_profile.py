@@ -241,6 +241,12 @@ def test_the_problem_profile_fills_who_when_why_from_force_data_and_releases_the
     shown = {r["sex"]: r["records"] for r in released.sections["who"].tables["who_force_victims_by_sex"].to_pylist()}
     assert all(abs(shown[k] - exact[k]) <= 2 for k in exact if shown[k] is not None)
     assert "cube_force_victims" not in released.tables()
+    # the headline: the force's definite count beside police.uk's possible one, rounded when released
+    assert p.headline["force_definite"] == force.profile.crimes == 15_687
+    assert any(line.startswith("The force's own crime records give 15,687 crimes") and "SYNTHETIC" in line
+               for line in p.summary)
+    assert released.headline["force_definite"] == 15_685
+    assert any("give 15,685 crimes" in line for line in released.summary)
 
 
 def test_knox_and_emerging_hot_spots_read_force_crime_records(force: Made) -> None:
