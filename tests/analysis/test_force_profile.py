@@ -30,7 +30,8 @@ from vrhub.domain.disclosure.audit import audit
 from vrhub.domain.errors import NoDataError
 from vrhub.ingest.force_crime import SOURCES
 from vrhub.ingest.loader import ingest
-from vrhub.ingest.synth.force_crime import (
+from vrhub.store.workspace import Workspace
+from vrhub.synth.force_crime import (
     REPEAT_TIMES,
     REPEAT_VICTIMS,
     ForceCrimeSynthResult,
@@ -38,7 +39,6 @@ from vrhub.ingest.synth.force_crime import (
     ingest_synthetic_force_crime,
     street_records,
 )
-from vrhub.store.workspace import Workspace
 
 
 @dataclass

@@ -40,14 +40,14 @@ def demo(as_json: bool = typer.Option(False, "--json", help="Print one JSON docu
     counts = crime_by_area(ws.engine(), crime_types=["Violence and sexual offences"])
     from vrhub.governance.commissioning import register_in_force
     from vrhub.governance.returns import read_returns, save_returns
-    from vrhub.ingest.synth.ed import ingest_synthetic_ed
+    from vrhub.synth.ed import ingest_synthetic_ed
 
     # Synthetic emergency-department returns (NHS ISB 1594) for the same months, marked synthetic in provenance
     # and in every output: no real ED data is public. Loaded through the same source a hospital's files use.
     ed_made, ed_report = ingest_synthetic_ed(ws, ws.home / "synthetic" / "ed", seed=DEMO_SEED, start="2018-10",
                                              months=5)
-    from vrhub.ingest.synth.ambulance import ingest_synthetic_ambulance
-    from vrhub.ingest.synth.cohort import ingest_synthetic_cohort
+    from vrhub.synth.ambulance import ingest_synthetic_ambulance
+    from vrhub.synth.cohort import ingest_synthetic_cohort
 
     # Synthetic ambulance call-outs and a pseudonymised cohort (education, youth justice), through the same sources
     # a partner's files use; the cohort's key sits outside the synthetic data folder.
@@ -58,9 +58,9 @@ def demo(as_json: bool = typer.Option(False, "--json", help="Print one JSON docu
         seed=DEMO_SEED, start="2018-10", months=5, people=DEMO_COHORT)
     from vrhub.analysis.linkage import link_partners
     from vrhub.ingest.linkage_files import read_partner_files, source_files
-    from vrhub.ingest.synth.linkage import SOURCES as LINKAGE_SOURCES
-    from vrhub.ingest.synth.linkage import generate_linkage_partners
     from vrhub.report.linkage import write_linkage
+    from vrhub.synth.linkage import SOURCES as LINKAGE_SOURCES
+    from vrhub.synth.linkage import generate_linkage_partners
 
     # Synthetic partners without a shared identifier (education, youth justice, ED), encoded at source with
     # `vrhub pseudonymise --linkage`, linked probabilistically ('vrhub link'; 'vrhub cohort --linked').
@@ -70,7 +70,7 @@ def demo(as_json: bool = typer.Option(False, "--json", help="Print one JSON docu
     partner_files = read_partner_files(source_files(list(LINKAGE_SOURCES), linkage_inputs))
     linkage = link_partners(partner_files.frames, truth=partners.truth)
     write_linkage(linkage, ws.home / "linkage" / "latest", inputs=partner_files.files)
-    from vrhub.ingest.synth.force_crime import ingest_synthetic_force_crime
+    from vrhub.synth.force_crime import ingest_synthetic_force_crime
 
     # A synthetic force crime extract (SYN-Kent Police) on the real police.uk crimes just loaded (whatever months
     # they are): offence codes, times, victims, suspects and flags invented, so the SNA's who / when / why and the
