@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -293,3 +294,27 @@ def test_victim_rates_per_1000_use_census_2021_by_age(force: Made, tmp_path: Pat
     pop_65 = sum(total(h) for h in header if h.startswith("Aged") and int(h.split()[1]) >= 65)
     assert rates["65+"]["population"] == pytest.approx(pop_65)
     assert any("Census 2021" in n for n in p.notes)
+
+
+def test_a_crime_with_two_victims_counts_once_as_a_crime_and_twice_as_victims(tmp_path: Path) -> None:
+    from vrhub.analysis.hotspots.run import gather_incidents
+
+    v1, v2 = (hashlib.sha256(x).hexdigest() for x in (b"v1", b"v2"))
+    path = tmp_path / "force-crime-two-victims.csv"
+    path.write_text("Crime reference,Force,Offence code,Committed from,Recorded date,Longitude,Latitude,Victim ID,"
+                    "Victim age,Victim sex,Knife or sharp instrument\n"
+                    f"K1,SYN-Kent Police,5D,01/03/2025 22:00,02/03/2025 09:00,0.52,51.27,{v1},17,M,Y\n"
+                    f"K1,SYN-Kent Police,5D,01/03/2025 22:00,02/03/2025 09:00,0.52,51.27,{v2},19,F,Y\n"
+                    f"K2,SYN-Kent Police,8N,05/03/2025 22:00,06/03/2025 09:00,0.52,51.27,{v1},17,M,N\n",
+                    encoding="utf-8")
+    ws = open_workspace(tmp_path / "ws")
+    assert ingest(ws, [path], SOURCES, kind="force_crime", synthetic=True).ok
+    p = force_profile(ws.engine(), load_definition())
+    assert (p.records, p.crimes) == (3, 2)
+    weapons = {r["what"]: r["records"] for r in p.tables["what_force_weapons"].to_pylist()}
+    assert weapons["knife or sharp instrument"] == 1
+    assert sum(p.tables["when_force_hour_weekday"].column("records").to_pylist()) == 2
+    assert {r["sex"]: r["records"] for r in p.tables["who_force_victims_by_sex"].to_pylist()} == \
+        {"female": 1, "male": 2, "not stated": 0}
+    assert (p.repeats["victim"].people, p.repeats["victim"].repeat_people) == (2, 1)  # v1 again 4 days later
+    assert len(gather_incidents(ws.engine(), load_definition(), source="force_crime").frame) == 2
