@@ -290,7 +290,8 @@ def save_map(chart: alt.TopLevelMixin, stem: Path, *, title: str, notice: str,
     stem.parent.mkdir(parents=True, exist_ok=True)
     with alt.data_transformers.enable("default", max_rows=None):  # a 250 m grid has tens of thousands of cells
         spec = chart.to_dict()
-    svg = vlc.vegalite_to_svg(spec, vl_version=vl_version_for_vl_convert())
+    # handed over as JSON text, serialised once: vl-convert converting a 61,000-feature dict itself took longer
+    svg = vlc.vegalite_to_svg(json.dumps(spec, separators=(",", ":")), vl_version=vl_version_for_vl_convert())
     paths = [stem.with_suffix(".svg"), stem.with_suffix(".png")]
     paths[0].write_text(svg, encoding="utf-8")
     paths[1].write_bytes(vlc.svg_to_png(svg, scale=1.0, ppi=72))
