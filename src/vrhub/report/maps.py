@@ -258,7 +258,7 @@ def _map_page(spec: dict[str, Any], geometry: SharedGeometry, *, title: str, top
     """The interactive page: Vega-Embed inlined (no network), the spec without shapes, the shapes' script beside."""
     from altair.utils.html import INLINE_HTML_TEMPLATE  # the page Altair's Chart.to_html(inline=True) writes
 
-    page = INLINE_HTML_TEMPLATE.render(spec=json.dumps(geometry.take(spec), separators=(",", ":")),
+    page = INLINE_HTML_TEMPLATE.render(spec=json.dumps(geometry.take(spec)),  # Altair's layout: "name": value
                                        embed_options=json.dumps({"mode": "vega-lite"}), output_div="vis",
                                        vegalite_version=alt.VEGALITE_VERSION, vegaembed_script=_vega_bundle())
     call = "vegaEmbed('#vis', spec, embedOpt)"
