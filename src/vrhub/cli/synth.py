@@ -1,10 +1,10 @@
 """``vrhub synth``: write a seeded synthetic partnership and, with ``--load``, load it marked synthetic.
 
-ED assault returns (ISTV, :mod:`vrhub.ingest.synth.ed`) in ``--out``; ambulance call-outs
-(:mod:`vrhub.ingest.synth.ambulance`) in ``--out/ambulance``; a cohort of young people with education and youth
-justice records, pseudonymised at source (:mod:`vrhub.ingest.synth.cohort`), in ``--out/cohort``, with its key
+ED assault returns (ISTV, :mod:`vrhub.synth.ed`) in ``--out``; ambulance call-outs
+(:mod:`vrhub.synth.ambulance`) in ``--out/ambulance``; a cohort of young people with education and youth
+justice records, pseudonymised at source (:mod:`vrhub.synth.cohort`), in ``--out/cohort``, with its key
 outside ``--out``; quarterly providers' returns and before/after surveys for the commissioned services in force
-(:mod:`vrhub.ingest.synth.returns`) in ``--out/returns``. Every record is invented; loaded files go through the
+(:mod:`vrhub.synth.returns`) in ``--out/returns``. Every record is invented; loaded files go through the
 same sources as a partner's files with ``synthetic=True``, so the catalogue, ``vrhub datasets`` and every output
 built from them say they are synthetic (returns say so in every row's note and in the file's name).
 """
@@ -64,10 +64,10 @@ def synth(
     """Generate a synthetic Kent and Medway partnership (ED returns, ambulance, education, youth justice); --load."""
     from vrhub.governance.commissioning import load_register, register_in_force
     from vrhub.governance.returns import read_returns, save_returns
-    from vrhub.ingest.synth.ambulance import generate_ambulance, ingest_synthetic_ambulance
-    from vrhub.ingest.synth.cohort import generate_cohort, ingest_synthetic_cohort
-    from vrhub.ingest.synth.ed import NO_SIGNALS, PLANTED, generate_ed_returns, ingest_synthetic_ed
-    from vrhub.ingest.synth.returns import generate_returns
+    from vrhub.synth.ambulance import generate_ambulance, ingest_synthetic_ambulance
+    from vrhub.synth.cohort import generate_cohort, ingest_synthetic_cohort
+    from vrhub.synth.ed import NO_SIGNALS, PLANTED, generate_ed_returns, ingest_synthetic_ed
+    from vrhub.synth.returns import generate_returns
 
     first, last = parse_years(years)
     kw = {"seed": seed, "start": f"{first}-01", "months": 12 * (last - first + 1), "scale": scale,

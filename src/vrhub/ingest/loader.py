@@ -20,7 +20,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-import vrhub
 from vrhub.domain.errors import DiskFullError, SourceError, VrhubError
 from vrhub.ingest.coverage_notes import coverage_issues, new_series_notes
 from vrhub.ingest.csv_stream import NeedsCarefulRead
@@ -34,6 +33,7 @@ from vrhub.ingest.xlsx_stream import XLSX_SUFFIXES, SheetNotes, is_xlsx
 from vrhub.store.catalogue.models import Dataset, DatasetCoverage
 from vrhub.store.lake import StagedVersion, count_duplicate_rows, is_disk_full
 from vrhub.store.workspace import Workspace
+from vrhub.version import __version__
 
 QUARANTINE_FIELDS = [
     pa.field("_source_row", pa.int64()),
@@ -367,7 +367,7 @@ def _load(ws: Workspace, file: SourceFile, sources: Sequence[Source], result: Lo
             "dataset_id": result.dataset_id, "kind": source.kind, "source_file": file.display,
             "sha256": sha, "rows_read": result.rows_read, "rows_accepted": accepted,
             "rows_quarantined": quarantined, "schema_version": source.schema_version,
-            "vrhub_version": vrhub.__version__, "encoding": encoding, "column_mapping": mapping,
+            "vrhub_version": __version__, "encoding": encoding, "column_mapping": mapping,
             "columns_not_kept": extra,
             "layout": {"sheet": layout.sheet, "header_row": layout.header_row,
                        "header_block": [asdict(f) for f in layout.block],
@@ -574,7 +574,7 @@ def _register(
         id=result.dataset_id, kind=source.kind, partner_id=partner_id, source_file=file.name,
         source_path=file.display, sha256=result.sha256, received_at=dt.datetime.now(dt.UTC),
         rows_read=result.rows_read, rows_accepted=result.rows_accepted, rows_quarantined=result.rows_quarantined,
-        schema_version=source.schema_version, vrhub_version=vrhub.__version__,
+        schema_version=source.schema_version, vrhub_version=__version__,
         lake_path=ws.lake.relative_path(source.kind, result.dataset_id), encoding=encoding,
         synthetic=synthetic, attributes=attributes, warnings=list(result.warnings),
         coverage=[DatasetCoverage(force=f, month=m, rows=r) for f, m, r in zip(
