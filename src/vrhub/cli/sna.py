@@ -48,10 +48,3 @@ def build(
     out.print("Released: disclosure control applied throughout." if release else
               "Watermarked 'analyst draft — unsuppressed': add --release for a version to share.")
 
-
-def build_report(ws, out_dir: Path, **kwargs):  # type: ignore[no-untyped-def]
-    """The SNA of workspace ``ws`` in ``out_dir`` (``Partnership.sna``; ``start``/``end`` months in ``kwargs``)."""
-    from vrhub.library import Partnership
-
-    start, end = kwargs.pop("start", None), kwargs.pop("end", None)
-    return Partnership(ws).sna((start, end), out=out_dir, **kwargs)

@@ -197,6 +197,13 @@ class Partnership:
         return Result("cohort", result, dict(result.parameters), list(result.datasets), None, result.citation,
                       context={"label": label})
 
+    # --- the demo ---------------------------------------------------------------------------------------------------
+    def demo(self, *, progress: Any = None) -> Any:
+        """Load the shipped real Kent and Medway data and the synthetic demo partnership (``library.demo``)."""
+        from vrhub.library.demo import build_demo
+
+        return build_demo(self.ws, progress=progress)
+
     # --- what works ------------------------------------------------------------------------------------------------
     def evaluate(self, design: str, **options: Any) -> Result[Any]:
         """An impact evaluation on the workspace's outcomes: ``design`` is ``did`` (difference-in-differences),
