@@ -76,8 +76,9 @@ def synth(
     cohort_kw = {"seed": seed, "start": kw["start"], "months": kw["months"],
                  "people": people or max(1, round(COHORT_PEOPLE * scale))}
     key = key_file or default_key_file(out_dir)
-    report = amb_report = edu_report = yj_report = returns_load = None
-    with steps("Synthetic partnership", 4, enabled=not as_json) as progress:
+    report = amb_report = edu_report = yj_report = returns_load = force_report = None
+    force = None
+    with steps("Synthetic partnership", 5 if load else 4, enabled=not as_json) as progress:
         if load:
             from vrhub.cli.context import state
 
@@ -94,6 +95,12 @@ def synth(
             progress("the pseudonymised cohort")
             cohort, edu_report, yj_report = ingest_synthetic_cohort(ws, out_dir / "cohort", key,
                                                                     **cohort_kw)  # type: ignore[arg-type]
+            if ws.engine().has("police_uk_street"):  # the force extract is built on the loaded police.uk crimes
+                from vrhub.synth.force_crime import ingest_synthetic_force_crime
+
+                progress("the force crime extract")
+                force, force_report = ingest_synthetic_force_crime(ws, out_dir / "force-crime", seed=seed,
+                                                                   signals=not no_signals)
         else:
             progress("providers' returns")
             made_returns = generate_returns(out_dir / "returns", load_register(), **amb_kw)  # type: ignore[arg-type]
@@ -122,6 +129,10 @@ def synth(
             payload["loaded_returns"] = returns_load.to_json()  # type: ignore[union-attr]
             for name, rep in (("ambulance", amb_report), ("education", edu_report), ("youth_justice", yj_report)):
                 payload[f"loaded_{name}"] = [r.to_json() for r in rep.results]  # type: ignore[union-attr]
+            if force is not None and force_report is not None:
+                payload["force_crime"] = {"file": str(force.path), "rows": force.rows, "citation": force.citation,
+                                          "parameters": force.parameters}
+                payload["loaded_force_crime"] = [r.to_json() for r in force_report.results]
         print_json(payload)
     else:
         out.print(f"[bold yellow]{SYNTHETIC_BANNER}[/]")
@@ -143,8 +154,13 @@ def synth(
                   f"{len(made_returns.surveys)} services) and before/after surveys to {out_dir / 'returns'} "
                   "(try 'vrhub evaluate survey --before-after FILE')")
         if report is not None:
+            if force is None:
+                out.print("No police.uk street records are loaded, so no synthetic force crime extract was made (it "
+                          "is built on them): load them with 'vrhub ingest police-uk PATH' and run again.")
             for what, rep in (("ED", report), ("ambulance", amb_report), ("education", edu_report),
-                              ("youth justice", yj_report)):
+                              ("youth justice", yj_report), ("force crime", force_report)):
+                if rep is None:
+                    continue
                 accepted = sum(r.rows_accepted for r in rep.results)  # type: ignore[union-attr]
                 quarantined = sum(r.rows_quarantined for r in rep.results)  # type: ignore[union-attr]
                 out.print(f"Loaded {len(rep.results)} {what} files marked synthetic: {accepted:,} rows "  # type: ignore[union-attr]
@@ -152,7 +168,8 @@ def synth(
             out.print(f"Loaded the providers' returns: {len(returns_load.accepted):,} rows accepted, "  # type: ignore[union-attr]
                       f"{len(returns_load.set_aside):,} set aside ('vrhub services report SERVICE').")
             out.print("Try 'vrhub cardiff' next.")
-    failed = [r for rep in (report, amb_report, edu_report, yj_report) if rep is not None for r in rep.results
+    failed = [r for rep in (report, amb_report, edu_report, yj_report, force_report) if rep is not None
+              for r in rep.results
               if r.error]
     for r in failed:
         out.print(f"[red]{r.source_file}: {r.error}[/]")

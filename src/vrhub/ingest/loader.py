@@ -136,9 +136,16 @@ def ingest(
                 "free some space, then run the same command again (what was loaded is recognised and skipped)"))))
             continue
         results.append(load_file(ws, f, sources, partner_id=partner_id, kind=kind, options=options or {},
-                                 progress=progress, known_lsoas=known_lsoas, synthetic=synthetic))
-    # Supply is judged after the whole call, so that a month is compared with every month just loaded.
+                                 progress=progress, known_lsoas=known_lsoas, synthetic=synthetic,
+                                 coverage_notes=False))
+    # Supply is judged after the whole call, so that a month is compared with every month just loaded; coverage
+    # issues too (once per kind, not once per file: 660 files read the catalogue's coverage 660 times)
     loaded = [r for r in results if r.ok and r.kind]
+    for kind_name in sorted({r.kind for r in loaded if r.kind and not r.duplicate_of}):
+        issues = coverage_issues(ws, kind_name)
+        for r in loaded:
+            if r.kind == kind_name and not r.duplicate_of:
+                r.coverage_issues = issues.get(r.dataset_id or "", [])
     for kind_name in sorted({r.kind for r in loaded if r.kind}):
         warnings = supply_warnings(ws, kind_name)
         for r in loaded:
@@ -274,13 +281,18 @@ def load_file(
     progress: Progress | None = None,
     known_lsoas: pa.Array | None = None,
     synthetic: bool = False,
+    coverage_notes: bool = True,
 ) -> LoadResult:
     """Load one file; never raises for a problem with the file (the result's ``error`` says it). A full disk is
-    reported as such (``disk_full``), with nothing of the file left behind."""
+    reported as such (``disk_full``), with nothing of the file left behind.
+
+    ``coverage_notes=False`` leaves ``coverage_issues`` to the caller (:func:`ingest` finds them once for all its
+    files: per file, the work grows with every version in the catalogue)."""
     result = LoadResult(source_file=file.display)
     try:
         _load(ws, file, sources, result, partner_id=partner_id, kind=kind, options=options or {},
-              progress=progress or NoProgress(), known_lsoas=known_lsoas, synthetic=synthetic)
+              progress=progress or NoProgress(), known_lsoas=known_lsoas, synthetic=synthetic,
+              coverage_notes=coverage_notes)
     except VrhubError as exc:
         result.error = str(exc)
     except (OSError, pa.ArrowException, UnicodeError, DBAPIError) as exc:
@@ -313,7 +325,7 @@ def _some(names: list[str], shown: int = 20) -> str:
 
 def _load(ws: Workspace, file: SourceFile, sources: Sequence[Source], result: LoadResult, *, partner_id: int | None,
           kind: str | None, options: dict[str, Any], progress: Progress, known_lsoas: pa.Array | None,
-          synthetic: bool) -> None:
+          synthetic: bool, coverage_notes: bool = True) -> None:
     result.sha256 = sha = file.sha256()
     existing = ws.catalogue.by_sha256(sha)
     if existing is not None:
@@ -362,7 +374,7 @@ def _load(ws: Workspace, file: SourceFile, sources: Sequence[Source], result: Lo
                        "title_rows": [r for r, _ in layout.titles]},
         })
         _register(ws, staged, result, source, file, partner_id, encoding, coverage, ctx, synthetic)
-    if not result.duplicate_of:
+    if coverage_notes and not result.duplicate_of:
         result.coverage_issues = coverage_issues(ws, source.kind).get(result.dataset_id, [])
 
 
