@@ -1,7 +1,7 @@
 """Benchmark: loading a force crime extract, against DuckDB's own CSV → Parquet of the same file.
 
 Writes the synthetic force extract for the shipped Kent police.uk records (2018-10 to 2019-02: about 29,000 crimes
-of violence, robbery and weapons possession, read straight from the archive; :mod:`vrhub.ingest.synth.force_crime`),
+of violence, robbery and weapons possession, read straight from the archive; :mod:`vrhub.synth.force_crime`),
 then times, in this process:
 
 1. the baseline: DuckDB ``COPY (SELECT * FROM read_csv(...)) TO ... (FORMAT parquet)`` of the file;
@@ -31,8 +31,8 @@ from vrhub.data import kent
 from vrhub.domain.definitions import load_definition
 from vrhub.ingest.force_crime import SOURCES
 from vrhub.ingest.loader import ingest
-from vrhub.ingest.synth.force_crime import CATEGORIES, generate_force_crime
 from vrhub.store.workspace import Settings, Workspace
+from vrhub.synth.force_crime import CATEGORIES, generate_force_crime
 
 
 def street_from_zip() -> pa.Table:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +30,8 @@ from vrhub.domain.disclosure.audit import audit
 from vrhub.domain.errors import NoDataError
 from vrhub.ingest.force_crime import SOURCES
 from vrhub.ingest.loader import ingest
-from vrhub.ingest.synth.force_crime import (
+from vrhub.store.workspace import Workspace
+from vrhub.synth.force_crime import (
     REPEAT_TIMES,
     REPEAT_VICTIMS,
     ForceCrimeSynthResult,
@@ -37,7 +39,6 @@ from vrhub.ingest.synth.force_crime import (
     ingest_synthetic_force_crime,
     street_records,
 )
-from vrhub.store.workspace import Workspace
 
 
 @dataclass
@@ -241,3 +242,79 @@ def test_the_problem_profile_fills_who_when_why_from_force_data_and_releases_the
     shown = {r["sex"]: r["records"] for r in released.sections["who"].tables["who_force_victims_by_sex"].to_pylist()}
     assert all(abs(shown[k] - exact[k]) <= 2 for k in exact if shown[k] is not None)
     assert "cube_force_victims" not in released.tables()
+    # the headline: the force's definite count beside police.uk's possible one, rounded when released
+    assert p.headline["force_definite"] == force.profile.crimes == 15_687
+    assert any(line.startswith("The force's own crime records give 15,687 crimes") and "SYNTHETIC" in line
+               for line in p.summary)
+    assert released.headline["force_definite"] == 15_685
+    assert any("give 15,685 crimes" in line for line in released.summary)
+
+
+def test_knox_and_emerging_hot_spots_read_force_crime_records(force: Made) -> None:
+    from vrhub.analysis.hotspots.run import gather_incidents, run_emerging, run_near_repeat
+
+    inc = gather_incidents(force.ws.engine(), load_definition(), source="force_crime", possible=False)
+    assert len(inc.frame) == force.profile.records  # one event per crime in scope, the same as the profile
+    assert inc.frame["time"].notna().all() and inc.scope.startswith("force crime records")
+    knox = run_near_repeat(inc, space_bands=[0, 200, 400], time_bands=[0, 7, 14], permutations=19, seed=1)
+    assert knox.n_events == len(inc.located)
+    emerging = run_emerging(force.ws.engine(), inc)
+    assert emerging.incidents.source == "force_crime" and len(emerging.places) > 0
+
+
+def test_victim_rates_per_1000_use_census_2021_by_age(force: Made, tmp_path: Path) -> None:
+    """Rates per 1,000 residents of the same age band, checked against the Nomis file read by hand (England and
+    Wales: no boundaries are loaded, so every LSOA of the file counts)."""
+    import io
+    import zipfile
+
+    from vrhub.data import kent
+    from vrhub.ingest.geography import load_geography
+
+    census = kent() / "geography2021" / "census2021_TS007A_age_five_year_bands_lsoa2021_england_wales.zip"
+    ws = open_workspace(tmp_path / "ws")
+    assert ingest(ws, [force.null.path], SOURCES, kind="force_crime", synthetic=True).ok
+    assert all(r.ok for r in load_geography(ws, [census]))
+    p = force_profile(ws.engine(), load_definition())
+    rates = {r["age_band"]: r for r in p.tables["who_force_victims_by_age_band"].to_pylist()}
+    with zipfile.ZipFile(census) as zf:
+        text = zf.read(zf.namelist()[0]).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    header = next(r for r in rows if r and r[0].startswith("2021 super output area"))
+    body = [r for r in rows[rows.index(header) + 1:] if len(r) == len(header) and r[1].startswith(("E01", "W01"))]
+    col = {h: i for i, h in enumerate(header)}
+
+    def total(name: str) -> float:
+        return sum(float(r[col[name]]) for r in body)
+
+    # 18-24: ages 18-19 are 2 of the 5 years of the 15-19 band (spread evenly), plus all of 20-24
+    pop_18_24 = 0.4 * total("Aged 15 to 19 years") + total("Aged 20 to 24 years")
+    assert rates["18-24"]["population"] == pytest.approx(pop_18_24)
+    assert rates["18-24"]["rate_per_1000"] == pytest.approx(rates["18-24"]["records"] / pop_18_24 * 1000, abs=5e-4)
+    pop_65 = sum(total(h) for h in header if h.startswith("Aged") and int(h.split()[1]) >= 65)
+    assert rates["65+"]["population"] == pytest.approx(pop_65)
+    assert any("Census 2021" in n for n in p.notes)
+
+
+def test_a_crime_with_two_victims_counts_once_as_a_crime_and_twice_as_victims(tmp_path: Path) -> None:
+    from vrhub.analysis.hotspots.run import gather_incidents
+
+    v1, v2 = (hashlib.sha256(x).hexdigest() for x in (b"v1", b"v2"))
+    path = tmp_path / "force-crime-two-victims.csv"
+    path.write_text("Crime reference,Force,Offence code,Committed from,Recorded date,Longitude,Latitude,Victim ID,"
+                    "Victim age,Victim sex,Knife or sharp instrument\n"
+                    f"K1,SYN-Kent Police,5D,01/03/2025 22:00,02/03/2025 09:00,0.52,51.27,{v1},17,M,Y\n"
+                    f"K1,SYN-Kent Police,5D,01/03/2025 22:00,02/03/2025 09:00,0.52,51.27,{v2},19,F,Y\n"
+                    f"K2,SYN-Kent Police,8N,05/03/2025 22:00,06/03/2025 09:00,0.52,51.27,{v1},17,M,N\n",
+                    encoding="utf-8")
+    ws = open_workspace(tmp_path / "ws")
+    assert ingest(ws, [path], SOURCES, kind="force_crime", synthetic=True).ok
+    p = force_profile(ws.engine(), load_definition())
+    assert (p.records, p.crimes) == (3, 2)
+    weapons = {r["what"]: r["records"] for r in p.tables["what_force_weapons"].to_pylist()}
+    assert weapons["knife or sharp instrument"] == 1
+    assert sum(p.tables["when_force_hour_weekday"].column("records").to_pylist()) == 2
+    assert {r["sex"]: r["records"] for r in p.tables["who_force_victims_by_sex"].to_pylist()} == \
+        {"female": 1, "male": 2, "not stated": 0}
+    assert (p.repeats["victim"].people, p.repeats["victim"].repeat_people) == (2, 1)  # v1 again 4 days later
+    assert len(gather_incidents(ws.engine(), load_definition(), source="force_crime").frame) == 2

@@ -16,7 +16,7 @@ from vrhub_testkit import run_cli as run
 from vrhub.analysis.cardiff import TABLES
 from vrhub.domain.errors import NoDataError
 from vrhub.ingest.geography import load_geography
-from vrhub.ingest.synth.ed import ingest_synthetic_ed
+from vrhub.synth.ed import ingest_synthetic_ed
 
 
 @pytest.fixture(scope="module")

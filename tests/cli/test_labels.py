@@ -14,7 +14,7 @@ from vrhub_testkit import run_cli as run
 
 from vrhub.domain.labels import SYNTHETIC, notice
 from vrhub.governance.commissioning import load_register
-from vrhub.ingest.synth.returns import generate_returns
+from vrhub.synth.returns import generate_returns
 
 SERVICE = "young-peoples-prevention-service"
 

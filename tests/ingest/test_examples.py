@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from vrhub.domain.errors import UsageError
-from vrhub.ingest.examples import BROKEN_ROWS, write_examples
+from vrhub.synth.examples import BROKEN_ROWS, write_examples
 
 
 def _digests(folder: Path) -> dict[str, str]:

@@ -14,6 +14,7 @@ from rich.table import Table
 from vrhub.domain.errors import VrhubError
 
 if TYPE_CHECKING:
+    from vrhub.library import Partnership
     from vrhub.store.workspace import Settings, Workspace
 
 
@@ -32,6 +33,12 @@ class State:
         from vrhub.store.workspace import Workspace
 
         return Workspace.open(self.settings())
+
+    def partnership(self) -> Partnership:
+        """The library object on this workspace: what every command calls."""
+        from vrhub.library import Partnership
+
+        return Partnership(self.workspace())
 
 
 state = State()

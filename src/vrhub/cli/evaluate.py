@@ -18,14 +18,6 @@ SOURCE_HELP = ("Outcome: police_uk_street (police-recorded crimes, default) or e
                "the patient's home area).")
 
 
-def _source(source: str) -> str:
-    from vrhub.analysis.evaluation.workspace import SOURCES
-
-    if source not in SOURCES:
-        raise typer.BadParameter(f"unknown source '{source}': use {', '.join(SOURCES)}", param_hint="--source")
-    return source
-
-
 def _split(values: str | None) -> list[str]:
     return [v.strip() for v in (values or "").split(",") if v.strip()]
 
@@ -34,11 +26,6 @@ def _crime_types(values: list[str]) -> tuple[str, ...]:
     from vrhub.analysis.evaluation.workspace import VIOLENCE
 
     return tuple(values) or VIOLENCE
-
-
-def _synthetic(ws: Any, ev: Any) -> bool:
-    """Whether any dataset version the evaluation read is marked synthetic."""
-    return any(d is not None and d.synthetic for d in (ws.catalogue.get(v) for v in ev.effect.data_versions))
 
 
 def _show(ev: Any, as_json: bool, synthetic: bool = False) -> None:
@@ -80,16 +67,14 @@ def did(
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Difference-in-differences: did violence change more in the treated areas than in comparison areas?"""
-    from vrhub.analysis.evaluation.workspace import evaluate_did
     from vrhub.cli.context import state
 
     if comparison and match:
         raise typer.BadParameter("give --comparison or --match, not both", param_hint="--match")
-    ws = state.workspace()
-    ev = evaluate_did(ws.engine(), treated=_split(treated), start=start,
-                      comparison=_split(comparison) or None, match=match, level=level,
-                      crime_types=_crime_types(crime_type), source=_source(source))
-    _show(ev, as_json, _synthetic(ws, ev))
+    r = state.partnership().evaluate("did", treated=_split(treated), start=start,
+                                     comparison=_split(comparison) or None, match=match, level=level,
+                                     crime_types=_crime_types(crime_type), source=source)
+    _show(r.value, as_json, r.context["synthetic"])
 
 
 @app.command("its")
@@ -103,13 +88,11 @@ def its(
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Interrupted time series: did the area's monthly violence step or bend away from its trend at the start?"""
-    from vrhub.analysis.evaluation.workspace import evaluate_its
     from vrhub.cli.context import state
 
-    ws = state.workspace()
-    ev = evaluate_its(ws.engine(), area=area, start=start, level=level,
-                      crime_types=_crime_types(crime_type), source=_source(source))
-    _show(ev, as_json, _synthetic(ws, ev))
+    r = state.partnership().evaluate("its", area=area, start=start, level=level,
+                                     crime_types=_crime_types(crime_type), source=source)
+    _show(r.value, as_json, r.context["synthetic"])
 
 
 @app.command("synth")
@@ -125,13 +108,12 @@ def synth(
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Synthetic control: compare one area with a weighted mix of other areas that tracked it before the start."""
-    from vrhub.analysis.evaluation.workspace import evaluate_synth
     from vrhub.cli.context import state
 
-    ws = state.workspace()
-    ev = evaluate_synth(ws.engine(), treated=treated, start=start, level=level,
-                        crime_types=_crime_types(crime_type), source=_source(source), confidence_level=confidence)
-    _show(ev, as_json, _synthetic(ws, ev))
+    r = state.partnership().evaluate("synth", treated=treated, start=start, level=level,
+                                     crime_types=_crime_types(crime_type), source=source,
+                                     confidence_level=confidence)
+    _show(r.value, as_json, r.context["synthetic"])
 
 
 @app.command("survey")
@@ -141,11 +123,11 @@ def survey(
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Before/after survey scores of the same people: paired t test and Wilcoxon signed-rank test."""
-    from vrhub.analysis.evaluation.workspace import evaluate_survey
     from vrhub.cli.context import existing_paths
+    from vrhub.library import Partnership
 
-    res = evaluate_survey(existing_paths([before_after])[0])
-    synthetic = "synthetic" in before_after.name.lower()  # vrhub synth writes survey-synthetic-<service>.csv
+    found = Partnership.survey(existing_paths([before_after])[0])
+    res, synthetic = found.value, found.context["synthetic"]
     if as_json:
         print_json(labelled(res.to_dict(), synthetic=synthetic))
         return

@@ -16,7 +16,7 @@ def examples(
 ) -> None:
     """Write sample inputs (police.uk archive, boundaries, ISTV returns, a mapped export, partner feeds, a broken
     file) for trying every example in the README; see PATH/README.md."""
-    from vrhub.ingest.examples import write_examples
+    from vrhub.synth.examples import write_examples
 
     result = write_examples(path, overwrite=overwrite)
     if as_json:

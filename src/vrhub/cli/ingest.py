@@ -11,11 +11,12 @@ from vrhub.cli.console import RichProgress, err, out, print_json
 from vrhub.ingest.geography.vintage_check import check_lsoa_vintages
 from vrhub.ingest.loader import IngestReport, ingest
 from vrhub.ingest.police_uk import SOURCES
+from vrhub.ingest.registry import SHORT_NAMES
 from vrhub.store.geography import Geography
 
 app = typer.Typer(help="Load partner data into the workspace.", no_args_is_help=True)
 
-KIND_NAMES = {"street": "police_uk_street", "outcomes": "police_uk_outcomes", "stop-search": "police_uk_stop_search"}
+KIND_NAMES = SHORT_NAMES  # the one list of kind names (vrhub.ingest.registry)
 
 
 @app.command("police-uk")

@@ -50,7 +50,7 @@ def link(
     ws = state.workspace()
     folder = in_dir or ws.home / "linkage" / "inputs"
     if synthetic:
-        from vrhub.ingest.synth.linkage import generate_linkage_partners
+        from vrhub.synth.linkage import generate_linkage_partners
 
         made = generate_linkage_partners(folder, ws.home / "synthetic-key" / "synthetic-partnership.key",
                                          seed=seed, people=synthetic)

@@ -14,11 +14,11 @@ from typing import Any
 import typer
 from typer.core import TyperCommand
 
-from vrhub import __version__
 from vrhub.cli.console import display, out
 from vrhub.cli.context import State, existing_paths, state, table
 from vrhub.cli.errors import VrhubGroup, report
 from vrhub.domain.errors import VrhubError
+from vrhub.version import __version__
 
 __all__ = ["COMMANDS", "State", "app", "existing_paths", "main", "state", "table"]
 

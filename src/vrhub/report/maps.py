@@ -258,7 +258,7 @@ def _map_page(spec: dict[str, Any], geometry: SharedGeometry, *, title: str, top
     """The interactive page: Vega-Embed inlined (no network), the spec without shapes, the shapes' script beside."""
     from altair.utils.html import INLINE_HTML_TEMPLATE  # the page Altair's Chart.to_html(inline=True) writes
 
-    page = INLINE_HTML_TEMPLATE.render(spec=json.dumps(geometry.take(spec), separators=(",", ":")),
+    page = INLINE_HTML_TEMPLATE.render(spec=json.dumps(geometry.take(spec)),  # Altair's layout: "name": value
                                        embed_options=json.dumps({"mode": "vega-lite"}), output_div="vis",
                                        vegalite_version=alt.VEGALITE_VERSION, vegaembed_script=_vega_bundle())
     call = "vegaEmbed('#vis', spec, embedOpt)"
@@ -290,7 +290,8 @@ def save_map(chart: alt.TopLevelMixin, stem: Path, *, title: str, notice: str,
     stem.parent.mkdir(parents=True, exist_ok=True)
     with alt.data_transformers.enable("default", max_rows=None):  # a 250 m grid has tens of thousands of cells
         spec = chart.to_dict()
-    svg = vlc.vegalite_to_svg(spec, vl_version=vl_version_for_vl_convert())
+    # handed over as JSON text, serialised once: vl-convert converting a 61,000-feature dict itself took longer
+    svg = vlc.vegalite_to_svg(json.dumps(spec, separators=(",", ":")), vl_version=vl_version_for_vl_convert())
     paths = [stem.with_suffix(".svg"), stem.with_suffix(".png")]
     paths[0].write_text(svg, encoding="utf-8")
     paths[1].write_bytes(vlc.svg_to_png(svg, scale=1.0, ppi=72))

@@ -54,10 +54,15 @@ LOCATION_NOTE = "police.uk locations are anonymised map points"
 ED_SOURCE = "ed_istv"
 ED_LOCATION_NOTE = ("ED attendances are placed at the patient's home LSOA (its centroid for distances), "
                     "not at the place of the assault")
+FORCE_SOURCE = "force_crime"
+FORCE_LOCATION_NOTE = ("force crime records are placed where the force recorded them (grid reference or "
+                       "longitude/latitude, as sent); one event per crime reference")
 #: The sources hot spots can read: kind → (what the records are, the location note, how to load them).
 SOURCES: dict[str, tuple[str, str, str]] = {
     SOURCE: ("police.uk street records", LOCATION_NOTE, "'vrhub ingest police-uk PATH'"),
     ED_SOURCE: ("ED assault attendances (ISTV)", ED_LOCATION_NOTE, "'vrhub ingest istv PATH' (or 'vrhub synth')"),
+    FORCE_SOURCE: ("force crime records", FORCE_LOCATION_NOTE,
+                   "'vrhub ingest force-crime PATH --partner FORCE' (or 'vrhub demo')"),
 }
 Level = Literal["lsoa", "grid"]
 
@@ -165,6 +170,13 @@ def gather_incidents(
         if missing:
             notes.append(CountedText("{n:,} ED attendance(s) have no home LSOA: not counted by area, not in the "
                                      "near-repeat test", n=missing))
+    elif source == FORCE_SOURCE:  # one event per crime (a crime x victim extract repeats the crime's row)
+        t = t.filter(keep)
+        rows = t.select("crime_ref", "lsoa_code", "month", "longitude", "latitude", crime_type=t.ho_offence_code,
+                        sv_status=t.sv_status, time=t.committed_mid.date()).distinct()
+        frame = _ordered(rows, ["time", "crime_ref", "lsoa_code", "longitude", "latitude", "crime_type", "sv_status",
+                                "month"]).drop(columns="crime_ref")
+        frame["time"] = pd.to_datetime(frame["time"])
     else:
         frame = _ordered(t.filter(keep).select("lsoa_code", "month", "longitude", "latitude", "crime_type",
                                                "sv_status"),
@@ -174,13 +186,22 @@ def gather_incidents(
                                                                        if possible else " (definite records only)")
     if source == ED_SOURCE:
         scope = "ED assault attendances, " + scope.replace("records", "attendances")
+    elif source == FORCE_SOURCE:
+        scope = "force crime records, " + scope
     return Incidents(frame, lo, hi, scope, definition.provenance(), datasets, tuple(notes), source, location_note)
 
 
 def _ordered(rows: ir.Table, keys: list[str]) -> pd.DataFrame:
-    """``rows`` sorted by ``keys`` in the engine (ascending, nulls last), brought to pandas through Arrow."""
-    ordered = rows.order_by([ibis.asc(k, nulls_first=False) for k in keys])
-    return ordered.to_pyarrow().to_pandas().reset_index(drop=True)
+    """``rows`` sorted by ``keys`` in the engine (ascending, nulls last), brought to pandas through Arrow.
+
+    The offence type and status, a few distinct values over millions of rows, arrive as pandas categoricals, and each
+    Arrow column is freed as soon as it is converted (``self_destruct``): at 10 million rows the two copies of the
+    frame were most of the command's peak memory."""
+    table = rows.order_by([ibis.asc(k, nulls_first=False) for k in keys]).to_pyarrow()
+    categories = [c for c in ("crime_type", "sv_status") if c in table.column_names]
+    frame = table.to_pandas(categories=categories, self_destruct=True, split_blocks=True)
+    del table
+    return frame.reset_index(drop=True)
 
 
 def _lsoa_centroids(geo: Geography) -> tuple[pd.Series, pd.Series]:

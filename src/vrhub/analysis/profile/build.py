@@ -129,7 +129,8 @@ def build_profile(
             s.notes = [n for n in s.notes if not n.startswith(NO_SOURCE_NOTES)]
         s.tables.update(part.tables)
         s.notes.extend(part.notes)
-    datasets = sorted({*datasets, *partners.datasets, *_force_parts(engine, definition, sections, start, end, strand)})
+    force_ids, force_records, force_synthetic = _force_parts(engine, definition, sections, start, end, strand)
+    datasets = sorted({*datasets, *partners.datasets, *force_ids})
     trend = sections["when"].__dict__.pop("trend")
     sections["when"].notes[:0] = period_notes
     cap = assess_capability(definition, _available_fields(engine))
@@ -141,6 +142,9 @@ def build_profile(
     possible = sum(r["n"] for r in counts if r["sv_status"] == "possible")
     headline = {"definite": definite, "possible": possible, "months": len(month_range(start, end)),
                 "supply_warning_months": sorted({w.month.strftime("%Y-%m") for w in warnings})}
+    if force_records is not None:  # force crime records: serious violence by offence code and flag, definite
+        headline["force_definite"] = force_records
+        headline["force_synthetic"] = force_synthetic
     if (start, end) != asked:
         headline["period_asked"] = {"from": f"{asked[0]:%Y-%m}", "to": f"{asked[1]:%Y-%m}"}
     where = sections["where"]
@@ -153,17 +157,18 @@ def build_profile(
 
 
 def _force_parts(engine: Engine, definition: Definition, sections: dict[str, Section], start: dt.date, end: dt.date,
-                 strand: str | None) -> list[str]:
+                 strand: str | None) -> tuple[list[str], int | None, bool]:
     """Add the force crime records' what / who / when / why tables (``vrhub.analysis.profile.force``) to the
-    sections, when they are loaded and the definition reads them; return the datasets they came from."""
+    sections, when they are loaded and the definition reads them; return the datasets they came from and how many
+    crimes are (definitely) in scope and whether they are synthetic, or ([], None, False) when none are loaded."""
     from vrhub.analysis.profile.force import KIND, WHO_DIMS, force_profile
 
     if not engine.has(KIND) or KIND not in definition.sources:
-        return []
+        return [], None, False
     fp = force_profile(engine, definition, start=start, end=end, strand=strand)
     if not fp.tables:
         sections["what"].notes += fp.notes
-        return fp.datasets
+        return fp.datasets, 0, fp.synthetic
     for name, table in fp.tables.items():  # the success measures by month go with 'what'
         part = name.split("_", 1)[0]
         sections[part if part in ("who", "when", "why") else "what"].tables[name] = table
@@ -183,7 +188,7 @@ def _force_parts(engine: Engine, definition: Definition, sections: dict[str, Sec
         f"{r.people:,} {r.role}s; {r.crimes_against_repeat:,} of {r.crimes:,} crimes" for r in fp.repeats.values()]
     sections["when"].notes += hour
     sections["why"].notes += lead
-    return fp.datasets
+    return fp.datasets, fp.crimes, fp.synthetic
 
 
 def _available_fields(engine: Engine) -> dict[str, tuple[str, ...]]:
@@ -460,6 +465,12 @@ def summarise(p: Profile) -> list[str]:
     if p.vintage is not None and p.vintage.vintage is not None and where.available:
         moved = vintage_notes(p.vintage, where.figures)
         lines.append(f"Areas are {p.vintage.vintage} LSOAs" + (": " + "; ".join(moved) if moved else "") + ".")
+    if "force_definite" in h:
+        lines.append(f"The force's own crime records give {_n(h['force_definite'])} crimes of {scope} in the same "
+                     "months, classified by Home Office offence code and flag: definite, where police.uk's categories "
+                     "can only say 'possible' (see 'what', 'who', 'when' and 'why')."
+                     + (" These force records are SYNTHETIC (invented for testing and training)." if
+                        h.get("force_synthetic") else ""))
     lines.append(p.trend.sentence("Recorded serious violence (definite and possible)"))
     if h.get("period_asked"):
         lines.append(f"The period asked for ({h['period_asked']['from']} to {h['period_asked']['to']}) reaches beyond "

@@ -84,7 +84,8 @@ class ForceProfile:
     strand: str | None
     synthetic: bool
     datasets: list[str]
-    records: int
+    records: int  # rows in scope (a crime x victim extract has several per crime)
+    crimes: int = 0  # crimes in scope (distinct crime references)
     tables: dict[str, pa.Table] = field(default_factory=dict)
     who: dict[str, pd.DataFrame] = field(default_factory=dict)  # role -> exact long cube (WHO_DIMS, records)
     repeats: dict[str, RepeatResult] = field(default_factory=dict)
@@ -223,6 +224,7 @@ def force_profile(engine: Engine, definition: Definition, *, start: dt.date | No
                        + (f" in strand {strand}" if strand else ""))
         return p
     crimes = df.drop_duplicates("crime_ref")
+    p.crimes = len(crimes)
     # --- what
     p.tables["what_force_by_offence_group"] = _counts(crimes, ["offence_group", "offence_subgroup"])
     p.tables["what_force_by_offence_code"] = _counts(crimes, ["ho_offence_code", "offence_description"])

@@ -94,8 +94,9 @@ def release_profile(profile: Profile, rules: DisclosureRules | None = None) -> t
             shown |= {t: v for t, v in tables.items() if t.startswith("who_force_") and t not in shown}
         sections[name] = Section(s.name, s.available, shown, notes, figures)
     headline = dict(profile.headline)
-    for key in ("definite", "possible"):
-        headline[key] = protect_count(headline[key], rules)
+    for key in ("definite", "possible", "force_definite"):
+        if key in headline:
+            headline[key] = protect_count(headline[key], rules)
     released = dataclasses.replace(profile, sections=sections, headline=headline, supply_warnings=warnings,
                                    summary=[], trend=trend)
     released.summary = summarise(released)

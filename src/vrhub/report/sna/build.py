@@ -27,7 +27,6 @@ import pyarrow as pa
 import vl_convert as vlc
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-import vrhub
 from vrhub.analysis.cohort import CITATION as CohortCitation
 from vrhub.analysis.cohort import CohortRiskFactors, cohort_risk_factors
 from vrhub.analysis.profile import Profile, build_profile
@@ -43,6 +42,7 @@ from vrhub.governance.store import in_force
 from vrhub.ingest.supply_check import ALL
 from vrhub.report import charts
 from vrhub.store.workspace import Workspace
+from vrhub.version import __version__
 
 DRAFT = "analyst draft — unsuppressed"
 
@@ -65,12 +65,43 @@ class SnaResult:
                 "datasets": self.datasets}
 
 
-def build_sna(
-    ws: Workspace, *, start: dt.date | None = None, end: dt.date | None = None, out: Path,
-    definition: Definition | None = None, release: bool = False, pdf: bool = False,
+@dataclass
+class SnaInputs:
+    """Everything the SNA shows, gathered once (:func:`gather_sna`): the analyses run (with their seeds), released
+    when ``released``, and the page's context: findings, tables, and the charts as inline SVG with the table behind
+    each. Rendering it (:func:`render_sna`) touches neither the workspace nor the disk."""
+
+    context: dict[str, Any]
+    released: bool
+    start: dt.date
+    end: dt.date
+    definition_sha256: str
+
+    @property
+    def stem(self) -> str:
+        """The file name the SNA is written under, without its suffix."""
+        return f"sna_{self.start:%Y-%m}_{self.end:%Y-%m}{'_release' if self.released else '_draft'}"
+
+
+@dataclass
+class RenderedSna:
+    """The SNA in memory: the HTML page, and the PDF's bytes when asked for."""
+
+    html: str
+    pdf: bytes | None
+    stem: str
+    released: bool = False
+    datasets: list[str] = field(default_factory=list)  # the data versions the page shows
+
+
+def gather_sna(
+    ws: Workspace, *, start: dt.date | None = None, end: dt.date | None = None,
+    definition: Definition | None = None, release: bool = False,
     built_at: dt.datetime | None = None, today: dt.date | None = None, vintage: int | None = None,
     imd_domain: str | None = None, on_step: Callable[[str], None] | None = None,
-) -> SnaResult:
+) -> SnaInputs:
+    """Run every analysis the SNA shows and assemble the page's context (released with ``release``: the
+    release step is applied here, once, to the profile and to each analysis the page shows)."""
     step = on_step or (lambda _label: None)  # progress: each stage named as it starts (the CLI draws a bar)
     definition = definition or load_definition()
     engine = ws.engine()
@@ -88,22 +119,44 @@ def build_sna(
         profile, notice = release_profile(profile)  # tables, headline, summary and notes all protected
     tables = profile.tables()
     ctx = _context(ws, profile, definition, gov, tables, notice, release, built_at, today, step)
+    return SnaInputs(ctx, release, profile.start, profile.end, definition.sha256)
+
+
+def render_sna(inputs: SnaInputs, *, pdf: bool = False, on_step: Callable[[str], None] | None = None) -> RenderedSna:
+    """The SNA's HTML (Jinja2) and, with ``pdf``, its PDF (WeasyPrint), in memory."""
+    step = on_step or (lambda _label: None)
     step("writing the HTML")
     env = Environment(loader=PackageLoader("vrhub.report.sna", "templates"),
                       autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
-    html = env.get_template("sna.html.j2").render(**ctx)
-    out.mkdir(parents=True, exist_ok=True)
-    stem = f"sna_{profile.start:%Y-%m}_{profile.end:%Y-%m}{'_release' if release else '_draft'}"
-    html_path = out / f"{stem}.html"
-    html_path.write_text(html, encoding="utf-8")
-    pdf_path = None
+    html = env.get_template("sna.html.j2").render(**inputs.context)
+    pdf_bytes = None
     if pdf:
         from weasyprint import HTML
 
         step("writing the PDF")
-        pdf_path = out / f"{stem}.pdf"
-        HTML(string=html, base_url=str(out)).write_pdf(pdf_path)
-    return SnaResult(html_path, pdf_path, release, ctx["findings"], ctx["missing"], definition.sha256,
+        pdf_bytes = HTML(string=html).write_pdf()
+    return RenderedSna(html, pdf_bytes, inputs.stem, inputs.released, list(inputs.context["datasets_used"]))
+
+
+def build_sna(
+    ws: Workspace, *, start: dt.date | None = None, end: dt.date | None = None, out: Path,
+    definition: Definition | None = None, release: bool = False, pdf: bool = False,
+    built_at: dt.datetime | None = None, today: dt.date | None = None, vintage: int | None = None,
+    imd_domain: str | None = None, on_step: Callable[[str], None] | None = None,
+) -> SnaResult:
+    """:func:`gather_sna`, :func:`render_sna`, and the files written to ``out``."""
+    inputs = gather_sna(ws, start=start, end=end, definition=definition, release=release, built_at=built_at,
+                        today=today, vintage=vintage, imd_domain=imd_domain, on_step=on_step)
+    page = render_sna(inputs, pdf=pdf, on_step=on_step)
+    out.mkdir(parents=True, exist_ok=True)
+    html_path = out / f"{page.stem}.html"
+    html_path.write_text(page.html, encoding="utf-8")
+    pdf_path = None
+    if page.pdf is not None:
+        pdf_path = out / f"{page.stem}.pdf"
+        pdf_path.write_bytes(page.pdf)
+    ctx = inputs.context
+    return SnaResult(html_path, pdf_path, release, ctx["findings"], ctx["missing"], inputs.definition_sha256,
                      ctx["datasets_used"], ctx["label"])
 
 
@@ -322,7 +375,7 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
         "actions": status, "notice": notice, "release": release, "definition": d, "profile": p,
         "sources": sources, "warnings": warnings, "charts": charts_out, "findings": findings,
         "recommendations": recs, "missing": missing, "capability": cap, "methods": methods,
-        "versions": versions, "rebuild": rebuild, "vrhub_version": vrhub.__version__,
+        "versions": versions, "rebuild": rebuild, "vrhub_version": __version__,
         "built_at": built_at.strftime("%Y-%m-%d %H:%M UTC"), "today": today,
         "what": _table(tables["what_by_category"], ["crime_type", "sv_status", "records"]),
         "register_sha256": gov.sha256, "works": works, "hotspots": hotspots, "cardiff": cardiff,
@@ -593,6 +646,10 @@ def _lower_first(text: str) -> str:
 
 
 FORCE_CAPTIONS = {
+    "what_force_by_offence_group": "Serious violence (force crime records) by offence group and sub-group",
+    "what_force_by_offence_code": "Serious violence (force crime records) by Home Office offence code",
+    "what_force_weapons": "Serious violence (force crime records) with a knife or sharp instrument, or a firearm",
+    "what_force_repeat_locations": "Serious violence (force crime records): the LSOAs with most crimes",
     "who_force_victims_by_age_band": "Victims of serious violence (force crime records) by age band, with rates per "
                                      "1,000 residents of the same age",
     "who_force_victims_by_sex": "Victims of serious violence (force crime records) by sex",
@@ -619,6 +676,9 @@ def _partner_caption(name: str) -> tuple[str, str | None]:
         group = STOP_SEARCH_GROUPS.get(name.removeprefix("who_stop_search_by_"), "group")
         return (f"Stop and search in the area by {group}: who is searched (policing activity), not victims or "
                 "offenders", STOP_SEARCH_KIND)
+    if name == "measures_force_by_month":
+        return ("Home Office success measures from force crime records, by month (knife-enabled serious violence; "
+                "homicide, non-domestic; each for victims under 25)", "force_crime")
     if "_force_" in name:
         return FORCE_CAPTIONS.get(name, "Force crime records: " + name.split("_force_", 1)[1].replace("_", " ")), \
             "force_crime"
@@ -676,9 +736,11 @@ def _partner_sections(p: Profile, tables: dict[str, pa.Table], notice: str, rele
     feed is synthetic; or, for a part with no such table, what is missing (the profile's own notes)."""
     out: dict[str, dict[str, Any]] = {}
     blank = "[c]" if release else ""
-    for part, prefix in (("who", "who_"), ("when", "when_"), ("why", "why_")):
+    for part, prefix in (("what", "what_force_"), ("who", "who_"), ("when", "when_"), ("why", "why_")):
         section = p.sections[part]
         names = [n for n in section.tables if n.startswith(prefix) and (part != "when" or n.endswith("_hour_weekday"))]
+        if part == "what" and "measures_force_by_month" in section.tables:
+            names.append("measures_force_by_month")
         entries = []
         for name in names:
             caption, kind = _partner_caption(name)
@@ -688,9 +750,16 @@ def _partner_sections(p: Profile, tables: dict[str, pa.Table], notice: str, rele
             if part == "when":
                 entry["chart"] = _hour_weekday(df, caption, notice, name, release)
                 entry["table"] = entry["chart"]["table"]
+            elif name == "measures_force_by_month":  # months down, measures across
+                wide = df.pivot_table(index="month", columns="measure", values="records", aggfunc="first",
+                                      dropna=False).reset_index()
+                wide["month"] = pd.to_datetime(wide["month"]).dt.strftime("%Y-%m")
+                wide.columns = [str(c).replace("_", " ") for c in wide.columns]
+                shown = wide.astype({c: "Int64" for c in wide.columns if c != "month"})
+                entry["table"] = _table(pa.Table.from_pandas(shown, preserve_index=False), blank=blank)
             else:
                 count = next(c for c in ("searches", "records", "people") if c in df)
-                dim = df.columns[0]
+                dim = "offence_subgroup" if "offence_subgroup" in df else df.columns[0]
                 if name == "who_ed_by_age_band":
                     order = sorted(df[dim].astype(str), key=_band_key)
                     cdf = df.dropna(subset=[count])
@@ -707,6 +776,10 @@ def _partner_sections(p: Profile, tables: dict[str, pa.Table], notice: str, rele
                 entry["chart"]["alt"] = "Synthetic data. " + entry["chart"]["alt"]
             entries.append(entry)
         hour_note = "hour × weekday"
+        if part == "what":  # police.uk's own 'what' is shown below it; only the force records' notes here
+            out[part] = {"entries": entries, "missing": [],
+                         "notes": [n for n in section.notes if n.startswith("force crime records")] if entries else []}
+            continue
         notes = [n for n in section.notes if part != "when" or hour_note in n]
         out[part] = {"entries": entries, "notes": notes if entries and part != "when" else [],
                      "missing": [] if entries else [n for n in section.notes if part != "when" or hour_note in n]}

@@ -27,7 +27,7 @@ Planted signals that tests recover (and that the analyses must find):
    crimes within 365 days; no other synthetic victim appears more than twice.
 
 With ``signals=False`` none is planted (a null run). Victim and suspect ids are HMAC-SHA256 pseudonyms under the
-synthetic partnership key (:func:`vrhub.ingest.synth.cohort.synthetic_key`), as a force would send them after
+synthetic partnership key (:func:`vrhub.synth.cohort.synthetic_key`), as a force would send them after
 ``vrhub pseudonymise``; every person is invented. The force is ``SYN-Kent Police``: marked synthetic everywhere.
 """
 
@@ -45,9 +45,9 @@ import pyarrow as pa
 from vrhub.domain.schemas import ETHNICITY_CODES
 from vrhub.ingest.force_crime import FLAG_COLUMNS
 from vrhub.ingest.pseudonymise import PseudonymKey
-from vrhub.ingest.synth.cohort import synthetic_key
-from vrhub.ingest.synth.ed import hour_weekday_weights
-from vrhub.ingest.synth.files import write_csv
+from vrhub.synth.cohort import synthetic_key
+from vrhub.synth.ed import hour_weekday_weights
+from vrhub.synth.files import write_csv
 
 if TYPE_CHECKING:
     from vrhub.ingest.loader import IngestReport

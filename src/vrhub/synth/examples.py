@@ -114,7 +114,7 @@ def _geography(out: Path, result: ExamplesResult) -> None:
 
 
 def _istv(out: Path, result: ExamplesResult) -> None:
-    from vrhub.ingest.synth.ed import SITES, generate_ed_returns
+    from vrhub.synth.ed import SITES, generate_ed_returns
 
     folder = out / "istv"
     made = generate_ed_returns(folder, seed=SEED, start=SAMPLE_MONTHS[0], months=len(SAMPLE_MONTHS),
@@ -142,7 +142,7 @@ def _istv(out: Path, result: ExamplesResult) -> None:
 
 
 def _mapped(out: Path, result: ExamplesResult) -> None:
-    from vrhub.ingest.synth.ed import SITES, generate_ed_returns
+    from vrhub.synth.ed import SITES, generate_ed_returns
 
     folder = out / "mapped"
     tmp = folder / ".generated"
@@ -175,8 +175,8 @@ def _mapped(out: Path, result: ExamplesResult) -> None:
 
 
 def _partner_feeds(out: Path, key_file: Path, result: ExamplesResult) -> None:
-    from vrhub.ingest.synth.ambulance import generate_ambulance
-    from vrhub.ingest.synth.cohort import generate_cohort
+    from vrhub.synth.ambulance import generate_ambulance
+    from vrhub.synth.cohort import generate_cohort
 
     span = {"seed": SEED, "start": SAMPLE_MONTHS[0], "months": len(SAMPLE_MONTHS)}
     generate_ambulance(out / "ambulance", scale=0.5, **span)  # type: ignore[arg-type]
