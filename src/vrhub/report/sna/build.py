@@ -118,7 +118,7 @@ def gather_sna(
         step("disclosure control")
         profile, notice = release_profile(profile)  # tables, headline, summary and notes all protected
     tables = profile.tables()
-    ctx = _context(ws, profile, definition, gov, tables, notice, release, built_at, today, step)
+    ctx = _context(ws, profile, definition, gov, tables, notice, Publication(release), built_at, today, step)
     return SnaInputs(ctx, release, profile.start, profile.end, definition.sha256)
 
 
@@ -195,15 +195,45 @@ def _imd_alt(ddf: pd.DataFrame) -> str:
             f"{last.imd_decile}.")
 
 
-def _count(n: int, release: bool) -> str:
-    """A row count for the sources table; in a release it passes the same disclosure rule as every other count."""
-    if release:
+@dataclass(frozen=True)
+class Publication:
+    """How this SNA publishes, asked by every part of the builder instead of a ``release`` flag: exact (the analyst
+    draft) or released, where each result passes the one release step (``vrhub.report.release.release``) on its
+    way into the page."""
+
+    released: bool
+
+    def result(self, result: Any) -> Any:
+        """``result`` as it may be shown: released through the release step, or as it is in a draft."""
+        if not self.released:
+            return result
+        from vrhub.report.release import release
+
+        return release(result).result
+
+    def value_sheet(self, sheet: Any) -> Any:
+        """A value-for-money sheet as it may be shown (released under the default rules)."""
+        if not self.released:
+            return sheet
+        from vrhub.domain.disclosure import NHS_OPENSAFELY
+        from vrhub.report.release.value import release_value_sheet
+
+        return release_value_sheet(sheet, NHS_OPENSAFELY)
+
+    def count(self, n: int) -> str:
+        """A row count for the sources table; in a release it passes the same rule as every other count."""
+        if not self.released:
+            return f"{n:,}"
         from vrhub.domain.disclosure import NHS_OPENSAFELY
         from vrhub.report.release import protect_count
 
         protected = protect_count(n, NHS_OPENSAFELY)
         return "[c]" if protected is None else f"{protected:,}"
-    return f"{n:,}"
+
+    @property
+    def blank(self) -> str:
+        """What an empty cell of a column with values shows: ``[c]`` (suppressed) in a release."""
+        return "[c]" if self.released else ""
 
 
 def _fmt(v: Any) -> str:
@@ -221,7 +251,7 @@ def _fmt(v: Any) -> str:
 
 
 def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: dict[str, pa.Table], notice: str,
-             release: bool, built_at: dt.datetime, today: dt.date,
+             pub: Publication, built_at: dt.datetime, today: dt.date,
              step: Callable[[str], None] = lambda _label: None) -> dict[str, Any]:
     step("charts")
     datasets = ws.catalogue.datasets()
@@ -232,9 +262,9 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
         months = sorted({c.month for x in ds for c in x.coverage})
         sources.append({
             "kind": kind, "datasets": len(ds), "partners": sorted({x.partner.name for x in ds if x.partner}),
-            "rows_read": _count(sum(x.rows_read for x in ds), release),
-            "rows_accepted": _count(sum(x.rows_accepted for x in ds), release),
-            "rows_quarantined": _count(sum(x.rows_quarantined for x in ds), release),
+            "rows_read": pub.count(sum(x.rows_read for x in ds)),
+            "rows_accepted": pub.count(sum(x.rows_accepted for x in ds)),
+            "rows_quarantined": pub.count(sum(x.rows_quarantined for x in ds)),
             "coverage": f"{months[0]:%b %Y} to {months[-1]:%b %Y}" if months else "(reference data)",
             "synthetic": any(x.synthetic for x in ds),
         })
@@ -271,27 +301,27 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
                            "alt": _imd_alt(ddf),
                            "table": _table(tables["by_imd_decile"])})
     step("hot spots (police.uk)")
-    hotspots = _hotspots(ws, d, p, notice, release)
+    hotspots = _hotspots(ws, d, p, notice, pub)
     if hotspots:
         charts_out.append(hotspots["chart"])
     step("hot spots (ED attendances)")
-    ed_hotspots = _hotspots(ws, d, p, notice, release, source="ed_istv")
+    ed_hotspots = _hotspots(ws, d, p, notice, pub, source="ed_istv")
     if ed_hotspots:
         charts_out.append(ed_hotspots["chart"])
     step("near repeats (Knox)")
-    near_repeat = _near_repeat(ws, d, p, release)
+    near_repeat = _near_repeat(ws, d, p, pub)
     synthetic_kinds = {x.kind for x in datasets if x.synthetic}
     step("partners' data and the linked cohort")
-    partner = _partner_sections(p, tables, notice, release, synthetic_kinds)
-    causes = _causes(ws, p, release)
+    partner = _partner_sections(p, tables, notice, pub, synthetic_kinds)
+    causes = _causes(ws, p, pub)
     status = gov.status(today)
     red = [a for a in status if a["rag"] == "red"]
     missing = []
     for s in p.sections.values():
         if not s.available:
             missing.append(f"{s.name.capitalize()}: " + " ".join(s.notes))
-    works = _what_works(ws, today, release)
-    cardiff = _cardiff(ws, p, release)
+    works = _what_works(ws, today, pub)
+    cardiff = _cardiff(ws, p, pub)
     if near_repeat is None:
         missing.append("Near-repeat analysis: police.uk gives months only, so day-level near-repeat bands cannot be "
                        "computed from it (vrhub near-repeat explains); dated partner data (ED, ambulance) are needed.")
@@ -326,7 +356,7 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
         recs.append("Target prevention at the most deprived neighbourhoods, where recorded rates are highest.")
     cap = [r for r in p.capability if r["kind"] in ("measure", "strand")]
     rebuild = (f"vrhub sna build --period {p.start:%Y-%m}..{p.end:%Y-%m} --out DIR"
-               + (" --release" if release else "") + " --pdf")
+               + (" --release" if pub.released else "") + " --pdf")
     methods = [
         ("Serious-violence definition", "The partnership's definition file, applied record by record; "
          "three-valued (definite / possible / not).", "docs/methods/serious-violence-definition.md"),
@@ -372,7 +402,7 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
     ctx = {
         "title": f"Serious Violence Strategic Needs Assessment, {p.start:%B %Y} to {p.end:%B %Y}",
         "partnership": gov.partnership, "members": gov.members, "board": gov.board, "strands": gov.strands,
-        "actions": status, "notice": notice, "release": release, "definition": d, "profile": p,
+        "actions": status, "notice": notice, "release": pub.released, "definition": d, "profile": p,
         "sources": sources, "warnings": warnings, "charts": charts_out, "findings": findings,
         "recommendations": recs, "missing": missing, "capability": cap, "methods": methods,
         "versions": versions, "rebuild": rebuild, "vrhub_version": __version__,
@@ -392,7 +422,7 @@ HOTSPOT_SEED = 20240131  # fixed, so that two builds of the same workspace are i
 HOTSPOT_PERMUTATIONS = 9999
 
 
-def _hotspots(ws: Workspace, d: Definition, p: Profile, notice: str, release: bool,
+def _hotspots(ws: Workspace, d: Definition, p: Profile, notice: str, pub: Publication,
               source: str = "police_uk_street") -> dict[str, Any] | None:
     """Getis-Ord Gi* on LSOAs (conditional permutation, FDR 5%): a class map and its sentence.
 
@@ -409,10 +439,7 @@ def _hotspots(ws: Workspace, d: Definition, p: Profile, notice: str, release: bo
                           seed=HOTSPOT_SEED)
     except NoDataError:
         return None
-    if release:  # through the release step: no class for an area whose count is suppressed, z withheld
-        from vrhub.report.release import release as release_step
-
-        run = release_step(run).result
+    run = pub.result(run)  # through the release step: no class for an area whose count is suppressed, z withheld
     places = run.places.copy()
     counts = places["classification"].value_counts()
     hot, cold = int(counts.get("hot", 0)), int(counts.get("cold", 0))
@@ -448,7 +475,7 @@ NEAR_REPEAT_DAYS = [0.0, 7.0, 14.0]
 NEAR_REPEAT_PERMUTATIONS = 999
 
 
-def _near_repeat(ws: Workspace, d: Definition, p: Profile, release: bool) -> dict[str, Any] | None:
+def _near_repeat(ws: Workspace, d: Definition, p: Profile, pub: Publication) -> dict[str, Any] | None:
     """Knox near-repeat test on dated ED attendances for the period (police.uk has months only: never run on it)."""
     from vrhub.analysis.hotspots.errors import HotspotInputError
     from vrhub.analysis.hotspots.run import ED_SOURCE, gather_incidents, run_near_repeat
@@ -461,17 +488,14 @@ def _near_repeat(ws: Workspace, d: Definition, p: Profile, release: bool) -> dic
                                  permutations=NEAR_REPEAT_PERMUTATIONS, seed=HOTSPOT_SEED)
     except (NoDataError, HotspotInputError):
         return None
-    if release:  # pair counts withheld, ratios and p-values coarsened, the number of events protected
-        from vrhub.report.release import release as release_step
-
-        result = release_step(result).result
+    result = pub.result(result)  # pair counts withheld, ratios and p-values coarsened, the number of events protected
     frame = result.to_frame()
     inner = frame[(frame["space_band"] != frame["space_band"].iloc[-1]) & (frame["time_band"]
                                                                           != frame["time_band"].iloc[-1])]
     found = inner[(inner["p_adjusted"] <= 0.05) & (inner["knox_ratio"] > 1)]
     if len(found):
         sentence = ("ED assault attendances show a near-repeat pattern: " + "; ".join(
-            f"{r.space_band} within {r.time_band} there are {r.knox_ratio:{'.2g' if release else '.2f'}} times "
+            f"{r.space_band} within {r.time_band} there are {r.knox_ratio:{'.2g' if pub.released else '.2f'}} times "
             "the pairs chance would give "
             f"(p = {r.p_adjusted:.3f} allowing for the {len(inner)} bands tested)" for r in found.itertuples())
             + f". Knox test, {result.permutations} permutations. " + result.global_sentence())
@@ -480,10 +504,10 @@ def _near_repeat(ws: Workspace, d: Definition, p: Profile, release: bool) -> dic
                     f"{NEAR_REPEAT_SPACE[-1]:,.0f} m and {NEAR_REPEAT_DAYS[-1]:.0f} days has more pairs than chance "
                     f"once the {len(inner)} bands tested are allowed for (Knox test, {result.permutations} "
                     "permutations). " + result.global_sentence())
-    columns = ["space_band", "time_band", "knox_ratio", "p_value", "p_adjusted"] if release else \
+    columns = ["space_band", "time_band", "knox_ratio", "p_value", "p_adjusted"] if pub.released else \
         ["space_band", "time_band", "observed", "expected", "knox_ratio", "p_value", "p_adjusted"]
     shown = inner[columns].copy()
-    if not release:
+    if not pub.released:
         shown["knox_ratio"] = shown["knox_ratio"].round(2)
     for col in ("p_value", "p_adjusted"):
         shown[col] = shown[col].map(lambda v: f"{v:.3f}")  # 0.001 with 999 permutations, not "0.00"
@@ -498,7 +522,7 @@ def _near_repeat(ws: Workspace, d: Definition, p: Profile, release: bool) -> dic
             "citation": result.citation, "n_events": result.n_events}
 
 
-def _cardiff(ws: Workspace, p: Profile, release: bool) -> dict[str, Any] | None:
+def _cardiff(ws: Workspace, p: Profile, pub: Publication) -> dict[str, Any] | None:
     """The Cardiff Model view (ED assaults against police-recorded violence) when ED data cover the period."""
     from vrhub.analysis.cardiff import GEOCODED_NOTE, GEOCODED_TABLES, cardiff_view
 
@@ -506,10 +530,7 @@ def _cardiff(ws: Workspace, p: Profile, release: bool) -> dict[str, Any] | None:
         view = cardiff_view(ws.engine(), start=p.start, end=p.end)
     except NoDataError:
         return None
-    if release:
-        from vrhub.report.release import release as release_step
-
-        view = release_step(view).result
+    view = pub.result(view)
     tables = {}
     for name, cols in (("ed_vs_police_by_district", ["district_name", "ed_assaults", "police_violence"]),
                        ("ed_location_type", None), ("ed_location_descriptions", None),
@@ -522,7 +543,7 @@ def _cardiff(ws: Workspace, p: Profile, release: bool) -> dict[str, Any] | None:
             df = df[[c for c in (cols or df.columns) if c != "ed_synthetic"]]
             tables[name] = _table(pa.Table.from_pandas(df.astype(object).where(df.notna(), None),
                                                        preserve_index=False), limit=CARDIFF_ROWS,
-                                  blank="[c]" if release else "")
+                                  blank=pub.blank)
             tables[name]["more"] = max(0, len(df) - CARDIFF_ROWS)
     geocoded = [n for n in GEOCODED_TABLES if n in view.tables]
     return {"summary": view.summary, "synthetic": view.synthetic, "tables": tables, "citation": view.citation,
@@ -542,7 +563,7 @@ CARDIFF_CAPTIONS = {
 }
 
 
-def _what_works(ws: Workspace, today: dt.date, release: bool = False) -> dict[str, Any]:
+def _what_works(ws: Workspace, today: dt.date, pub: Publication) -> dict[str, Any]:
     """The commissioned services in force, what their returns say they delivered, and contract alerts (each value
     sheet and evaluation through the release step in a release)."""
     from vrhub.analysis.value.sheet import value_sheet
@@ -556,12 +577,8 @@ def _what_works(ws: Workspace, today: dt.date, release: bool = False) -> dict[st
     evaluations = []
     for svc in register.services:
         sheet = value_sheet(ws, svc.key)
-        if release:
-            from vrhub.domain.disclosure import NHS_OPENSAFELY
-            from vrhub.report.release.value import release_value_sheet
-
-            sheet = release_value_sheet(sheet, NHS_OPENSAFELY)
-        evaluations += _service_evaluations(ws, svc, release)
+        sheet = pub.value_sheet(sheet)
+        evaluations += _service_evaluations(ws, svc, pub)
         report = service_report(returns, svc.key) if returns else None
         funding = svc.total_funding
         evidence = "; ".join(
@@ -587,7 +604,7 @@ EVALUATION_SOURCES = (("police_uk_street", "police-recorded violence and sexual 
                       ("ed_istv", "ED assault attendances (patients' home districts)"))
 
 
-def _service_evaluations(ws: Workspace, svc: Any, release: bool = False) -> list[dict[str, Any]]:
+def _service_evaluations(ws: Workspace, svc: Any, pub: Publication) -> list[dict[str, Any]]:
     """Difference-in-differences of each loaded outcome in the service's districts from its contract start, or
     the reason it cannot be run on the loaded data (a row either way, so the SNA shows what was tried)."""
     from vrhub.analysis.evaluation.result import EvaluationInputError
@@ -619,10 +636,7 @@ def _service_evaluations(ws: Workspace, svc: Any, release: bool = False) -> list
         else:
             try:
                 ev = evaluate_did(engine, treated=treated, start=start, source=source)
-                if release:
-                    from vrhub.report.release import release as release_step
-
-                    ev = release_step(ev).result
+                ev = pub.result(ev)
                 e = ev.effect
                 row["result"] = {"sentence": ev.plain_english(), "detected": e.detected,
                                  "estimate": e.percent_change, "ci": e.percent_ci}
@@ -707,7 +721,7 @@ def _shares(df: pd.DataFrame, category: str, count: str, n: int = 3) -> str:
                      for r in shown.itertuples()) if total else "no records"
 
 
-def _hour_weekday(df: pd.DataFrame, caption: str, notice: str, ident: str, release: bool) -> dict[str, Any]:
+def _hour_weekday(df: pd.DataFrame, caption: str, notice: str, ident: str, pub: Publication) -> dict[str, Any]:
     """The hour × weekday heat map, its text alternative (read from its cells) and its table (weekdays × hours)."""
     chart = charts.heatmap_chart(df, caption, notice, list(WEEKDAYS), "Records")
     known = df.dropna(subset=["records"]).copy()
@@ -720,22 +734,22 @@ def _hour_weekday(df: pd.DataFrame, caption: str, notice: str, ident: str, relea
                     f"{r.weekday} {int(r.hour):02d}:00–{int(r.hour):02d}:59 ({r.records:,})" for r in top.itertuples())
                 + f". Busiest day {by_day.idxmax()} ({int(by_day.max()):,}); busiest hour "
                 f"{int(by_hour.idxmax()):02d}:00 ({int(by_hour.max()):,} across the week)."
-                + (" Suppressed cells are left blank." if release and len(known) < len(df) else ""))
+                + (" Suppressed cells are left blank." if pub.released and len(known) < len(df) else ""))
     wide = df.pivot_table(index="weekday", columns="hour", values="records", aggfunc="first", dropna=False)
     wide = wide.reindex(index=list(WEEKDAYS), columns=range(24))
-    rows = [[day, *(("[c]" if release else "") if pd.isna(v) else f"{int(v):,}" for v in wide.loc[day])]
+    rows = [[day, *(pub.blank if pd.isna(v) else f"{int(v):,}" for v in wide.loc[day])]
             for day in WEEKDAYS]
     return {"id": ident, "svg": _svg(chart, ident), "alt": alt_text, "wide": True,
             "table": {"columns": ["weekday", *(f"{h:02d}" for h in range(24))], "rows": rows}}
 
 
-def _partner_sections(p: Profile, tables: dict[str, pa.Table], notice: str, release: bool,
+def _partner_sections(p: Profile, tables: dict[str, pa.Table], notice: str, pub: Publication,
                       synthetic_kinds: set[str]) -> dict[str, dict[str, Any]]:
     """Who, when (hour × weekday) and why: the profile's partner-feed and stop-and-search tables (released when the
     profile is), each with its caption, a chart for the ED age bands and each hour × weekday table, and whether its
     feed is synthetic; or, for a part with no such table, what is missing (the profile's own notes)."""
     out: dict[str, dict[str, Any]] = {}
-    blank = "[c]" if release else ""
+    blank = pub.blank
     for part, prefix in (("what", "what_force_"), ("who", "who_"), ("when", "when_"), ("why", "why_")):
         section = p.sections[part]
         names = [n for n in section.tables if n.startswith(prefix) and (part != "when" or n.endswith("_hour_weekday"))]
@@ -748,7 +762,7 @@ def _partner_sections(p: Profile, tables: dict[str, pa.Table], notice: str, rele
             entry: dict[str, Any] = {"id": name, "caption": caption, "synthetic": kind in synthetic_kinds,
                                      "chart": None}
             if part == "when":
-                entry["chart"] = _hour_weekday(df, caption, notice, name, release)
+                entry["chart"] = _hour_weekday(df, caption, notice, name, pub)
                 entry["table"] = entry["chart"]["table"]
             elif name == "measures_force_by_month":  # months down, measures across
                 wide = df.pivot_table(index="month", columns="measure", values="records", aggfunc="first",
@@ -801,7 +815,7 @@ def _who_had(row: Any) -> str:
     return "boys had" if row["exposure"] == "male" else f"pupils {row['label'][0].lower()}{row['label'][1:]} had"
 
 
-def _causes(ws: Workspace, p: Profile, release: bool) -> dict[str, Any]:
+def _causes(ws: Workspace, p: Profile, pub: Publication) -> dict[str, Any]:
     """The linked cohort's odds ratios for the period (``cohort_risk_factors``), its key finding and recommendation,
     or what is missing when education or youth justice data are not loaded."""
     none: dict[str, Any] = {"result": None, "finding": None, "recommendation": None}
@@ -809,18 +823,16 @@ def _causes(ws: Workspace, p: Profile, release: bool) -> dict[str, Any]:
         r: CohortRiskFactors = cohort_risk_factors(ws.engine(), start=p.start, end=p.end)
     except NoDataError as exc:
         return none | {"missing": f"{exc.message[:1].upper()}{exc.message[1:]}: {exc.hint}."}
-    if release:
-        from vrhub.report.release import release as release_step
-
-        r = release_step(r).result
+    r = pub.result(r)
     t = r.table
     rows = []
     for x in t.itertuples():
         rows.append([x.label, *(_fmt(None if pd.isna(v) else int(v)) or "[c]" for v in
                                 (x.exposed, x.exposed_with_outcome, x.unexposed, x.unexposed_with_outcome)),
                      *("" if pd.isna(v) else f"{v:.1%}" for v in (x.risk_exposed, x.risk_unexposed)),
-                     _or_text(x.crude_or, x.crude_or_low, x.crude_or_high, release),
-                     _or_text(x.adjusted_or, x.adjusted_or_low, x.adjusted_or_high, release, significant=release)])
+                     _or_text(x.crude_or, x.crude_or_low, x.crude_or_high, pub.released),
+                     _or_text(x.adjusted_or, x.adjusted_or_low, x.adjusted_or_high, pub.released,
+                              significant=pub.released)])
     columns = ["risk factor", "pupils with it", "with it and a violent offence", "pupils without it",
                "without it and a violent offence", "risk with", "risk without", "crude odds ratio (95% CI)",
                "adjusted odds ratio (95% CI)"]
@@ -845,7 +857,8 @@ def _causes(ws: Workspace, p: Profile, release: bool) -> dict[str, Any]:
         recommendation = None
     else:
         finding = (f"In the linked cohort of {cohort}, no adjusted odds ratio could be published"
-                   + (" (a cell of every table is suppressed)." if release else " (the model could not be fitted)."))
+                   + (" (a cell of every table is suppressed)." if pub.released
+                      else " (the model could not be fitted)."))
         recommendation = None
     if r.synthetic and recommendation:
         recommendation = None  # invented data recommend nothing
