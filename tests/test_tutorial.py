@@ -6,7 +6,7 @@ it is what the block's last command prints: every figure in it (each number, and
 ``street-cd1ffd2b4c4f``) must appear in what the command prints, so a figure in the docs that differs from the
 command's fails the test.
 
-Sections 2–4 and 6–10 show the output of ``vrhub demo``, which issue 15 is moving to the 2025 data; they join
+Sections 2–4 and 7–10 show the output of ``vrhub demo``, which issue 15 is moving to the 2025 data; they join
 ``CHECKED`` when their figures are those of the new demo (each needs the demo's workspace: one run, shared).
 """
 
@@ -20,7 +20,7 @@ import pytest
 from vrhub_testkit import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
-CHECKED = ("## 5. The quarantine",)
+CHECKED = ("## 5. The quarantine", "## 6. Loading a new month")
 FIGURE = re.compile(r"\b[a-z]+-[0-9a-f]{12}\b|(?<![\w.])\d[\d,]*(?:\.\d+)?(?![\w])")
 BLOCK = re.compile(r"```(\w*)\n(.*?)```", re.S)
 
