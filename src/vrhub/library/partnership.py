@@ -146,7 +146,8 @@ class Partnership:
         else:
             run = hs.run_emerging(self.engine, incidents, level=level, cell_size=cell,  # type: ignore[arg-type]
                                   permutations=permutations or 0, seed=seed, alpha=alpha)
-        context: dict[str, Any] = {"incidents": incidents, "level": level}
+        context: dict[str, Any] = {"incidents": incidents, "level": level, "synthetic": any(
+            d.synthetic for d in self.ws.catalogue.datasets() if d.id in set(incidents.datasets))}
         try:
             geo = Geography(self.engine)
             pop = geo.attributes("population").select("lsoa_code", "population_total").to_pandas()
