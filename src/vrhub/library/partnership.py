@@ -205,6 +205,21 @@ class Partnership:
 
         return build_demo(self.ws, progress=progress)
 
+    # --- synthetic partners ----------------------------------------------------------------------------------------
+    def synth(self, out_dir: Path, **options: Any) -> Any:
+        """Write a synthetic partnership to ``out_dir`` and load it into this workspace, marked synthetic
+        (``synth.partnership.make_partnership``; the options are its keyword arguments)."""
+        from vrhub.synth.partnership import make_partnership
+
+        return make_partnership(out_dir, ws=self.ws, **options)
+
+    @staticmethod
+    def synth_files(out_dir: Path, **options: Any) -> Any:
+        """Write a synthetic partnership's files to ``out_dir`` only (no workspace needed)."""
+        from vrhub.synth.partnership import make_partnership
+
+        return make_partnership(out_dir, **options)
+
     # --- what works ------------------------------------------------------------------------------------------------
     def evaluate(self, design: str, **options: Any) -> Result[Any]:
         """An impact evaluation on the workspace's outcomes: ``design`` is ``did`` (difference-in-differences),
