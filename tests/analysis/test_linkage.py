@@ -18,7 +18,7 @@ from vrhub.analysis.linkage.quality import estimated_error, linkage_rates, pair_
 from vrhub.ingest.linkage_encoding import LinkageEncoder, dice
 from vrhub.ingest.linkage_files import read_partner_files, source_files
 from vrhub.ingest.pseudonymise import PseudonymKey
-from vrhub.ingest.synth.linkage import SOURCES, generate_linkage_partners
+from vrhub.synth.linkage import SOURCES, generate_linkage_partners
 
 # published in docs/methods/linkage.md (5,000 people, seed 20240101, threshold 0.9)
 F1_FLOOR = {("education", "youth_justice"): 0.97, ("ed_istv", "education"): 0.975,

@@ -34,14 +34,21 @@ import datetime as dt
 import hashlib
 import hmac
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import jellyfish
 
 from vrhub.domain import identifiers as ids
 
-if TYPE_CHECKING:
-    from vrhub.ingest.pseudonymise import PseudonymKey
+
+class PseudonymKey(Protocol):
+    """What the encoder needs of the partnership's key (``vrhub.ingest.pseudonymise.PseudonymKey`` is one): a
+    Protocol, so that ``pseudonymise`` may use this module without an import cycle."""
+
+    @property
+    def secret(self) -> bytes: ...
+
+    def pseudonym(self, field: str, value: str) -> str: ...
 
 CITATION = ("Schnell R, Bachteler T, Reiher J. Privacy-preserving record linkage using Bloom filters. BMC Med Inform "
             "Decis Mak 2009;9:41; Schnell R, Bachteler T, Reiher J. A novel error-tolerant anonymous linking code. "

@@ -20,7 +20,7 @@ the person's age band, sex and ethnic group (synthetic data only: real linkage h
 
 The education file is the cohort: one row per pupil aged 10–16 at the start of the period, with the school risk
 factors; the youth justice file has one row per offence; the ED file one row per assault attendance. Risk factors
-are planted as in :mod:`vrhub.ingest.synth.cohort` (odds of a violent offence × ``OR_PERMANENT_EXCLUSION``,
+are planted as in :mod:`vrhub.synth.cohort` (odds of a violent offence × ``OR_PERMANENT_EXCLUSION``,
 ``OR_PERSISTENT_ABSENCE``, ``OR_MALE``); ``NOT_IN_EDUCATION`` of the young people known to youth justice or the ED
 are not on the education roll (moved in, educated elsewhere).
 """
@@ -38,14 +38,14 @@ import numpy as np
 import pandas as pd
 
 from vrhub.ingest.pseudonymise import IdentifierColumns, pseudonymise_file
-from vrhub.ingest.synth.cohort import (
+from vrhub.synth.cohort import (
     BASE_RISK,
     OR_MALE,
     OR_PERMANENT_EXCLUSION,
     OR_PERSISTENT_ABSENCE,
     _write_synthetic_key,
 )
-from vrhub.ingest.synth.files import write_csv
+from vrhub.synth.files import write_csv
 
 CITATION = ("Synthetic partners for linkage; error types after Christen P, Data Matching (Springer 2012), ch. 3; "
             "differential error by ethnic group as described by Harron K et al., 'Challenges in administrative data "
