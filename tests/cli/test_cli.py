@@ -224,6 +224,14 @@ def test_the_demo_runs(tmp_path: Path) -> None:
     assert "Total 67,035." in text and "Census 2021 usual residents" in text
     assert "Supply warnings in the real 2025 data: 2025-01 Anti-social behaviour, Robbery" in text
     assert "sna_2025-01_2025-12_draft.html" in text
+    # the synthetic force extract: the real police.uk violence, robbery and weapons crimes, marked synthetic
+    assert "Synthetic force crime extract (SYN-Kent Police):" in text
+    html = " ".join(p.read_text(encoding="utf-8") for p in (tmp_path / "home" / "sna").rglob("*.html"))
+    assert "Victims of serious violence (force crime records) by age band" in html
+    assert "Serious violence (force crime records) by hour of the day and weekday" in html
+    assert "Serious violence (force crime records) by offence group and sub-group" in html
+    assert "Home Office success measures from force crime records, by month" in html
+    assert "Repeat victims: crimes of serious violence per victim" in html
 
 
 def test_ingest_end_to_end_with_postgresql(tmp_path: Path, pg_url: str) -> None:

@@ -53,7 +53,7 @@ def test_a_file_without_encodings_is_refused_with_what_to_do(tmp_path: Path) -> 
 
 def test_a_bad_cell_is_named_and_its_row_kept(tmp_path: Path) -> None:
     from vrhub.ingest.linkage_files import read_partner_files
-    from vrhub.ingest.synth.linkage import generate_linkage_partners
+    from vrhub.synth.linkage import generate_linkage_partners
 
     made = generate_linkage_partners(tmp_path / "in", tmp_path / "key" / "k", people=200)
     path = made.paths["education"]

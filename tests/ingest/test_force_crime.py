@@ -80,10 +80,11 @@ def test_good_and_bad_rows(ws: Workspace, tmp_path: Path) -> None:
         row(**{"Easting": "51.27", "Northing": "0.52", "Longitude": "", "Latitude": ""}),   # 12 lon/lat as grid
         row(**{"Crime reference": "", "Offence code": ""}),                                 # 13 missing
         row(**{"Outcome date": "01/03/2025"}),                                              # 14 outcome before
+        row(**{"Offence code": "19E", "Victim age": "30", "Victim sex": "F"}),             # 15 age vs code
     ]
     r = load(ws, tmp_path / "force-crime.csv", rows)
     assert r.ok and r.kind == "force_crime"
-    assert (r.rows_read, r.rows_accepted, r.rows_quarantined) == (13, 3, 10)
+    assert (r.rows_read, r.rows_accepted, r.rows_quarantined) == (14, 3, 11)
     assert r.flags == {"no_location": 1, "window_over_24h": 1}
     got = accepted(ws, r)
     assert [g["ho_offence_code"] for g in got] == ["5D", "4.1", "5D"]
@@ -103,7 +104,7 @@ def test_good_and_bad_rows(ws: Workspace, tmp_path: Path) -> None:
     assert got[1]["easting"] == 575800 and got[1]["longitude"] == pytest.approx(lon) and 0.5 < lon < 0.55
     assert got[1]["latitude"] == pytest.approx(lat) and 51.25 < lat < 51.3
     p = problems(ws, r)
-    assert sorted(p) == list(range(5, 15))
+    assert sorted(p) == list(range(5, 16))
     assert p[5].startswith("Offence code: '99Z' is not a Home Office offence code in vrhub's list")
     assert "Victim age: '230' is not a possible age (0–120 years)" in p[6] and "Suspect age: '-1'" in p[6]
     assert p[7].startswith("Committed from: '03/03/2025 10:00' is after the Recorded date")
@@ -115,6 +116,8 @@ def test_good_and_bad_rows(ws: Workspace, tmp_path: Path) -> None:
     assert "Easting/Northing: '51.27, 0.52' is outside Great Britain's National Grid" in p[12]
     assert "Crime reference: is missing" in p[13] and "Offence code: is missing" in p[13]
     assert p[14] == "Outcome date: '01/03/2025' is before the Recorded date"
+    assert p[15] == ("Victim age: '30' does not fit offence code 19E (Rape of a female child under 13): check the "
+                     "age or the code")
     d = ws.catalogue.get(r.dataset_id)
     assert d.synthetic and [(c.force, c.rows) for c in d.coverage] == [("SYN-Kent Police", 3)]
     again = load(ws, tmp_path / "force-crime.csv", rows)  # re-running is safe: the same file is not loaded twice
@@ -241,3 +244,12 @@ def test_a_mapped_layout_names_the_partners_column_of_a_bad_value(ws: Workspace,
     p = problems(ws, r)
     assert p[3].startswith("Offence code (column 'HOOC'): '999X' is not a Home Office offence code")
     assert p[4].startswith("Victim age (column 'VIC_AGE_AT_OFFENCE'): '1985' is not a possible age")
+
+
+@pytest.mark.parametrize("name", ["kent_and_medway", "london_example"])
+def test_every_offence_code_the_shipped_definitions_name_is_in_the_code_list(name: str) -> None:
+    from vrhub.domain.definitions import load_definition
+
+    d = load_definition(name)
+    named = {v for r in d.source("force_crime").rules for v in r.match.get("ho_offence_code", ()).values}
+    assert named and named <= set(offence_codes())

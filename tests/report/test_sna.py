@@ -425,3 +425,16 @@ def test_parts_without_partner_data_say_what_is_missing(draft: Built, release: B
         assert any(m.startswith("Causes (risk and protective factors)") and "no education data" in m.lower()
                    for m in built.result.missing)
         assert not any(f.startswith("In the linked cohort") for f in built.result.findings)
+
+
+def test_the_page_renders_in_memory_from_gathered_inputs(kent_ws, draft: Built, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch):
+    """gather (the analyses, seeded) then render (pure): the same page as the files, and nothing on disk."""
+    from vrhub.report.sna import gather_sna, render_sna
+
+    inputs = gather_sna(kent_ws.ws, built_at=BUILT_AT, today=TODAY)
+    monkeypatch.chdir(tmp_path)
+    page = render_sna(inputs)
+    assert page.html == draft.html
+    assert page.stem == draft.result.html.stem and page.datasets == draft.result.datasets and page.pdf is None
+    assert list(tmp_path.iterdir()) == []

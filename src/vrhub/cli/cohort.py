@@ -1,6 +1,7 @@
 """``vrhub cohort``: school risk factors and violent youth justice offences in the linked cohort (causes, step 2).
 
-Calls :func:`vrhub.analysis.cohort.cohort_risk_factors` and writes its table as ``risk_factors.csv`` with a
+Calls ``Partnership.cohort`` (:func:`vrhub.analysis.cohort.cohort_risk_factors`) and writes its table with
+``vrhub.report.cohort_files`` as ``risk_factors.csv`` with a
 ``summary.md``. Method: docs/methods/cohort-risk-factors.md.
 """
 
@@ -14,13 +15,9 @@ from rich.markup import escape
 
 from vrhub.cli.console import out, print_json
 from vrhub.cli.period import FROM, PERIOD, TO
+from vrhub.report.cohort_files import odds_ratio_text, write_cohort
 
-
-def _or(value: float, low: float, high: float, significant: bool = False) -> str:
-    """An odds ratio and interval; released model estimates (2 significant figures) are shown as such."""
-    if math.isnan(value):
-        return ""
-    return f"{value:.2g} ({low:.2g}–{high:.2g})" if significant else f"{value:.2f} ({low:.2f}–{high:.2f})"
+_or = odds_ratio_text
 
 
 def cohort(
@@ -35,36 +32,19 @@ def cohort(
 ) -> None:
     """Odds ratios of a violent youth justice offence by exclusion, suspension, persistent absence and sex, for
     pupils linked on pseudonym between the education and youth justice data. Associations, not causes."""
-    from vrhub.analysis.cohort import cohort_risk_factors
-    from vrhub.cli.main import state, table
+    from vrhub.cli.context import state, table
     from vrhub.cli.outputs import output_folder
     from vrhub.cli.period import month_options
+    from vrhub.library import Result
 
     lo, hi = month_options(start, end, period)
-    ws = state.workspace()
-    result = _linked(ws.home) if linked else cohort_risk_factors(ws.engine(), start=lo, end=hi)
-    if release:
-        from vrhub.report.release import release as release_step
-
-        result = release_step(result).result
+    partnership = state.partnership()
+    found = Result("cohort", _linked(partnership.home)) if linked else partnership.cohort((lo, hi))
+    result = (found.release() if release else found).value
     span = (f"{lo:%Y-%m}_{hi:%Y-%m}" if lo and hi else "all") + ("_linked" if linked else "")
-    folder = out_dir or output_folder(ws.home / "cohort", span, release=release)
-    folder.mkdir(parents=True, exist_ok=True)
-    notice = ("SYNTHETIC data (invented for testing and training): not evidence | " if result.synthetic else "") + (
-        f"released — {result.disclosure}" if release else "unsuppressed — analyst use only")
-    csv_path = folder / "risk_factors.csv"
-    with csv_path.open("w", encoding="utf-8", newline="") as f:
-        f.write(f"# {notice}\n")
-        result.table.to_csv(f, index=False)
-    lines = [f"# Linked cohort: school risk factors and violent offending ({span})", "", f"**{notice}**", "",
-             f"Pupils: {result.population if result.population is not None else '[c]'}; with a violent youth justice "
-             f"offence: {result.with_outcome if result.with_outcome is not None else '[c]'}.", ""]
-    lines += [f"- {r.label}: adjusted odds ratio "
-              f"{_or(r.adjusted_or, r.adjusted_or_low, r.adjusted_or_high, release) or 'n/a'}"
-              for r in result.table.itertuples()]
-    lines += ["", *[f"- {n}" for n in result.notes], "", f"Citation: {result.citation}", ""]
-    summary = folder / "summary.md"
-    summary.write_text("\n".join(lines), encoding="utf-8")
+    folder = out_dir or output_folder(partnership.home / "cohort", span, release=release)
+    written = write_cohort(result, folder, label=span)
+    notice, csv_path, summary = written.notice, written.table, written.summary
     if as_json:
         print_json({"folder": str(folder), "notice": notice, "synthetic": result.synthetic, "released": release,
                     "population": result.population, "with_outcome": result.with_outcome,

@@ -25,11 +25,13 @@ def usage_error(exc: UsageError) -> typer.BadParameter:
 
 def report(exc: VrhubError) -> NoReturn:
     """Print ``exc`` for a person (message, then what to do) and exit with its ``exit_code``."""
+    from rich.markup import escape
+
     from vrhub.cli.console import err
 
-    err.print(f"[bold red]Error:[/] {exc.message}", highlight=False)
+    err.print(f"[bold red]Error:[/] {escape(exc.message)}", highlight=False)  # "[c]" and paths are not markup
     if exc.hint:
-        err.print(f"[bold]What to do:[/] {exc.hint}", highlight=False)
+        err.print(f"[bold]What to do:[/] {escape(exc.hint)}", highlight=False)
     raise SystemExit(exc.exit_code)
 
 

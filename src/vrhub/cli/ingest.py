@@ -10,12 +10,12 @@ import typer
 from vrhub.cli.console import RichProgress, err, out, print_json
 from vrhub.ingest.geography.vintage_check import check_lsoa_vintages
 from vrhub.ingest.loader import IngestReport, ingest
-from vrhub.ingest.police_uk import SOURCES
+from vrhub.ingest.registry import SHORT_NAMES
 from vrhub.store.geography import Geography
 
 app = typer.Typer(help="Load partner data into the workspace.", no_args_is_help=True)
 
-KIND_NAMES = {"street": "police_uk_street", "outcomes": "police_uk_outcomes", "stop-search": "police_uk_stop_search"}
+KIND_NAMES = SHORT_NAMES  # the one list of kind names (vrhub.ingest.registry)
 
 
 @app.command("police-uk")
@@ -28,15 +28,14 @@ def police_uk(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document instead of tables."),
 ) -> None:
     """Load police.uk street-level crime, outcomes and stop-and-search CSVs."""
-    from vrhub.cli.main import state
+    from vrhub.cli.context import state
 
-    ws = state.workspace()
+    partnership = state.partnership()
     kind_name = KIND_NAMES.get(kind, kind) if kind else None
-    known = Geography(ws.engine()).known_lsoa_codes()
-    report = ingest(ws, paths, SOURCES, partner=partner, kind=kind_name,
-                    options={"force": force} if force else {}, progress=RichProgress(not as_json), known_lsoas=known)
-    check_lsoa_vintages(ws, report)
-    finish(report, as_json, geography_loaded=known is not None)
+    report = partnership.ingest(paths, feed="police_uk", partner=partner, kind=kind_name,
+                                options={"force": force} if force else {}, progress=RichProgress(not as_json))
+    check_lsoa_vintages(partnership.ws, report)
+    finish(report, as_json, geography_loaded=Geography(partnership.engine).known_lsoa_codes() is not None)
 
 
 @app.command("istv")
@@ -49,12 +48,11 @@ def istv(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document instead of tables."),
 ) -> None:
     """Load emergency-department assault returns (NHS ISB 1594 ISTV); see docs/sources/ed-istv.md."""
-    from vrhub.cli.main import state
-    from vrhub.ingest.istv import SOURCES as ISTV_SOURCES
+    from vrhub.cli.context import state
 
-    ws = state.workspace()
-    report = ingest(ws, paths, ISTV_SOURCES, partner=partner, kind="ed_istv",
-                    options={"sheet": sheet} if sheet else {}, progress=RichProgress(not as_json))
+    report = state.partnership().ingest(paths, feed="istv", partner=partner, kind="ed_istv",
+                                        options={"sheet": sheet} if sheet else {}, progress=RichProgress(not as_json),
+                                        check_lsoas=False)
     finish(report, as_json, geography_loaded=True)  # ISTV home LSOAs are checked by pattern, not against boundaries
 
 
@@ -68,7 +66,7 @@ def gazetteer(
 ) -> None:
     """Load a place gazetteer (venues, streets, town centres, stations → LSOA) for geocoding free-text locations;
     the newest one loaded is used. See docs/sources/gazetteer.md."""
-    from vrhub.cli.main import existing_paths, state
+    from vrhub.cli.context import existing_paths, state
     from vrhub.data import kent
     from vrhub.ingest.gazetteer import SOURCES as GAZETTEER_SOURCES
 
@@ -100,7 +98,7 @@ def mapped(
 ) -> None:
     """Load any partner CSV/XLSX through a mapping file, checked against the files before anything is loaded;
     see docs/sources/mapped.md."""
-    from vrhub.cli.main import existing_paths, state, table
+    from vrhub.cli.context import existing_paths, state, table
     from vrhub.ingest.mapped import check_mapping, load_mapping, mapped_sources, targets
 
     if fields:
@@ -151,15 +149,13 @@ def finish(report: IngestReport, as_json: bool, *, geography_loaded: bool) -> No
 def _partner_feed(module: str, kind: str, paths: list[Path], partner: str | None, as_json: bool,
                   check_lsoas: bool = False) -> None:
     """Load files with the sources of ``vrhub.ingest.<module>`` as ``kind`` and print the report."""
-    from importlib import import_module
+    from vrhub.cli.context import state
 
-    from vrhub.cli.main import state
-
-    ws = state.workspace()
-    known = Geography(ws.engine()).known_lsoa_codes() if check_lsoas else None
-    report = ingest(ws, paths, import_module(f"vrhub.ingest.{module}").SOURCES, partner=partner,
-                    kind=kind, progress=RichProgress(not as_json), known_lsoas=known)
-    finish(report, as_json, geography_loaded=known is not None or not check_lsoas)
+    partnership = state.partnership()
+    report = partnership.ingest(paths, feed=module, partner=partner, kind=kind, progress=RichProgress(not as_json),
+                                check_lsoas=check_lsoas)
+    loaded = Geography(partnership.engine).known_lsoa_codes() is not None if check_lsoas else True
+    finish(report, as_json, geography_loaded=loaded)
 
 
 @app.command("ambulance")
@@ -205,7 +201,7 @@ def force_crime(
 ) -> None:
     """Load a force's crime records (offence codes, times, victims, suspects, flags); see
     docs/sources/force-crime.md."""
-    from vrhub.cli.main import existing_paths, state
+    from vrhub.cli.context import existing_paths, state
     from vrhub.ingest.force_crime import SOURCES as FORCE_SOURCES
     from vrhub.ingest.force_crime import layout_mapping
     from vrhub.ingest.mapped import MappingError, check_mapping, load_mapping, mapped_sources
@@ -241,7 +237,7 @@ def returns(
 
 
 def print_report(report: IngestReport, *, geography_loaded: bool) -> None:
-    from vrhub.cli.main import table
+    from vrhub.cli.context import table
 
     rows = []
     for r in report.results:

@@ -38,7 +38,7 @@ def link(
     import pandas as pd
 
     from vrhub.analysis.linkage import link_partners
-    from vrhub.cli.main import state
+    from vrhub.cli.context import state
     from vrhub.domain.errors import VrhubError
     from vrhub.ingest.linkage_files import read_partner_files, source_files
     from vrhub.report.linkage import write_linkage
@@ -50,7 +50,7 @@ def link(
     ws = state.workspace()
     folder = in_dir or ws.home / "linkage" / "inputs"
     if synthetic:
-        from vrhub.ingest.synth.linkage import generate_linkage_partners
+        from vrhub.synth.linkage import generate_linkage_partners
 
         made = generate_linkage_partners(folder, ws.home / "synthetic-key" / "synthetic-partnership.key",
                                          seed=seed, people=synthetic)

@@ -29,25 +29,19 @@ def profile(
     as_json: bool = typer.Option(False, "--json", help="Print the files' locations and headline figures as JSON."),
 ) -> None:
     """Profile serious violence for a period, area level and strand, and write the outputs."""
-    from vrhub.analysis.profile import build_profile
-    from vrhub.analysis.profile.build import LEVELS
-    from vrhub.cli.main import state, table
+    from vrhub.cli.context import state, table
     from vrhub.cli.outputs import output_folder
     from vrhub.cli.period import month_options
-    from vrhub.domain.definitions import load_definition
-    from vrhub.report.profile_files import write_profile
 
-    lo, hi = month_options(start, end, period)
-    if level not in LEVELS:
-        raise typer.BadParameter(f"unknown level '{level}': use one of {', '.join(LEVELS)}", param_hint="--level")
-    ws = state.workspace()
-    d = load_definition(definition)
-    p = build_profile(ws.engine(), d, start=lo, end=hi, level=level, strand=strand, vintage=vintage,
-                      imd_domain=imd_domain)
-    folder = out_dir or output_folder(ws.home / "profiles",
+    months = month_options(start, end, period)
+    partnership = state.partnership()
+    result = partnership.profile(months, level=level, strand=strand, definition=definition, vintage=vintage,
+                                 imd_domain=imd_domain)
+    p = result.value
+    folder = out_dir or output_folder(partnership.home / "profiles",
                                       f"{p.start:%Y-%m}_{p.end:%Y-%m}_{level}{'_' + strand if strand else ''}",
                                       release=release)
-    files = write_profile(p, folder, release=release)
+    files = result.write(folder, release=release)
     p = files.profile  # with --release, the released copy: never print the unprotected numbers
     if as_json:
         print_json({"folder": str(folder), "notice": files.marker,

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
-from vrhub.cli.console import out, print_json
+from vrhub.cli.console import out, print_json, steps
 from vrhub.cli.period import FROM, PERIOD, TO, month_options
 
 app = typer.Typer(help="The Strategic Needs Assessment.", no_args_is_help=True)
@@ -29,31 +30,21 @@ def build(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """Build the SNA from the workspace: findings, definition, data, the problem, strategy, appendix."""
-    from vrhub.cli.main import state
+    from vrhub.cli.context import state
     from vrhub.cli.outputs import output_folder
-    from vrhub.domain.definitions import load_definition
 
-    lo, hi = month_options(start, end, period)
+    months = month_options(start, end, period)
     if out_dir is None:
         out_dir = output_folder(Path("."), "sna", release=release)
-    result = build_report(state.workspace(), out_dir, start=lo, end=hi, pdf=pdf, release=release,
-                          definition=load_definition(definition), vintage=vintage, imd_domain=imd_domain)
+    with steps("Building the SNA", 8 + release + pdf, enabled=not as_json) as step:
+        result = state.partnership().sna(months, out=out_dir, pdf=pdf, release=release, definition=definition,
+                                         vintage=vintage, imd_domain=imd_domain, on_step=step)
     if as_json:
         print_json(result.to_json())
         return
+    if result.label:
+        out.print(escape(result.label), style="bold yellow")
     out.print(f"SNA written to {result.html}" + (f" and {result.pdf}" if result.pdf else ""))
     out.print("Released: disclosure control applied throughout." if release else
               "Watermarked 'analyst draft — unsuppressed': add --release for a version to share.")
 
-
-def build_report(ws, out_dir: Path, **kwargs):  # type: ignore[no-untyped-def]
-    from vrhub.domain.errors import VrhubError
-    from vrhub.report.sna import build_sna
-
-    try:
-        return build_sna(ws, out=out_dir, **kwargs)
-    except OSError as exc:
-        if kwargs.get("pdf") and ("pango" in str(exc).lower() or "cannot load library" in str(exc).lower()):
-            raise VrhubError(f"the PDF cannot be made on this machine: {exc}",
-                             "install Pango (see WeasyPrint's install guide) or build without --pdf") from exc
-        raise

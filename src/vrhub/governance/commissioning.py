@@ -32,6 +32,7 @@ import yaml
 from sqlalchemy import select
 
 from vrhub.domain.errors import CommissioningError as CommissioningError  # re-exported: the tree is in domain.errors
+from vrhub.domain.labels import is_demo_origin
 from vrhub.store.catalogue.models import CommissioningVersion
 from vrhub.store.workspace import Workspace
 
@@ -129,6 +130,11 @@ class Register:
     @property
     def sha256(self) -> str:
         return hashlib.sha256(json.dumps(self.to_json(), sort_keys=True, default=str).encode()).hexdigest()
+
+    @property
+    def demo(self) -> bool:
+        """Whether this is (or was built on) the shipped Kent and Medway example register."""
+        return is_demo_origin(self.origin, str(default_file()))
 
     def service(self, key_or_name: str) -> Service | None:
         want = key_or_name.strip().lower()

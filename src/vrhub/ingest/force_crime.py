@@ -22,7 +22,8 @@ with any other value in them, or with identifiers in clear anywhere (names, date
 postcodes), is refused whole before anything is stored (:mod:`vrhub.ingest.identifier_guard`). A row is quarantined,
 with the field and value named, when: a required value is missing; the offence code is not a Home Office code in
 vrhub's list; a date or time cannot be read; the crime was committed after it was recorded, or "Committed to" is
-before "Committed from"; the recorded date is in the future; an age is not a whole number 0–120; a sex, ethnicity,
+before "Committed from"; the recorded date is in the future; an age is not a whole number 0–120, or a victim age
+does not fit an offence code that states one (``CODE_VICTIM_AGES``: 19E, a child under 13); a sex, ethnicity,
 flag or outcome value is not in its code list; the outcome date is before the recorded date; coordinates are outside
 Great Britain (or the United Kingdom, for longitude/latitude); or an LSOA code is malformed. A row with neither
 coordinates nor LSOA is accepted and counted as "no location". Easting/northing (British National Grid, EPSG:27700)
@@ -57,6 +58,12 @@ MAX_AGE = 120
 BNG_BOUNDS = (1_000.0, 1_000.0, 700_000.0, 1_300_000.0)
 WHEN_FORMATS = DATETIME_FORMATS + DATE_FORMATS
 WHEN_HELP = "is not a date (and time) in a supported form (dd/mm/yyyy hh:mm or yyyy-mm-dd hh:mm; time optional)"
+#: victim ages an offence code itself states (the Counting Rules' "aged 16 and over", "child under 13"): (lowest,
+#: highest) inclusive, None for no bound. A victim age outside them means the age or the code is wrong.
+CODE_VICTIM_AGES: dict[str, tuple[int | None, int | None]] = {
+    "19C": (16, None), "19D": (None, 15), "19E": (None, 12), "19F": (16, None), "19G": (None, 15), "19H": (None, 12),
+    "17A": (13, None), "17B": (None, 12), "20A": (13, None), "20B": (None, 12), "21": (None, 12), "22B": (None, 15),
+}
 ETHNICITIES = _codes({code: (label, label.split(": ", 1)[-1]) for code, label in ETHNICITY_CODES.items()}
                      | {"NS": ("not stated", "not known", "unknown", "refused", "declined", "nk", "n/k", "99")})
 OUTCOMES = _codes({str(k): (f"outcome {k}", f"oc{k}", f"o{k}", f"type {k}", f"{k:02d}") for k in CRIME_OUTCOMES})
@@ -199,6 +206,13 @@ class ForceCrime(PartnerSource):
             c.flag(pc.or_(pc.less(age, 0), pc.greater(age, MAX_AGE)), f"{who.title()} age",
                    f"is not a possible age (0–{MAX_AGE} years): check the value (a year of birth?)", raw)
             ages[who] = age
+        present = set(pc.unique(code).to_pylist()) & set(CODE_VICTIM_AGES)
+        for k in sorted(present):
+            lo, hi = CODE_VICTIM_AGES[k]
+            outside = pc.or_(pc.less(ages["victim"], lo if lo is not None else -1),
+                             pc.greater(ages["victim"], hi if hi is not None else MAX_AGE))
+            c.flag(pc.and_(pc.equal(code, k), outside), "Victim age", f"does not fit offence code {k} "
+                   f"({offence_codes()[k].description}): check the age or the code", c.column("victim_age"))
         sexes, ethnicities, ids = {}, {}, {}
         for who in ("victim", "suspect"):
             sexes[who], bad = map_codes(c.column(f"{who}_sex"), SEXES)
@@ -226,9 +240,9 @@ class ForceCrime(PartnerSource):
         c.table = c.table.set_column(c.table.column_names.index("lsoa_code"), "lsoa_code", lsoa)
         vintage = check_lsoa(c, pc.strftime(recorded, format="%Y-%m"), label="LSOA code")
 
-        window = pc.divide(pc.cast(pc.cast(pc.subtract(pc.coalesce(end, start), start), pa.int64()), pa.float64()),
-                           3600.0)
-        mid = pc.add(start, pc.cast(pc.cast(pc.multiply(window, 1800.0), pa.int64()), pa.duration("s")))
+        seconds = pc.cast(pc.subtract(pc.coalesce(end, start), start), pa.int64())
+        window = pc.divide(pc.cast(seconds, pa.float64()), 3600.0)
+        mid = pc.add(start, pc.cast(pc.divide(seconds, 2), pa.duration("s")))
         problems = c.problems()
         ok = pc.is_null(problems)
         notes = {"window_over_24h": pc.sum(pc.and_(ok, pc.fill_null(pc.greater(window, 24.0), False))).as_py() or 0}

@@ -30,7 +30,6 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import hashlib
-import importlib
 import re
 import tomllib
 from collections.abc import Iterable, Sequence
@@ -52,9 +51,6 @@ from vrhub.ingest.source import Checked, Column, Source, code_key, normalise_hea
 from vrhub.ingest.validate import Checks, by_distinct_value
 from vrhub.ingest.xlsx_stream import XLSX_SUFFIXES
 
-# Modules whose SOURCES are targets of a mapping. A new canonical source adds its module here.
-TARGET_MODULES = ("vrhub.ingest.istv", "vrhub.ingest.police_uk", "vrhub.ingest.gazetteer",
-                  "vrhub.ingest.force_crime")
 KEYS = {"target", "columns", "constants", "values", "date_formats", "identifiers", "unmapped_values", "partner",
         "sheet", "description"}
 SHOWN_VALUES = 10
@@ -62,10 +58,11 @@ SHOWN_VALUES = 10
 
 def targets() -> dict[str, Source]:
     """Every canonical source a mapping can feed, by kind."""
+    from vrhub.ingest import registry  # the one registry of sources (it imports this module's neighbours)
+
     out: dict[str, Source] = {}
-    for name in TARGET_MODULES:
-        for s in importlib.import_module(name).SOURCES:
-            out.setdefault(s.kind, s)
+    for s in registry.sources(mapped=True):
+        out.setdefault(s.kind, s)
     return out
 
 

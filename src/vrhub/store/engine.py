@@ -9,7 +9,9 @@ and of the police.uk kinds only the newest version of each force-month ("current
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 import ibis
 import ibis.expr.types as ir
@@ -19,7 +21,22 @@ from vrhub.domain.errors import NoDataError, WorkspaceError
 from vrhub.domain.kinds import kind as kind_info
 
 if TYPE_CHECKING:
-    from vrhub.store.workspace import Workspace
+    from vrhub.store.catalogue import Catalogue
+    from vrhub.store.lake import Lake
+
+
+class WorkspaceLike(Protocol):
+    """What the engine reads of a workspace (``vrhub.store.workspace.Workspace`` is one): its folder, its
+    catalogue and its lake. A Protocol, so that the workspace may build engines without an import cycle."""
+
+    @property
+    def home(self) -> Path: ...
+
+    @property
+    def catalogue(self) -> Catalogue: ...
+
+    @property
+    def lake(self) -> Lake: ...
 
 MEMORY_LIMIT = "512MB"
 #: kinds that ``vrhub synth --load`` makes (named in the "no data" hint beside the real loader)
@@ -27,7 +44,7 @@ SYNTH_KINDS = frozenset({"ed_istv", "ambulance", "youth_justice", "education"})
 
 
 class Engine:
-    def __init__(self, workspace: Workspace, backend: ibis.BaseBackend | None = None) -> None:
+    def __init__(self, workspace: WorkspaceLike, backend: ibis.BaseBackend | None = None) -> None:
         self.ws = workspace
         self.con = backend or self.connect()
         self._n = 0
@@ -47,6 +64,16 @@ class Engine:
 
     def has(self, kind: str) -> bool:
         return any(self.ws.catalogue.datasets(kind))
+
+    def datasets(self, kind: str | None = None) -> list[Any]:
+        """The catalogue's dataset versions (of ``kind``): what an analysis reports it read, without reaching
+        through the engine into the workspace."""
+        return list(self.ws.catalogue.datasets(kind) if kind else self.ws.catalogue.datasets())
+
+    def synthetic(self, dataset_ids: Iterable[str], kind: str | None = None) -> bool:
+        """Whether any of ``dataset_ids`` (of ``kind``) is marked synthetic."""
+        ids = set(dataset_ids)
+        return any(d.synthetic for d in self.datasets(kind) if d.id in ids)
 
     def table(self, kind: str, *, current: bool = True, dataset_ids: list[str] | None = None) -> ir.Table:
         """Accepted rows of every dataset version of ``kind`` (only current force-months by default)."""

@@ -75,6 +75,8 @@ class Profile:
     population: str | None = None
     #: the deprivation index of the gradient ("IMD 2025", "IoD 2025 Crime domain"), or None
     deprivation: str | None = None
+    #: whether any dataset read is marked synthetic (every output of the profile then says so first)
+    synthetic: bool = False
 
     def tables(self) -> dict[str, pa.Table]:
         return {name: t for s in self.sections.values() for name, t in s.tables.items()}
@@ -127,7 +129,8 @@ def build_profile(
             s.notes = [n for n in s.notes if not n.startswith(NO_SOURCE_NOTES)]
         s.tables.update(part.tables)
         s.notes.extend(part.notes)
-    datasets = sorted({*datasets, *partners.datasets})
+    force_ids, force_records, force_synthetic = _force_parts(engine, definition, sections, start, end, strand)
+    datasets = sorted({*datasets, *partners.datasets, *force_ids})
     trend = sections["when"].__dict__.pop("trend")
     sections["when"].notes[:0] = period_notes
     cap = assess_capability(definition, _available_fields(engine))
@@ -139,14 +142,53 @@ def build_profile(
     possible = sum(r["n"] for r in counts if r["sv_status"] == "possible")
     headline = {"definite": definite, "possible": possible, "months": len(month_range(start, end)),
                 "supply_warning_months": sorted({w.month.strftime("%Y-%m") for w in warnings})}
+    if force_records is not None:  # force crime records: serious violence by offence code and flag, definite
+        headline["force_definite"] = force_records
+        headline["force_synthetic"] = force_synthetic
     if (start, end) != asked:
         headline["period_asked"] = {"from": f"{asked[0]:%Y-%m}", "to": f"{asked[1]:%Y-%m}"}
     where = sections["where"]
     profile = Profile(start, end, level, strand, definition.provenance(), datasets, sections, headline, trend,
                       [w.to_json() for w in warnings], cap.rows(), [], vscope, where.__dict__.pop("population", None),
-                      where.__dict__.pop("deprivation", None))
+                      where.__dict__.pop("deprivation", None),
+                      engine.synthetic(datasets))
     profile.summary = summarise(profile)
     return profile
+
+
+def _force_parts(engine: Engine, definition: Definition, sections: dict[str, Section], start: dt.date, end: dt.date,
+                 strand: str | None) -> tuple[list[str], int | None, bool]:
+    """Add the force crime records' what / who / when / why tables (``vrhub.analysis.profile.force``) to the
+    sections, when they are loaded and the definition reads them; return the datasets they came from and how many
+    crimes are (definitely) in scope and whether they are synthetic, or ([], None, False) when none are loaded."""
+    from vrhub.analysis.profile.force import KIND, WHO_DIMS, force_profile
+
+    if not engine.has(KIND) or KIND not in definition.sources:
+        return [], None, False
+    fp = force_profile(engine, definition, start=start, end=end, strand=strand)
+    if not fp.tables:
+        sections["what"].notes += fp.notes
+        return fp.datasets, 0, fp.synthetic
+    for name, table in fp.tables.items():  # the success measures by month go with 'what'
+        part = name.split("_", 1)[0]
+        sections[part if part in ("who", "when", "why") else "what"].tables[name] = table
+    for role, cube in fp.who.items():
+        sections["who"].tables[f"cube_force_{role}s"] = pa.Table.from_pandas(cube[[*WHO_DIMS, "records"]],
+                                                                             preserve_index=False)
+    for name in ("who", "when", "why"):
+        s = sections[name]
+        s.available = True
+        s.notes = [n for n in s.notes if not n.startswith(NO_SOURCE_NOTES) and not n.startswith(POLICE_UK_WHY)]
+    hour = [n for n in fp.notes if n.startswith("hour × weekday")]
+    rates = [n for n in fp.notes if n.startswith(("rates per 1,000", "ages "))]
+    lead = [n for n in fp.notes if n.startswith("force crime records")]
+    sections["what"].notes += lead
+    sections["who"].notes += lead + rates + [
+        f"repeat {r.role}s (the same pseudonym again within {r.window_days} days): {r.repeat_people:,} of "
+        f"{r.people:,} {r.role}s; {r.crimes_against_repeat:,} of {r.crimes:,} crimes" for r in fp.repeats.values()]
+    sections["when"].notes += hour
+    sections["why"].notes += lead
+    return fp.datasets, fp.crimes, fp.synthetic
 
 
 def _available_fields(engine: Engine) -> dict[str, tuple[str, ...]]:
@@ -371,6 +413,9 @@ def _who(engine: Engine, start: dt.date, end: dt.date) -> Section:
                                                  "which are not loaded: counts and shares are shown"])
 
 
+POLICE_UK_WHY = "police.uk street data has no domestic-abuse"
+
+
 def _why(definition: Definition) -> Section:
     return Section("why", False, notes=[
         "police.uk street data has no domestic-abuse, alcohol, drug, night-time-economy or exploitation flags; "
@@ -420,6 +465,12 @@ def summarise(p: Profile) -> list[str]:
     if p.vintage is not None and p.vintage.vintage is not None and where.available:
         moved = vintage_notes(p.vintage, where.figures)
         lines.append(f"Areas are {p.vintage.vintage} LSOAs" + (": " + "; ".join(moved) if moved else "") + ".")
+    if "force_definite" in h:
+        lines.append(f"The force's own crime records give {_n(h['force_definite'])} crimes of {scope} in the same "
+                     "months, classified by Home Office offence code and flag: definite, where police.uk's categories "
+                     "can only say 'possible' (see 'what', 'who', 'when' and 'why')."
+                     + (" These force records are SYNTHETIC (invented for testing and training)." if
+                        h.get("force_synthetic") else ""))
     lines.append(p.trend.sentence("Recorded serious violence (definite and possible)"))
     if h.get("period_asked"):
         lines.append(f"The period asked for ({h['period_asked']['from']} to {h['period_asked']['to']}) reaches beyond "
