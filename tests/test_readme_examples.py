@@ -18,6 +18,10 @@ from vrhub_testkit import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 NOT_RUN = ("(needs the internet)", "(runs until stopped)")
+#: what the first line of a command's output must start with (vrhub.domain.labels): demo registers, synthetic data
+FIRST_LINE = {"strategy status": "DEMO:", "services alerts": "DEMO:", "value gangs": "DEMO:",
+              "near-repeat --source ed_istv": "SYNTHETIC", "evaluate did": "SYNTHETIC", "sna build": "SYNTHETIC",
+              "cardiff --from": "SYNTHETIC"}
 
 
 def readme_commands() -> list[str]:
@@ -47,6 +51,9 @@ def test_every_readme_command_runs_in_order(tmp_path: Path, monkeypatch: pytest.
         assert argv[0] == "vrhub"
         result = run_cli(*argv[1:])
         assert result.exit_code == 0, f"{line}\n{result.output}"
+        for command, first in FIRST_LINE.items():
+            if command in line:
+                assert result.stdout.lstrip("─ ").startswith(first), f"{line}\n{result.stdout[:300]}"
         ran += 1
     assert ran >= 35
     assert (tmp_path / "bad-rows.csv").read_text(encoding="utf-8").count("\n") >= 9  # the 9 quarantined rows

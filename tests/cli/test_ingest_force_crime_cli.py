@@ -67,3 +67,24 @@ def test_a_mapping_for_another_kind_is_refused(tmp_path: Path) -> None:
     path.write_bytes(csv_bytes(HEADER, []))
     with pytest.raises(MappingError, match="its target is ed_istv, not force_crime"):
         run("--home", str(tmp_path / "home"), "ingest", "force-crime", str(path), "--mapping", str(example_mapping()))
+
+
+def test_synth_load_adds_a_force_extract_on_the_loaded_police_uk_crimes(tmp_path: Path) -> None:
+    from vrhub_testkit import STREET_HEADER, street_row
+
+    rows = [street_row(Crime_type=t, Crime_ID=f"c{i}", LSOA_name=f"{d} 001A")
+            for i, (t, d) in enumerate([("Violence and sexual offences", "Thanet"), ("Robbery", "Maidstone"),
+                                        ("Possession of weapons", "Dover"), ("Burglary", "Dover"),
+                                        ("Violence and sexual offences", "Maidstone")])]
+    street = tmp_path / "2023-01-kent-street.csv"
+    street.write_bytes(csv_bytes(STREET_HEADER, [r | {"Month": "2023-01"} for r in rows]))
+    home = str(tmp_path / "home")
+    assert run("--home", home, "ingest", "police-uk", str(street), "--json").exit_code == 0
+    result = run("--home", home, "synth", "--years", "2023", "--seed", "3", "--scale", "0.02", "--people", "200",
+                 "--out", str(tmp_path / "synth"), "--load", "--json")
+    assert result.exit_code == 0, result.output
+    got = json.loads(result.stdout)
+    assert got["force_crime"]["rows"] == 4  # the violence, robbery and weapons crimes; not the burglary
+    [loaded] = got["loaded_force_crime"]
+    assert (loaded["rows_accepted"], loaded["rows_quarantined"]) == (4, 0)
+    assert all(d.synthetic for d in open_workspace(Path(home)).catalogue.datasets("force_crime"))

@@ -50,8 +50,8 @@ def cardiff(
                     "tables": {n: str(folder / f"{n}.csv") for n in view.tables},
                     "files": [str(f) for f in files]})
         return
+    out.print(escape(view.notice), style="bold yellow" if view.synthetic else None)  # first: synthetic or not
     out.rule(f"[bold]Cardiff Model view {view.start:%b %Y} to {view.end:%b %Y}[/]")
-    out.print(escape(view.notice), style="bold yellow" if view.synthetic else None)
     for line in view.summary[1 if view.synthetic else 0:]:
         out.print(f"• {escape(line)}")
     marker = escape((view.disclosure or {}).get("marker", "[c]")) if view.released else ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from vrhub.cli.console import RichProgress, out, print_json
+from vrhub.cli.console import RichProgress, out, print_json, steps
 from vrhub.library.demo import DEMO_SEED
 
 
@@ -75,7 +75,8 @@ def demo(as_json: bool = typer.Option(False, "--json", help="Print one JSON docu
     out.print(f"Total {counts.total:,}. " + " ".join(counts.notes) + ".")
     out.print("[dim]December 2018 is flagged above as a break in supply: read its fall as missing data, "
               "not less violence.[/]")
-    sna = partnership.sna(out=ws.home / "sna", pdf=True)
+    with steps("Building the SNA", 10) as step:
+        sna = partnership.sna(out=ws.home / "sna", pdf=True, on_step=step)
     out.print(f"[bold]Strategic Needs Assessment:[/] {sna.html}" + (f"\n  and {sna.pdf}" if sna.pdf else ""))
     out.print("Next: 'vrhub datasets' lists what is loaded; 'vrhub quarantine DATASET' shows rows set aside; "
               "'vrhub profile' writes the profile tables; 'vrhub strategy status' shows the action plans.")

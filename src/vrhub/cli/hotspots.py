@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from vrhub.cli.console import err, out, print_json, steps
+from vrhub.cli.console import err, labelled, out, print_json, print_label, steps
 from vrhub.cli.period import FROM, PERIOD, TO, month_options
 from vrhub.library.partnership import HOTSPOT_LEVELS, HOTSPOT_METHODS, HOTSPOT_SOURCES
 
@@ -91,10 +91,11 @@ def hotspots(
         span = f"{incidents.start:%Y-%m}_{incidents.end:%Y-%m}{'_released' if release else ''}"
         folder = out_dir or partnership.home / "hotspots" / f"{prefix}{result.method}_{where}_{span}"
         progress("writing the maps and tables")
+        synthetic = found.context.get("synthetic", False)
         files = found.write(folder, release=release)
     if as_json:
-        print_json({"folder": str(folder), "notice": files.marker, **{k: v for k, v in files.metadata.items()
-                                                                      if k != "notice"}})
+        print_json({"folder": str(folder), "notice": files.marker, "synthetic": synthetic,
+                    **{k: v for k, v in files.metadata.items() if k not in ("notice", "synthetic")}})
         return
     out.rule(f"[bold]{method} by {where}, {incidents.start:%b %Y} to {incidents.end:%b %Y}[/] ({escape(files.marker)})")
     for k, v in files.metadata.get("summary", {}).get("classes", {}).items():
@@ -150,15 +151,17 @@ def near_repeat(
               "time_unit": result.time_unit, "permutations": result.permutations, "seed": result.seed,
               "period": {"from": f"{incidents.start:%Y-%m}", "to": f"{incidents.end:%Y-%m}"},
               "scope": incidents.scope, **result.parameters}
+    synthetic = any(d.synthetic for d in state.partnership().ws.catalogue.datasets() if d.id in set(found.datasets))
     if as_json:
-        print_json({"parameters": params, "definition": incidents.definition,
+        print_json(labelled({"parameters": params, "definition": incidents.definition,
                     "data_versions": {source: list(incidents.datasets)}, "n_events": result.n_events,
                     "n_close_pairs": result.n_close_pairs, "table": result.to_frame().to_dict(orient="records"),
                     "global_test": {"p_value": result.global_p_value, "statistic": result.global_statistic,
                                     "method": result.parameters["global_test"], "sentence": result.global_sentence()},
                     "notes": [*incidents.notes, *result.notes], "citation": result.citation,
-                    "location_note": incidents.location_note})
+                    "location_note": incidents.location_note}, synthetic=synthetic))
         return
+    print_label(synthetic=synthetic)
     ratio = result.table("knox_ratio")
     p = result.table("p_value")
     rows = [[s, *[f"{ratio.loc[s, t]:.2f} (p={p.loc[s, t]:.3f})" for t in ratio.columns]] for s in ratio.index]

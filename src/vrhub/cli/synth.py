@@ -18,11 +18,11 @@ import typer
 
 from vrhub.cli.console import out, print_json, steps
 from vrhub.domain.errors import UsageError
+from vrhub.synth.partnership import COHORT_PEOPLE
 
 SYNTHETIC_BANNER = ("SYNTHETIC DATA: these ED assault returns, ambulance call-outs, education and youth justice "
                     "records are invented (no real patient, pupil, child or return is used); codes SYN-… and school "
                     "URNs 99…… are illustrative. Use them to test and to train, never as evidence.")
-COHORT_PEOPLE = 20_000
 
 
 def default_key_file(out_dir: Path) -> Path:
@@ -62,47 +62,23 @@ def synth(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document instead of text."),
 ) -> None:
     """Generate a synthetic Kent and Medway partnership (ED returns, ambulance, education, youth justice); --load."""
-    from vrhub.governance.commissioning import load_register, register_in_force
-    from vrhub.governance.returns import read_returns, save_returns
-    from vrhub.synth.ambulance import generate_ambulance, ingest_synthetic_ambulance
-    from vrhub.synth.cohort import generate_cohort, ingest_synthetic_cohort
-    from vrhub.synth.ed import NO_SIGNALS, PLANTED, generate_ed_returns, ingest_synthetic_ed
-    from vrhub.synth.returns import generate_returns
+    from vrhub.library import Partnership
 
     first, last = parse_years(years)
-    kw = {"seed": seed, "start": f"{first}-01", "months": 12 * (last - first + 1), "scale": scale,
-          "signals": NO_SIGNALS if no_signals else PLANTED, "spatially_random": spatially_random}
-    amb_kw = {k: kw[k] for k in ("seed", "start", "months", "scale")}
-    cohort_kw = {"seed": seed, "start": kw["start"], "months": kw["months"],
-                 "people": people or max(1, round(COHORT_PEOPLE * scale))}
     key = key_file or default_key_file(out_dir)
-    report = amb_report = edu_report = yj_report = returns_load = None
-    with steps("Synthetic partnership", 4, enabled=not as_json) as progress:
+    with steps("Synthetic partnership", 5 if load else 4, enabled=not as_json) as progress:
+        options = {"first": first, "last": last, "seed": seed, "key": key, "scale": scale, "people": people,
+                   "signals": not no_signals, "spatially_random": spatially_random, "on_step": progress}
         if load:
             from vrhub.cli.context import state
 
-            ws = state.workspace()
-            register = register_in_force(ws)
-            progress("providers' returns")
-            made_returns = generate_returns(out_dir / "returns", register, **amb_kw)  # type: ignore[arg-type]
-            returns_load = read_returns(made_returns.returns_file, register)
-            save_returns(ws, returns_load, register.sha256)
-            progress("ED returns (ISTV)")
-            made, report = ingest_synthetic_ed(ws, out_dir, **kw)  # type: ignore[arg-type]
-            progress("ambulance call-outs")
-            amb, amb_report = ingest_synthetic_ambulance(ws, out_dir / "ambulance", **amb_kw)  # type: ignore[arg-type]
-            progress("the pseudonymised cohort")
-            cohort, edu_report, yj_report = ingest_synthetic_cohort(ws, out_dir / "cohort", key,
-                                                                    **cohort_kw)  # type: ignore[arg-type]
+            made_all = state.partnership().synth(out_dir, **options)
         else:
-            progress("providers' returns")
-            made_returns = generate_returns(out_dir / "returns", load_register(), **amb_kw)  # type: ignore[arg-type]
-            progress("ED returns (ISTV)")
-            made = generate_ed_returns(out_dir, **kw)  # type: ignore[arg-type]
-            progress("ambulance call-outs")
-            amb = generate_ambulance(out_dir / "ambulance", **amb_kw)  # type: ignore[arg-type]
-            progress("the pseudonymised cohort")
-            cohort = generate_cohort(out_dir / "cohort", key, **cohort_kw)  # type: ignore[arg-type]
+            made_all = Partnership.synth_files(out_dir, **options)
+    made, amb, cohort, made_returns = made_all.ed, made_all.ambulance, made_all.cohort, made_all.returns
+    report, amb_report = made_all.ed_report, made_all.ambulance_report
+    edu_report, yj_report = made_all.education_report, made_all.youth_justice_report
+    returns_load, force, force_report = made_all.returns_load, made_all.force_crime, made_all.force_crime_report
     if as_json:
         payload = {"synthetic": True, "notice": SYNTHETIC_BANNER, "folder": str(out_dir), "seed": made.seed,
                    "years": [first, last], "start": made.start, "months": made.months, "sites": list(made.sites),
@@ -122,6 +98,10 @@ def synth(
             payload["loaded_returns"] = returns_load.to_json()  # type: ignore[union-attr]
             for name, rep in (("ambulance", amb_report), ("education", edu_report), ("youth_justice", yj_report)):
                 payload[f"loaded_{name}"] = [r.to_json() for r in rep.results]  # type: ignore[union-attr]
+            if force is not None and force_report is not None:
+                payload["force_crime"] = {"file": str(force.path), "rows": force.rows, "citation": force.citation,
+                                          "parameters": force.parameters}
+                payload["loaded_force_crime"] = [r.to_json() for r in force_report.results]
         print_json(payload)
     else:
         out.print(f"[bold yellow]{SYNTHETIC_BANNER}[/]")
@@ -143,8 +123,13 @@ def synth(
                   f"{len(made_returns.surveys)} services) and before/after surveys to {out_dir / 'returns'} "
                   "(try 'vrhub evaluate survey --before-after FILE')")
         if report is not None:
+            if force is None:
+                out.print("No police.uk street records are loaded, so no synthetic force crime extract was made (it "
+                          "is built on them): load them with 'vrhub ingest police-uk PATH' and run again.")
             for what, rep in (("ED", report), ("ambulance", amb_report), ("education", edu_report),
-                              ("youth justice", yj_report)):
+                              ("youth justice", yj_report), ("force crime", force_report)):
+                if rep is None:
+                    continue
                 accepted = sum(r.rows_accepted for r in rep.results)  # type: ignore[union-attr]
                 quarantined = sum(r.rows_quarantined for r in rep.results)  # type: ignore[union-attr]
                 out.print(f"Loaded {len(rep.results)} {what} files marked synthetic: {accepted:,} rows "  # type: ignore[union-attr]
@@ -152,7 +137,8 @@ def synth(
             out.print(f"Loaded the providers' returns: {len(returns_load.accepted):,} rows accepted, "  # type: ignore[union-attr]
                       f"{len(returns_load.set_aside):,} set aside ('vrhub services report SERVICE').")
             out.print("Try 'vrhub cardiff' next.")
-    failed = [r for rep in (report, amb_report, edu_report, yj_report) if rep is not None for r in rep.results
+    failed = [r for rep in (report, amb_report, edu_report, yj_report, force_report) if rep is not None
+              for r in rep.results
               if r.error]
     for r in failed:
         out.print(f"[red]{r.source_file}: {r.error}[/]")

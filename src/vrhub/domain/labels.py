@@ -13,6 +13,8 @@ paragraph (HTML, PDF) and in ``demo``/``synthetic``/``notice`` fields (JSON). :f
 
 from __future__ import annotations
 
+import re
+
 SYNTHETIC = "SYNTHETIC data (invented for testing and training): not evidence"
 DEMO = ("DEMO: the shipped Kent and Medway example {what} (from the published annual report), not your "
         "partnership's own")
@@ -39,3 +41,15 @@ def is_demo_origin(origin: str, shipped_file: str) -> bool:
     machine loaded it, so the package-relative tail is compared)."""
     tail = "/".join(shipped_file.replace("\\", "/").split("/")[-3:])
     return tail in origin.replace("\\", "/")
+
+
+#: a file named as vrhub's own generators name theirs (``istv-synthetic-SYN-DVH-2025-01.csv``,
+#: ``youth-justice-synthetic-Kent-…``): "synthetic" as a whole word of the name
+SYNTHETIC_NAME = re.compile(r"(?:^|[-_. ])synthetic(?:[-_. ]|$)", re.IGNORECASE)
+
+
+def synthetic_by_name(name: str) -> bool:
+    """Whether a file's name says it is synthetic. The loader marks such a file's dataset synthetic even when it is
+    loaded by the ordinary ``vrhub ingest`` (the files of ``vrhub synth`` and ``vrhub examples``), so nothing
+    computed from it can be shown unlabelled."""
+    return SYNTHETIC_NAME.search(name) is not None

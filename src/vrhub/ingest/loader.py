@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from vrhub.domain.errors import DiskFullError, SourceError, VrhubError
+from vrhub.domain.labels import synthetic_by_name
 from vrhub.ingest.coverage_notes import coverage_issues, new_series_notes
 from vrhub.ingest.csv_stream import NeedsCarefulRead
 from vrhub.ingest.files import Skipped, SourceFile, find_sources
@@ -136,7 +137,8 @@ def ingest(
                 "free some space, then run the same command again (what was loaded is recognised and skipped)"))))
             continue
         results.append(load_file(ws, f, sources, partner_id=partner_id, kind=kind, options=options or {},
-                                 progress=progress, known_lsoas=known_lsoas, synthetic=synthetic,
+                                 progress=progress, known_lsoas=known_lsoas,
+                                 synthetic=synthetic or synthetic_by_name(f.name),
                                  coverage_notes=False))
     # Supply is judged after the whole call, so that a month is compared with every month just loaded; coverage
     # issues too (once per kind, not once per file: 660 files read the catalogue's coverage 660 times)

@@ -83,6 +83,25 @@ class Partnership:
 
         return load_definition(name or self.definition_name)
 
+    # --- data in --------------------------------------------------------------------------------------------------
+    def ingest(self, paths: list[Path], *, feed: str, kind: str | None = None, partner: str | None = None,
+               options: dict[str, Any] | None = None, progress: Any = None, check_lsoas: bool = True) -> Any:
+        """Load files, folders or archives with the sources of ``feed`` (a module of the source registry,
+        ``vrhub.ingest.registry``: ``police_uk``, ``istv``, ``ambulance``, ...) as ``kind`` (default: each file's
+        own). With ``check_lsoas``, area codes are checked against the loaded boundaries, when there are any.
+        Returns the loader's report: every file's rows read, accepted and quarantined."""
+        from vrhub.ingest import registry
+        from vrhub.ingest.loader import ingest
+        from vrhub.store.geography import Geography
+
+        known = Geography(self.engine).known_lsoa_codes() if check_lsoas else None
+        return ingest(self.ws, paths, registry.module_sources(f"vrhub.ingest.{feed}"), partner=partner, kind=kind,
+                      options=options or {}, progress=progress, known_lsoas=known)
+
+    def datasets(self, kind: str | None = None) -> list[Any]:
+        """The dataset versions in the catalogue (of ``kind``), newest first as the catalogue lists them."""
+        return self.engine.datasets(kind)
+
     # --- the problem: profile, hot spots, near repeat, the Cardiff view -------------------------------------------
     def profile(self, period: PeriodLike = None, *, level: str = "district", strand: str | None = None,
                 definition: str | None = None, vintage: int | None = None,
@@ -146,7 +165,8 @@ class Partnership:
         else:
             run = hs.run_emerging(self.engine, incidents, level=level, cell_size=cell,  # type: ignore[arg-type]
                                   permutations=permutations or 0, seed=seed, alpha=alpha)
-        context: dict[str, Any] = {"incidents": incidents, "level": level}
+        context: dict[str, Any] = {"incidents": incidents, "level": level, "synthetic": any(
+            d.synthetic for d in self.ws.catalogue.datasets() if d.id in set(incidents.datasets))}
         try:
             geo = Geography(self.engine)
             pop = geo.attributes("population").select("lsoa_code", "population_total").to_pandas()
@@ -203,6 +223,21 @@ class Partnership:
         from vrhub.library.demo import build_demo
 
         return build_demo(self.ws, progress=progress)
+
+    # --- synthetic partners ----------------------------------------------------------------------------------------
+    def synth(self, out_dir: Path, **options: Any) -> Any:
+        """Write a synthetic partnership to ``out_dir`` and load it into this workspace, marked synthetic
+        (``synth.partnership.make_partnership``; the options are its keyword arguments)."""
+        from vrhub.synth.partnership import make_partnership
+
+        return make_partnership(out_dir, ws=self.ws, **options)
+
+    @staticmethod
+    def synth_files(out_dir: Path, **options: Any) -> Any:
+        """Write a synthetic partnership's files to ``out_dir`` only (no workspace needed)."""
+        from vrhub.synth.partnership import make_partnership
+
+        return make_partnership(out_dir, **options)
 
     # --- what works ------------------------------------------------------------------------------------------------
     def evaluate(self, design: str, **options: Any) -> Result[Any]:

@@ -69,7 +69,7 @@ def _write_hotspots(r: Result[Any], folder: Path, release: bool) -> Any:
     from vrhub.report.maps import write_hotspots
 
     return write_hotspots(r.value, folder, release=release, population=r.context.get("population"),
-                          districts=r.context.get("districts"))
+                          districts=r.context.get("districts"), synthetic=r.context.get("synthetic", False))
 
 
 def _write_cardiff(r: Result[Any], folder: Path, release: bool) -> Any:

@@ -18,7 +18,8 @@ COUNT_COLUMNS = ("ed_assaults", "police_violence", "ed_arrivals")
 
 
 def write_cardiff(view: CardiffView, folder: Path) -> list[Path]:
-    """Write each table as ``<name>.csv`` and ``summary.md`` to ``folder``; return the paths written."""
+    """Write each table as ``<name>.csv`` (its first line ``# <notice>``: synthetic or not, released or not) and
+    ``summary.md`` to ``folder``; return the paths written."""
     folder.mkdir(parents=True, exist_ok=True)
     marker = (view.disclosure or {}).get("marker", "[c]") if view.released else ""
     files = []
@@ -29,7 +30,9 @@ def write_cardiff(view: CardiffView, folder: Path) -> list[Path]:
             if col == "police_violence" and not view.police_datasets:
                 continue  # not loaded: an empty cell, not a suppression marker
             table[col] = table[col].astype(object).where(table[col].notna(), marker)
-        safe_frame(table).to_csv(path, index=False, na_rep="")
+        with path.open("w", encoding="utf-8", newline="") as f:
+            f.write(f"# {view.notice}\n")  # the first line says whether the ED data are synthetic, and released
+            safe_frame(table).to_csv(f, index=False, na_rep="")
         files.append(path)
     lines = [f"# Cardiff Model view, {view.start:%B %Y} to {view.end:%B %Y}", "", f"**{view.notice}**", ""]
     lines += [f"- {s}" for s in view.summary] + ["", "## Read with care", ""] + [f"- {n}" for n in view.notes]

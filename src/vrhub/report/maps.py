@@ -379,6 +379,7 @@ def write_hotspots(
     rules: DisclosureRules | None = None,
     population: pd.Series | None = None,
     districts: pd.DataFrame | None = None,
+    synthetic: bool = False,
 ) -> HotspotFiles:
     """Write a hotspot run: ``hotspots.csv`` (one row per area/cell), the map as SVG/PNG/HTML, a rate map per
     1,000 residents for LSOAs when ``population`` (by LSOA code) is given, and ``hotspots.json`` (parameters,
@@ -391,6 +392,8 @@ def write_hotspots(
     With ``release`` the run passes the release step (:func:`vrhub.report.release.release`; ``rules``, default
     suppress 1–7 and round to 5): areas whose count is suppressed show no count, rate, class or density; z-scores,
     p-values and expected counts are left out; the totals and the counts in notes are protected.
+
+    With ``synthetic`` (the incidents came from a dataset marked synthetic) every file's notice starts by saying so.
     """
     folder.mkdir(parents=True, exist_ok=True)
     column, classes, legend_title, _ = _METHODS[run.method]
@@ -405,6 +408,10 @@ def write_hotspots(
         shown_counts = pd.Series(run.places["count"].to_numpy(float), index=counts.index)
     else:
         shown_counts = counts.astype(float)
+    if synthetic:
+        from vrhub.domain.labels import notice
+
+        marker = f"{notice(synthetic=True)} | {marker}"
     places = run.places.reset_index(drop=True)
     out = HotspotFiles(folder, marker=marker)
     table = folder / "hotspots.csv"

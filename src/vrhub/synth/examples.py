@@ -18,8 +18,8 @@ the README's "Using it" section runs as written (``vrhub examples examples`` fir
   beside the data).
 - ``people.csv``: invented people with identifiers in clear (NHS numbers from the NHS test range 999 000 0000 to
   999 999 9999, names, dates of birth, postcodes), for ``vrhub pseudonymise``.
-- ``broken-kent-street.csv``: 13 police.uk rows, 4 good and 9 broken in the ways partner files break, for the
-  quarantine walk-through (tutorial section 5).
+- ``broken-kent-street.csv``: the header and 13 rows of the real March 2025 file, nine damaged on purpose in the
+  ways partner files break (``BROKEN_ROWS``), for the quarantine walk-through (tutorial section 5).
 
 Every synthetic file says so in its name; the generators are seeded, so the same call writes the same bytes.
 """
@@ -219,35 +219,55 @@ def _people(path: Path, result: ExamplesResult) -> None:
     result.files["people.csv"] = "20 invented people with identifiers in clear (for vrhub pseudonymise)"
 
 
-BROKEN_ROWS = [  # (what is wrong, the fields changed from a good row)
-    ("a month that does not exist", {"Month": "2025-13"}),
-    ("no month", {"Month": ""}),
-    ("a latitude outside the world", {"Latitude": "95.100000"}),
-    ("a longitude that is not a number", {"Longitude": "0.5O3"}),
-    ("an LSOA code of the wrong shape", {"LSOA code": "E0X024000"}),
-    ("no crime type", {"Crime type": ""}),
-    ("a date for a month", {"Month": "03/2025"}),
-    ("a latitude with no longitude", {"Longitude": ""}),
-    ("a month in another format", {"Month": "March 2025"}),
-]
+#: what is wrong with each broken row of ``broken-kent-street.csv`` (lines 3 to 10 and 13; the header is line 1)
+BROKEN_ROWS = (
+    "a month written Mar-2025", "a made-up crime type", "longitude and latitude swapped",
+    "an LSOA code one digit short", "an extra field", "a missing latitude", "a longitude with a letter in it",
+    "no month and no crime type", "a point in Paris",
+)
 
 
 def _broken_street(path: Path, result: ExamplesResult) -> None:
+    """The header and 13 rows of the real March 2025 file, nine damaged on purpose (``BROKEN_ROWS``), four good:
+    lines 2, 11 (no location), 12 (an anti-social behaviour incident, which has no Crime ID) and 14."""
     shipped = kent() / "police-uk" / "kent-street-2025-01_2025-12.zip"
     with zipfile.ZipFile(shipped) as z:
         text = z.read(f"{SAMPLE_MONTHS[-1]}/{SAMPLE_MONTHS[-1]}-kent-street.csv").decode("utf-8-sig")
-    reader = csv.DictReader(io.StringIO(text))
-    header = list(reader.fieldnames or [])
-    located = [r for r in reader if r["Latitude"] and r["LSOA code"]]
-    good, base = located[:4], located[4:4 + len(BROKEN_ROWS)]
+    rows = list(csv.reader(io.StringIO(text)))
+    header, body = rows[0], rows[1:]
+    col = {name: i for i, name in enumerate(header)}
+    located = [r for r in body if r[col["Latitude"]] and r[col["LSOA code"]] and r[col["Crime ID"]]]
+    unlocated = next(r for r in body if not r[col["Latitude"]] and r[col["Crime ID"]])
+    asb = next(r for r in body if not r[col["Crime ID"]] and r[col["Latitude"]])
+
+    def changed(row: list[str], **fields: str) -> list[str]:
+        out = list(row)
+        for name, value in fields.items():
+            out[col[name.replace("_", " ")]] = value
+        return out
+
+    r = iter(located)
+    lines = [
+        next(r),
+        changed(next(r), Month="Mar-2025"),
+        changed(next(r), Crime_type="Knife crime"),
+        (lambda x: changed(x, Longitude=x[col["Latitude"]], Latitude=x[col["Longitude"]]))(next(r)),
+        (lambda x: changed(x, LSOA_code=x[col["LSOA code"]][:-1]))(next(r)),
+        [*next(r), "extra"],
+        changed(next(r), Latitude=""),
+        (lambda x: changed(x, Longitude=x[col["Longitude"]][:4] + "x"))(next(r)),
+        changed(next(r), Month="", Crime_type=""),
+        unlocated,
+        asb,
+        changed(next(r), Longitude="2.352222", Latitude="48.856613"),
+        next(r),
+    ]
     with path.open("w", encoding="utf-8", newline="") as f:
-        w = csv.DictWriter(f, header)
-        w.writeheader()
-        w.writerows(good)
-        for row, (_, change) in zip(base, BROKEN_ROWS, strict=True):
-            w.writerow(row | change)
-    result.files["broken-kent-street.csv"] = (f"{len(good) + len(BROKEN_ROWS)} real police.uk rows, "
-                                              f"{len(BROKEN_ROWS)} of them broken (the quarantine walk-through)")
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(lines)
+    result.files["broken-kent-street.csv"] = (f"{len(lines)} real police.uk rows, {len(BROKEN_ROWS)} of them "
+                                              "broken on purpose (the quarantine walk-through)")
 
 
 def _readme(result: ExamplesResult) -> str:

@@ -75,6 +75,8 @@ class Profile:
     population: str | None = None
     #: the deprivation index of the gradient ("IMD 2025", "IoD 2025 Crime domain"), or None
     deprivation: str | None = None
+    #: whether any dataset read is marked synthetic (every output of the profile then says so first)
+    synthetic: bool = False
 
     def tables(self) -> dict[str, pa.Table]:
         return {name: t for s in self.sections.values() for name, t in s.tables.items()}
@@ -148,7 +150,8 @@ def build_profile(
     where = sections["where"]
     profile = Profile(start, end, level, strand, definition.provenance(), datasets, sections, headline, trend,
                       [w.to_json() for w in warnings], cap.rows(), [], vscope, where.__dict__.pop("population", None),
-                      where.__dict__.pop("deprivation", None))
+                      where.__dict__.pop("deprivation", None),
+                      engine.synthetic(datasets))
     profile.summary = summarise(profile)
     return profile
 

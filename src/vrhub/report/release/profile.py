@@ -52,7 +52,7 @@ ADDITIVE = {
     "why_force_nte_by_hour": (["hour"], "records", []),
     "why_force_nte_by_lsoa": (["lsoa_code"], "records", []),
 }
-#: the force who cubes (age band × sex × ethnic group) and the one-way views published of each
+#: the force who cubes (age band × sex × ethnic group): released as protected views (who_views_of), never whole
 FORCE_WHO = {f"cube_force_{role}s": role for role in ("victim", "suspect")}
 #: tables of people and their crimes (repeat victims, repeat suspects): each count protected on its own
 PEOPLE_COUNTS = ("who_force_repeat_victims", "who_force_repeat_suspects")
@@ -216,9 +216,9 @@ def release_tables(tables: dict[str, pa.Table], rules: DisclosureRules | None = 
 
 
 def _release_force_who(tables: dict[str, pa.Table], rules: DisclosureRules, out: dict[str, pa.Table]) -> set[str]:
-    """Release each force who cube once (secondary suppression over all its margins) and publish its views in place
-    of the analyst's one-way tables, rates recomputed from the published counts: subtracting one published view from
-    another gives nothing back (``vrhub.analysis.profile.force.released_who``). Returns the table names handled."""
+    """Release each force who cube as linked views protected together (age band × sex with its margins, once; ethnic
+    group) in place of the analyst's tables, rates recomputed from the published counts: subtracting one published
+    view from another gives nothing back (``vrhub.analysis.profile.force.who_views_of``). Returns the names handled."""
     from vrhub.analysis.profile.force import WHO_DIMS, who_views_of
 
     done: set[str] = set()
