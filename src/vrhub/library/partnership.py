@@ -83,6 +83,25 @@ class Partnership:
 
         return load_definition(name or self.definition_name)
 
+    # --- data in --------------------------------------------------------------------------------------------------
+    def ingest(self, paths: list[Path], *, feed: str, kind: str | None = None, partner: str | None = None,
+               options: dict[str, Any] | None = None, progress: Any = None, check_lsoas: bool = True) -> Any:
+        """Load files, folders or archives with the sources of ``feed`` (a module of the source registry,
+        ``vrhub.ingest.registry``: ``police_uk``, ``istv``, ``ambulance``, ...) as ``kind`` (default: each file's
+        own). With ``check_lsoas``, area codes are checked against the loaded boundaries, when there are any.
+        Returns the loader's report: every file's rows read, accepted and quarantined."""
+        from vrhub.ingest import registry
+        from vrhub.ingest.loader import ingest
+        from vrhub.store.geography import Geography
+
+        known = Geography(self.engine).known_lsoa_codes() if check_lsoas else None
+        return ingest(self.ws, paths, registry.module_sources(f"vrhub.ingest.{feed}"), partner=partner, kind=kind,
+                      options=options or {}, progress=progress, known_lsoas=known)
+
+    def datasets(self, kind: str | None = None) -> list[Any]:
+        """The dataset versions in the catalogue (of ``kind``), newest first as the catalogue lists them."""
+        return self.engine.datasets(kind)
+
     # --- the problem: profile, hot spots, near repeat, the Cardiff view -------------------------------------------
     def profile(self, period: PeriodLike = None, *, level: str = "district", strand: str | None = None,
                 definition: str | None = None, vintage: int | None = None,

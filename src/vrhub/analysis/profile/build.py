@@ -151,7 +151,7 @@ def build_profile(
     profile = Profile(start, end, level, strand, definition.provenance(), datasets, sections, headline, trend,
                       [w.to_json() for w in warnings], cap.rows(), [], vscope, where.__dict__.pop("population", None),
                       where.__dict__.pop("deprivation", None),
-                      any(d.synthetic for d in engine.ws.catalogue.datasets() if d.id in set(datasets)))
+                      engine.synthetic(datasets))
     profile.summary = summarise(profile)
     return profile
 

@@ -226,7 +226,7 @@ def force_profile(engine: Engine, definition: Definition, *, start: dt.date | No
             *(f"{r}_{k}" for r in ("victim", "suspect") for k in ("id", "age", "sex", "ethnicity")), *measures]
     df = t.select(*keep).to_pyarrow().to_pandas()
     datasets = sorted(df["dataset_id"].unique().tolist())
-    synthetic = any(d.synthetic for d in engine.ws.catalogue.datasets(KIND) if d.id in datasets)
+    synthetic = engine.synthetic(datasets, KIND)
     p = ForceProfile(start, end, strand, synthetic, datasets, len(df))
     if df.empty:
         p.notes.append(f"no force crime records in scope from {start:%Y-%m} to {end:%Y-%m}"
