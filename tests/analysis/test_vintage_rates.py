@@ -191,3 +191,23 @@ def test_cli_profile_vintage_and_domain(world, tmp_path: Path) -> None:  # type:
     assert got["vintage"] == 2021 and got["deprivation"] == "IoD 2025 Crime domain"
     [note] = got["vintage_notes"]
     assert note.endswith("go to one of its parts)") and "ONS best-fit lookup" in note
+
+
+def test_hot_spots_count_on_the_same_vintage(world) -> None:  # type: ignore[no-untyped-def]
+    from vrhub.analysis.hotspots.run import _lsoa_places, gather_incidents
+
+    ws, crimes, lookup, _, _ = world
+    p = build_profile(ws.engine(), load_definition(), level="district")
+    inc = gather_incidents(ws.engine(), load_definition())
+    moved = p.vintage.moved[2011]
+    assert inc.vintage == 2021
+    assert f"{moved:,} records from 2011 LSOAs assigned to 2021 LSOAs by the ONS best-fit lookup (an approximation)" \
+        in inc.notes
+    places, _ = _lsoa_places(Geography(ws.engine()), inc)
+    assert len(places) == 1_107
+    in_scope = set(p.sections["what"].tables["what_by_category"].to_pandas().query("sv_status != 'not'")["crime_type"])
+    scoped = crimes[crimes["Crime type"].isin(in_scope)]
+    expected = on_2021(scoped, lookup).value_counts()
+    got = places.set_index("id")["count"]
+    assert got.sum() == expected[expected.index.isin(got.index)].sum()
+    assert all(got[c] == n for c, n in expected.items() if c in got.index)
