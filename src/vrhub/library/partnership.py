@@ -197,12 +197,12 @@ class Partnership:
                       (incidents.definition or {}).get("definition_sha256"), run.citation,
                       context={"incidents": incidents})
 
-    def cardiff(self, period: PeriodLike = None, *, top: int = 20) -> Result[Any]:
+    def cardiff(self, period: PeriodLike = None, *, top: int = 20, vintage: int | None = None) -> Result[Any]:
         """The Cardiff Model view: ED assaults beside police-recorded violence (``analysis.cardiff.cardiff_view``)."""
         from vrhub.analysis.cardiff import cardiff_view
 
         lo, hi = months(period)
-        view = cardiff_view(self.engine, start=lo, end=hi, top=top)
+        view = cardiff_view(self.engine, start=lo, end=hi, top=top, vintage=vintage)
         return Result("cardiff", view, dict(view.parameters), [*view.ed_datasets, *view.police_datasets],
                       None, view.citation)
 

@@ -132,7 +132,7 @@ def _cardiff(ws: Workspace, p: Profile, pub: Publication) -> dict[str, Any] | No
     from vrhub.analysis.cardiff import GEOCODED_NOTE, GEOCODED_TABLES, cardiff_view
 
     try:
-        view = cardiff_view(ws.engine(), start=p.start, end=p.end)
+        view = cardiff_view(ws.engine(), start=p.start, end=p.end, vintage=p.vintage.vintage if p.vintage else None)
     except NoDataError:
         return None
     view = pub.result(view)
