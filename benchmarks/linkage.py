@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from vrhub.analysis.linkage import link_partners  # noqa: E402
 from vrhub.ingest.linkage_files import read_partner_files, source_files  # noqa: E402
-from vrhub.ingest.synth.linkage import SOURCES, generate_linkage_partners  # noqa: E402
+from vrhub.synth.linkage import SOURCES, generate_linkage_partners  # noqa: E402
 
 BASELINE_SECONDS, BASELINE_RECORDS = 60.0, 800_000
 PREVIOUS_SECONDS, PREVIOUS_PEAK_GB = 478.6, 7.3
