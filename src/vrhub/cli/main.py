@@ -33,11 +33,9 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
                    "reason for each."),
     "withdraw": ("vrhub.cli.datasets", "withdraw", "Stop using a dataset version (e.g."),
     "restore": ("vrhub.cli.datasets", "restore", "Use a withdrawn dataset version again."),
-    "demo": ("vrhub.cli.demo", "demo", "Load the real Kent and Medway data (boundaries, IMD, police.uk) and the demo "
-             "partnership; build the SNA."),
-    "examples": ("vrhub.cli.examples", "examples", "Write sample inputs (police.uk archive, boundaries, ISTV returns, "
-                 "a mapped export, partner feeds, a broken file) for trying every example in the README; see "
-                 "PATH/README.md."),
+    "demo": ("vrhub.cli.demo", "demo", "Load real Kent and Medway data for 2025 (2021 LSOAs, IMD 2025, Census 2021, "
+             "police.uk) and the demo partnership's synthetic feeds for the same year; build the SNA for January to "
+             "December 2025."),
     "profile": ("vrhub.cli.profile", "profile", "Profile serious violence for a period, area level and strand, and "
                 "write the outputs."),
     "cardiff": ("vrhub.cli.cardiff", "cardiff", "Cardiff Model view: ED assaults (ISTV) vs police-recorded violence "
