@@ -3,7 +3,7 @@
 Run:  .venv/bin/python benchmarks/linkage.py [--records 1000000] [--data DIR] [--memory-limit 3GB] [--chunks 2]
       [--threads N] [--json results.json]
 
-The synthetic partners (``vrhub.ingest.synth.linkage``: education, youth justice, ED; own identifiers, realistic
+The synthetic partners (``vrhub.synth.linkage``: education, youth justice, ED; own identifiers, realistic
 errors, encoded with ``vrhub pseudonymise --linkage``) are generated once into ``--data`` (default a folder under
 the system temporary directory, reused when present) in a child process, so that the figures below are the link
 alone: reading the three files, training (prior, u by random sampling, EM on two blocking rules with at most
@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from vrhub.analysis.linkage import link_partners  # noqa: E402
 from vrhub.ingest.linkage_files import read_partner_files, source_files  # noqa: E402
-from vrhub.ingest.synth.linkage import SOURCES, generate_linkage_partners  # noqa: E402
+from vrhub.synth.linkage import SOURCES, generate_linkage_partners  # noqa: E402
 
 BASELINE_SECONDS, BASELINE_RECORDS = 60.0, 800_000
 PREVIOUS_SECONDS, PREVIOUS_PEAK_GB = 478.6, 7.3
