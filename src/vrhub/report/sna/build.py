@@ -25,6 +25,7 @@ import pandas as pd
 import pyarrow as pa
 import vl_convert as vlc
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup, escape
 
 import vrhub
 from vrhub.analysis.cohort import CITATION as CohortCitation
@@ -42,6 +43,30 @@ from vrhub.report import charts
 from vrhub.store.workspace import Workspace
 
 DRAFT = "analyst draft — unsuppressed"
+EXECUTIVE_ITEMS = 4  # findings and recommendations on the one-page executive summary (all of them in section 1)
+PDF_VARIANT = "pdf/ua-1"  # tagged PDF (ISO 14289-1): structure tree, document language and title, figures' alt text
+
+# Commands of the vrhub CLI (a fixed list: the report layer does not import the CLI); text naming one is for the
+# analyst and goes to the appendix's "how to fill the gaps", never before it.
+CLI_COMMANDS = ("ingest", "geography", "strategy", "sna", "services", "evaluate", "fetch", "hub", "audit", "update",
+                "datasets", "quarantine", "withdraw", "restore", "demo", "profile", "cardiff", "cohort", "synth",
+                "value", "pseudonymise", "hotspots", "near-repeat", "serve")
+_CLI = re.compile(r"'?\bvrhub (?:" + "|".join(CLI_COMMANDS) + r")\b|(?<![\w-])--[a-z][a-z-]+")
+
+
+def plain(text: str, how: list[str]) -> str:
+    """``text`` for a board reader: cut before the clause that names a command or an option (kept whole in ``how``,
+    which the appendix lists). 'No education data is loaded: load some with 'vrhub ingest education PATH'' → 'No
+    education data is loaded.'"""
+    m = _CLI.search(text)
+    if not m:
+        return text
+    if text not in how:
+        how.append(text)
+    head = text[:m.start()]
+    cut = max(head.rfind(sep) for sep in (" (", ": ", "; ", ", or ", " — "))
+    head = (head[:cut] if cut > 0 else head).rstrip(" ,;:(")
+    return head + ("" if head.endswith(".") else ".")
 EXAMPLE = "2023-04..2024-03"
 
 
@@ -95,6 +120,7 @@ def build_sna(
     ctx = _context(ws, profile, definition, gov, tables, notice, release, built_at, today)
     env = Environment(loader=PackageLoader("vrhub.report.sna", "templates"),
                       autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
+    env.filters["titled"] = titled_svg
     html = env.get_template("sna.html.j2").render(**ctx)
     out.mkdir(parents=True, exist_ok=True)
     stem = f"sna_{profile.start:%Y-%m}_{profile.end:%Y-%m}{'_release' if release else '_draft'}"
@@ -105,9 +131,15 @@ def build_sna(
         from weasyprint import HTML
 
         pdf_path = out / f"{stem}.pdf"
-        HTML(string=html, base_url=str(out)).write_pdf(pdf_path)
+        HTML(string=html, base_url=str(out)).write_pdf(pdf_path, pdf_variant=PDF_VARIANT)
     return SnaResult(html_path, pdf_path, release, ctx["findings"], ctx["missing"], definition.sha256,
                      ctx["datasets_used"])
+
+
+def titled_svg(svg: str, alt_text: str) -> Markup:
+    """The inline SVG with its text alternative as its first ``<title>``: read by screen readers, and written by
+    WeasyPrint as the tagged PDF figure's /Alt (PDF/UA-1 requires one on every figure)."""
+    return Markup(re.sub(r"(<svg\b[^>]*>)", lambda m: f"{m[1]}<title>{escape(alt_text)}</title>", svg, count=1))
 
 
 def _svg(chart: alt.Chart, ident: str | None = None) -> str:
@@ -238,7 +270,7 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
     cardiff = _cardiff(ws, p, release)
     if near_repeat is None:
         missing.append("Near-repeat analysis: police.uk gives months only, so day-level near-repeat bands cannot be "
-                       "computed from it (vrhub near-repeat explains); dated partner data (ED, ambulance) are needed.")
+                       "computed from it; dated partner data (ED, ambulance) are needed.")
     if causes["result"] is None:
         missing.append("Causes (risk and protective factors): only the deprivation gradient is available; partner data "
                        "on exclusions, youth justice and health are not loaded. " + causes["missing"])
@@ -246,7 +278,7 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
         missing.append("Cardiff Model view: needs emergency department (ISTV) data for the period.")
     if not works["returns_loaded"]:
         missing.append("What works: no providers' returns are loaded, so outputs cannot be stated from data "
-                       "(load them with vrhub services returns FILE).")
+                       "(load them with 'vrhub services returns FILE').")
     if not any(e["result"] for e in works["evaluations"]):
         missing.append("What works: no local impact evaluation could be run for the commissioned services on the "
                        "loaded data (reasons in section 5); evidence bands shown are the YEF Toolkit's, not local "
@@ -308,7 +340,8 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
                     "docs/methods/value-for-money.md"))
     if causes["result"] is not None:
         used |= set(causes["result"].datasets)
-    versions = [{"id": x.id, "kind": x.kind, "file": x.source_file, "sha256": x.sha256[:16],
+    versions = [{"id": x.id, "kind": x.kind, "file": Path(x.source_file).name if x.source_file else "",
+                 "sha256": x.sha256[:16],
                  "received": x.received_at.strftime("%Y-%m-%d")} for x in datasets if x.id in used]
     ctx = {
         "title": f"Serious Violence Strategic Needs Assessment, {p.start:%B %Y} to {p.end:%B %Y}",
@@ -323,9 +356,31 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
         "ed_hotspots": ed_hotspots, "near_repeat": near_repeat, "partner": partner, "causes": causes,
         "datasets_used": sorted(used), "cardiff_captions": CARDIFF_CAPTIONS,
         "synthetic": any(s["synthetic"] for s in sources),
+        "executive": {"findings": findings[:EXECUTIVE_ITEMS], "recommendations": recs[:EXECUTIVE_ITEMS]},
     }
+    ctx["how_to_fill"] = _board_texts(ctx)
     ctx["fingerprint"] = hashlib.sha256(repr(sorted(ctx["versions"], key=lambda v: v["id"])).encode()).hexdigest()[:16]
     return ctx
+
+
+def _board_texts(ctx: dict[str, Any]) -> list[str]:
+    """Rewrite, in place, every text shown before the appendix that names a command or an option (``plain``);
+    return the full texts, which the appendix lists under "how to fill the gaps"."""
+    how: list[str] = []
+    ctx["missing"] = [plain(m, how) for m in ctx["missing"]]
+    if ctx["causes"].get("missing"):
+        ctx["causes"]["missing"] = plain(ctx["causes"]["missing"], how)
+    for sv in ctx["works"]["services"]:
+        sv["value"]["missing"] = [plain(m, how) for m in sv["value"]["missing"]]
+        sv["value"]["sentence"] = plain(sv["value"]["sentence"], how)
+    for part in ctx["partner"].values():
+        part["notes"] = [plain(n, how) for n in part["notes"]]
+        part["missing"] = [plain(n, how) for n in part["missing"]]
+    if ctx["cardiff"]:
+        ctx["cardiff"]["notes"] = [plain(n, how) for n in ctx["cardiff"]["notes"]]
+    ctx["section_notes"] = [(s.name, [plain(n, how) for n in s.notes]) for s in ctx["profile"].sections.values()
+                            if s.available and s.notes and s.name not in ("who", "why")]
+    return how
 
 
 HOTSPOT_SEED = 20240131  # fixed, so that two builds of the same workspace are identical
@@ -432,7 +487,7 @@ def _near_repeat(ws: Workspace, d: Definition, p: Profile, release: bool) -> dic
     return {"sentence": sentence, "table": _table(pa.Table.from_pandas(shown, preserve_index=False)),
             "note": f"{incidents.location_note}; times are the day of the assault (of arrival when the assault time "
                     "is blank). police.uk records carry the month only, so the near-repeat test is never run on "
-                    "them (vrhub near-repeat explains).",
+                    "them.",
             "parameters": {"space_bands_m": NEAR_REPEAT_SPACE, "time_bands_days": NEAR_REPEAT_DAYS,
                            "permutations": result.permutations, "seed": result.seed},
             "citation": result.citation, "n_events": result.n_events}
@@ -513,7 +568,8 @@ def _what_works(ws: Workspace, today: dt.date, release: bool = False) -> dict[st
             "contract": (f"{svc.contract_start:%b %Y} to {svc.contract_end:%b %Y}"
                          if svc.contract_start and svc.contract_end else "not stated in the source"),
             "evidence": evidence,
-            "statements": [f"{st.text} (source: " + ", ".join(f"{f} row {r}" for f, r in st.sources[:4]) + ")"
+            "statements": [f"{st.text} (source: "
+                           + ", ".join(f"{Path(f).name} row {r}" for f, r in st.sources[:4]) + ")"
                            for st in (report.statements if report else [])],
             "value": {"sentence": sheet["plain_english"], "missing": sheet["missing"],
                       "price_year": sheet["price_year"]},
