@@ -204,6 +204,8 @@ def test_no_machine_path_command_or_module_before_the_appendix(kent_ws, sna_draf
                                                   "or engaged."),
     ("The register links X to no band: the sheet gives scenarios, not the service's effect; give --effect-prior to "
      "plan with one.", "The register links X to no band: the sheet gives scenarios, not the service's effect."),
+    ("X costs £5; cost per participant is not available (no participants given or returned: use --participants N)"
+     "; no band.", "X costs £5; cost per participant is not available (no participants given or returned); no band."),
     ("Nothing to run here.", "Nothing to run here."),
 ])
 def test_plain_cuts_the_clause_with_a_command(text: str, shown: str):

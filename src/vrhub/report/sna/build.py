@@ -63,6 +63,13 @@ def plain(text: str, how: list[str]) -> str:
         return text
     if text not in how:
         how.append(text)
+    opened, closed = text.rfind("(", 0, m.start()), text.find(")", m.end())
+    if opened >= 0 and ")" not in text[opened:m.start()] and closed > 0:  # only the parenthesis' clause goes
+        inner = text[opened + 1:m.start()]
+        cut = max(inner.rfind(sep) for sep in (": ", "; ", ", or ", " — "))
+        inner = inner[:cut].rstrip(" ,;:") if cut > 0 else ""
+        rest = (f" ({inner})" if inner else "") + text[closed + 1:]
+        return plain(text[:opened].rstrip() + rest, how)
     head = text[:m.start()]
     cut = max(head.rfind(sep) for sep in (" (", ": ", "; ", ", or ", " — "))
     head = (head[:cut] if cut > 0 else head).rstrip(" ,;:(")
@@ -685,7 +692,7 @@ def _hour_weekday(df: pd.DataFrame, caption: str, notice: str, ident: str, relea
                     f"{r.weekday} {int(r.hour):02d}:00–{int(r.hour):02d}:59 ({r.records:,})" for r in top.itertuples())
                 + f". Busiest day {by_day.idxmax()} ({int(by_day.max()):,}); busiest hour "
                 f"{int(by_hour.idxmax()):02d}:00 ({int(by_hour.max()):,} across the week)."
-                + (" Suppressed cells are left blank." if release and len(known) < len(df) else ""))
+                + (" Suppressed cells are grey, named in the legend." if release and len(known) < len(df) else ""))
     wide = df.pivot_table(index="weekday", columns="hour", values="records", aggfunc="first", dropna=False)
     wide = wide.reindex(index=list(WEEKDAYS), columns=range(24))
     rows = [[day, *(("[c]" if release else "") if pd.isna(v) else f"{int(v):,}" for v in wide.loc[day])]
