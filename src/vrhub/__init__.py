@@ -4,4 +4,7 @@ Layers (dependencies point inward): ``cli``/``server``/``report`` → ``analysis
 → ``ingest``/``store`` → ``domain``. See docs/architecture.md.
 """
 
-__version__ = "0.1.0"
+from vrhub.library import Partnership, Result
+from vrhub.version import __version__
+
+__all__ = ["Partnership", "Result", "__version__"]

@@ -17,8 +17,8 @@ from vrhub_testkit import KENT, STREET_HEADER, csv_bytes, open_workspace, police
 from vrhub.analysis.cardiff import NOT_KNOWN, SYNTHETIC_NOTICE, TABLES, WEEKDAYS, cardiff_view
 from vrhub.domain.errors import NoDataError
 from vrhub.ingest.geography import load_geography
-from vrhub.ingest.synth.ed import ingest_synthetic_ed
 from vrhub.report.release import release
+from vrhub.synth.ed import ingest_synthetic_ed
 
 IMD_FILE_2 = next((KENT / "imd2019").glob("File_2_*.csv"))
 VIOLENCE = ("Violence and sexual offences", "Robbery", "Possession of weapons")

@@ -67,7 +67,7 @@ def test_police_uk_street_on_real_kent_data_is_unknown_where_the_category_is_bro
 
 
 def test_record_level_police_data_hand_checked():
-    out = run(PRC, load_definition(), "police_recorded_crime")
+    out = run(PRC, load_definition(), "force_crime")
     assert out["sv_category"].tolist()[:7] == [
         "homicide", "assault_with_injury", "common_assault", "common_assault", "personal_robbery", "rape",
         "homicide"]
@@ -93,19 +93,19 @@ def test_changing_the_definition_file_changes_results_and_recorded_hash():
     edited_text = KENT_TEXT.replace('"wounding_gbh", "assault_with_injury", "rape"', '"wounding_gbh", "rape"', 1)
     assert edited_text != KENT_TEXT
     edited = load_definition_text(edited_text, "kent-edited.toml")
-    a = run(PRC, kent, "police_recorded_crime")
-    b = run(PRC, edited, "police_recorded_crime")
+    a = run(PRC, kent, "force_crime")
+    b = run(PRC, edited, "force_crime")
     assert tri(a["is_serious_violence"])[1] is True and tri(b["is_serious_violence"])[1] is False  # 8N, no DA
     assert a["sv_definition_sha256"][0] == kent.sha256
     assert b["sv_definition_sha256"][0] == edited.sha256 != kent.sha256
     comment_only = load_definition_text("# reviewed by the board\n" + KENT_TEXT, "kent-commented.toml")
-    assert run(PRC, comment_only, "police_recorded_crime")["sv_definition_sha256"][0] == kent.sha256
+    assert run(PRC, comment_only, "force_crime")["sv_definition_sha256"][0] == kent.sha256
 
 
 def test_london_example_depends_on_victim_age_and_domestic_abuse():
     df = pd.DataFrame({"ho_offence_code": ["8N", "8N", "105A", "8N"], "knife_flag": [False] * 4,
                        "domestic_abuse_flag": [False, False, True, None], "victim_age": [30, 20, 45, 40]})
-    out = run(df, load_definition("london_example"), "police_recorded_crime")
+    out = run(df, load_definition("london_example"), "force_crime")
     assert tri(out["is_serious_violence"]) == [False, True, True, None]  # last: adult ABH, DA flag unknown
 
 

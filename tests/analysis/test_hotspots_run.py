@@ -125,11 +125,11 @@ def test_near_repeat_refuses_day_bands_on_months_and_runs_on_month_bands(engine,
 
 
 def test_period_outside_the_loaded_months_is_refused_and_a_reversed_period_too(engine):
-    from vrhub.domain.errors import NoDataError
+    from vrhub.domain.errors import NoDataError, UsageError
 
     with pytest.raises(NoDataError, match="loaded months"):
         hs.gather_incidents(engine, load_definition(), start=dt.date(2020, 1, 1), end=dt.date(2020, 2, 1))
-    with pytest.raises(ValueError, match="swap"):
+    with pytest.raises(UsageError, match="swap"):
         hs.gather_incidents(engine, load_definition(), start=dt.date(2019, 2, 1), end=dt.date(2018, 10, 1))
     cut = hs.gather_incidents(engine, load_definition(), start=dt.date(2018, 6, 1), end=dt.date(2018, 10, 1))
     assert cut.start == dt.date(2018, 10, 1) and any("cut to the loaded months" in n for n in cut.notes)

@@ -25,8 +25,8 @@ from vrhub.analysis.evaluation.workspace import evaluate_did, evaluate_its, eval
 from vrhub.analysis.hotspots import run as hs
 from vrhub.domain.definitions import load_definition
 from vrhub.ingest.geography import load_geography
-from vrhub.ingest.synth.ed import HOTSPOT_LSOAS, NO_SIGNALS, PLANTED, ingest_synthetic_ed, lsoa_districts
 from vrhub.store.workspace import Settings, Workspace
+from vrhub.synth.ed import HOTSPOT_LSOAS, NO_SIGNALS, PLANTED, ingest_synthetic_ed, lsoa_districts
 
 SEED = 1
 START, MONTHS = "2022-01", 36

@@ -16,7 +16,7 @@ import pytest
 from vrhub.analysis.profile import Profile, build_profile, concentration, parse_month
 from vrhub.analysis.profile.trend import days_in
 from vrhub.domain.definitions import load_definition
-from vrhub.domain.errors import NoDataError
+from vrhub.domain.errors import NoDataError, PeriodError, UsageError
 
 #: what a reader of the Kent definition expects in scope for police.uk (serious violence, or possibly so)
 EXPECTED_SCOPE = {"Violence and sexual offences", "Robbery", "Possession of weapons"}
@@ -190,14 +190,14 @@ def test_bad_requests_say_what_to_do(profile_ws):
     with pytest.raises(NoDataError) as e:
         build_profile(engine, d, strand="knife_crime")
     assert all(s in e.value.hint for s in d.strands)
-    with pytest.raises(ValueError, match="use one of"):
+    with pytest.raises(UsageError, match="use one of"):
         build_profile(engine, d, level="county")
-    with pytest.raises(ValueError, match="after it ends"):
+    with pytest.raises(PeriodError, match="after it ends"):
         build_profile(engine, d, start=dt.date(2019, 2, 1), end=dt.date(2018, 11, 1))
     with pytest.raises(NoDataError) as e:
         build_profile(engine, d, start=dt.date(2020, 1, 1), end=dt.date(2020, 6, 1))
     assert "2018-10 to 2019-02" in e.value.hint
     for bad in ("2019", "19-01", "2019-13", "Jan 2019", "2019-01-15"):
-        with pytest.raises(ValueError, match="write YYYY-MM"):
+        with pytest.raises(PeriodError, match="write YYYY-MM"):
             parse_month(bad)
     assert parse_month("2019-1") == dt.date(2019, 1, 1)

@@ -17,8 +17,8 @@ from vrhub.analysis.profile import build_profile
 from vrhub.analysis.profile.partner import WEEKDAYS
 from vrhub.domain.definitions import load_definition
 from vrhub.ingest.geography import load_geography
-from vrhub.ingest.synth.ed import ingest_synthetic_ed
 from vrhub.report.release import release_profile
+from vrhub.synth.ed import ingest_synthetic_ed
 
 
 def arrival(text: str) -> dt.datetime:

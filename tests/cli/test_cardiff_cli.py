@@ -16,7 +16,7 @@ from vrhub_testkit import run_cli as run
 from vrhub.analysis.cardiff import TABLES
 from vrhub.domain.errors import NoDataError
 from vrhub.ingest.geography import load_geography
-from vrhub.ingest.synth.ed import ingest_synthetic_ed
+from vrhub.synth.ed import ingest_synthetic_ed
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +31,9 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict[str,
 
 
 def read(path: str) -> list[dict[str, str]]:
+    """A Cardiff table: its first line is the notice (``# SYNTHETIC ED DATA …``), then the CSV."""
     with open(path, encoding="utf-8", newline="") as f:
+        assert f.readline().startswith("# ")
         return list(csv.DictReader(f))
 
 
@@ -49,6 +51,7 @@ def test_json_run_writes_every_table_and_says_the_data_are_synthetic(home, tmp_p
     assert all(r["police_violence"] == "" for r in district)  # no police.uk loaded: empty, never a marker
     for name, path in got["tables"].items():
         assert all(r["ed_synthetic"] == "True" for r in read(path)), name
+        assert Path(path).read_text(encoding="utf-8").startswith("# SYNTHETIC ED DATA"), name  # its first line
     summary = (tmp_path / "out" / "summary.md").read_text(encoding="utf-8")
     assert "SYNTHETIC ED DATA" in summary and "not record matching" in summary
 

@@ -219,6 +219,14 @@ def test_the_demo_runs(tmp_path: Path) -> None:
     assert "Supply warning: 2018-12 Kent Police" in text
     assert "Medway" in text and "E06000035" in text
     assert "Total 28,258." in text
+    # the synthetic force extract: the real police.uk violence, robbery and weapons crimes, marked synthetic
+    assert "Synthetic force crime extract (SYN-Kent Police): 28,663 crimes" in text
+    html = " ".join(p.read_text(encoding="utf-8") for p in (tmp_path / "home" / "sna").rglob("*.html"))
+    assert "Victims of serious violence (force crime records) by age band" in html
+    assert "Serious violence (force crime records) by hour of the day and weekday" in html
+    assert "Serious violence (force crime records) by offence group and sub-group" in html
+    assert "Home Office success measures from force crime records, by month" in html
+    assert "Repeat victims: crimes of serious violence per victim" in html
 
 
 def test_ingest_end_to_end_with_postgresql(tmp_path: Path, pg_url: str) -> None:

@@ -10,7 +10,7 @@ from vrhub_testkit import KENT, open_workspace
 from vrhub_testkit import run_cli as run
 
 from vrhub.ingest.geography import load_geography
-from vrhub.ingest.synth.ed import ingest_synthetic_ed
+from vrhub.synth.ed import ingest_synthetic_ed
 
 
 @pytest.fixture(scope="module")

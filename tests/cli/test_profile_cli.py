@@ -71,6 +71,19 @@ def test_json_prints_tables_and_headline_and_the_period_filters(home: Path, tmp_
     assert [line[:10] for line in monthly[2:]] == ["2019-01-01", "2019-02-01"]
 
 
+def test_period_takes_the_shared_grammar_and_a_single_month(home: Path, tmp_path: Path):
+    """``--period`` reads the one grammar of ``vrhub.domain.periods``: a month alone, or FROM..TO."""
+    one = json.loads(run("--home", str(home), "profile", "--period", "2019-01", "--out", str(tmp_path / "a"),
+                         "--json").stdout)
+    assert one["period"] == {"from": "2019-01", "to": "2019-01"}
+    assert one["headline"]["definite"] + one["headline"]["possible"] == raw_count({"2019-01"})
+    two = json.loads(run("--home", str(home), "profile", "--period", "2018-12..2019-01", "--out", str(tmp_path / "b"),
+                         "--json").stdout)
+    assert two["headline"]["definite"] + two["headline"]["possible"] == raw_count({"2018-12", "2019-01"})
+    both = run("--home", str(home), "profile", "--period", "2019-01", "--from", "2019-01")
+    assert both.exit_code == 2 and "--period" in both.output and "not both" in both.output
+
+
 def test_release_json_publishes_rounded_headlines_only(home: Path, tmp_path: Path):
     exact = raw_count({"2019-02"})
     assert exact % 5  # so that a leak would show
@@ -85,6 +98,19 @@ def test_release_json_publishes_rounded_headlines_only(home: Path, tmp_path: Pat
                   str(tmp_path / "rel2"), "--release")
     assert console.exit_code == 0 and "released" in console.output
     assert not re.search(rf"(?<![\d,]){exact:,}(?![\d,])", console.output)
+
+
+def test_released_and_analyst_profiles_never_share_a_folder_and_the_marker_is_shown(home: Path):
+    """By default the released profile goes to its own folder (``…_released``): it never writes over the analyst
+    copy, and the console header keeps the suppression symbol ``[c]`` (Rich would read it as markup)."""
+    analyst = run("--home", str(home), "profile", "--from", "2019-01", "--to", "2019-02", "--json")
+    released = run("--home", str(home), "profile", "--from", "2019-01", "--to", "2019-02", "--release", "--json")
+    a, r = json.loads(analyst.stdout)["folder"], json.loads(released.stdout)["folder"]
+    assert a != r and r == a + "_released"
+    assert ANALYST_MARKER in (Path(a) / "summary.md").read_text(encoding="utf-8")
+    assert ANALYST_MARKER not in (Path(r) / "summary.md").read_text(encoding="utf-8")
+    console = run("--home", str(home), "profile", "--from", "2019-01", "--to", "2019-02", "--release")
+    assert console.exit_code == 0 and "suppressed ([c])" in " ".join(console.output.split())
 
 
 @pytest.mark.parametrize(("option", "value"), [("--from", "2019/01"), ("--from", "01-2019"), ("--to", "2019-13")])

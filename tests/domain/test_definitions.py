@@ -75,14 +75,14 @@ homicide = { label = "Homicide" }
 [[serious_violence.include]]
 categories = ["homicide", "gbh"]
 when = { victim_age = { max = "twenty" } }
-[sources.police_recorded_crime]
+[sources.force_crime]
 label = "PRC"
-[sources.police_recorded_crime.fields]
+[sources.force_crime.fields]
 ho_offence_code = { kind = "code" }
-[[sources.police_recorded_crime.rules]]
+[[sources.force_crime.rules]]
 category = "murder"
 match = { ho_offence_code = ["1"] }
-[[sources.police_recorded_crime.rules]]
+[[sources.force_crime.rules]]
 category = "homicide"
 match = { ho_offence_code = ["1", "4/1"], offence_group = ["x"] }
 """
@@ -97,8 +97,8 @@ def test_validation_reports_every_problem_at_once_with_file_and_key_path():
         "roles.knife.kind",
         "serious_violence.include[0].categories",
         "serious_violence.include[0].when.victim_age.max",
-        "sources.police_recorded_crime.rules[0].category",
-        "sources.police_recorded_crime.rules[1].match.offence_group",
+        "sources.force_crime.rules[0].category",
+        "sources.force_crime.rules[1].match.offence_group",
     }
     assert expected <= paths
     assert all(p.file == "partnership.toml" for p in err.value.problems)
@@ -150,5 +150,5 @@ def test_may_be_rule_must_say_what_it_cannot_separate():
 
 def test_codes_are_normalised_from_counting_rules_form():
     d = load_definition()
-    (homicide,) = [r for r in d.sources["police_recorded_crime"].rules if r.category == "homicide"]
+    (homicide,) = [r for r in d.sources["force_crime"].rules if r.category == "homicide"]
     assert homicide.match["ho_offence_code"].values == ("1", "4.1", "4.2", "4.10")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from vrhub.domain.definitions import assess_capability, load_definition
 
 STREET = {"police_uk_street": ["crime_type", "month", "lsoa_code", "context"]}
-PRC_ALL = {"police_recorded_crime": ["ho_offence_code", "knife_flag", "domestic_abuse_flag", "alcohol_flag",
+PRC_ALL = {"force_crime": ["ho_offence_code", "knife_flag", "domestic_abuse_flag", "alcohol_flag",
                                      "drug_flag", "victim_age"]}
 
 
@@ -39,7 +39,7 @@ def test_record_level_police_data_computes_measures_and_says_what_is_missing():
         assert full.get("measure", key).status == "yes", key
     assert full.get("category", "homicide").status == "yes"
     assert full.get("strand", "drugs_alcohol_violence").status == "yes"
-    no_knife = assess_capability(d, {"police_recorded_crime": ["ho_offence_code", "domestic_abuse_flag"]})
+    no_knife = assess_capability(d, {"force_crime": ["ho_offence_code", "domestic_abuse_flag"]})
     knife = no_knife.get("measure", "knife_enabled_serious_violence")
     assert knife.status == "no"
     assert "knife_flag, which are not loaded" in knife.reasons[0]
@@ -71,7 +71,7 @@ def test_best_source_wins_and_rows_list_every_source():
     assert homicide.status == "yes"
     assert homicide.by_source["police_uk_street"].status == "partial"
     rows = [x for x in r.rows() if x["kind"] == "category" and x["key"] == "homicide"]
-    assert {x["source"] for x in rows} == {"police_uk_street", "police_recorded_crime"}
+    assert {x["source"] for x in rows} == {"police_uk_street", "force_crime"}
     assert "Kent and Medway" in r.to_text()
 
 

@@ -39,7 +39,7 @@ def test_hashes_are_hmac_of_the_normalised_value_truncated():
     assert row["lk_given_metaphone"] == expected("given_metaphone", jellyfish.metaphone("john"))
     assert row["lk_dob"] == expected("dob", "2009-03-07")
     assert (row["lk_dob_year"], row["lk_dob_month"], row["lk_dob_day"]) == (
-        expected("dob_year", "2009"), expected("dob_month", "3"), expected("dob_day", "7"))
+        expected("dob_year", "2009"), expected("dob_day_month", "3"), expected("dob_day_month", "7"))
     assert row["lk_sex"] == expected("sex", "male")
     assert row["lk_postcode_sector"] == expected("postcode_sector", "ME14 1")
 

@@ -110,7 +110,7 @@ def test_short_or_weak_keys_are_refused_with_how_to_make_one(tmp_path: Path, con
                                                               words: str) -> None:
     with pytest.raises(ps.KeyFileError) as error:
         ps.load_key(key_file(tmp_path, content))
-    assert words in str(error.value) and "secrets.token_hex(32)" in str(error.value)
+    assert words in str(error.value) and "vrhub pseudonymise-key PATH" in str(error.value)
 
 
 def test_a_data_file_given_as_key_is_refused(tmp_path: Path) -> None:

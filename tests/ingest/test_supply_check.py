@@ -139,6 +139,8 @@ def test_a_small_series_is_not_flagged_for_a_departure_chance_gives_often() -> N
     counts[month(2019, 4)] = 8
     assert judge_series(counts)[month(2019, 4)][2] == "shortfall"
     counts[month(2019, 4)] = 60  # twice the expected 30: P(X ≥ 60) ≈ 1e-6
+    upper = 1.0 - sum(math.exp(-30.0) * 30.0 ** k / math.factorial(k) for k in range(60))  # the other tail
+    assert chance(60, 30.0) == pytest.approx(upper, rel=1e-6) and upper < 1e-5
     assert judge_series(counts)[month(2019, 4)][2] == "excess"
 
 

@@ -15,7 +15,7 @@ from vrhub_testkit import KENT, open_workspace
 
 from vrhub.analysis.classify import classify
 from vrhub.domain.definitions import load_definition
-from vrhub.ingest.synth.ed import (
+from vrhub.synth.ed import (
     KNIFE_SHARE,
     NIGHT_TIME_ECONOMY,
     SITES,

@@ -18,15 +18,15 @@ from vrhub_testkit import KENT_ZIP, open_workspace
 
 from vrhub.analysis.cohort import cohort_frame, cohort_risk_factors
 from vrhub.domain.identifiers import detect_identifiers_in_clear
-from vrhub.ingest.synth.ambulance import SEASONALITY, generate_ambulance, ingest_synthetic_ambulance
-from vrhub.ingest.synth.cohort import (
+from vrhub.synth.ambulance import SEASONALITY, generate_ambulance, ingest_synthetic_ambulance
+from vrhub.synth.cohort import (
     OR_MALE,
     OR_PERMANENT_EXCLUSION,
     OR_PERSISTENT_ABSENCE,
     generate_cohort,
     ingest_synthetic_cohort,
 )
-from vrhub.ingest.synth.ed import NIGHT_TIME_ECONOMY
+from vrhub.synth.ed import NIGHT_TIME_ECONOMY
 
 SEED = 11
 

@@ -13,7 +13,7 @@ from vrhub_testkit import run_cli as run
 from vrhub.analysis.evaluation.workspace import evaluate_survey
 from vrhub.governance.commissioning import load_register
 from vrhub.governance.returns import read_returns
-from vrhub.ingest.synth.returns import DEFAULT_SURVEY_SHIFT, PLANTED_SURVEY_SHIFT, SYNTHETIC_NOTE, generate_returns
+from vrhub.synth.returns import DEFAULT_SURVEY_SHIFT, PLANTED_SURVEY_SHIFT, SYNTHETIC_NOTE, generate_returns
 
 
 @pytest.fixture(scope="module")

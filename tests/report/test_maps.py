@@ -63,6 +63,56 @@ def test_maps_are_written_as_svg_png_and_self_contained_html(tmp_path: Path):
     meta = json.loads((tmp_path / "out" / "hotspots.json").read_text(encoding="utf-8"))
     assert meta["parameters"] == {"permutations": 99, "seed": 1} and meta["notice"] == maps.ANALYST_MARKER
     assert meta["data_versions"] == {"police_uk_street": ["street-synthetic"]}
+    assert str(tmp_path / "out" / maps.GEOMETRY_SCRIPT) in meta["files"]
+
+
+def _geometry_script(path: Path) -> dict:
+    text = path.read_text(encoding="utf-8")
+    prefix = "window.VRHUB_PLACES_GEOMETRY = "
+    assert text.startswith(prefix) and text.rstrip().endswith(";")
+    return json.loads(text[len(prefix):].rstrip().rstrip(";"))
+
+
+def test_the_pages_share_one_geometry_file_and_carry_no_shapes_themselves(tmp_path: Path):
+    run = synthetic_run()
+    maps.write_hotspots(run, tmp_path / "out", population=pd.Series([1500.0] * 12, index=list(run.places["id"])))
+    shapes = _geometry_script(tmp_path / "out" / maps.GEOMETRY_SCRIPT)
+    assert shapes["type"] == "FeatureCollection"
+    by_id = {f["id"]: f["geometry"] for f in shapes["features"]}
+    assert sorted(by_id) == sorted(run.places["id"])  # each area once, though two pages draw it
+    # the shapes are the areas': a03's square, whole metres on British National Grid
+    ring = np.array(by_id[SMALL]["coordinates"][0])
+    assert (ring.min(axis=0).tolist(), ring.max(axis=0).tolist()) == ([503_000, 150_000], [504_000, 151_000])
+    for page in ("map.html", "rate_map.html"):
+        text = (tmp_path / "out" / page).read_text(encoding="utf-8")
+        assert f'<script type="text/javascript" src="{maps.GEOMETRY_SCRIPT}"></script>' in text
+        assert '"coordinates"' not in text  # no shape inline: the page is small whatever the number of cells
+        assert text.index(maps.GEOMETRY_SCRIPT) < text.index("vegaEmbed('#vis'")
+        assert "row.geometry = byId[row.id]" in text
+
+
+def test_the_png_is_the_svg_rasterised_pixel_for_pixel(tmp_path: Path):
+    """The PNG comes from the SVG (one render); it must equal vl-convert's own PNG render of the same spec."""
+    import io
+
+    import vl_convert as vlc
+    from altair.utils._importers import vl_version_for_vl_convert
+    from PIL import Image
+
+    run = synthetic_run()
+    chart = maps.choropleth(run.places, "classification", title="t", legend_title="class",
+                            notice=maps.ANALYST_MARKER, classes=maps.GI_STAR_CLASSES)
+    maps.save_map(chart, tmp_path / "m", title="t", notice=maps.ANALYST_MARKER)
+    ours = np.asarray(Image.open(tmp_path / "m.png").convert("RGBA"))
+    png = vlc.vegalite_to_png(chart.to_dict(), vl_version=vl_version_for_vl_convert(), scale=1, ppi=72)
+    theirs = np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
+    assert ours.shape == theirs.shape and ours.shape[0] > 100
+    assert np.array_equal(ours, theirs)
+    for label in set(run.places["classification"]):  # every class present is drawn in its colour
+        colour = tuple(int(maps.GI_STAR_CLASSES[label][i:i + 2], 16) for i in (1, 3, 5))
+        assert (ours[..., :3] == colour).all(axis=-1).sum() > 1000, label
+    assert (tmp_path / maps.GEOMETRY_SCRIPT).exists()  # a map saved alone writes its own shapes beside it
+
 
 
 def test_the_network_pattern_would_catch_a_cdn_script():

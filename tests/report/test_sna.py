@@ -23,6 +23,7 @@ from vrhub_testkit import SNA_BUILT_AT as BUILT_AT
 from vrhub_testkit import SNA_TODAY as TODAY
 
 from vrhub.domain.definitions import load_definition
+from vrhub.domain.errors import PeriodError
 from vrhub.report.sna import SnaResult, build_sna, parse_period
 from vrhub.report.sna.build import DRAFT
 
@@ -384,7 +385,7 @@ def test_appendix_lists_every_dataset_and_the_definition_hash(draft: Built, kent
 
 
 def test_period_restricts_the_report(kent_ws, tmp_path: Path):
-    start, end = parse_period("2018-11..2019-01")
+    start, end = parse_period("2018-11..2019-01").months
     r = build_sna(kent_ws.ws, out=tmp_path, start=start, end=end, built_at=BUILT_AT, today=TODAY)
     html = r.html.read_text(encoding="utf-8")
     assert "Strategic Needs Assessment, November 2018 to January 2019" in html
@@ -394,11 +395,11 @@ def test_period_restricts_the_report(kent_ws, tmp_path: Path):
 
 
 @pytest.mark.parametrize("text, message", [
-    ("2018-11", "is not a period"), ("2019-01..2018-11", "ends before it starts"), ("18-11..19-01", "e.g. 2023-04"),
+    ("Nov 2018", "is not a period"), ("2019-01..2018-11", "ends before it starts"), ("18-11..19-01", "e.g. 2023-04"),
     ("2018-13..2019-01", "month outside 01-12"),
 ])
 def test_bad_period_is_a_clear_error(text: str, message: str):
-    with pytest.raises(ValueError, match=re.escape(message)):
+    with pytest.raises(PeriodError, match=re.escape(message)):
         parse_period(text)
 
 
@@ -423,3 +424,16 @@ def test_parts_without_partner_data_say_what_is_missing(draft: Built, release: B
         assert any(m.startswith("Causes (risk and protective factors)") and "no education data" in m.lower()
                    for m in built.result.missing)
         assert not any(f.startswith("In the linked cohort") for f in built.result.findings)
+
+
+def test_the_page_renders_in_memory_from_gathered_inputs(kent_ws, draft: Built, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch):
+    """gather (the analyses, seeded) then render (pure): the same page as the files, and nothing on disk."""
+    from vrhub.report.sna import gather_sna, render_sna
+
+    inputs = gather_sna(kent_ws.ws, built_at=BUILT_AT, today=TODAY)
+    monkeypatch.chdir(tmp_path)
+    page = render_sna(inputs)
+    assert page.html == draft.html
+    assert page.stem == draft.result.html.stem and page.datasets == draft.result.datasets and page.pdf is None
+    assert list(tmp_path.iterdir()) == []

@@ -12,8 +12,8 @@ from vrhub_testkit import KENT_ZIP, open_workspace, police_uk_ingest
 
 from vrhub.data import kent
 from vrhub.ingest.geography import load_geography
-from vrhub.ingest.synth.ed import ingest_synthetic_ed
 from vrhub.report.sna import build_sna
+from vrhub.synth.ed import ingest_synthetic_ed
 
 BUILT = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
 

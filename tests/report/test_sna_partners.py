@@ -19,11 +19,11 @@ from vrhub.data import kent
 from vrhub.ingest.gazetteer import SOURCES as GAZETTEER
 from vrhub.ingest.geography import load_geography
 from vrhub.ingest.loader import ingest
-from vrhub.ingest.synth.ambulance import ingest_synthetic_ambulance
-from vrhub.ingest.synth.cohort import ingest_synthetic_cohort
-from vrhub.ingest.synth.ed import ingest_synthetic_ed
 from vrhub.report.sna import build_sna
 from vrhub.store.geography import Geography
+from vrhub.synth.ambulance import ingest_synthetic_ambulance
+from vrhub.synth.cohort import ingest_synthetic_cohort
+from vrhub.synth.ed import ingest_synthetic_ed
 
 BUILT = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
 SS_HEADER = ["Type", "Date", "Part of a policing operation", "Policing operation", "Latitude", "Longitude", "Gender",

@@ -14,9 +14,9 @@ from vrhub.analysis.value.sheet import value_sheet
 from vrhub.data import kent
 from vrhub.governance.commissioning import register_in_force
 from vrhub.ingest.geography import load_geography
-from vrhub.ingest.synth.ed import ingest_synthetic_ed
 from vrhub.report.sna import build_sna
 from vrhub.report.sna.build import plain
+from vrhub.synth.ed import ingest_synthetic_ed
 
 BUILT = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
 TODAY = dt.date(2025, 1, 1)

@@ -25,7 +25,6 @@ rows whose count is suppressed dropped. Method page: docs/methods/cardiff-model.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,10 +32,10 @@ from typing import Any
 import ibis
 import pandas as pd
 
+from vrhub.analysis.districts import district_map
 from vrhub.analysis.geocode import GeocodeRules, gazetteer_places, geocode
 from vrhub.domain.errors import NoDataError
 from vrhub.store.engine import Engine, month_range
-from vrhub.store.geography import Geography
 
 CITATION = ("Florence C, Shepherd J, Brennan I, Simon T. Effectiveness of anonymised information sharing and use in "
             "health service, police, and local government partnership for preventing violence related injury: "
@@ -138,25 +137,6 @@ def _month(d: dt.date) -> str:
     return f"{d:%Y-%m}"
 
 
-def _district_map(engine: Engine) -> pd.DataFrame:
-    """LSOA → district (code, name): the workspace lookup, completed from the deprivation file's district columns."""
-    geo = Geography(engine)
-    frames = []
-    with contextlib.suppress(NoDataError):
-        frames.append(geo.lsoa_lookup().select("lsoa_code", "district_code", "district_name").to_pandas())
-    try:
-        attrs = geo.attributes("deprivation").to_pandas()
-        if {"district_code", "district_name"} <= set(attrs.columns):
-            frames.append(attrs[["lsoa_code", "district_code", "district_name"]])
-    except NoDataError:
-        pass
-    if not frames:
-        raise NoDataError("no LSOA → district lookup: no boundaries or IMD files are loaded",
-                          "load them with 'vrhub geography load PATH' (or 'vrhub demo' for Kent and Medway)")
-    out = pd.concat(frames, ignore_index=True).dropna(subset=["district_name"])
-    return out.drop_duplicates("lsoa_code", keep="last").set_index("lsoa_code")
-
-
 def _ed_rows(engine: Engine, start: dt.date | None, end: dt.date | None) -> pd.DataFrame:
     t = engine.table(ED_KIND)
     if start is not None:
@@ -214,7 +194,7 @@ def cardiff_view(
     ed_ids = sorted(ed["dataset_id"].unique().tolist())
     synthetic = any(d.synthetic for d in engine.ws.catalogue.datasets(ED_KIND) if d.id in ed_ids)
 
-    lookup = _district_map(engine)
+    lookup = district_map(engine)
     code_of = lookup.groupby("district_name")["district_code"].first().to_dict()
     ed["district"] = ed["home_lsoa"].map(lookup["district_name"]).fillna(NOT_KNOWN)
     ed["month"] = pd.to_datetime(ed["month"]).dt.strftime("%Y-%m")

@@ -2,8 +2,10 @@
 
 Rows whose LSOA is not in the loaded geography and rows with no location are kept as their own rows
 ("outside the loaded area", "no location"), so the table always adds up to every accepted row.
-Rates use the residents of the loaded population table of the LSOA vintage in use, named in the notes (the
-shipped IMD 2019 denominators: mid-2015 population).
+Records are counted on one LSOA vintage (default: the newest loaded); records coded to an older vintage are
+assigned by the ONS best-fit lookup and counted in the notes (``vrhub.analysis.scope.on_vintage``). Rates use the
+newest population loaded for that vintage (Census 2021, or a mid-year estimate), named with its year in the notes
+and beside each rate.
 """
 
 from __future__ import annotations
@@ -24,19 +26,22 @@ NO_LOCATION = "no location"
 
 @dataclass
 class AreaCounts:
-    table: pa.Table  # area_code, area_name, crimes, population, rate_per_1000
+    table: pa.Table  # area_code, area_name, crimes, population, rate_per_1000, population_year
     level: str
     crime_types: list[str] | None
     months: tuple[dt.date, dt.date]
     datasets: list[str]
     total: int
     notes: list[str] = field(default_factory=list)
+    vintage: int | None = None
 
 
 def crime_by_area(
     engine: Engine, *, level: str = "district", crime_types: list[str] | None = None,
-    start: dt.date | None = None, end: dt.date | None = None,
+    start: dt.date | None = None, end: dt.date | None = None, vintage: int | None = None,
 ) -> AreaCounts:
+    from vrhub.analysis.scope import on_vintage
+
     geo = Geography(engine)
     t = engine.table("police_uk_street")
     if crime_types:
@@ -45,7 +50,8 @@ def crime_by_area(
         t = t.filter(t.month >= start)
     if end:
         t = t.filter(t.month <= end)
-    lookup = geo.lsoa_lookup()
+    t, scope = on_vintage(engine, t, vintage)
+    lookup = geo.lsoa_lookup(scope.vintage)
     code_col, name_col = f"{level}_code", f"{level}_name"
     lk = lookup.select(lk_lsoa=lookup.lsoa_code, area_code=lookup[code_col], area_name=lookup[name_col])
     j = t.left_join(lk, t.lsoa_code == lk.lk_lsoa)
@@ -54,22 +60,21 @@ def crime_by_area(
     )
     area_name = ibis.cases((j.lsoa_code.isnull(), NO_LOCATION), (j.lk_lsoa.isnull(), OUTSIDE), else_=j.area_name)
     counts = j.group_by([area_code.name("area_code"), area_name.name("area_name")]).agg(crimes=j.count())
+    notes = list(scope.notes)
     try:
-        pop = geo.attributes("population")
-        pj = pop.join(lookup, pop.lsoa_code == lookup.lsoa_code)
-        popn = pj.group_by(pj[code_col].name("p_code")).agg(population=pj.population_total.sum())
-        counts = counts.left_join(popn, counts.area_code == popn.p_code).drop("p_code")
-        counts = counts.mutate(rate_per_1000=(counts.crimes * 1000.0 / counts.population).round(2))
-        chosen = geo.choose_attributes("population")
-        year = max((y for a in chosen for y in a.years), default=None)
-        source = next((a.source_for(year) for a in chosen if year in a.years), None) if year else None
-        notes = [f"rates per 1,000 residents use {source or 'the loaded population'}"]
+        popn = geo.population(level=level, vintage=scope.vintage)
+        pt = ibis.memtable(popn.table.select(["area_code", "population"]).rename_columns(["p_code", "population"]))
+        counts = counts.left_join(pt, counts.area_code == pt.p_code).drop("p_code")
+        counts = counts.mutate(rate_per_1000=(counts.crimes * 1000.0 / counts.population).round(2),
+                               population_year=ibis.literal(popn.year))
+        notes.append(f"rates per 1,000 {popn.label}" + ("" if str(popn.year) in popn.label else f" ({popn.year})"))
     except NoDataError:
-        counts = counts.mutate(population=ibis.null("int64"), rate_per_1000=ibis.null("float64"))
-        notes = ["no population loaded: rates are not available"]
+        counts = counts.mutate(population=ibis.null("int64"), rate_per_1000=ibis.null("float64"),
+                               population_year=ibis.null("int64"))
+        notes.append("no population loaded: rates are not available")
     order = ibis.cases((counts.area_code == NO_LOCATION, 2), (counts.area_code == OUTSIDE, 1), else_=0)
     out = counts.order_by([order, ibis.desc(counts.crimes)]).to_pyarrow()
     span = t.aggregate(lo=t.month.min(), hi=t.month.max(), ds=t.dataset_id.collect()).to_pyarrow().to_pylist()[0]
     datasets = sorted(set(span["ds"] or []))
     return AreaCounts(out, level, crime_types, (span["lo"], span["hi"]), datasets,
-                      int(sum(out.column("crimes").to_pylist())), notes)
+                      int(sum(out.column("crimes").to_pylist())), notes, scope.vintage)

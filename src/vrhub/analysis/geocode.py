@@ -37,6 +37,7 @@ import ibis.expr.types as ir
 import pandas as pd
 from rapidfuzz import fuzz, process
 
+from vrhub.analysis.districts import district_map
 from vrhub.domain.errors import NoDataError
 from vrhub.store.engine import Engine
 
@@ -263,8 +264,6 @@ def geocode_ed(
     both from the workspace's LSOA → district lookup (boundaries or IMD files); without one, there is no
     ``+home_district`` narrowing.
     """
-    from vrhub.analysis.cardiff import _district_map
-
     rules = rules or GeocodeRules()
     places, gazetteer_id = gazetteer_places(engine)
     t = engine.table(ED_KIND)
@@ -274,7 +273,7 @@ def geocode_ed(
         t = t.filter(t.month <= end)
     ed = t.select(*ED_COLUMNS).order_by(["dataset_id", "source_row"]).to_pandas()
     try:
-        district = _district_map(engine)["district_name"]
+        district = district_map(engine)["district_name"]
         home = ed["home_lsoa"].map(district).astype(object).where(lambda s: s.notna(), None).tolist()
         pdist = places["lsoa_code"].map(district).astype(object).where(lambda s: s.notna(), None).tolist()
     except NoDataError:

@@ -1,54 +1,27 @@
 """``vrhub cardiff``: the Cardiff Model view — ED assault attendances beside police-recorded violence.
 
-Writes the tables of :func:`vrhub.analysis.cardiff.cardiff_view` as tidy CSVs and a short ``summary.md`` (with the
-notice that says whether the ED data are synthetic and whether disclosure control was applied). Method:
-docs/methods/cardiff-model.md.
+Calls ``Partnership.cardiff`` and writes its tables with ``vrhub.report.cardiff_files`` as tidy CSVs and a short
+``summary.md`` (with the notice that says whether the ED data are synthetic and whether disclosure control was
+applied). Method: docs/methods/cardiff-model.md.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 import typer
 from rich.markup import escape
 
 from vrhub.cli.console import out, print_json
-from vrhub.report.csv_safe import safe_frame
-
-COUNT_COLUMNS = ("ed_assaults", "police_violence", "ed_arrivals")
-
-if TYPE_CHECKING:
-    from vrhub.analysis.cardiff import CardiffView
-
-
-def write_cardiff(view: CardiffView, folder: Path) -> list[Path]:
-    """Write each table as ``<name>.csv`` and ``summary.md`` to ``folder``; return the paths written."""
-    folder.mkdir(parents=True, exist_ok=True)
-    marker = (view.disclosure or {}).get("marker", "[c]") if view.released else ""
-    files = []
-    for name, table in view.tables.items():
-        path = folder / f"{name}.csv"
-        table = table.copy()
-        for col in (c for c in COUNT_COLUMNS if c in table):
-            if col == "police_violence" and not view.police_datasets:
-                continue  # not loaded: an empty cell, not a suppression marker
-            table[col] = table[col].astype(object).where(table[col].notna(), marker)
-        safe_frame(table).to_csv(path, index=False, na_rep="")
-        files.append(path)
-    lines = [f"# Cardiff Model view, {view.start:%B %Y} to {view.end:%B %Y}", "", f"**{view.notice}**", ""]
-    lines += [f"- {s}" for s in view.summary] + ["", "## Read with care", ""] + [f"- {n}" for n in view.notes]
-    lines += ["", f"ED datasets: {', '.join(view.ed_datasets)}",
-              f"police.uk datasets: {', '.join(view.police_datasets) or 'none'}", "", f"Citation: {view.citation}", ""]
-    path = folder / "summary.md"
-    path.write_text("\n".join(lines), encoding="utf-8")
-    return [*files, path]
+from vrhub.cli.period import FROM, PERIOD, TO
+from vrhub.report.cardiff_files import write_cardiff as write_cardiff  # moved to the report layer
 
 
 def cardiff(
-    start: str | None = typer.Option(None, "--from", help="First month, YYYY-MM (default: the first ED month)."),
-    end: str | None = typer.Option(None, "--to", help="Last month, YYYY-MM (default: the last ED month)."),
+    period: str | None = PERIOD,
+    start: str | None = FROM,
+    end: str | None = TO,
     out_dir: Path | None = typer.Option(None, "--out", help="Folder for the files (default: <home>/cardiff/...)."),
     release: bool = typer.Option(False, "--release", help="Apply disclosure control to every count table."),
     top: int = typer.Option(20, "--top", min=1, help="How many free-text location descriptions to list."),
@@ -56,19 +29,18 @@ def cardiff(
 ) -> None:
     """Cardiff Model view: ED assaults (ISTV) vs police-recorded violence by district and month, ED arrival times,
     and the assault locations known only to health."""
-    from vrhub.analysis.cardiff import cardiff_view
-    from vrhub.cli.main import state, table
+    from vrhub.cli.context import state, table
+    from vrhub.cli.outputs import output_folder
     from vrhub.cli.period import month_options
 
-    lo, hi = month_options(start, end)
-    ws = state.workspace()
-    view = cardiff_view(ws.engine(), start=lo, end=hi, top=top)
+    partnership = state.partnership()
+    result = partnership.cardiff(month_options(start, end, period), top=top)
     if release:
-        from vrhub.report.release import release as release_step
-
-        view = release_step(view).result
-    folder = out_dir or ws.home / "cardiff" / f"{view.start:%Y-%m}_{view.end:%Y-%m}{'_release' if release else ''}"
-    files = write_cardiff(view, folder)
+        result = result.release()
+    view = result.value
+    folder = out_dir or output_folder(partnership.home / "cardiff", f"{view.start:%Y-%m}_{view.end:%Y-%m}",
+                                      release=release)
+    files = result.write(folder)
     if as_json:
         print_json({"folder": str(folder), "notice": view.notice, "synthetic": view.synthetic,
                     "released": view.released, "period": {"from": f"{view.start:%Y-%m}", "to": f"{view.end:%Y-%m}"},
@@ -78,8 +50,8 @@ def cardiff(
                     "tables": {n: str(folder / f"{n}.csv") for n in view.tables},
                     "files": [str(f) for f in files]})
         return
+    out.print(escape(view.notice), style="bold yellow" if view.synthetic else None)  # first: synthetic or not
     out.rule(f"[bold]Cardiff Model view {view.start:%b %Y} to {view.end:%b %Y}[/]")
-    out.print(escape(view.notice), style="bold yellow" if view.synthetic else None)
     for line in view.summary[1 if view.synthetic else 0:]:
         out.print(f"• {escape(line)}")
     marker = escape((view.disclosure or {}).get("marker", "[c]")) if view.released else ""

@@ -1,6 +1,7 @@
 """``vrhub cohort``: school risk factors and violent youth justice offences in the linked cohort (causes, step 2).
 
-Calls :func:`vrhub.analysis.cohort.cohort_risk_factors` and writes its table as ``risk_factors.csv`` with a
+Calls ``Partnership.cohort`` (:func:`vrhub.analysis.cohort.cohort_risk_factors`) and writes its table with
+``vrhub.report.cohort_files`` as ``risk_factors.csv`` with a
 ``summary.md``. Method: docs/methods/cohort-risk-factors.md.
 """
 
@@ -10,55 +11,40 @@ import math
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from vrhub.cli.console import out, print_json
+from vrhub.cli.period import FROM, PERIOD, TO
+from vrhub.report.cohort_files import odds_ratio_text, write_cohort
 
-
-def _or(value: float, low: float, high: float, significant: bool = False) -> str:
-    """An odds ratio and interval; released model estimates (2 significant figures) are shown as such."""
-    if math.isnan(value):
-        return ""
-    return f"{value:.2g} ({low:.2g}–{high:.2g})" if significant else f"{value:.2f} ({low:.2f}–{high:.2f})"
+_or = odds_ratio_text
 
 
 def cohort(
-    start: str | None = typer.Option(None, "--from", help="First month, YYYY-MM (default: all loaded months)."),
-    end: str | None = typer.Option(None, "--to", help="Last month, YYYY-MM (default: all loaded months)."),
+    period: str | None = PERIOD,
+    start: str | None = FROM,
+    end: str | None = TO,
     out_dir: Path | None = typer.Option(None, "--out", help="Folder for the files (default: <home>/cohort/...)."),
     release: bool = typer.Option(False, "--release", help="Apply disclosure control to every count."),
+    linked: bool = typer.Option(False, "--linked", help="Use the clusters of the last `vrhub link` run (partners "
+                                "without a shared identifier) instead of the shared pseudonym."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """Odds ratios of a violent youth justice offence by exclusion, suspension, persistent absence and sex, for
     pupils linked on pseudonym between the education and youth justice data. Associations, not causes."""
-    from vrhub.analysis.cohort import cohort_risk_factors
-    from vrhub.cli.main import state, table
+    from vrhub.cli.context import state, table
+    from vrhub.cli.outputs import output_folder
     from vrhub.cli.period import month_options
+    from vrhub.library import Result
 
-    lo, hi = month_options(start, end)
-    ws = state.workspace()
-    result = cohort_risk_factors(ws.engine(), start=lo, end=hi)
-    if release:
-        from vrhub.report.release import release as release_step
-
-        result = release_step(result).result
-    span = f"{lo:%Y-%m}_{hi:%Y-%m}" if lo and hi else "all"
-    folder = out_dir or ws.home / "cohort" / f"{span}{'_release' if release else ''}"
-    folder.mkdir(parents=True, exist_ok=True)
-    notice = ("SYNTHETIC data (invented for testing and training): not evidence | " if result.synthetic else "") + (
-        f"released — {result.disclosure}" if release else "unsuppressed — analyst use only")
-    csv_path = folder / "risk_factors.csv"
-    with csv_path.open("w", encoding="utf-8", newline="") as f:
-        f.write(f"# {notice}\n")
-        result.table.to_csv(f, index=False)
-    lines = [f"# Linked cohort: school risk factors and violent offending ({span})", "", f"**{notice}**", "",
-             f"Pupils: {result.population if result.population is not None else '[c]'}; with a violent youth justice "
-             f"offence: {result.with_outcome if result.with_outcome is not None else '[c]'}.", ""]
-    lines += [f"- {r.label}: adjusted odds ratio "
-              f"{_or(r.adjusted_or, r.adjusted_or_low, r.adjusted_or_high, release) or 'n/a'}"
-              for r in result.table.itertuples()]
-    lines += ["", *[f"- {n}" for n in result.notes], "", f"Citation: {result.citation}", ""]
-    summary = folder / "summary.md"
-    summary.write_text("\n".join(lines), encoding="utf-8")
+    lo, hi = month_options(start, end, period)
+    partnership = state.partnership()
+    found = Result("cohort", _linked(partnership.home)) if linked else partnership.cohort((lo, hi))
+    result = (found.release() if release else found).value
+    span = (f"{lo:%Y-%m}_{hi:%Y-%m}" if lo and hi else "all") + ("_linked" if linked else "")
+    folder = out_dir or output_folder(partnership.home / "cohort", span, release=release)
+    written = write_cohort(result, folder, label=span)
+    notice, csv_path, summary = written.notice, written.table, written.summary
     if as_json:
         print_json({"folder": str(folder), "notice": notice, "synthetic": result.synthetic, "released": release,
                     "population": result.population, "with_outcome": result.with_outcome,
@@ -67,7 +53,7 @@ def cohort(
                     "notes": result.notes, "datasets": result.datasets, "parameters": result.parameters,
                     "citation": result.citation, "files": [str(csv_path), str(summary)]})
         return
-    out.print(f"[bold]{notice}[/]")
+    out.print(escape(notice), style="bold")
     rows = [[r.label, r.exposed, r.exposed_with_outcome, _or(r.crude_or, r.crude_or_low, r.crude_or_high),
              _or(r.adjusted_or, r.adjusted_or_low, r.adjusted_or_high, release)] for r in result.table.itertuples()]
     rows = [[None if v is None or (isinstance(v, float) and math.isnan(v)) else
@@ -78,3 +64,22 @@ def cohort(
     for n in result.notes:
         out.print(f"[dim]{n}[/]")
     out.print(f"Wrote {csv_path} and {summary}")
+
+
+def _linked(home: Path):  # type: ignore[no-untyped-def]
+    """The cohort on the clusters of ``<home>/linkage/latest`` and the partner files that run read."""
+    from vrhub.analysis.linkage.cohort import linked_cohort_risk_factors
+    from vrhub.domain.errors import NoDataError
+    from vrhub.ingest.linkage_files import read_partner_files
+    from vrhub.report.linkage import read_linkage
+
+    links, report = read_linkage(home / "linkage" / "latest")
+    inputs = report.get("inputs", {})
+    if not {"education", "youth_justice"} <= set(inputs):
+        raise NoDataError("the last linkage run did not link education and youth justice records",
+                          "run `vrhub link --sources education,youth_justice,...` first")
+    files = read_partner_files({k: [Path(p) for p in inputs[k]] for k in ("education", "youth_justice")})
+    return linked_cohort_risk_factors(links, files.frames["education"], files.frames["youth_justice"],
+                                      estimated=report.get("estimated_error"),
+                                      synthetic=bool(report.get("synthetic")),
+                                      datasets=["linkage/latest"])

@@ -24,7 +24,7 @@ def datasets(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """List the dataset versions in the workspace, with provenance and supply warnings."""
-    from vrhub.cli.main import state, table
+    from vrhub.cli.context import state, table
 
     ws = state.workspace()
     if show_revisions:
@@ -123,7 +123,7 @@ def quarantine(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """Show the rows of a dataset that were quarantined, with the reason for each."""
-    from vrhub.cli.main import state, table
+    from vrhub.cli.context import state, table
 
     ws = state.workspace()
     d = ws.catalogue.get(dataset)
@@ -160,7 +160,7 @@ def withdraw(
     reason: str = typer.Option(..., "--reason", help="Why (recorded with the version)."),
 ) -> None:
     """Stop using a dataset version (e.g. a wrong or partial re-issue); it is kept and can be restored."""
-    from vrhub.cli.main import state
+    from vrhub.cli.context import state
 
     d = state.workspace().catalogue.withdraw(dataset, reason)
     out.print(f"Withdrawn: {d.id} ({d.source_file}). It is no longer read; where it had replaced an earlier version "
@@ -169,7 +169,7 @@ def withdraw(
 
 def restore(dataset: str = typer.Argument(..., help="Dataset id (see 'vrhub datasets --all').")) -> None:
     """Use a withdrawn dataset version again."""
-    from vrhub.cli.main import state
+    from vrhub.cli.context import state
 
     d = state.workspace().catalogue.restore(dataset)
     out.print(f"Restored: {d.id} ({d.source_file}) is read again.")

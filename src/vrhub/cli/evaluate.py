@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from vrhub.cli.console import out, print_json
+from vrhub.cli.console import labelled, out, print_json, print_label
 
 app = typer.Typer(help="What works: difference-in-differences, interrupted time series, synthetic control, "
                   "before/after surveys.", no_args_is_help=True)
@@ -16,14 +16,6 @@ app = typer.Typer(help="What works: difference-in-differences, interrupted time 
 CRIME_TYPE_HELP = "police.uk crime type to count (repeat for several; default: Violence and sexual offences)."
 SOURCE_HELP = ("Outcome: police_uk_street (police-recorded crimes, default) or ed_istv (ED assault attendances by "
                "the patient's home area).")
-
-
-def _source(source: str) -> str:
-    from vrhub.analysis.evaluation.workspace import SOURCES
-
-    if source not in SOURCES:
-        raise typer.BadParameter(f"unknown source '{source}': use {', '.join(SOURCES)}", param_hint="--source")
-    return source
 
 
 def _split(values: str | None) -> list[str]:
@@ -36,10 +28,11 @@ def _crime_types(values: list[str]) -> tuple[str, ...]:
     return tuple(values) or VIOLENCE
 
 
-def _show(ev: Any, as_json: bool) -> None:
+def _show(ev: Any, as_json: bool, synthetic: bool = False) -> None:
     if as_json:
-        print_json(ev.to_dict())
+        print_json(labelled(ev.to_dict(), synthetic=synthetic))
         return
+    print_label(synthetic=synthetic)
     e = ev.effect
     out.rule(f"[bold]{ev.design}[/]")
     if getattr(ev, "level", None):
@@ -74,15 +67,14 @@ def did(
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Difference-in-differences: did violence change more in the treated areas than in comparison areas?"""
-    from vrhub.analysis.evaluation.workspace import evaluate_did
-    from vrhub.cli.main import state
+    from vrhub.cli.context import state
 
     if comparison and match:
         raise typer.BadParameter("give --comparison or --match, not both", param_hint="--match")
-    ev = evaluate_did(state.workspace().engine(), treated=_split(treated), start=start,
-                      comparison=_split(comparison) or None, match=match, level=level,
-                      crime_types=_crime_types(crime_type), source=_source(source))
-    _show(ev, as_json)
+    r = state.partnership().evaluate("did", treated=_split(treated), start=start,
+                                     comparison=_split(comparison) or None, match=match, level=level,
+                                     crime_types=_crime_types(crime_type), source=source)
+    _show(r.value, as_json, r.context["synthetic"])
 
 
 @app.command("its")
@@ -96,12 +88,11 @@ def its(
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Interrupted time series: did the area's monthly violence step or bend away from its trend at the start?"""
-    from vrhub.analysis.evaluation.workspace import evaluate_its
-    from vrhub.cli.main import state
+    from vrhub.cli.context import state
 
-    ev = evaluate_its(state.workspace().engine(), area=area, start=start, level=level,
-                      crime_types=_crime_types(crime_type), source=_source(source))
-    _show(ev, as_json)
+    r = state.partnership().evaluate("its", area=area, start=start, level=level,
+                                     crime_types=_crime_types(crime_type), source=source)
+    _show(r.value, as_json, r.context["synthetic"])
 
 
 @app.command("synth")
@@ -117,12 +108,12 @@ def synth(
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Synthetic control: compare one area with a weighted mix of other areas that tracked it before the start."""
-    from vrhub.analysis.evaluation.workspace import evaluate_synth
-    from vrhub.cli.main import state
+    from vrhub.cli.context import state
 
-    ev = evaluate_synth(state.workspace().engine(), treated=treated, start=start, level=level,
-                        crime_types=_crime_types(crime_type), source=_source(source), confidence_level=confidence)
-    _show(ev, as_json)
+    r = state.partnership().evaluate("synth", treated=treated, start=start, level=level,
+                                     crime_types=_crime_types(crime_type), source=source,
+                                     confidence_level=confidence)
+    _show(r.value, as_json, r.context["synthetic"])
 
 
 @app.command("survey")
@@ -132,13 +123,15 @@ def survey(
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Before/after survey scores of the same people: paired t test and Wilcoxon signed-rank test."""
-    from vrhub.analysis.evaluation.workspace import evaluate_survey
-    from vrhub.cli.main import existing_paths
+    from vrhub.cli.context import existing_paths
+    from vrhub.library import Partnership
 
-    res = evaluate_survey(existing_paths([before_after])[0])
+    found = Partnership.survey(existing_paths([before_after])[0])
+    res, synthetic = found.value, found.context["synthetic"]
     if as_json:
-        print_json(res.to_dict())
+        print_json(labelled(res.to_dict(), synthetic=synthetic))
         return
+    print_label(synthetic=synthetic)
     out.rule("[bold]Before/after survey[/]")
     out.print(res.plain_english())
     for e in (res.paired_t, res.wilcoxon):

@@ -43,7 +43,7 @@ def police_uk(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """Fetch months of a force's police.uk data and load them (docs/sources/police-uk-fetch.md)."""
-    from vrhub.cli.main import existing_paths, state
+    from vrhub.cli.context import existing_paths, state
     from vrhub.ingest.police_uk.api import BASE_URL, PoliceUkApi
     from vrhub.ingest.police_uk.fetch import fetch_police_uk
 
@@ -71,7 +71,7 @@ def update(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """Fetch what police.uk has published since the last fetch, re-run the supply check, list revised months."""
-    from vrhub.cli.main import state
+    from vrhub.cli.context import state
     from vrhub.ingest.police_uk.api import BASE_URL, PoliceUkApi
     from vrhub.ingest.police_uk.fetch import update_police_uk
 
@@ -98,8 +98,8 @@ def update(
 
 
 def print_fetch(report) -> None:  # type: ignore[no-untyped-def]
+    from vrhub.cli.context import table
     from vrhub.cli.ingest import print_report
-    from vrhub.cli.main import table
 
     rows = [[m.kind, m.month, m.rows, m.status, "; ".join(m.notes)] for m in report.months]
     out.print(table(f"police.uk {report.force} ({report.source}, release {report.police_uk_updated})",

@@ -29,7 +29,7 @@ def load(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """Load boundaries and area attributes (population, deprivation) into the workspace."""
-    from vrhub.cli.main import existing_paths, state
+    from vrhub.cli.context import existing_paths, state
 
     ws = state.workspace()
     results = load_geography(ws, existing_paths(paths), level=level, vintage=vintage, code_field=code_field,
@@ -43,7 +43,7 @@ def load(
 
 
 def print_geography(ws, results) -> None:  # type: ignore[no-untyped-def]
-    from vrhub.cli.main import table
+    from vrhub.cli.context import table
 
     new = sum(1 for r in results if r.ok and not r.duplicate_of)
     dup = sum(1 for r in results if r.duplicate_of)
@@ -63,7 +63,7 @@ def print_geography(ws, results) -> None:  # type: ignore[no-untyped-def]
 @app.command("show")
 def show(as_json: bool = typer.Option(False, "--json", help="Print one JSON document.")) -> None:
     """List the boundary layers and area-attribute tables loaded."""
-    from vrhub.cli.main import state, table
+    from vrhub.cli.context import state, table
 
     ws = state.workspace()
     geo = Geography(ws.engine())

@@ -5,30 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
-from vrhub.cli.console import err, out, print_json
+from vrhub.cli.console import err, labelled, out, print_json, print_label, steps
+from vrhub.cli.period import FROM, PERIOD, TO, month_options
+from vrhub.library.partnership import HOTSPOT_LEVELS, HOTSPOT_METHODS, HOTSPOT_SOURCES
 
-METHODS = ("gistar", "kde", "emerging")
-LEVELS = ("lsoa", "grid")
-SOURCES = ("police_uk_street", "ed_istv")
-SOURCE_HELP = "Records to analyse: police_uk_street (default) or ed_istv (ED assault attendances, by home LSOA)."
+METHODS, LEVELS, SOURCES = HOTSPOT_METHODS, HOTSPOT_LEVELS, HOTSPOT_SOURCES  # checked by Partnership.hotspots
+SOURCE_HELP = ("Records to analyse: police_uk_street (default), ed_istv (ED assault attendances, by home LSOA) or "
+               "force_crime (force crime records, dated and located).")
 
 
 def register(app: typer.Typer) -> None:
     """Add ``hotspots`` and ``near-repeat`` to the ``vrhub`` command line."""
     app.command("hotspots")(hotspots)
     app.command("near-repeat")(near_repeat)
-
-
-def _month(text: str | None, hint: str):  # type: ignore[no-untyped-def]
-    from vrhub.analysis.profile import parse_month
-
-    if not text:
-        return None
-    try:
-        return parse_month(text)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint=hint) from exc
 
 
 def _numbers(text: str, hint: str) -> list[float]:
@@ -52,8 +43,9 @@ def hotspots(
     method: str = typer.Option("gistar", "--method", help="gistar | kde | emerging."),
     level: str = typer.Option("lsoa", "--level", help="lsoa | grid (kde always uses a grid)."),
     cell: float = typer.Option(250.0, "--cell", help="Grid cell size in metres (with --level grid, and for kde)."),
-    start: str | None = typer.Option(None, "--from", help="First month, YYYY-MM (default: the first loaded)."),
-    end: str | None = typer.Option(None, "--to", help="Last month, YYYY-MM (default: the last loaded)."),
+    period: str | None = PERIOD,
+    start: str | None = FROM,
+    end: str | None = TO,
     permutations: int | None = typer.Option(None, "--permutations", help="Permutations for Gi* inference (default "
                                             "9999; emerging: default 0, the analytic p-values, as ArcGIS)."),
     seed: int | None = typer.Option(None, "--seed", help="Random seed (default: drawn and recorded)."),
@@ -72,24 +64,9 @@ def hotspots(
 ) -> None:
     """Find where serious violence concentrates (Gi*, kernel density or emerging hot spots) and map it offline."""
     from vrhub.analysis.hotspots import HotspotInputError
-    from vrhub.analysis.hotspots import run as hs
-    from vrhub.cli.main import state
-    from vrhub.domain.definitions import load_definition
-    from vrhub.domain.errors import NoDataError
-    from vrhub.report.maps import write_hotspots
-    from vrhub.store.geography import Geography
+    from vrhub.cli.context import state
 
-    if method not in METHODS:
-        raise typer.BadParameter(f"unknown method '{method}': use one of {', '.join(METHODS)}", param_hint="--method")
-    if source not in SOURCES:
-        raise typer.BadParameter(f"unknown source '{source}': use {', '.join(SOURCES)}", param_hint="--source")
-    if level not in LEVELS:
-        raise typer.BadParameter(f"unknown level '{level}': use lsoa or grid", param_hint="--level")
-    if cell <= 0:
-        raise typer.BadParameter("the cell size must be a positive number of metres, e.g. 250", param_hint="--cell")
-    if method == "kde":
-        level = "grid"
-    lo, hi = _month(start, "--from"), _month(end, "--to")
+    months = month_options(start, end, period)
     bw: float | str = bandwidth
     if bandwidth != "arcgis":
         try:
@@ -97,42 +74,30 @@ def hotspots(
         except ValueError as exc:
             raise typer.BadParameter("give a bandwidth in metres, e.g. 500, or 'arcgis'",
                                      param_hint="--bandwidth") from exc
-    ws = state.workspace()
-    engine = ws.engine()
-    try:
-        incidents = hs.gather_incidents(engine, load_definition(definition), start=lo, end=hi, strand=strand,
-                                        source=source)
-        if method == "gistar":
-            result = hs.run_gi_star(engine, incidents, level=level, cell_size=cell,  # type: ignore[arg-type]
-                                    permutations=9999 if permutations is None else permutations, seed=seed,
-                                    alpha=alpha)
-        elif method == "kde" and per_population:
-            result = hs.run_dual_kde(engine, incidents, cell_size=cell, bandwidth=bw, kernel=kernel)  # type: ignore[arg-type]
-        elif method == "kde":
-            result = hs.run_kde(engine, incidents, cell_size=cell, bandwidth=bw, kernel=kernel)  # type: ignore[arg-type]
-        else:
-            result = hs.run_emerging(engine, incidents, level=level, cell_size=cell,  # type: ignore[arg-type]
-                                     permutations=permutations or 0, seed=seed,
-                                     alpha=alpha)
-    except HotspotInputError as exc:
-        _fail(str(exc), "change the options named above and run the command again")
-    population = districts = None
-    try:
-        pop = Geography(engine).attributes("population").select("lsoa_code", "population_total").to_pandas()
-        population = pop.set_index("lsoa_code")["population_total"]
-        districts = Geography(engine).lsoa_lookup().select("lsoa_code", "district_code", "district_name").to_pandas()
-    except NoDataError:
-        pass
-    where = f"{level}{'_' + format(cell, 'g') + 'm' if level == 'grid' else ''}"
-    prefix = "" if source == "police_uk_street" else f"{source}_"
-    span = f"{incidents.start:%Y-%m}_{incidents.end:%Y-%m}{'_released' if release else ''}"
-    folder = out_dir or ws.home / "hotspots" / f"{prefix}{result.method}_{where}_{span}"
-    files = write_hotspots(result, folder, release=release, population=population, districts=districts)
+    partnership = state.partnership()
+    with steps(f"Hot spots ({method})", 3, enabled=not as_json) as progress:
+        try:
+            found = partnership.hotspots(months, method=method, level=level, cell=cell, permutations=permutations,
+                                         seed=seed, alpha=alpha, bandwidth=bw, kernel=kernel,
+                                         per_population=per_population, strand=strand, definition=definition,
+                                         source=source, on_step=progress)
+        except HotspotInputError as exc:
+            if exc.option:  # an option the library refused: a usage error naming it
+                raise
+            _fail(str(exc), "change the options named above and run the command again")
+        result, incidents, level = found.value, found.context["incidents"], found.context["level"]
+        where = f"{level}{'_' + format(cell, 'g') + 'm' if level == 'grid' else ''}"
+        prefix = "" if source == "police_uk_street" else f"{source}_"
+        span = f"{incidents.start:%Y-%m}_{incidents.end:%Y-%m}{'_released' if release else ''}"
+        folder = out_dir or partnership.home / "hotspots" / f"{prefix}{result.method}_{where}_{span}"
+        progress("writing the maps and tables")
+        synthetic = found.context.get("synthetic", False)
+        files = found.write(folder, release=release)
     if as_json:
-        print_json({"folder": str(folder), "notice": files.marker, **{k: v for k, v in files.metadata.items()
-                                                                      if k != "notice"}})
+        print_json({"folder": str(folder), "notice": files.marker, "synthetic": synthetic,
+                    **{k: v for k, v in files.metadata.items() if k not in ("notice", "synthetic")}})
         return
-    out.rule(f"[bold]{method} by {where}, {incidents.start:%b %Y} to {incidents.end:%b %Y}[/] ({files.marker})")
+    out.rule(f"[bold]{method} by {where}, {incidents.start:%b %Y} to {incidents.end:%b %Y}[/] ({escape(files.marker)})")
     for k, v in files.metadata.get("summary", {}).get("classes", {}).items():
         out.print(f"• {k}: {v:,} areas")
     params = ", ".join(f"{k}={v}" for k, v in result.parameters.items() if not isinstance(v, dict | list))
@@ -144,12 +109,14 @@ def hotspots(
 
 def near_repeat(
     source: str = typer.Option("police_uk_street", "--source", help="Events to test: police_uk_street (months "
-                               "only) or ed_istv (dated ED assault attendances at home-LSOA centroids)."),
+                               "only), ed_istv (dated ED assault attendances at home-LSOA centroids) or force_crime "
+                               "(dated force crime records at their recorded places)."),
     space: str = typer.Option("0,200,400", "--space", help="Space band edges in metres, e.g. 0,200,400."),
     time: str = typer.Option("0,7,14", "--time", help="Time band edges in days (or months with --time-unit month)."),
     time_unit: str = typer.Option("day", "--time-unit", help="day | month (month: whole calendar months, coarse)."),
-    start: str | None = typer.Option(None, "--from", help="First month, YYYY-MM (default: the first loaded)."),
-    end: str | None = typer.Option(None, "--to", help="Last month, YYYY-MM (default: the last loaded)."),
+    period: str | None = PERIOD,
+    start: str | None = FROM,
+    end: str | None = TO,
     permutations: int = typer.Option(999, "--permutations", help="Monte Carlo permutations."),
     seed: int | None = typer.Option(None, "--seed", help="Random seed (default: drawn and recorded)."),
     strand: str | None = typer.Option(None, "--strand", help="A strand of the definition."),
@@ -158,28 +125,25 @@ def near_repeat(
 ) -> None:
     """Knox near-repeat test: are events close in space also close in time, more than chance would give?"""
     from vrhub.analysis.hotspots import HotspotInputError, TimeResolutionError
-    from vrhub.analysis.hotspots import run as hs
-    from vrhub.cli.main import state, table
-    from vrhub.domain.definitions import load_definition
+    from vrhub.cli.context import state, table
 
-    if source not in SOURCES:
-        raise typer.BadParameter(f"unknown source '{source}': use {', '.join(SOURCES)}", param_hint="--source")
-    if time_unit not in ("day", "month"):
-        raise typer.BadParameter("use --time-unit day or month", param_hint="--time-unit")
     space_bands, time_bands = _numbers(space, "--space"), _numbers(time, "--time")
-    lo, hi = _month(start, "--from"), _month(end, "--to")
-    engine = state.workspace().engine()
-    incidents = hs.gather_incidents(engine, load_definition(definition), start=lo, end=hi, strand=strand,
-                                    source=source)
+    months = month_options(start, end, period)
     try:
-        result = hs.run_near_repeat(incidents, space_bands=space_bands, time_bands=time_bands,
-                                    time_unit=time_unit, permutations=permutations, seed=seed)  # type: ignore[arg-type]
+        with steps("Knox near-repeat test", 2, enabled=not as_json) as progress:
+            found = state.partnership().near_repeat(months, space_bands=space_bands, time_bands=time_bands,
+                                                    time_unit=time_unit, permutations=permutations, seed=seed,
+                                                    strand=strand, definition=definition, source=source,
+                                                    on_step=progress)
     except TimeResolutionError as exc:
         _fail(f"{source} records carry the month only, not the day: day bands cannot be measured. {exc}",
               "run again with --time-unit month and whole-month bands (e.g. --time 0,0,1,2): this is coarse, "
               "events in the same month may be 0-30 days apart; or use a source with offence dates")
     except HotspotInputError as exc:
+        if exc.option:
+            raise
         _fail(str(exc), "change the options named above and run the command again")
+    result, incidents = found.value, found.context["incidents"]
     if time_unit == "month":
         err.print("[yellow]Warning:[/] time bands are whole calendar months (coarsened): events in the same month "
                   "may be 0-30 days apart; do not compare these Knox ratios with day-based near-repeat studies.")
@@ -187,15 +151,17 @@ def near_repeat(
               "time_unit": result.time_unit, "permutations": result.permutations, "seed": result.seed,
               "period": {"from": f"{incidents.start:%Y-%m}", "to": f"{incidents.end:%Y-%m}"},
               "scope": incidents.scope, **result.parameters}
+    synthetic = any(d.synthetic for d in state.partnership().ws.catalogue.datasets() if d.id in set(found.datasets))
     if as_json:
-        print_json({"parameters": params, "definition": incidents.definition,
+        print_json(labelled({"parameters": params, "definition": incidents.definition,
                     "data_versions": {source: list(incidents.datasets)}, "n_events": result.n_events,
                     "n_close_pairs": result.n_close_pairs, "table": result.to_frame().to_dict(orient="records"),
                     "global_test": {"p_value": result.global_p_value, "statistic": result.global_statistic,
                                     "method": result.parameters["global_test"], "sentence": result.global_sentence()},
                     "notes": [*incidents.notes, *result.notes], "citation": result.citation,
-                    "location_note": incidents.location_note})
+                    "location_note": incidents.location_note}, synthetic=synthetic))
         return
+    print_label(synthetic=synthetic)
     ratio = result.table("knox_ratio")
     p = result.table("p_value")
     rows = [[s, *[f"{ratio.loc[s, t]:.2f} (p={p.loc[s, t]:.3f})" for t in ratio.columns]] for s in ratio.index]

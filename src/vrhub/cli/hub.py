@@ -29,7 +29,7 @@ hub_app.add_typer(token_app, name="token")
 
 
 def _ws():  # type: ignore[no-untyped-def]
-    from vrhub.cli.main import state
+    from vrhub.cli.context import state
 
     return state.workspace()
 
@@ -57,11 +57,8 @@ def _date(text: str | None, option: str) -> dt.date | None:
 
 
 def _value(fn, *args, **kw):  # type: ignore[no-untyped-def]
-    """Call a library function, turning a ValueError (bad arguments) into a usage error."""
-    try:
-        return fn(*args, **kw)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from exc
+    """Call a library function (its :class:`UsageError` for bad arguments becomes a usage error, exit 2)."""
+    return fn(*args, **kw)
 
 
 def serve(
@@ -87,7 +84,7 @@ def serve(
     run several on other ports over the same PostgreSQL catalogue and workspace, behind the proxy."""
     import uvicorn
 
-    from vrhub.cli.main import state
+    from vrhub.cli.context import state
     from vrhub.server import HubSettings, create_app
 
     oidc = None
@@ -155,7 +152,7 @@ def audit_show(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """Show the newest audit events."""
-    from vrhub.cli.main import table
+    from vrhub.cli.context import table
     from vrhub.governance.access.accounts import organisation
     from vrhub.store import audit
 
@@ -187,7 +184,7 @@ def org_add(name: str = typer.Argument(..., help="The organisation's name, e.g. 
 @org_app.command("list")
 def org_list() -> None:
     """List organisations."""
-    from vrhub.cli.main import table
+    from vrhub.cli.context import table
 
     out.print(table("Organisations", ["id", "name", "sector"],
                     [[p.id, p.name, p.sector or ""] for p in _ws().catalogue.partners()]))
@@ -222,7 +219,7 @@ def user_add(
 @user_app.command("list")
 def user_list() -> None:
     """List users and their roles."""
-    from vrhub.cli.main import table
+    from vrhub.cli.context import table
     from vrhub.governance.access.accounts import users
 
     out.print(table("Users", ["user", "role", "organisation", "active", "password"],
@@ -275,7 +272,7 @@ def agreement_add(
 @agreement_app.command("list")
 def agreement_list(as_json: bool = typer.Option(False, "--json", help="Print one JSON document.")) -> None:
     """List data-sharing agreements."""
-    from vrhub.cli.main import table
+    from vrhub.cli.context import table
     from vrhub.governance.access.agreements import agreements
 
     items = agreements(_ws().catalogue)
@@ -313,7 +310,7 @@ def token_add(username: str = typer.Argument(..., help="The user the token acts 
 @token_app.command("list")
 def token_list() -> None:
     """List API tokens (prefixes only)."""
-    from vrhub.cli.main import table
+    from vrhub.cli.context import table
     from vrhub.governance.access.accounts import tokens
 
     out.print(table("API tokens", ["id", "user", "name", "prefix", "expires", "revoked"],

@@ -1,5 +1,5 @@
-"""``vrhub ingest police-uk|istv|ambulance|youth-justice|education|gazetteer|mapped``: load partner files, folders or
-archives."""
+"""``vrhub ingest police-uk|istv|ambulance|youth-justice|education|force-crime|gazetteer|mapped``: load partner
+files, folders or archives."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from vrhub.cli.console import RichProgress, err, out, print_json
 from vrhub.ingest.geography.vintage_check import check_lsoa_vintages
 from vrhub.ingest.loader import IngestReport, ingest
 from vrhub.ingest.police_uk import SOURCES
+from vrhub.ingest.registry import SHORT_NAMES
 from vrhub.store.geography import Geography
 
 app = typer.Typer(help="Load partner data into the workspace.", no_args_is_help=True)
 
-KIND_NAMES = {"street": "police_uk_street", "outcomes": "police_uk_outcomes", "stop-search": "police_uk_stop_search"}
+KIND_NAMES = SHORT_NAMES  # the one list of kind names (vrhub.ingest.registry)
 
 
 @app.command("police-uk")
@@ -28,7 +29,7 @@ def police_uk(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document instead of tables."),
 ) -> None:
     """Load police.uk street-level crime, outcomes and stop-and-search CSVs."""
-    from vrhub.cli.main import state
+    from vrhub.cli.context import state
 
     ws = state.workspace()
     kind_name = KIND_NAMES.get(kind, kind) if kind else None
@@ -49,7 +50,7 @@ def istv(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document instead of tables."),
 ) -> None:
     """Load emergency-department assault returns (NHS ISB 1594 ISTV); see docs/sources/ed-istv.md."""
-    from vrhub.cli.main import state
+    from vrhub.cli.context import state
     from vrhub.ingest.istv import SOURCES as ISTV_SOURCES
 
     ws = state.workspace()
@@ -68,7 +69,7 @@ def gazetteer(
 ) -> None:
     """Load a place gazetteer (venues, streets, town centres, stations → LSOA) for geocoding free-text locations;
     the newest one loaded is used. See docs/sources/gazetteer.md."""
-    from vrhub.cli.main import existing_paths, state
+    from vrhub.cli.context import existing_paths, state
     from vrhub.data import kent
     from vrhub.ingest.gazetteer import SOURCES as GAZETTEER_SOURCES
 
@@ -100,7 +101,7 @@ def mapped(
 ) -> None:
     """Load any partner CSV/XLSX through a mapping file, checked against the files before anything is loaded;
     see docs/sources/mapped.md."""
-    from vrhub.cli.main import existing_paths, state, table
+    from vrhub.cli.context import existing_paths, state, table
     from vrhub.ingest.mapped import check_mapping, load_mapping, mapped_sources, targets
 
     if fields:
@@ -153,7 +154,7 @@ def _partner_feed(module: str, kind: str, paths: list[Path], partner: str | None
     """Load files with the sources of ``vrhub.ingest.<module>`` as ``kind`` and print the report."""
     from importlib import import_module
 
-    from vrhub.cli.main import state
+    from vrhub.cli.context import state
 
     ws = state.workspace()
     known = Geography(ws.engine()).known_lsoa_codes() if check_lsoas else None
@@ -194,6 +195,40 @@ def education(
     _partner_feed("education", "education", paths, partner, as_json)
 
 
+@app.command("force-crime")
+def force_crime(
+    paths: list[Path] = typer.Argument(..., help="Force crime extracts (victim and suspect ids pseudonymised): CSV or "
+                                       "XLSX files, folders or .zip."),
+    partner: str | None = typer.Option(None, "--partner", help="The partner (police force) the extract comes from."),
+    mapping: str | None = typer.Option(None, "--mapping", help="The extract's layout: 'niche' or 'athena' (shipped), "
+                                       "or a mapping file (YAML/TOML) for any other; default: vrhub's own columns."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document instead of tables."),
+) -> None:
+    """Load a force's crime records (offence codes, times, victims, suspects, flags); see
+    docs/sources/force-crime.md."""
+    from vrhub.cli.context import existing_paths, state
+    from vrhub.ingest.force_crime import SOURCES as FORCE_SOURCES
+    from vrhub.ingest.force_crime import layout_mapping
+    from vrhub.ingest.mapped import MappingError, check_mapping, load_mapping, mapped_sources
+
+    ws = state.workspace()
+    files = existing_paths(paths)
+    sources = FORCE_SOURCES
+    if mapping:
+        m = load_mapping(layout_mapping(mapping))
+        if m.target.kind != "force_crime":
+            raise MappingError([f"{mapping}: its target is {m.target.kind}, not force_crime"],
+                               "use 'vrhub ingest mapped' for other kinds, or a force_crime mapping here")
+        problems = check_mapping(m, files)
+        if problems:
+            raise MappingError(problems, "correct the mapping or the files, then run again (nothing was loaded)")
+        sources = mapped_sources(m)
+    known = Geography(ws.engine()).known_lsoa_codes()
+    report = ingest(ws, files, sources, partner=partner, kind="force_crime", progress=RichProgress(not as_json),
+                    known_lsoas=known)
+    finish(report, as_json, geography_loaded=known is not None)
+
+
 @app.command("returns")
 def returns(
     path: Path = typer.Argument(..., help="Providers' returns CSV (service, provider, period_start, period_end, "
@@ -207,7 +242,7 @@ def returns(
 
 
 def print_report(report: IngestReport, *, geography_loaded: bool) -> None:
-    from vrhub.cli.main import table
+    from vrhub.cli.context import table
 
     rows = []
     for r in report.results:

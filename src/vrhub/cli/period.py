@@ -1,4 +1,8 @@
-"""The ``--from YYYY-MM --to YYYY-MM`` options shared by the commands that take a period."""
+"""The ``--period``, ``--from`` and ``--to`` options every command that takes a period shares.
+
+The grammar is :mod:`vrhub.domain.periods`'s; a bad value is a :class:`~vrhub.domain.errors.PeriodError` naming
+its option, which the command line shows as a usage error (exit 2).
+"""
 
 from __future__ import annotations
 
@@ -6,19 +10,30 @@ import datetime as dt
 
 import typer
 
+from vrhub.domain.periods import GRAMMAR, resolve
 
-def month_options(start: str | None, end: str | None) -> tuple[dt.date | None, dt.date | None]:
-    """``--from`` and ``--to`` as first days of months (``None`` where not given); a bad month or a reversed
-    period is a usage error that names the option and says what to write."""
-    from vrhub.analysis.profile import parse_month
+PERIOD = typer.Option(None, "--period", help=f"The period: {GRAMMAR}.")
+FROM = typer.Option(None, "--from", help="First month, YYYY-MM (default: the first loaded).")
+TO = typer.Option(None, "--to", help="Last month, YYYY-MM (default: the last loaded).")
 
-    months = []
-    for text, hint in ((start, "--from"), (end, "--to")):
-        try:
-            months.append(parse_month(text) if text else None)
-        except ValueError as exc:
-            raise typer.BadParameter(str(exc), param_hint=hint) from exc
-    lo, hi = months
-    if lo and hi and lo > hi:
-        raise typer.BadParameter(f"--from {start} is after --to {end}: swap them", param_hint="--from")
+
+def month_options(start: str | None, end: str | None, period: str | None = None
+                  ) -> tuple[dt.date | None, dt.date | None]:
+    """The first days of the first and last months asked for (``None`` where open)."""
+    p = resolve(period, start, end)
+    return p.months if p is not None else (None, None)
+
+
+def day_options(start: str | None, end: str | None, period: str | None = None
+                ) -> tuple[dt.date, dt.date] | None:
+    """The first and last days asked for, or ``None`` for no period; an open end is refused."""
+    p = resolve(period, start, end)
+    if p is None:
+        return None
+    lo, hi = p.days
+    if lo is None or hi is None:
+        from vrhub.domain.errors import PeriodError
+
+        raise PeriodError("this command needs both ends of the period", "give --period, or both --from and --to",
+                          option="--from" if lo is None else "--to")
     return lo, hi

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import typer
 
-from vrhub.cli.console import out, print_json
+from vrhub.cli.console import labelled, out, print_json, print_label
+from vrhub.cli.period import FROM, PERIOD, TO, day_options
 
 app = typer.Typer(help="Commissioned services: register, providers' returns, statements, contract alerts.",
                   no_args_is_help=True)
@@ -20,13 +21,15 @@ def _money(v: float | None) -> str:
 @app.command("list")
 def list_services(as_json: bool = typer.Option(False, "--json", help="Print one JSON document.")) -> None:
     """Show the services in the register in force (the shipped Kent and Medway demo until one is imported)."""
-    from vrhub.cli.main import state, table
+    from vrhub.cli.context import state, table
     from vrhub.governance.commissioning import register_in_force
 
     reg = register_in_force(state.workspace())
     if as_json:
-        print_json({"register_sha256": reg.sha256, "origin": reg.origin} | reg.to_json())
+        print_json(labelled({"register_sha256": reg.sha256, "origin": reg.origin} | reg.to_json(), demo=reg.demo,
+                            what="services register"))
         return
+    print_label(demo=reg.demo, what="services register")
     out.print(f"[bold]{reg.name or 'Commissioning register'}[/]")
     out.print(table(None, ["key", "service", "providers", "ages", "funding", "start", "end"],
                     [[s.key, s.name, ", ".join(s.provider_names()), s.ages(), _money(s.total_funding),
@@ -36,7 +39,7 @@ def list_services(as_json: bool = typer.Option(False, "--json", help="Print one 
 @app.command("import")
 def import_register(path: Path = typer.Argument(..., help="A services register YAML (services: [...]).")) -> None:
     """Load (and check) a services register; it becomes the register in force."""
-    from vrhub.cli.main import existing_paths, state
+    from vrhub.cli.context import existing_paths, state
     from vrhub.governance.commissioning import load_register, save_register_version
     from vrhub.governance.store import in_force
 
@@ -63,7 +66,7 @@ def add(
     extension: str | None = typer.Option(None, "--extension", help="Extension options, e.g. '1+1 years'."),
 ) -> None:
     """Add one service to the register in force (saved as a new version)."""
-    from vrhub.cli.main import state
+    from vrhub.cli.context import state
     from vrhub.governance.commissioning import (
         add_service,
         register_from_json,
@@ -95,7 +98,7 @@ def returns(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """Load providers' returns: every row accepted or set aside with its reasons; the same file twice is a no-op."""
-    from vrhub.cli.main import existing_paths, state
+    from vrhub.cli.context import existing_paths, state
     from vrhub.governance.commissioning import register_in_force
     from vrhub.governance.returns import read_returns, save_returns
 
@@ -117,30 +120,38 @@ def returns(
 @app.command("report")
 def report(
     service: str = typer.Argument(..., help="Service key or name."),
-    period: str | None = typer.Option(None, "--period", help="2023/24 or 2023-09-01:2024-07-31."),
+    period: str | None = PERIOD,
+    start: str | None = FROM,
+    end: str | None = TO,
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """Plain statements of what a service delivered, each with the returns rows it came from."""
-    from vrhub.cli.main import state
+    from vrhub.cli.context import state
     from vrhub.domain.errors import VrhubError
     from vrhub.governance.commissioning import register_in_force
     from vrhub.governance.returns import returns_in_force
-    from vrhub.governance.statements import parse_period, service_report
+    from vrhub.governance.statements import service_report
 
     ws = state.workspace()
-    svc = register_in_force(ws).service(service)
+    reg = register_in_force(ws)
+    svc = reg.service(service)
     if svc is None:
         raise VrhubError(f"no service {service!r} in the register", "see the keys with: vrhub services list")
-    window = parse_period(period) if period else None
-    rep = service_report(returns_in_force(ws, svc.key), svc.key, window)
+    window = day_options(start, end, period)
+    returns = returns_in_force(ws, svc.key)
+    rep = service_report(returns, svc.key, window)
+    used = {(Path(f).name, r) for s in rep.statements for f, r in s.sources}
+    synthetic = any(r.synthetic for r in returns if (Path(r.source_file).name, r.row) in used)
+    label = {"demo": reg.demo, "synthetic": synthetic, "what": "services register"}
     if as_json:
-        print_json({"service": svc.key, "name": svc.name,
+        print_json(labelled({"service": svc.key, "name": svc.name,
                     "period": [d.isoformat() for d in window] if window else None,
                     "statements": [{"text": s.text, "provider": s.provider, "period_start": s.period_start,
                                     "period_end": s.period_end,
                                     "sources": [{"file": f, "row": r} for f, r in s.sources]}
-                                   for s in rep.statements], "warnings": rep.warnings})
+                                   for s in rep.statements], "warnings": rep.warnings}, **label))
         return
+    print_label(**label)
     out.print(f"[bold]{svc.name}[/]")
     if not rep.statements:
         out.print("No returns loaded for this service (load them with: vrhub services returns FILE.csv)")
@@ -158,16 +169,18 @@ def alerts(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """Contracts ending soon (or just ended) and extension decisions due."""
-    from vrhub.cli.main import state
+    from vrhub.cli.context import state
     from vrhub.governance.commissioning import alerts as find_alerts
     from vrhub.governance.commissioning import register_in_force
 
     day = dt.date.fromisoformat(today) if today else dt.date.today()
-    found = find_alerts(register_in_force(state.workspace()), day, within)
+    reg = register_in_force(state.workspace())
+    found = find_alerts(reg, day, within)
     if as_json:
-        print_json({"as_of": day.isoformat(), "within_days": within,
-                    "alerts": [a.__dict__ for a in found]})
+        print_json(labelled({"as_of": day.isoformat(), "within_days": within,
+                             "alerts": [a.__dict__ for a in found]}, demo=reg.demo, what="services register"))
         return
+    print_label(demo=reg.demo, what="services register")
     out.print(f"[bold]Commissioning alerts as of {day:%d %B %Y}[/] (next {within} days)")
     for a in found:
         out.print(f"  • {a.message}", highlight=False)

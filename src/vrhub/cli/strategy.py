@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from vrhub.cli.console import out, print_json
+from vrhub.cli.console import labelled, out, print_json, print_label
 
 app = typer.Typer(help="The Serious Violence Duty strategy: strands, board leads, action plans.",
                   no_args_is_help=True)
@@ -21,7 +21,7 @@ def load(
     actions: Path | None = typer.Argument(None, help="actions.csv (id, strand, action, owner, due, status, …)."),
 ) -> None:
     """Load (and check) a governance register into the workspace."""
-    from vrhub.cli.main import state
+    from vrhub.cli.context import state
     from vrhub.governance.registers import load_governance
     from vrhub.governance.store import save_to_catalogue
 
@@ -37,15 +37,17 @@ def status(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """Show every action with its RAG rating; overdue and at-risk actions first."""
-    from vrhub.cli.main import state, table
+    from vrhub.cli.context import state, table
     from vrhub.governance.store import in_force
 
     day = dt.date.fromisoformat(today) if today else dt.date.today()
     gov = in_force(state.workspace())
     rows = gov.status(day)
     if as_json:
-        print_json({"as_of": day.isoformat(), "register_sha256": gov.sha256, "origin": gov.origin, "actions": rows})
+        print_json(labelled({"as_of": day.isoformat(), "register_sha256": gov.sha256, "origin": gov.origin,
+                             "actions": rows}, demo=gov.demo, what="strategy"))
         return
+    print_label(demo=gov.demo, what="strategy")
     out.print(f"[bold]{gov.partnership.get('name')}[/] — action plans as of {day:%d %B %Y}")
     for s in gov.strands:
         out.print(f"  Strand: {s.label} (board lead: {s.board_lead})")
@@ -61,7 +63,7 @@ def status(
 @app.command("export")
 def export(folder: Path = typer.Argument(..., help="Folder to write partnership.yaml and actions.csv to.")) -> None:
     """Write the register in force back to plain files for editing."""
-    from vrhub.cli.main import state
+    from vrhub.cli.context import state
     from vrhub.governance.registers import save_governance
     from vrhub.governance.store import in_force
 

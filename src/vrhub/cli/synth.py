@@ -1,10 +1,10 @@
 """``vrhub synth``: write a seeded synthetic partnership and, with ``--load``, load it marked synthetic.
 
-ED assault returns (ISTV, :mod:`vrhub.ingest.synth.ed`) in ``--out``; ambulance call-outs
-(:mod:`vrhub.ingest.synth.ambulance`) in ``--out/ambulance``; a cohort of young people with education and youth
-justice records, pseudonymised at source (:mod:`vrhub.ingest.synth.cohort`), in ``--out/cohort``, with its key
+ED assault returns (ISTV, :mod:`vrhub.synth.ed`) in ``--out``; ambulance call-outs
+(:mod:`vrhub.synth.ambulance`) in ``--out/ambulance``; a cohort of young people with education and youth
+justice records, pseudonymised at source (:mod:`vrhub.synth.cohort`), in ``--out/cohort``, with its key
 outside ``--out``; quarterly providers' returns and before/after surveys for the commissioned services in force
-(:mod:`vrhub.ingest.synth.returns`) in ``--out/returns``. Every record is invented; loaded files go through the
+(:mod:`vrhub.synth.returns`) in ``--out/returns``. Every record is invented; loaded files go through the
 same sources as a partner's files with ``synthetic=True``, so the catalogue, ``vrhub datasets`` and every output
 built from them say they are synthetic (returns say so in every row's note and in the file's name).
 """
@@ -16,7 +16,8 @@ from pathlib import Path
 
 import typer
 
-from vrhub.cli.console import out, print_json
+from vrhub.cli.console import out, print_json, steps
+from vrhub.domain.errors import UsageError
 
 SYNTHETIC_BANNER = ("SYNTHETIC DATA: these ED assault returns, ambulance call-outs, education and youth justice "
                     "records are invented (no real patient, pupil, child or return is used); codes SYN-… and school "
@@ -30,13 +31,16 @@ def default_key_file(out_dir: Path) -> Path:
 
 
 def parse_years(text: str) -> tuple[int, int]:
-    """``YYYY`` or ``YYYY-YYYY`` → (first year, last year); anything else is a ``ValueError`` saying what to write."""
+    """``YYYY`` or ``YYYY-YYYY`` → (first year, last year); anything else is a :class:`UsageError` saying what to
+    write."""
     m = re.fullmatch(r"\s*(\d{4})(?:\s*-\s*(\d{4}))?\s*", text)
     if m is None:
-        raise ValueError(f"'{text}' is not a year or a range of years: write e.g. 2023 or 2022-2024")
+        raise UsageError(f"'{text}' is not a year or a range of years: write e.g. 2023 or 2022-2024",
+                         option="--years")
     first, last = int(m[1]), int(m[2] or m[1])
     if last < first:
-        raise ValueError(f"'{text}' ends before it starts: write the earlier year first, e.g. {last}-{first}")
+        raise UsageError(f"'{text}' ends before it starts: write the earlier year first, e.g. {last}-{first}",
+                         option="--years")
     return first, last
 
 
@@ -60,39 +64,52 @@ def synth(
     """Generate a synthetic Kent and Medway partnership (ED returns, ambulance, education, youth justice); --load."""
     from vrhub.governance.commissioning import load_register, register_in_force
     from vrhub.governance.returns import read_returns, save_returns
-    from vrhub.ingest.synth.ambulance import generate_ambulance, ingest_synthetic_ambulance
-    from vrhub.ingest.synth.cohort import generate_cohort, ingest_synthetic_cohort
-    from vrhub.ingest.synth.ed import NO_SIGNALS, PLANTED, generate_ed_returns, ingest_synthetic_ed
-    from vrhub.ingest.synth.returns import generate_returns
+    from vrhub.synth.ambulance import generate_ambulance, ingest_synthetic_ambulance
+    from vrhub.synth.cohort import generate_cohort, ingest_synthetic_cohort
+    from vrhub.synth.ed import NO_SIGNALS, PLANTED, generate_ed_returns, ingest_synthetic_ed
+    from vrhub.synth.returns import generate_returns
 
-    try:
-        first, last = parse_years(years)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--years") from exc
+    first, last = parse_years(years)
     kw = {"seed": seed, "start": f"{first}-01", "months": 12 * (last - first + 1), "scale": scale,
           "signals": NO_SIGNALS if no_signals else PLANTED, "spatially_random": spatially_random}
     amb_kw = {k: kw[k] for k in ("seed", "start", "months", "scale")}
     cohort_kw = {"seed": seed, "start": kw["start"], "months": kw["months"],
                  "people": people or max(1, round(COHORT_PEOPLE * scale))}
     key = key_file or default_key_file(out_dir)
-    report = amb_report = edu_report = yj_report = returns_load = None
-    if load:
-        from vrhub.cli.main import state
+    report = amb_report = edu_report = yj_report = returns_load = force_report = None
+    force = None
+    with steps("Synthetic partnership", 5 if load else 4, enabled=not as_json) as progress:
+        if load:
+            from vrhub.cli.context import state
 
-        ws = state.workspace()
-        register = register_in_force(ws)
-        made_returns = generate_returns(out_dir / "returns", register, **amb_kw)  # type: ignore[arg-type]
-        returns_load = read_returns(made_returns.returns_file, register)
-        save_returns(ws, returns_load, register.sha256)
-        made, report = ingest_synthetic_ed(ws, out_dir, **kw)  # type: ignore[arg-type]
-        amb, amb_report = ingest_synthetic_ambulance(ws, out_dir / "ambulance", **amb_kw)  # type: ignore[arg-type]
-        cohort, edu_report, yj_report = ingest_synthetic_cohort(ws, out_dir / "cohort", key,
-                                                                **cohort_kw)  # type: ignore[arg-type]
-    else:
-        made_returns = generate_returns(out_dir / "returns", load_register(), **amb_kw)  # type: ignore[arg-type]
-        made = generate_ed_returns(out_dir, **kw)  # type: ignore[arg-type]
-        amb = generate_ambulance(out_dir / "ambulance", **amb_kw)  # type: ignore[arg-type]
-        cohort = generate_cohort(out_dir / "cohort", key, **cohort_kw)  # type: ignore[arg-type]
+            ws = state.workspace()
+            register = register_in_force(ws)
+            progress("providers' returns")
+            made_returns = generate_returns(out_dir / "returns", register, **amb_kw)  # type: ignore[arg-type]
+            returns_load = read_returns(made_returns.returns_file, register)
+            save_returns(ws, returns_load, register.sha256)
+            progress("ED returns (ISTV)")
+            made, report = ingest_synthetic_ed(ws, out_dir, **kw)  # type: ignore[arg-type]
+            progress("ambulance call-outs")
+            amb, amb_report = ingest_synthetic_ambulance(ws, out_dir / "ambulance", **amb_kw)  # type: ignore[arg-type]
+            progress("the pseudonymised cohort")
+            cohort, edu_report, yj_report = ingest_synthetic_cohort(ws, out_dir / "cohort", key,
+                                                                    **cohort_kw)  # type: ignore[arg-type]
+            if ws.engine().has("police_uk_street"):  # the force extract is built on the loaded police.uk crimes
+                from vrhub.synth.force_crime import ingest_synthetic_force_crime
+
+                progress("the force crime extract")
+                force, force_report = ingest_synthetic_force_crime(ws, out_dir / "force-crime", seed=seed,
+                                                                   signals=not no_signals)
+        else:
+            progress("providers' returns")
+            made_returns = generate_returns(out_dir / "returns", load_register(), **amb_kw)  # type: ignore[arg-type]
+            progress("ED returns (ISTV)")
+            made = generate_ed_returns(out_dir, **kw)  # type: ignore[arg-type]
+            progress("ambulance call-outs")
+            amb = generate_ambulance(out_dir / "ambulance", **amb_kw)  # type: ignore[arg-type]
+            progress("the pseudonymised cohort")
+            cohort = generate_cohort(out_dir / "cohort", key, **cohort_kw)  # type: ignore[arg-type]
     if as_json:
         payload = {"synthetic": True, "notice": SYNTHETIC_BANNER, "folder": str(out_dir), "seed": made.seed,
                    "years": [first, last], "start": made.start, "months": made.months, "sites": list(made.sites),
@@ -112,6 +129,10 @@ def synth(
             payload["loaded_returns"] = returns_load.to_json()  # type: ignore[union-attr]
             for name, rep in (("ambulance", amb_report), ("education", edu_report), ("youth_justice", yj_report)):
                 payload[f"loaded_{name}"] = [r.to_json() for r in rep.results]  # type: ignore[union-attr]
+            if force is not None and force_report is not None:
+                payload["force_crime"] = {"file": str(force.path), "rows": force.rows, "citation": force.citation,
+                                          "parameters": force.parameters}
+                payload["loaded_force_crime"] = [r.to_json() for r in force_report.results]
         print_json(payload)
     else:
         out.print(f"[bold yellow]{SYNTHETIC_BANNER}[/]")
@@ -133,8 +154,13 @@ def synth(
                   f"{len(made_returns.surveys)} services) and before/after surveys to {out_dir / 'returns'} "
                   "(try 'vrhub evaluate survey --before-after FILE')")
         if report is not None:
+            if force is None:
+                out.print("No police.uk street records are loaded, so no synthetic force crime extract was made (it "
+                          "is built on them): load them with 'vrhub ingest police-uk PATH' and run again.")
             for what, rep in (("ED", report), ("ambulance", amb_report), ("education", edu_report),
-                              ("youth justice", yj_report)):
+                              ("youth justice", yj_report), ("force crime", force_report)):
+                if rep is None:
+                    continue
                 accepted = sum(r.rows_accepted for r in rep.results)  # type: ignore[union-attr]
                 quarantined = sum(r.rows_quarantined for r in rep.results)  # type: ignore[union-attr]
                 out.print(f"Loaded {len(rep.results)} {what} files marked synthetic: {accepted:,} rows "  # type: ignore[union-attr]
@@ -142,7 +168,8 @@ def synth(
             out.print(f"Loaded the providers' returns: {len(returns_load.accepted):,} rows accepted, "  # type: ignore[union-attr]
                       f"{len(returns_load.set_aside):,} set aside ('vrhub services report SERVICE').")
             out.print("Try 'vrhub cardiff' next.")
-    failed = [r for rep in (report, amb_report, edu_report, yj_report) if rep is not None for r in rep.results
+    failed = [r for rep in (report, amb_report, edu_report, yj_report, force_report) if rep is not None
+              for r in rep.results
               if r.error]
     for r in failed:
         out.print(f"[red]{r.source_file}: {r.error}[/]")

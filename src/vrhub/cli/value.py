@@ -8,6 +8,7 @@ listed rather than stopping the sheet).
 from __future__ import annotations
 
 import typer
+from rich.markup import escape
 
 from vrhub.analysis.value.sheet import PARTICIPANT_MEASURES, value_sheet
 from vrhub.cli.console import out, print_json
@@ -31,7 +32,7 @@ def value(
     as_json: bool = typer.Option(False, "--json", help="Print the sheet as JSON."),
 ) -> None:
     """Cost per participant, offences prevented and benefit–cost ratio (with its Monte Carlo interval)."""
-    from vrhub.cli.main import state
+    from vrhub.cli.context import state
 
     sheet = value_sheet(state.workspace(), service, year=year, effect_prior=effect_prior,
                         participants=participants, baseline_offences=baseline_offences,
@@ -39,7 +40,9 @@ def value(
     if as_json:
         print_json(sheet)
         return
-    out.rule(f"[bold]Value for money: {sheet['name']}[/] ({sheet['price_year']} prices)")
+    if sheet.get("notice"):
+        out.print(escape(sheet["notice"]), style="bold yellow")
+    out.rule(f"[bold]Value for money: {escape(sheet['name'])}[/] ({sheet['price_year']} prices)")
     out.print(sheet["plain_english"])
     if sheet["missing"]:
         out.print("[bold]Missing[/]")

@@ -223,6 +223,91 @@ YOUTH_JUSTICE_OUTCOMES = {
     "other": "other",
 }
 
+# Force crime records (a force's own crime extract, shared under the Serious Violence Duty): one row per crime, or per
+# crime x victim (``crime_ref`` then repeats). ``ho_offence_code`` is the Home Office Counting Rules classification in
+# normalised form (``4.1``; vrhub.domain.offence_codes), with its description and ONS offence group. Times are UK local
+# clock times: ``committed_from``/``committed_to`` the window in which the crime happened, ``committed_mid`` its
+# midpoint (the time the "when" analyses use) and ``window_hours`` its length; ``month`` is the recorded month (as the
+# Home Office counts crimes). ``victim_id``/``suspect_id`` are keyed HMAC-SHA256 pseudonyms (64 hex digits) made at
+# source, never identifiers in clear. Ethnicity uses the 18+1 self-defined codes (ETHNICITY_CODES). Flags are TRUE,
+# FALSE or NULL (not recorded). ``outcome`` is the Home Office outcome type (1-22, docs/sources/force-crime.md).
+FORCE_CRIME = pa.schema(
+    [
+        pa.field("crime_ref", pa.string(), nullable=False),
+        pa.field("force", pa.string(), nullable=False),
+        pa.field("ho_offence_code", pa.string(), nullable=False),
+        pa.field("offence_description", pa.string(), nullable=False),
+        pa.field("offence_group", pa.string(), nullable=False),
+        pa.field("offence_subgroup", pa.string(), nullable=False),
+        pa.field("committed_from", pa.timestamp("s"), nullable=False),
+        pa.field("committed_to", pa.timestamp("s")),
+        pa.field("committed_mid", pa.timestamp("s"), nullable=False),
+        pa.field("window_hours", pa.float64(), nullable=False),
+        pa.field("recorded", pa.timestamp("s"), nullable=False),
+        pa.field("month", pa.date32(), nullable=False),
+        pa.field("easting", pa.float64()),
+        pa.field("northing", pa.float64()),
+        pa.field("longitude", pa.float64()),
+        pa.field("latitude", pa.float64()),
+        pa.field("lsoa_code", pa.string()),
+        pa.field("has_location", pa.bool_(), nullable=False),
+        pa.field("lsoa_vintage", pa.int16()),
+        pa.field("ward_code", pa.string()),
+        pa.field("beat", pa.string()),
+        pa.field("victim_id", pa.string()),
+        pa.field("victim_age", pa.int16()),
+        pa.field("victim_sex", pa.string()),
+        pa.field("victim_ethnicity", pa.string()),
+        pa.field("suspect_id", pa.string()),
+        pa.field("suspect_age", pa.int16()),
+        pa.field("suspect_sex", pa.string()),
+        pa.field("suspect_ethnicity", pa.string()),
+        pa.field("domestic_abuse_flag", pa.bool_()),
+        pa.field("knife_flag", pa.bool_()),
+        pa.field("firearm_flag", pa.bool_()),
+        pa.field("alcohol_flag", pa.bool_()),
+        pa.field("drug_flag", pa.bool_()),
+        pa.field("nte_flag", pa.bool_()),
+        pa.field("cce_flag", pa.bool_()),
+        pa.field("gang_flag", pa.bool_()),
+        pa.field("hate_flag", pa.bool_()),
+        pa.field("outcome", pa.int16()),
+        pa.field("outcome_date", pa.date32()),
+        *PROVENANCE_FIELDS,
+    ],
+    metadata={"kind": "force_crime", "schema_version": "1"},
+)
+FORCE_CRIME_FLAGS = ("domestic_abuse_flag", "knife_flag", "firearm_flag", "alcohol_flag", "drug_flag", "nte_flag",
+                     "cce_flag", "gang_flag", "hate_flag")
+# The 18+1 self-defined ethnicity codes police forces record (the 2011 Census's 18 categories plus "not stated"),
+# as in the Home Office's police powers statistics and the police.uk stop and search data.
+ETHNICITY_CODES = {
+    "W1": "White: English, Welsh, Scottish, Northern Irish or British", "W2": "White: Irish",
+    "W3": "White: Gypsy or Irish Traveller", "W9": "White: any other White background",
+    "M1": "Mixed: White and Black Caribbean", "M2": "Mixed: White and Black African", "M3": "Mixed: White and Asian",
+    "M9": "Mixed: any other Mixed or multiple ethnic background",
+    "A1": "Asian or Asian British: Indian", "A2": "Asian or Asian British: Pakistani",
+    "A3": "Asian or Asian British: Bangladeshi", "A4": "Asian or Asian British: Chinese",
+    "A9": "Asian or Asian British: any other Asian background",
+    "B1": "Black or Black British: Caribbean", "B2": "Black or Black British: African",
+    "B9": "Black or Black British: any other Black background",
+    "O1": "Other ethnic group: Arab", "O9": "Other ethnic group: any other ethnic group", "NS": "Not stated",
+}
+# Home Office outcome types for recorded crime (outcomes framework, April 2014 on; 22 added 2016).
+CRIME_OUTCOMES = {
+    1: "Charged or summonsed", 2: "Youth caution", 3: "Adult caution", 4: "Taken into consideration",
+    5: "Offender died", 6: "Penalty notice for disorder", 7: "Cannabis or khat warning",
+    8: "Community resolution", 9: "Prosecution not in the public interest (CPS)",
+    10: "Formal action not in the public interest (police)", 11: "Prosecution prevented: suspect under age",
+    12: "Prosecution prevented: suspect too ill", 13: "Prosecution prevented: victim or key witness dead or too ill",
+    14: "Evidential difficulties: victim declines or unable to support action (suspect not identified)",
+    15: "Evidential difficulties: suspect identified, victim supports action",
+    16: "Evidential difficulties: suspect identified, victim does not support action",
+    17: "Prosecution time limit expired", 18: "Investigation complete: no suspect identified",
+    20: "Further action by another body or agency", 21: "Further investigation not in the public interest",
+    22: "Diversionary, educational or intervention activity",
+}
+
 # Education records (school census shape): one row per suspension or permanent exclusion (with its start date,
 # sessions and DfE reason code) or per pupil-term attendance record (sessions possible and missed, persistent
 # absence). ``month`` is the start date's month, or the first month of the term for attendance. ``return_unit`` is

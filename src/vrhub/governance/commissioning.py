@@ -31,7 +31,8 @@ from typing import Any
 import yaml
 from sqlalchemy import select
 
-from vrhub.domain.errors import VrhubError
+from vrhub.domain.errors import CommissioningError as CommissioningError  # re-exported: the tree is in domain.errors
+from vrhub.domain.labels import is_demo_origin
 from vrhub.store.catalogue.models import CommissioningVersion
 from vrhub.store.workspace import Workspace
 
@@ -42,13 +43,6 @@ YEF_BANDS = ("high", "moderate", "low", "insufficient evidence")
 DEFAULT_HORIZON_DAYS = 180
 YEF_TOOLKIT = "Youth Endowment Fund Toolkit (youthendowmentfund.org.uk/toolkit)"
 CRT_TOOLKIT = "College of Policing Crime Reduction Toolkit (college.police.uk/research/crime-reduction-toolkit)"
-
-
-class CommissioningError(VrhubError):
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__("the commissioning register has problems:\n  - " + "\n  - ".join(problems),
-                         "correct the file and load again (every problem is listed)")
 
 
 @dataclass(frozen=True)
@@ -136,6 +130,11 @@ class Register:
     @property
     def sha256(self) -> str:
         return hashlib.sha256(json.dumps(self.to_json(), sort_keys=True, default=str).encode()).hexdigest()
+
+    @property
+    def demo(self) -> bool:
+        """Whether this is (or was built on) the shipped Kent and Medway example register."""
+        return is_demo_origin(self.origin, str(default_file()))
 
     def service(self, key_or_name: str) -> Service | None:
         want = key_or_name.strip().lower()

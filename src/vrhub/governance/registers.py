@@ -24,19 +24,13 @@ from typing import Any
 
 import yaml
 
-from vrhub.domain.errors import VrhubError
+from vrhub.domain.errors import RegisterError as RegisterError  # re-exported: the tree is in domain.errors
+from vrhub.domain.labels import is_demo_origin
 
 MEMBER_TYPES = ("specified authority", "cooperating body", "convenor", "relevant authority")
 STATUSES = ("not started", "on track", "at risk", "off track", "complete")
 DUE_SOON_DAYS = 30
 ACTION_COLUMNS = ("id", "strand", "action", "owner", "due", "status", "evidence", "updated")
-
-
-class RegisterError(VrhubError):
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__("the governance register has problems:\n  - " + "\n  - ".join(problems),
-                         "correct the file(s) and load again (every problem is listed)")
 
 
 @dataclass(frozen=True)
@@ -85,6 +79,11 @@ class Governance:
 
     def strand(self, key: str) -> Strand | None:
         return next((s for s in self.strands if s.key == key), None)
+
+    @property
+    def demo(self) -> bool:
+        """Whether this is the shipped Kent and Medway example (the fallback until a partnership loads its own)."""
+        return is_demo_origin(self.origin, str(default_files()[0]))
 
     def to_json(self) -> dict[str, Any]:
         return {"partnership": self.partnership, "members": self.members, "board": self.board,

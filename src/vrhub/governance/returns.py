@@ -71,6 +71,11 @@ class Return:
     def key(self) -> tuple[str, str, dt.date, dt.date, str]:
         return (self.service, self.provider, self.period_start, self.period_end, self.measure)
 
+    @property
+    def synthetic(self) -> bool:
+        """Invented by ``vrhub synth``: its note starts ``SYNTHETIC`` (every synthetic row's does)."""
+        return self.note.upper().startswith("SYNTHETIC")
+
 
 @dataclass(frozen=True)
 class SetAside:

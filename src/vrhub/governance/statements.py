@@ -14,6 +14,8 @@ import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from vrhub.domain.periods import Period
+from vrhub.domain.periods import parse_period as parse_period  # the one period grammar
 from vrhub.governance.returns import MEASURES, Return
 
 
@@ -35,22 +37,6 @@ class ServiceReport:
     warnings: list[str] = field(default_factory=list)
 
 
-def parse_period(text: str) -> tuple[dt.date, dt.date]:
-    """``2023/24`` (a UK financial year, April to March) or ``2023-09-01:2024-07-31``."""
-    from vrhub.analysis.value.prices import ValueInputError, financial_year
-
-    if ":" in text:
-        a, b = text.split(":", 1)
-        try:
-            start, end = dt.date.fromisoformat(a.strip()), dt.date.fromisoformat(b.strip())
-        except ValueError as exc:
-            raise ValueInputError(f"{text!r} is not a period", "write 2023-09-01:2024-07-31 or 2023/24") from exc
-        return start, end
-    fy = financial_year(text)
-    y = int(fy[:4])
-    return dt.date(y, 4, 1), dt.date(y + 1, 3, 31)
-
-
 def period_label(start: dt.date, end: dt.date) -> str:
     """``Sep 2023–Jul 2024``; ``Sep 2023`` for one month."""
     if (start.year, start.month) == (end.year, end.month):
@@ -59,8 +45,12 @@ def period_label(start: dt.date, end: dt.date) -> str:
 
 
 def service_report(returns: list[Return], service: str,
-                   period: tuple[dt.date, dt.date] | None = None) -> ServiceReport:
-    """Statements for one service: per provider, its returns (within ``period`` if given) added up."""
+                   period: Period | tuple[dt.date, dt.date] | None = None) -> ServiceReport:
+    """Statements for one service: per provider, its returns (within ``period`` if given) added up.
+
+    ``period`` is a :class:`~vrhub.domain.periods.Period` (see :func:`parse_period`) or (first day, last day)."""
+    if isinstance(period, Period):
+        period = period.days
     report = ServiceReport(service, period)
     rows = [r for r in returns if r.service == service and
             (period is None or (r.period_start >= period[0] and r.period_end <= period[1]))]

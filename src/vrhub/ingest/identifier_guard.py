@@ -95,6 +95,7 @@ class IdentifierGuard:
         self.reference = {mapping[n] for n in getattr(source, "reference_columns", ()) if n in mapping}
         person = getattr(source, "person_column", None)
         declared = [mapping[person]] if person and person in mapping else []
+        declared += [mapping[n] for n in getattr(source, "pseudonym_columns", ()) if n in mapping]
         self.declared = [*declared, *getattr(source, "identifier_headers", ())]
         self._sampled = False
         self._redacted: dict[str, _Redacted] = {}

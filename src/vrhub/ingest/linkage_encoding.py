@@ -10,7 +10,8 @@ key, so that a party without the key can neither compute nor reverse them):
   name's phonetic codes (Soundex, Russell & Odell 1918; Metaphone, Philips 1990; NYSIIS, Taft 1970; computed by
   jellyfish), so that ``Jon``/``John`` or ``Smyth``/``Smith`` agree on a code;
 * ``lk_dob`` and ``lk_dob_year``, ``lk_dob_month``, ``lk_dob_day``: keyed hashes of the date of birth and of its
-  parts, so that a date with one part wrong (a transposed day and month, a typing error) still agrees on two;
+  parts, so that a date with one part wrong (a typing error) still agrees on two; day and month are hashed as the
+  same kind of value (``dob_day_month``), so that a day and month transposed (``07/03`` for ``03/07``) is seen;
 * ``lk_sex``: keyed hash of ``male``/``female`` (other values: empty);
 * ``lk_postcode_sector``: keyed hash of the postcode sector (``ME14 1``), not the full postcode;
 * ``lk_bloom``: a 1,024-bit cryptographic long-term key (CLK; Schnell, Bachteler & Reiher 2009, 2011) of the
@@ -32,14 +33,21 @@ import datetime as dt
 import hashlib
 import hmac
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import jellyfish
 
 from vrhub.domain import identifiers as ids
 
-if TYPE_CHECKING:
-    from vrhub.ingest.pseudonymise import PseudonymKey
+
+class PseudonymKey(Protocol):
+    """What the encoder needs of the partnership's key (``vrhub.ingest.pseudonymise.PseudonymKey`` is one): a
+    Protocol, so that ``pseudonymise`` may use this module without an import cycle."""
+
+    @property
+    def secret(self) -> bytes: ...
+
+    def pseudonym(self, field: str, value: str) -> str: ...
 
 CITATION = ("Schnell R, Bachteler T, Reiher J. Privacy-preserving record linkage using Bloom filters. BMC Med Inform "
             "Decis Mak 2009;9:41; Schnell R, Bachteler T, Reiher J. A novel error-tolerant anonymous linking code. "
@@ -123,7 +131,7 @@ class LinkageEncoder:
         if date_of_birth:
             born = dt.date.fromisoformat(date_of_birth)
             out += [self._hash("dob", date_of_birth), self._hash("dob_year", str(born.year)),
-                    self._hash("dob_month", str(born.month)), self._hash("dob_day", str(born.day))]
+                    self._hash("dob_day_month", str(born.month)), self._hash("dob_day_month", str(born.day))]
         else:
             out += ["", "", "", ""]
         out.append(self._hash("sex", SEXES.get(ids.cell_text(sex).casefold(), "")))

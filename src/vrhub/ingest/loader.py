@@ -20,8 +20,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-import vrhub
 from vrhub.domain.errors import DiskFullError, SourceError, VrhubError
+from vrhub.domain.labels import synthetic_by_name
 from vrhub.ingest.coverage_notes import coverage_issues, new_series_notes
 from vrhub.ingest.csv_stream import NeedsCarefulRead
 from vrhub.ingest.files import Skipped, SourceFile, find_sources
@@ -34,6 +34,7 @@ from vrhub.ingest.xlsx_stream import XLSX_SUFFIXES, SheetNotes, is_xlsx
 from vrhub.store.catalogue.models import Dataset, DatasetCoverage
 from vrhub.store.lake import StagedVersion, count_duplicate_rows, is_disk_full
 from vrhub.store.workspace import Workspace
+from vrhub.version import __version__
 
 QUARANTINE_FIELDS = [
     pa.field("_source_row", pa.int64()),
@@ -136,9 +137,17 @@ def ingest(
                 "free some space, then run the same command again (what was loaded is recognised and skipped)"))))
             continue
         results.append(load_file(ws, f, sources, partner_id=partner_id, kind=kind, options=options or {},
-                                 progress=progress, known_lsoas=known_lsoas, synthetic=synthetic))
-    # Supply is judged after the whole call, so that a month is compared with every month just loaded.
+                                 progress=progress, known_lsoas=known_lsoas,
+                                 synthetic=synthetic or synthetic_by_name(f.name),
+                                 coverage_notes=False))
+    # Supply is judged after the whole call, so that a month is compared with every month just loaded; coverage
+    # issues too (once per kind, not once per file: 660 files read the catalogue's coverage 660 times)
     loaded = [r for r in results if r.ok and r.kind]
+    for kind_name in sorted({r.kind for r in loaded if r.kind and not r.duplicate_of}):
+        issues = coverage_issues(ws, kind_name)
+        for r in loaded:
+            if r.kind == kind_name and not r.duplicate_of:
+                r.coverage_issues = issues.get(r.dataset_id or "", [])
     for kind_name in sorted({r.kind for r in loaded if r.kind}):
         warnings = supply_warnings(ws, kind_name)
         for r in loaded:
@@ -274,13 +283,18 @@ def load_file(
     progress: Progress | None = None,
     known_lsoas: pa.Array | None = None,
     synthetic: bool = False,
+    coverage_notes: bool = True,
 ) -> LoadResult:
     """Load one file; never raises for a problem with the file (the result's ``error`` says it). A full disk is
-    reported as such (``disk_full``), with nothing of the file left behind."""
+    reported as such (``disk_full``), with nothing of the file left behind.
+
+    ``coverage_notes=False`` leaves ``coverage_issues`` to the caller (:func:`ingest` finds them once for all its
+    files: per file, the work grows with every version in the catalogue)."""
     result = LoadResult(source_file=file.display)
     try:
         _load(ws, file, sources, result, partner_id=partner_id, kind=kind, options=options or {},
-              progress=progress or NoProgress(), known_lsoas=known_lsoas, synthetic=synthetic)
+              progress=progress or NoProgress(), known_lsoas=known_lsoas, synthetic=synthetic,
+              coverage_notes=coverage_notes)
     except VrhubError as exc:
         result.error = str(exc)
     except (OSError, pa.ArrowException, UnicodeError, DBAPIError) as exc:
@@ -313,7 +327,7 @@ def _some(names: list[str], shown: int = 20) -> str:
 
 def _load(ws: Workspace, file: SourceFile, sources: Sequence[Source], result: LoadResult, *, partner_id: int | None,
           kind: str | None, options: dict[str, Any], progress: Progress, known_lsoas: pa.Array | None,
-          synthetic: bool) -> None:
+          synthetic: bool, coverage_notes: bool = True) -> None:
     result.sha256 = sha = file.sha256()
     existing = ws.catalogue.by_sha256(sha)
     if existing is not None:
@@ -355,14 +369,14 @@ def _load(ws: Workspace, file: SourceFile, sources: Sequence[Source], result: Lo
             "dataset_id": result.dataset_id, "kind": source.kind, "source_file": file.display,
             "sha256": sha, "rows_read": result.rows_read, "rows_accepted": accepted,
             "rows_quarantined": quarantined, "schema_version": source.schema_version,
-            "vrhub_version": vrhub.__version__, "encoding": encoding, "column_mapping": mapping,
+            "vrhub_version": __version__, "encoding": encoding, "column_mapping": mapping,
             "columns_not_kept": extra,
             "layout": {"sheet": layout.sheet, "header_row": layout.header_row,
                        "header_block": [asdict(f) for f in layout.block],
                        "title_rows": [r for r, _ in layout.titles]},
         })
         _register(ws, staged, result, source, file, partner_id, encoding, coverage, ctx, synthetic)
-    if not result.duplicate_of:
+    if coverage_notes and not result.duplicate_of:
         result.coverage_issues = coverage_issues(ws, source.kind).get(result.dataset_id, [])
 
 
@@ -493,6 +507,8 @@ def _stream(
         if checked.accepted.num_rows:
             coverage.append(source.coverage(checked.accepted))
             _count_flags(flags, checked.accepted, known_lsoas)
+        for k, v in checked.notes.items():  # flagged-but-accepted conditions the source counts
+            flags[k] = flags.get(k, 0) + v
         bad_mask = pc.is_valid(checked.problems)
         n_bad = pc.sum(bad_mask).as_py() or 0
         rows = []
@@ -560,7 +576,7 @@ def _register(
         id=result.dataset_id, kind=source.kind, partner_id=partner_id, source_file=file.name,
         source_path=file.display, sha256=result.sha256, received_at=dt.datetime.now(dt.UTC),
         rows_read=result.rows_read, rows_accepted=result.rows_accepted, rows_quarantined=result.rows_quarantined,
-        schema_version=source.schema_version, vrhub_version=vrhub.__version__,
+        schema_version=source.schema_version, vrhub_version=__version__,
         lake_path=ws.lake.relative_path(source.kind, result.dataset_id), encoding=encoding,
         synthetic=synthetic, attributes=attributes, warnings=list(result.warnings),
         coverage=[DatasetCoverage(force=f, month=m, rows=r) for f, m, r in zip(

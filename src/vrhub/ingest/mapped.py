@@ -30,7 +30,6 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import hashlib
-import importlib
 import re
 import tomllib
 from collections.abc import Iterable, Sequence
@@ -43,6 +42,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import yaml
 
+from vrhub.domain.errors import MappingError as MappingError  # re-exported: the tree is in domain.errors
 from vrhub.domain.errors import SourceError, VrhubError
 from vrhub.domain.identifiers import detect_identifiers_in_clear
 from vrhub.ingest.files import SourceFile, discover
@@ -51,27 +51,18 @@ from vrhub.ingest.source import Checked, Column, Source, code_key, normalise_hea
 from vrhub.ingest.validate import Checks, by_distinct_value
 from vrhub.ingest.xlsx_stream import XLSX_SUFFIXES
 
-# Modules whose SOURCES are targets of a mapping. A new canonical source adds its module here.
-TARGET_MODULES = ("vrhub.ingest.istv", "vrhub.ingest.police_uk", "vrhub.ingest.gazetteer")
 KEYS = {"target", "columns", "constants", "values", "date_formats", "identifiers", "unmapped_values", "partner",
         "sheet", "description"}
 SHOWN_VALUES = 10
 
 
-class MappingError(VrhubError):
-    """The mapping file, or a file checked against it, has problems: ``problems`` lists every one."""
-
-    def __init__(self, problems: list[str], hint: str) -> None:
-        self.problems = problems
-        super().__init__(f"{len(problems)} problem(s) with the mapping:\n  - " + "\n  - ".join(problems), hint)
-
-
 def targets() -> dict[str, Source]:
     """Every canonical source a mapping can feed, by kind."""
+    from vrhub.ingest import registry  # the one registry of sources (it imports this module's neighbours)
+
     out: dict[str, Source] = {}
-    for name in TARGET_MODULES:
-        for s in importlib.import_module(name).SOURCES:
-            out.setdefault(s.kind, s)
+    for s in registry.sources(mapped=True):
+        out.setdefault(s.kind, s)
     return out
 
 
@@ -232,6 +223,7 @@ class MappedSource(Source):
         self.free_text = t.free_text  # type: ignore[misc]
         self.reference_columns = t.reference_columns  # type: ignore[misc]
         self.person_column = t.person_column  # type: ignore[misc]
+        self.pseudonym_columns = t.pseudonym_columns  # type: ignore[misc]
         self.identifier_headers = tuple(mapping.identifiers)
         self.locates_force = getattr(t, "locates_force", False)
 

@@ -19,9 +19,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from vrhub.ingest.files import SourceFile
-from vrhub.ingest.istv import _key
 from vrhub.ingest.police_uk.location import force_month_coverage
 from vrhub.ingest.source import Checked, Source
+from vrhub.ingest.source import code_key as _key
 from vrhub.ingest.validate import Checks
 from vrhub.ingest.xlsx_stream import XLSX_SUFFIXES
 

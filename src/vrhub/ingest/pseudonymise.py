@@ -38,7 +38,10 @@ from pathlib import Path
 from typing import Any
 
 from vrhub.domain import identifiers as ids
-from vrhub.domain.errors import VrhubError
+from vrhub.domain.errors import KeyFileError as KeyFileError
+from vrhub.domain.errors import (  # re-exported: the tree is in domain.errors
+    PseudonymisationError as PseudonymisationError,
+)
 
 MIN_KEY_BYTES = 32
 MAX_KEY_FILE_BYTES = 4096
@@ -47,18 +50,9 @@ CITATION = ("HMAC: Krawczyk, Bellare & Canetti, RFC 2104 (1997), with SHA-256 (N
             "ICO draft guidance on anonymisation and pseudonymisation (2021-22), chapter on "
             "pseudonymisation; identifier rules: see "
             "vrhub.domain.identifiers")
-_MAKE_A_KEY = ("make one with vrhub's generate_key (or: python -c \"import secrets; "
-               "print(secrets.token_hex(32))\" > KEY), keep it away from the data, and give the same key "
-               "to every partner who must link to your data")
+_MAKE_A_KEY = ("make one with 'vrhub pseudonymise-key PATH' (a private folder, not beside the data), then give "
+               "--key-file PATH; share the same key securely with every partner who must link to your data")
 DETECTION_SAMPLE_ROWS = 1000
-
-
-class PseudonymisationError(VrhubError):
-    """The file cannot be pseudonymised as asked (columns, paths, format)."""
-
-
-class KeyFileError(PseudonymisationError):
-    """The key file is missing, too short, not random-looking, or kept beside the data."""
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -78,6 +78,9 @@ class Source(ABC):
     reference_columns: ClassVar[tuple[str, ...]] = ()
     #: canonical field of the pseudonymised person id, if any (every value must be a pseudonym)
     person_column: ClassVar[str | None] = None
+    #: further canonical fields that hold pseudonymised person ids (a force extract's victim and suspect ids): where
+    #: present, every value must already be a keyed hash (64 hex digits), else the file is refused whole
+    pseudonym_columns: ClassVar[tuple[str, ...]] = ()
     #: the file's own headers of further columns declared to hold pseudonyms (a mapping's ``identifiers``)
     identifier_headers: tuple[str, ...] = ()
     note: ClassVar[str | None] = None  # what the load of every file of this layout tells the user

@@ -18,6 +18,7 @@ Disclosure control: :func:`released_counts` protects a count per area (default: 
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 from dataclasses import dataclass, field
@@ -59,12 +60,24 @@ def released_counts(counts: pd.Series, rules: DisclosureRules | None = None) -> 
     return values, f"released — {protected.statement}"
 
 
+def _whole_metres(geoms: np.ndarray) -> np.ndarray:
+    """Shapes on a 1 m grid (GEOS ``set_precision``: snaps and repairs, so slivers left by a dissolve vanish): smaller
+    files, nothing lost at map scale. Shapes already on whole metres (grid cells) are left as they are: snapping
+    61,000 cells that need none took 6.5 s."""
+    coords, index = shapely.get_coordinates(geoms, return_index=True)
+    rough = np.unique(index[(coords != np.round(coords)).any(axis=1)])
+    out = np.asarray(geoms, dtype=object).copy()
+    if len(rough):
+        out[rough] = shapely.set_precision(out[rough], 1.0)
+    return out
+
+
 def _for_map(places: gpd.GeoDataFrame, columns: list[str], simplify_m: float) -> gpd.GeoDataFrame:
     gdf = places.to_crs(BRITISH_NATIONAL_GRID) if places.crs is not None else places.set_crs(BRITISH_NATIONAL_GRID)
     geoms = gdf.geometry.to_numpy()
     if simplify_m > 0:
         geoms = shapely.simplify(geoms, simplify_m, preserve_topology=True)
-    geoms = shapely.set_precision(geoms, 1.0)  # whole metres: smaller files, nothing lost at map scale
+    geoms = _whole_metres(geoms)
     keep = [c for c in dict.fromkeys(["id", "name", *columns]) if c in gdf.columns]
     out = gpd.GeoDataFrame(gdf[keep].copy(), geometry=geoms, crs=BRITISH_NATIONAL_GRID)
     out = out[~out.geometry.is_empty]
@@ -73,6 +86,20 @@ def _for_map(places: gpd.GeoDataFrame, columns: list[str], simplify_m: float) ->
             out[c] = out[c].where(out[c].notna(), None)
     out["id"] = out["id"].astype(str)
     return out
+
+
+def _geo_values(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
+    """The rows of ``gdf`` as Altair turns a GeoDataFrame into Vega-Lite values: the columns, ``"type": "Feature"``
+    and a GeoJSON geometry (a dict) per row, made in bulk by GEOS (``shapely.to_geojson``).
+
+    Given a GeoDataFrame, Altair goes through ``__geo_interface__`` feature by feature and copies it twice, which
+    took 39 of the 74 seconds of a 61,000-cell grid map; given these rows as a list, it deep-copies and validates
+    every row when the layers are combined. A plain DataFrame is neither copied nor validated row by row.
+    """
+    rows = pd.DataFrame(gdf.drop(columns="geometry"))
+    rows["type"] = "Feature"
+    rows["geometry"] = json.loads("[" + ",".join(shapely.to_geojson(gdf.geometry.to_numpy())) + "]")
+    return rows
 
 
 def _missing(values: pd.Series) -> pd.Series:
@@ -120,15 +147,16 @@ def choropleth(
         tips.append(alt.Tooltip(f"{column}:Q", title=legend_title, format=value_format))
     for extra in tooltip:
         if extra not in ("name", column):
-            tips.append(alt.Tooltip(f"{extra}", title=extra.replace("_", " ")))
+            kind = "Q" if pd.api.types.is_numeric_dtype(gdf[extra]) else "N"
+            tips.append(alt.Tooltip(f"{extra}:{kind}", title=extra.replace("_", " ")))
     layers = [
-        alt.Chart(shown).mark_geoshape(stroke="#505a5f", strokeWidth=0.2).encode(color=color, tooltip=tips)
+        alt.Chart(_geo_values(shown)).mark_geoshape(stroke="#505a5f", strokeWidth=0.2).encode(color=color, tooltip=tips)
         .project(**projection.to_dict())
     ]
     if len(hidden):
         hidden = hidden.assign(status=missing_label)
         layers.append(
-            alt.Chart(hidden).mark_geoshape(stroke="#0b0c0c", strokeWidth=0.4).encode(
+            alt.Chart(_geo_values(hidden)).mark_geoshape(stroke="#0b0c0c", strokeWidth=0.4).encode(
                 fill=alt.Fill("status:N", title=None,
                               scale=alt.Scale(domain=[missing_label], range=[NO_VALUE_FILL]),
                               legend=alt.Legend(orient="right", labelLimit=320, symbolType="square")),
@@ -164,20 +192,109 @@ def legend_key(places: pd.DataFrame, column: str, classes: dict[str, str] | None
     return rows
 
 
-def save_map(chart: alt.Chart, stem: Path, *, title: str, notice: str,
-             key: list[tuple[str, str]] | None = None, notes: list[str] | None = None,
-             location_note: str = LOCATION_NOTE) -> list[Path]:
-    """Write ``stem``.svg, ``stem``.png and ``stem``.html (self-contained: JavaScript inlined, no network).
+GEOMETRY_SCRIPT = "places_geometry.geojson.js"
+#: the page's script: put each area's shape (from the shared geometry file) back into the spec's rows, then draw
+_EMBED_WITH_GEOMETRY = """
+  (function () {
+    var byId = {};
+    (window.VRHUB_PLACES_GEOMETRY || {features: []}).features.forEach(function (f) { byId[f.id] = f.geometry; });
+    Object.values(spec.datasets || {}).forEach(function (rows) {
+      rows.forEach(function (row) { if (row.geometry === undefined && byId[row.id]) { row.geometry = byId[row.id]; } });
+    });
+  })();
+"""
 
-    The HTML repeats the title, notice, location note and the key (a table: class, number of areas) as plain
-    HTML, so they are read without JavaScript and by screen readers.
+
+class SharedGeometry:
+    """The shapes of every area or cell drawn in a folder's interactive maps, written once beside them.
+
+    Each HTML page's Vega-Lite spec carries only the values per area (id, name, class, count); the shapes are in
+    one ``places_geometry.geojson.js`` (a GeoJSON ``FeatureCollection`` assigned to
+    ``window.VRHUB_PLACES_GEOMETRY``), loaded by a relative ``<script src>`` — which browsers allow for pages opened
+    from disk, unlike ``fetch`` of a ``.geojson``. Three maps of 61,000 grid cells then write the cells once, not
+    three times. The pages need the ``.js`` file beside them: copy the folder, not a single page.
     """
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / GEOMETRY_SCRIPT
+        self.by_id: dict[str, Any] = {}
+
+    def take(self, spec: dict[str, Any]) -> dict[str, Any]:
+        """``spec`` with the geometry of every row that has an ``id`` moved here (the spec given is not changed)."""
+        datasets: dict[str, list[Any]] = {}
+        for name, rows in spec.get("datasets", {}).items():
+            kept = []
+            for row in rows:
+                if isinstance(row, dict) and "geometry" in row and row.get("id") is not None:
+                    key = str(row["id"])
+                    known = self.by_id.setdefault(key, row["geometry"])
+                    if known != row["geometry"]:
+                        raise ValueError(f"two maps in {self.path.parent} draw area '{key}' with different shapes; "
+                                         "write them to separate folders")
+                    row = {k: v for k, v in row.items() if k != "geometry"}
+                kept.append(row)
+            datasets[name] = kept
+        return {**spec, "datasets": datasets}
+
+    def write(self) -> Path:
+        """Write ``places_geometry.geojson.js`` (whole metres, British National Grid) and return its path."""
+        features = [{"type": "Feature", "id": k, "properties": {}, "geometry": g} for k, g in self.by_id.items()]
+        body = json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"))
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_text(f"window.VRHUB_PLACES_GEOMETRY = {body};\n", encoding="utf-8")
+        return self.path
+
+
+@functools.cache
+def _vega_bundle() -> str:
+    """Vega, Vega-Lite and Vega-Embed as one script (vl-convert bundles it, ~4 s, so once per process)."""
+    import vl_convert as vlc
+    from altair.utils._importers import vl_version_for_vl_convert
+
+    return vlc.javascript_bundle(vl_version=vl_version_for_vl_convert())
+
+
+def _map_page(spec: dict[str, Any], geometry: SharedGeometry, *, title: str, top: str) -> str:
+    """The interactive page: Vega-Embed inlined (no network), the spec without shapes, the shapes' script beside."""
+    from altair.utils.html import INLINE_HTML_TEMPLATE  # the page Altair's Chart.to_html(inline=True) writes
+
+    page = INLINE_HTML_TEMPLATE.render(spec=json.dumps(geometry.take(spec)),  # Altair's layout: "name": value
+                                       embed_options=json.dumps({"mode": "vega-lite"}), output_div="vis",
+                                       vegalite_version=alt.VEGALITE_VERSION, vegaembed_script=_vega_bundle())
+    call = "vegaEmbed('#vis', spec, embedOpt)"
+    if page.count(call) != 1 or not page.startswith("<!DOCTYPE html>\n<html>\n<head>"):
+        raise RuntimeError("Altair's inline HTML template changed: update vrhub.report.maps._map_page")
+    page = page.replace(call, _EMBED_WITH_GEOMETRY.strip() + "\n  " + call, 1)
+    page = page.replace("<html>", '<html lang="en">', 1)  # the template's own tags come first …
+    page = page.replace("<head>", f"<head>\n<title>{html.escape(title)}</title>", 1)
+    script = f'<script type="text/javascript" src="{geometry.path.name}"></script>\n'
+    before, body, after = page.rpartition("<body>")  # … except <body>: the inlined Vega bundle has one in a string
+    return before + body + "\n" + top + script + after
+
+
+def save_map(chart: alt.TopLevelMixin, stem: Path, *, title: str, notice: str,
+             key: list[tuple[str, str]] | None = None, notes: list[str] | None = None,
+             location_note: str = LOCATION_NOTE, geometry: SharedGeometry | None = None) -> list[Path]:
+    """Write ``stem``.svg, ``stem``.png and ``stem``.html (JavaScript inlined, no network).
+
+    The chart's spec is built once: vl-convert renders it to SVG and the PNG is rasterised from that SVG
+    (``svg_to_png``, 72 ppi as Altair's ``save``), not rendered again. The HTML page carries the spec without the
+    shapes, which go to ``geometry`` (:class:`SharedGeometry`, written by the caller once for all maps of a folder;
+    without it, this map's own ``places_geometry.geojson.js`` is written beside the page). The HTML repeats the
+    title, notice, location note and the key (a table: class, number of areas) as plain HTML, so they are read
+    without JavaScript and by screen readers.
+    """
+    import vl_convert as vlc
+    from altair.utils._importers import vl_version_for_vl_convert
+
     stem.parent.mkdir(parents=True, exist_ok=True)
-    paths = [stem.with_suffix(".svg"), stem.with_suffix(".png")]
     with alt.data_transformers.enable("default", max_rows=None):  # a 250 m grid has tens of thousands of cells
-        for p in paths:
-            chart.save(str(p))
-        page = chart.to_html(inline=True)
+        spec = chart.to_dict()
+    # handed over as JSON text, serialised once: vl-convert converting a 61,000-feature dict itself took longer
+    svg = vlc.vegalite_to_svg(json.dumps(spec, separators=(",", ":")), vl_version=vl_version_for_vl_convert())
+    paths = [stem.with_suffix(".svg"), stem.with_suffix(".png")]
+    paths[0].write_text(svg, encoding="utf-8")
+    paths[1].write_bytes(vlc.svg_to_png(svg, scale=1.0, ppi=72))
     top = f"<h1>{html.escape(title)}</h1>\n<p><strong>{html.escape(notice)}</strong></p>\n" \
           f"<p>{html.escape(location_note)}: analyse by area, never as addresses.</p>\n"
     if key:
@@ -189,17 +306,19 @@ def save_map(chart: alt.Chart, stem: Path, *, title: str, notice: str,
         top += f"<p>{html.escape(n)}</p>\n"
     top += "<noscript><p>The interactive map needs JavaScript; the same map is beside this file as SVG and PNG." \
            "</p></noscript>\n"
-    page = page.replace("<html>", '<html lang="en">', 1)
-    page = page.replace("<head>", f"<head>\n<title>{html.escape(title)}</title>", 1)
-    page = page.replace("<body>", "<body>\n" + top, 1)
+    top += f"<p>The map's shapes are in {GEOMETRY_SCRIPT} beside this page: keep the two files together.</p>\n"
+    own = geometry is None
+    shared = SharedGeometry(stem.parent) if geometry is None else geometry
     out = stem.with_suffix(".html")
-    out.write_text(page, encoding="utf-8")
+    out.write_text(_map_page(spec, shared, title=title, top=top), encoding="utf-8")
+    if own:
+        shared.write()
     return [*paths, out]
 
 
 def _district_rate_map(places: gpd.GeoDataFrame, counts: pd.Series, population: pd.Series, districts: pd.DataFrame,
                        folder: Path, *, release: bool, rules: DisclosureRules | None, title: str, notice: str,
-                       note: str) -> list[Path]:
+                       note: str, geometry: SharedGeometry | None = None) -> list[Path]:
     """LSOAs dissolved into districts, coloured by rate per 1,000 residents (released counts in a release)."""
     lookup = districts.dropna(subset=["district_code"]).set_index("lsoa_code")
     code = places["id"].astype(str).map(lookup["district_code"])
@@ -216,7 +335,8 @@ def _district_rate_map(places: gpd.GeoDataFrame, counts: pd.Series, population: 
                        value_format=",.2f", tooltip=["name", "rate_per_1000", "count"], location_note=note,
                        missing_label=NO_VALUE if release else "no value (no population)")
     key = legend_key(gdf, "rate_per_1000", None, NO_VALUE if release else "no value (no population)")
-    return save_map(chart, folder / "district_rate_map", title=title, notice=notice, key=key, location_note=note)
+    return save_map(chart, folder / "district_rate_map", title=title, notice=notice, key=key, location_note=note,
+                    geometry=geometry)
 
 
 def rates_per_1000(counts: pd.Series, population: pd.Series) -> pd.Series:
@@ -259,6 +379,7 @@ def write_hotspots(
     rules: DisclosureRules | None = None,
     population: pd.Series | None = None,
     districts: pd.DataFrame | None = None,
+    synthetic: bool = False,
 ) -> HotspotFiles:
     """Write a hotspot run: ``hotspots.csv`` (one row per area/cell), the map as SVG/PNG/HTML, a rate map per
     1,000 residents for LSOAs when ``population`` (by LSOA code) is given, and ``hotspots.json`` (parameters,
@@ -271,6 +392,8 @@ def write_hotspots(
     With ``release`` the run passes the release step (:func:`vrhub.report.release.release`; ``rules``, default
     suppress 1–7 and round to 5): areas whose count is suppressed show no count, rate, class or density; z-scores,
     p-values and expected counts are left out; the totals and the counts in notes are protected.
+
+    With ``synthetic`` (the incidents came from a dataset marked synthetic) every file's notice starts by saying so.
     """
     folder.mkdir(parents=True, exist_ok=True)
     column, classes, legend_title, _ = _METHODS[run.method]
@@ -285,6 +408,10 @@ def write_hotspots(
         shown_counts = pd.Series(run.places["count"].to_numpy(float), index=counts.index)
     else:
         shown_counts = counts.astype(float)
+    if synthetic:
+        from vrhub.domain.labels import notice
+
+        marker = f"{notice(synthetic=True)} | {marker}"
     places = run.places.reset_index(drop=True)
     out = HotspotFiles(folder, marker=marker)
     table = folder / "hotspots.csv"
@@ -302,8 +429,9 @@ def write_hotspots(
     chart = choropleth(places, column, title=title, legend_title=legend_title, notice=marker, classes=classes,
                        tooltip=["name", column, "count"], location_note=note)
     key = legend_key(places, column, classes)
+    geometry = SharedGeometry(folder)  # every page of the folder draws its areas from one file
     out.files += save_map(chart, folder / "map", title=title, notice=marker, key=key, notes=list(run.notes),
-                          location_note=note)
+                          location_note=note, geometry=geometry)
 
     if population is not None and run.level == "lsoa":
         rate = rates_per_1000(shown_counts, population.rename(index=str))
@@ -313,12 +441,15 @@ def write_hotspots(
                             notice=marker, value_format=",.2f", tooltip=["name", "rate_per_1000"],
                             missing_label=NO_VALUE if release else "no value (no population)", location_note=note)
         rkey = legend_key(rated, "rate_per_1000", None, NO_VALUE if release else "no value (no population)")
-        out.files += save_map(rchart, folder / "rate_map", title=rtitle, notice=marker, key=rkey, location_note=note)
+        out.files += save_map(rchart, folder / "rate_map", title=rtitle, notice=marker, key=rkey, location_note=note,
+                              geometry=geometry)
         if districts is not None:
             out.files += _district_rate_map(exact.places.reset_index(drop=True), counts, population, districts,
                                             folder, release=release,
                                             rules=rules, title=f"Rate per 1,000 residents by district, "
-                                            f"{run.incidents.scope}, {period}", notice=marker, note=note)
+                                            f"{run.incidents.scope}, {period}", notice=marker, note=note,
+                                            geometry=geometry)
+    out.files.append(geometry.write())
 
     meta = {**run.metadata(), "notice": marker, "location_note": note,
             "files": [str(p) for p in out.files] + [str(folder / "hotspots.json")]}

@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 
 from vrhub.analysis.profile import Profile
 from vrhub.domain.disclosure import DisclosureRules
+from vrhub.domain.labels import notice
 from vrhub.report import charts
 from vrhub.report.csv_safe import safe_frame
 
@@ -51,6 +52,8 @@ def write_profile(profile: Profile, folder: Path, *, release: bool = False,
 
         profile, marker = release_profile(profile, rules)
     tables = profile.tables()
+    if profile.synthetic:  # the first line of every file says so (vrhub.domain.labels)
+        marker = f"{notice(synthetic=True)} | {marker}"
     out = ProfileFiles(folder, profile, marker=marker)
     tdir = folder / "tables"
     tdir.mkdir(exist_ok=True)

@@ -15,7 +15,6 @@ from fastapi import FastAPI, Request
 from fastapi.routing import APIRoute
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-import vrhub
 from vrhub.governance.access.reconcile import reconcile
 from vrhub.server import errors
 from vrhub.server.dependencies import Hub
@@ -24,6 +23,7 @@ from vrhub.server.oidc import Provider, SignOn
 from vrhub.server.routers import admin, analysis, audit, auth, datasets, uploads
 from vrhub.server.settings import HubSettings
 from vrhub.store.workspace import Settings, Workspace
+from vrhub.version import __version__
 
 #: every router of the hub, in the order they are included
 ROUTERS = (auth.router, uploads.router, datasets.router, analysis.router, audit.router, admin.router)
@@ -75,7 +75,7 @@ def create_app(settings: HubSettings | Settings, workspace: Workspace | None = N
     ws = workspace or Workspace.open(hub_settings.workspace)
     app = FastAPI(
         title="vrhub data-sharing hub",
-        version=vrhub.__version__,
+        version=__version__,
         description="Partners upload under data-sharing agreements, analysts work, the board reads released "
         "aggregates; every access is audited in a hash-chained log. See docs/hub.md.",
         openapi_url="/api/openapi.json",

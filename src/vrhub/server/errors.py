@@ -2,10 +2,9 @@
 
     HTTPException (FastAPI/Starlette)  its status and detail
     RequestValidationError             422, with each field's problem
-    NotFound / Conflict                404 / 409
-    AgreementMissing                   403, naming the missing agreement
-    NoDataError                        404
-    VrhubError, ValueError             422 (a message that says what to do)
+    VrhubError                         the class's ``http_status`` (see ``vrhub.domain.errors``): NotFound and
+                                       NoDataError 404, Conflict 409, AgreementMissing 403, the rest 422
+    ValueError                         422 (a library's own check on an argument)
     anything else                      500, logged; the message says nothing of the internals
 
 A change (POST, PATCH, DELETE) by a signed-in user that fails is written to the audit log here, unless the route
@@ -23,8 +22,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from vrhub.domain.errors import NoDataError, VrhubError
-from vrhub.governance.access.errors import AgreementMissing, Conflict, NotFound
+from vrhub.domain.errors import VrhubError
 
 log = logging.getLogger("vrhub.server")
 
@@ -47,13 +45,10 @@ def classify(exc: Exception) -> tuple[int, dict[str, Any], dict[str, str]]:
         text = "; ".join(f"{p['where']}: {p['problem']}" for p in problems)
         return 422, error_body(422, f"the request is not valid: {text}", "correct the fields named and send it again",
                                problems=problems), {}
-    status = (404 if isinstance(exc, NotFound | NoDataError) else 409 if isinstance(exc, Conflict)
-              else 403 if isinstance(exc, AgreementMissing) else 422 if isinstance(exc, VrhubError | ValueError)
-              else 500)
     if isinstance(exc, VrhubError):
-        return status, error_body(status, exc.message, exc.hint or None), {}
-    if status == 422:
-        return status, error_body(status, str(exc), "correct the request and send it again"), {}
+        return exc.http_status, error_body(exc.http_status, exc.message, exc.hint or None), {}
+    if isinstance(exc, ValueError):
+        return 422, error_body(422, str(exc), "correct the request and send it again"), {}
     log.exception("unexpected error", exc_info=exc)
     return 500, error_body(500, "the hub failed to answer this request (the error is in the server's log)",
                            "try again; if it happens again, tell the hub administrator the time it happened"), {}

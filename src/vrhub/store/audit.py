@@ -113,8 +113,8 @@ def _partners_touched(catalogue: Catalogue, partner_id: int | None, data_version
         if len(_OWNERS) > _OWNERS_MAX:
             _OWNERS.clear()
         _OWNERS.update({(where, d): p for d, p in rows})
-    found |= {_OWNERS.get((where, d)) for d in ids}
-    return sorted(p for p in found if p is not None)
+    found |= {p for d in ids if (p := _OWNERS.get((where, d))) is not None}
+    return sorted(found)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ and of the police.uk kinds only the newest version of each force-month ("current
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 import ibis
 import ibis.expr.types as ir
@@ -19,13 +20,30 @@ from vrhub.domain.errors import NoDataError, WorkspaceError
 from vrhub.domain.kinds import kind as kind_info
 
 if TYPE_CHECKING:
-    from vrhub.store.workspace import Workspace
+    from vrhub.store.catalogue import Catalogue
+    from vrhub.store.lake import Lake
+
+
+class WorkspaceLike(Protocol):
+    """What the engine reads of a workspace (``vrhub.store.workspace.Workspace`` is one): its folder, its
+    catalogue and its lake. A Protocol, so that the workspace may build engines without an import cycle."""
+
+    @property
+    def home(self) -> Path: ...
+
+    @property
+    def catalogue(self) -> Catalogue: ...
+
+    @property
+    def lake(self) -> Lake: ...
 
 MEMORY_LIMIT = "512MB"
+#: kinds that ``vrhub synth --load`` makes (named in the "no data" hint beside the real loader)
+SYNTH_KINDS = frozenset({"ed_istv", "ambulance", "youth_justice", "education"})
 
 
 class Engine:
-    def __init__(self, workspace: Workspace, backend: ibis.BaseBackend | None = None) -> None:
+    def __init__(self, workspace: WorkspaceLike, backend: ibis.BaseBackend | None = None) -> None:
         self.ws = workspace
         self.con = backend or self.connect()
         self._n = 0
@@ -51,10 +69,10 @@ class Engine:
         datasets = [d for d in self.ws.catalogue.datasets(kind) if dataset_ids is None or d.id in dataset_ids]
         paths = self.data_files(datasets)
         if not paths:
-            raise NoDataError(
-                f"no {kind_info(kind).label} data is loaded in {self.ws.home}",
-                "load some with 'vrhub ingest police-uk PATH' (or 'vrhub demo' for the Kent data)",
-            )
+            info = kind_info(kind)
+            synth = ", 'vrhub synth --load' for a synthetic partnership" if info.name in SYNTH_KINDS else ""
+            raise NoDataError(f"no {info.label} data is loaded in {self.ws.home}",
+                              f"load some with '{info.load_command}' (or 'vrhub demo' for the Kent data{synth})")
         t = self._read(paths, kind)
         info = kind_info(kind)
         if current and info.force_field and dataset_ids is None:

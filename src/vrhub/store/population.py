@@ -23,8 +23,10 @@ from vrhub.domain.errors import NoDataError
 class Geography(Protocol):
     """What ``population`` needs of ``vrhub.store.geography.Geography`` (named here, not imported: it calls us)."""
 
-    def choose_attributes(self, table: str, **choice: Any) -> list: ...
-    def attributes(self, table: str, **choice: Any) -> Any: ...
+    def choose_attributes(self, table: str, *, vintage: int | None = ..., edition: int | None = ...,
+                          year: int | None = ...) -> list[Any]: ...
+    def attributes(self, table: str, *, vintage: int | None = ..., edition: int | None = ...,
+                   year: int | None = ...) -> Any: ...
     def lsoa_codes(self, vintage: int) -> set[str]: ...
     def lsoa_lookup(self, vintage: int | None = None) -> Any: ...
 
@@ -94,14 +96,14 @@ def population(geo: Geography, ages: tuple[int, int | None] | None = None, *, le
 
 def _age_range(frame: pd.DataFrame, ages: tuple[int, int | None], source: str) -> tuple[pd.Series, list[str]]:
     lo, hi = ages
-    bands = {c: age_band(c) for c in frame.columns}
-    bands = {c: b for c, b in bands.items() if b is not None}
+    bands = {c: b for c in frame.columns if (b := age_band(c)) is not None}
     if not bands:
         raise NoDataError(f"the {source} figures are not by age", "load Census 2021 (TS007A) or mid-year estimates")
     sexes = {b[0] for b in bands.values()}
     use = {c: b for c, b in bands.items() if b[0] in ({"female", "male"} if sexes >= {"female", "male"} else {None})}
     total = pd.Series(0.0, index=frame.index)
-    notes, covered = [], set()
+    notes: list[str] = []
+    covered: set[int] = set()
     for col, (_, b_lo, b_hi) in sorted(use.items(), key=lambda x: x[1][1]):
         top = 10_000 if b_hi is None else b_hi
         want_top = 10_000 if hi is None else hi

@@ -77,7 +77,7 @@ def _steps(rows: list[CoverageRow]) -> list[tuple[CoverageRow, CoverageRow]]:
 
 def revisions(ws: Workspace, kind: str | None = None) -> list[Revision]:
     """Every revision of the current data of ``kind`` (default: every kind with force-month coverage)."""
-    names = {None: "no partner named", **{p.id: p.name for p in ws.catalogue.partners()}}
+    names: dict[int | None, str] = {None: "no partner named", **{p.id: p.name for p in ws.catalogue.partners()}}
     out: list[Revision] = []
     for name in [kind] if kind else sorted(KINDS):
         info = KINDS[name]

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vrhub.store.catalogue import Catalogue
+from vrhub.store.engine import Engine
 from vrhub.store.lake import Lake
 
 DEFAULT_HOME = "vrhub-home"
@@ -87,7 +88,5 @@ class Workspace:
         path.mkdir(exist_ok=True)
         return path
 
-    def engine(self):  # type: ignore[no-untyped-def]
-        from vrhub.store.engine import Engine
-
+    def engine(self) -> Engine:
         return Engine(self)

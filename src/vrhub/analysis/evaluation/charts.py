@@ -6,12 +6,18 @@ report) decides where it goes. Altair and vl-convert are imported only when a ch
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import pandas as pd
 
-if TYPE_CHECKING:
-    from vrhub.analysis.evaluation.difference_in_differences import EventStudy
+
+class EventStudy(Protocol):
+    """What a chart reads of an event study (``difference_in_differences.EventStudy`` is one): a Protocol, so
+    that this module does not import the estimator that draws with it."""
+
+    table: pd.DataFrame
+    scale: str
+    confidence_level: float
 
 
 def event_study_chart(event_study: EventStudy, title: str = "Event study") -> Any:

@@ -13,15 +13,13 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from vrhub.domain.errors import VrhubError
+from vrhub.domain.errors import (
+    EvaluationInputError as EvaluationInputError,  # re-exported: the tree is in domain.errors
+)
 
 Scale = Literal["ratio", "difference", "odds_ratio"]
 """``ratio``: rate ratio (1 = no effect, shown as % change); ``difference``: absolute difference
 (0 = no effect); ``odds_ratio``: odds ratio (1 = no effect)."""
-
-
-class EvaluationInputError(VrhubError):
-    """The data or settings given to an evaluation cannot be used (the message says why and what to do)."""
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,12 @@
 """Errors and warnings raised by the hotspot methods.
 
-Exception tree::
+The errors live in the one tree of :mod:`vrhub.domain.errors` and are re-exported here::
 
-    ValueError
-    └── HotspotInputError              an input cannot be analysed as given (message says what to do)
-        ├── UnprojectedCoordinatesError  longitude/latitude where metres are needed
-        └── TimeResolutionError          time bands finer than the data's time resolution
-
+    VrhubError
+    └── UsageError
+        └── HotspotInputError              an input cannot be analysed as given (message says what to do)
+            ├── UnprojectedCoordinatesError  longitude/latitude where metres are needed
+            └── TimeResolutionError          time bands finer than the data's time resolution
     UserWarning
     ├── MissingCRSWarning              no CRS: coordinates assumed to be British National Grid metres
     └── BandwidthWarning               kernel bandwidth smaller than the grid cell
@@ -14,17 +14,9 @@ Exception tree::
 
 from __future__ import annotations
 
-
-class HotspotInputError(ValueError):
-    """An input to a hotspot method cannot be analysed as given."""
-
-
-class UnprojectedCoordinatesError(HotspotInputError):
-    """Coordinates are longitude/latitude degrees where distances in metres are needed."""
-
-
-class TimeResolutionError(HotspotInputError):
-    """The requested time bands are finer than the time resolution of the data."""
+from vrhub.domain.errors import HotspotInputError as HotspotInputError
+from vrhub.domain.errors import TimeResolutionError as TimeResolutionError
+from vrhub.domain.errors import UnprojectedCoordinatesError as UnprojectedCoordinatesError
 
 
 class MissingCRSWarning(UserWarning):

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import geopandas as gpd
+import ibis
+import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
@@ -52,10 +54,15 @@ LOCATION_NOTE = "police.uk locations are anonymised map points"
 ED_SOURCE = "ed_istv"
 ED_LOCATION_NOTE = ("ED attendances are placed at the patient's home LSOA (its centroid for distances), "
                     "not at the place of the assault")
+FORCE_SOURCE = "force_crime"
+FORCE_LOCATION_NOTE = ("force crime records are placed where the force recorded them (grid reference or "
+                       "longitude/latitude, as sent); one event per crime reference")
 #: The sources hot spots can read: kind → (what the records are, the location note, how to load them).
 SOURCES: dict[str, tuple[str, str, str]] = {
     SOURCE: ("police.uk street records", LOCATION_NOTE, "'vrhub ingest police-uk PATH'"),
     ED_SOURCE: ("ED assault attendances (ISTV)", ED_LOCATION_NOTE, "'vrhub ingest istv PATH' (or 'vrhub synth')"),
+    FORCE_SOURCE: ("force crime records", FORCE_LOCATION_NOTE,
+                   "'vrhub ingest force-crime PATH --partner FORCE' (or 'vrhub demo')"),
 }
 Level = Literal["lsoa", "grid"]
 
@@ -149,28 +156,52 @@ def gather_incidents(
     t = t.filter((t.month >= lo) & (t.month <= hi))
     datasets = tuple(sorted(t.select("dataset_id").distinct().to_pyarrow().column(0).to_pylist()))
     keep = t.sv_status != "not" if possible else t.sv_status == "definite"
+    # the engine's row order is not fixed: sort in DuckDB (every column, nulls last), so that a seeded permutation
+    # test (Knox) repeats exactly; pandas sorting 10 million rows on text keys cost more than the query
     if source == ED_SOURCE:
         t = t.filter(keep)
-        frame = t.select(lsoa_code=t.home_lsoa, month=t.month, crime_type=t.assault_method, sv_status=t.sv_status,
-                         time=t.assault_datetime.coalesce(t.arrival_datetime).date()).to_pandas()
+        rows = t.select(lsoa_code=t.home_lsoa, month=t.month, crime_type=t.assault_method, sv_status=t.sv_status,
+                        time=t.assault_datetime.coalesce(t.arrival_datetime).date())
+        # centroids are a function of lsoa_code: ordering by it orders them as (time, lsoa, centroid, type) would
+        frame = _ordered(rows, ["time", "lsoa_code", "crime_type", "sv_status", "month"])
         frame = _at_lsoa_centroids(engine, frame)
         frame["time"] = pd.to_datetime(frame["time"])
         missing = int(frame["lsoa_code"].isna().sum())
         if missing:
             notes.append(CountedText("{n:,} ED attendance(s) have no home LSOA: not counted by area, not in the "
                                      "near-repeat test", n=missing))
+    elif source == FORCE_SOURCE:  # one event per crime (a crime x victim extract repeats the crime's row)
+        t = t.filter(keep)
+        rows = t.select("crime_ref", "lsoa_code", "month", "longitude", "latitude", crime_type=t.ho_offence_code,
+                        sv_status=t.sv_status, time=t.committed_mid.date()).distinct()
+        frame = _ordered(rows, ["time", "crime_ref", "lsoa_code", "longitude", "latitude", "crime_type", "sv_status",
+                                "month"]).drop(columns="crime_ref")
+        frame["time"] = pd.to_datetime(frame["time"])
     else:
-        frame = t.filter(keep).select("lsoa_code", "month", "longitude", "latitude", "crime_type",
-                                      "sv_status").to_pandas()
+        frame = _ordered(t.filter(keep).select("lsoa_code", "month", "longitude", "latitude", "crime_type",
+                                               "sv_status"),
+                         ["month", "lsoa_code", "longitude", "latitude", "crime_type", "sv_status"])
     frame["month"] = pd.to_datetime(frame["month"])
-    # the engine's row order is not fixed: sort, so that a seeded permutation test (Knox) repeats exactly
-    keys = ["time" if "time" in frame else "month", "lsoa_code", "longitude", "latitude", "crime_type"]
-    frame = frame.sort_values(keys, kind="stable", na_position="last").reset_index(drop=True)
     scope = (f"strand {strand}" if strand else "serious violence") + (" (definite and possible records)"
                                                                        if possible else " (definite records only)")
     if source == ED_SOURCE:
         scope = "ED assault attendances, " + scope.replace("records", "attendances")
+    elif source == FORCE_SOURCE:
+        scope = "force crime records, " + scope
     return Incidents(frame, lo, hi, scope, definition.provenance(), datasets, tuple(notes), source, location_note)
+
+
+def _ordered(rows: ir.Table, keys: list[str]) -> pd.DataFrame:
+    """``rows`` sorted by ``keys`` in the engine (ascending, nulls last), brought to pandas through Arrow.
+
+    The offence type and status, a few distinct values over millions of rows, arrive as pandas categoricals, and each
+    Arrow column is freed as soon as it is converted (``self_destruct``): at 10 million rows the two copies of the
+    frame were most of the command's peak memory."""
+    table = rows.order_by([ibis.asc(k, nulls_first=False) for k in keys]).to_pyarrow()
+    categories = [c for c in ("crime_type", "sv_status") if c in table.column_names]
+    frame = table.to_pandas(categories=categories, self_destruct=True, split_blocks=True)
+    del table
+    return frame.reset_index(drop=True)
 
 
 def _lsoa_centroids(geo: Geography) -> tuple[pd.Series, pd.Series]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,12 +23,17 @@ from vrhub.analysis.profile.trend import TrendResult, days_in, fit_trend, rate_r
 from vrhub.analysis.profile.who import measures_table, stop_search_who
 from vrhub.analysis.scope import (
     SOURCE,
+    VintageScope,
     clip_period,
+    on_vintage,
     scoped_records,
+    strand_ages,
+    vintage_notes,
 )
 from vrhub.domain.definitions import Definition, assess_capability
-from vrhub.domain.errors import NoDataError
+from vrhub.domain.errors import NoDataError, UsageError
 from vrhub.domain.kinds import KINDS
+from vrhub.domain.periods import parse_month as parse_month  # the one period grammar
 from vrhub.ingest.supply_check import ALL, supply_warnings
 from vrhub.store.engine import Engine, month_range
 from vrhub.store.geography import Geography
@@ -65,40 +69,44 @@ class Profile:
     supply_warnings: list[dict[str, Any]]
     capability: list[dict[str, str]]
     summary: list[str]
+    #: the LSOA vintage the profile runs on and the records brought onto it (see ``vrhub.analysis.scope``)
+    vintage: VintageScope | None = None
+    #: what the rates are per 1,000 of ("residents aged 0–25, Census 2021 usual residents (2021)"), or None
+    population: str | None = None
+    #: the deprivation index of the gradient ("IMD 2025", "IoD 2025 Crime domain"), or None
+    deprivation: str | None = None
+    #: whether any dataset read is marked synthetic (every output of the profile then says so first)
+    synthetic: bool = False
 
     def tables(self) -> dict[str, pa.Table]:
         return {name: t for s in self.sections.values() for name, t in s.tables.items()}
 
 
-def parse_month(text: str) -> dt.date:
-    """``YYYY-MM`` → the first day of that month; anything else is a ``ValueError`` that says what to write."""
-    match = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", text)
-    try:
-        if match is None:
-            raise ValueError(text)
-        return dt.date(int(match[1]), int(match[2]), 1)
-    except ValueError as exc:
-        raise ValueError(f"'{text}' is not a month: write YYYY-MM, e.g. 2023-04") from exc
-
-
 def build_profile(
     engine: Engine, definition: Definition, *, start: dt.date | None = None, end: dt.date | None = None,
-    level: str = "district", strand: str | None = None,
+    level: str = "district", strand: str | None = None, vintage: int | None = None, imd_domain: str | None = None,
 ) -> Profile:
     """Profile the police.uk street records in scope of ``definition`` (or one of its strands).
 
     ``start`` and ``end`` are months (any day in the month); the default is every loaded month. A period
     reaching beyond the loaded months is cut to them, with a note: a month with no data is not a month with
-    no violence. Raises ``ValueError`` for an unknown level or a period that ends before it starts, and
-    :class:`NoDataError` for an unknown strand or a period with no loaded data.
+    no violence. Raises :class:`UsageError` for an unknown level, :class:`PeriodError` for a period that ends
+    before it starts, and :class:`NoDataError` for an unknown strand or a period with no loaded data.
+
+    ``vintage`` is the LSOA vintage to run on (default: the newest loaded); records coded to an older vintage are
+    brought onto it by the ONS best-fit lookup and counted in the notes. Rates are per 1,000 residents of the
+    newest population loaded for that vintage (of the strand's ages, e.g. 0–25 for the youth strand), with the
+    population and its year beside each rate. ``imd_domain`` names the deprivation domain of the gradient
+    (default: the IMD itself; e.g. ``crime``).
     """
     if level not in LEVELS:
-        raise ValueError(f"unknown level {level!r}: use one of {', '.join(LEVELS)}")
+        raise UsageError(f"unknown level {level!r}: use one of {', '.join(LEVELS)}", option="--level")
     base = scoped_records(engine, definition, strand)
     period = clip_period(base, start, end)
     start, end, asked, period_notes = period.start, period.end, period.asked, list(period.notes)
     t = base.filter((base.month >= start) & (base.month <= end))
     in_scope = t.filter(t.sv_status != "not")
+    in_scope, vscope = on_vintage(engine, in_scope, vintage)
     datasets = sorted(set(t.select("dataset_id").distinct().to_pyarrow().column(0).to_pylist()))
     geo = Geography(engine)
     scope_types = set(in_scope.select("crime_type").distinct().to_pyarrow().column(0).to_pylist())
@@ -109,7 +117,7 @@ def build_profile(
     partners = partner_profile(engine, definition, start, end, strand)
     sections = {
         "what": _what(t),
-        "where": _where(in_scope, geo, level),
+        "where": _where(in_scope, geo, level, vscope, strand_ages(definition, strand), imd_domain),
         "when": _when(in_scope, start, end, warnings),
         "who": _who(engine, start, end),
         "why": _why(definition),
@@ -121,7 +129,8 @@ def build_profile(
             s.notes = [n for n in s.notes if not n.startswith(NO_SOURCE_NOTES)]
         s.tables.update(part.tables)
         s.notes.extend(part.notes)
-    datasets = sorted({*datasets, *partners.datasets})
+    force_ids, force_records, force_synthetic = _force_parts(engine, definition, sections, start, end, strand)
+    datasets = sorted({*datasets, *partners.datasets, *force_ids})
     trend = sections["when"].__dict__.pop("trend")
     sections["when"].notes[:0] = period_notes
     cap = assess_capability(definition, _available_fields(engine))
@@ -133,12 +142,53 @@ def build_profile(
     possible = sum(r["n"] for r in counts if r["sv_status"] == "possible")
     headline = {"definite": definite, "possible": possible, "months": len(month_range(start, end)),
                 "supply_warning_months": sorted({w.month.strftime("%Y-%m") for w in warnings})}
+    if force_records is not None:  # force crime records: serious violence by offence code and flag, definite
+        headline["force_definite"] = force_records
+        headline["force_synthetic"] = force_synthetic
     if (start, end) != asked:
         headline["period_asked"] = {"from": f"{asked[0]:%Y-%m}", "to": f"{asked[1]:%Y-%m}"}
+    where = sections["where"]
     profile = Profile(start, end, level, strand, definition.provenance(), datasets, sections, headline, trend,
-                      [w.to_json() for w in warnings], cap.rows(), [])
+                      [w.to_json() for w in warnings], cap.rows(), [], vscope, where.__dict__.pop("population", None),
+                      where.__dict__.pop("deprivation", None),
+                      any(d.synthetic for d in engine.ws.catalogue.datasets() if d.id in set(datasets)))
     profile.summary = summarise(profile)
     return profile
+
+
+def _force_parts(engine: Engine, definition: Definition, sections: dict[str, Section], start: dt.date, end: dt.date,
+                 strand: str | None) -> tuple[list[str], int | None, bool]:
+    """Add the force crime records' what / who / when / why tables (``vrhub.analysis.profile.force``) to the
+    sections, when they are loaded and the definition reads them; return the datasets they came from and how many
+    crimes are (definitely) in scope and whether they are synthetic, or ([], None, False) when none are loaded."""
+    from vrhub.analysis.profile.force import KIND, WHO_DIMS, force_profile
+
+    if not engine.has(KIND) or KIND not in definition.sources:
+        return [], None, False
+    fp = force_profile(engine, definition, start=start, end=end, strand=strand)
+    if not fp.tables:
+        sections["what"].notes += fp.notes
+        return fp.datasets, 0, fp.synthetic
+    for name, table in fp.tables.items():  # the success measures by month go with 'what'
+        part = name.split("_", 1)[0]
+        sections[part if part in ("who", "when", "why") else "what"].tables[name] = table
+    for role, cube in fp.who.items():
+        sections["who"].tables[f"cube_force_{role}s"] = pa.Table.from_pandas(cube[[*WHO_DIMS, "records"]],
+                                                                             preserve_index=False)
+    for name in ("who", "when", "why"):
+        s = sections[name]
+        s.available = True
+        s.notes = [n for n in s.notes if not n.startswith(NO_SOURCE_NOTES) and not n.startswith(POLICE_UK_WHY)]
+    hour = [n for n in fp.notes if n.startswith("hour × weekday")]
+    rates = [n for n in fp.notes if n.startswith(("rates per 1,000", "ages "))]
+    lead = [n for n in fp.notes if n.startswith("force crime records")]
+    sections["what"].notes += lead
+    sections["who"].notes += lead + rates + [
+        f"repeat {r.role}s (the same pseudonym again within {r.window_days} days): {r.repeat_people:,} of "
+        f"{r.people:,} {r.role}s; {r.crimes_against_repeat:,} of {r.crimes:,} crimes" for r in fp.repeats.values()]
+    sections["when"].notes += hour
+    sections["why"].notes += lead
+    return fp.datasets, fp.crimes, fp.synthetic
 
 
 def _available_fields(engine: Engine) -> dict[str, tuple[str, ...]]:
@@ -161,9 +211,11 @@ def _what(t: ir.Table) -> Section:
     return Section("what", True, {"what_by_category": table}, notes)
 
 
-def _where(t: ir.Table, geo: Geography, level: str) -> Section:
+def _where(t: ir.Table, geo: Geography, level: str, vscope: VintageScope | None = None,
+           ages: tuple[int, int] | None = None, imd_domain: str | None = None) -> Section:
+    vintage = vscope.vintage if vscope else None
     try:
-        lookup = geo.lsoa_lookup()
+        lookup = geo.lsoa_lookup(vintage)
     except NoDataError as exc:
         return Section("where", False, notes=[f"no geography: {exc.message}"])
     located = t.filter(t.lsoa_code.notnull())
@@ -171,14 +223,18 @@ def _where(t: ir.Table, geo: Geography, level: str) -> Section:
         records=located.count(), definite=(located.sv_status == "definite").sum(),
         possible=(located.sv_status == "possible").sum())
     lk = lookup
+    notes: list[str] = list(vscope.notes) if vscope else []
+    figures: dict[str, int] = dict(vscope.figures) if vscope else {}
+    pop, label = None, None
     try:
-        pop = geo.attributes("population").select("lsoa_code", "population_total")
+        popn = geo.population(ages, level="lsoa", vintage=vintage)
     except NoDataError:
-        pop = None
-    try:
-        imd = geo.attributes("deprivation").select("lsoa_code", "imd_decile")
-    except NoDataError:
-        imd = None
+        popn = None
+    if popn is not None:
+        pop = ibis.memtable(popn.table.select(["area_code", "population"]).rename_columns(
+            ["lsoa_code", "population_total"]))
+        label = popn.label if str(popn.year) in popn.label else f"{popn.label} ({popn.year})"
+    imd, deprivation = _deprivation(geo, vintage, imd_domain)
     base = lk.left_join(per_lsoa, lk.lsoa_code == per_lsoa.lsoa_code).drop("lsoa_code_right")
     if pop is not None:
         base = base.left_join(pop, base.lsoa_code == pop.lsoa_code).drop("lsoa_code_right")
@@ -188,7 +244,6 @@ def _where(t: ir.Table, geo: Geography, level: str) -> Section:
                        possible=base.possible.fill_null(0))
     lsoa = base.to_pyarrow()
     tables: dict[str, pa.Table] = {}
-    notes: list[str] = []
     if level == "area":
         code, name = ibis.literal("area"), ibis.literal("whole area")
     else:
@@ -199,24 +254,74 @@ def _where(t: ir.Table, geo: Geography, level: str) -> Section:
         aggs["population"] = base.population_total.sum()
     by_area = base.group_by([code.name("area_code"), name.name("area_name")]).agg(**aggs)
     if pop is not None:
-        by_area = by_area.mutate(rate_per_1000=(by_area.records * 1000.0 / by_area.population).round(2))
+        by_area = by_area.mutate(population=_population(by_area.population, popn),
+                                 rate_per_1000=(by_area.records * 1000.0 / by_area.population).round(2),
+                                 population_year=ibis.literal(popn.year))
     by_area = by_area.order_by(ibis.desc("records"))
     by_area = by_area.mutate(rank=ibis.row_number().over(order_by=ibis.desc(by_area.records)) + 1)
     tables["where_by_area"] = by_area.to_pyarrow()
     outside = located.anti_join(lk, located.lsoa_code == lk.lsoa_code).count().to_pyarrow().as_py()
     no_loc = t.filter(t.lsoa_code.isnull()).count().to_pyarrow().as_py()
-    figures = {"no_location": no_loc, "outside_geography": outside}
+    figures |= {"no_location": no_loc, "outside_geography": outside}
     notes.append(location_note(no_loc, outside))
-    if pop is not None:
-        notes.append("rates are per 1,000 residents (mid-2015 population, IMD 2019 denominators)")
+    if popn is not None:
+        notes.append(f"rates are per 1,000 {label}; the population and its year are beside each rate")
+        notes.extend(popn.notes)
+        if ages is not None:
+            notes.append(f"the strand is about ages {ages[0]}–{ages[1]}: its rates are per 1,000 residents of those "
+                         "ages" + (f" (ages {ages[0]}–24 from the five-year bands, plus one fifth of the 25–29 band)"
+                                   if ages[1] == 25 else ""))
     tables["concentration"] = concentration(lsoa.column("records").to_pylist())
     if imd is not None and pop is not None:
         ranked = base.filter(base.imd_decile.notnull())
         dec = ranked.group_by("imd_decile").agg(
             lsoas=ranked.count(), records=ranked.records.sum(), population=ranked.population_total.sum())
-        dec = dec.mutate(rate_per_1000=(dec.records * 1000.0 / dec.population).round(2)).order_by("imd_decile")
-        tables["by_imd_decile"] = dec.to_pyarrow()
-    return Section("where", True, tables, notes, figures)
+        dec = dec.mutate(population=_population(dec.population, popn),
+                         rate_per_1000=(dec.records * 1000.0 / dec.population).round(2),
+                         population_year=ibis.literal(popn.year), index=ibis.literal(deprivation))
+        tables["by_imd_decile"] = dec.order_by("imd_decile").to_pyarrow()
+        notes.append(f"deciles of the {deprivation} (1 = most deprived tenth of LSOAs in England)")
+    section = Section("where", True, tables, notes, figures)
+    section.__dict__["population"], section.__dict__["deprivation"] = label, deprivation
+    return section
+
+
+def _population(column: ir.NumericColumn, popn: Any) -> ir.NumericColumn:
+    """Whole residents as integers; an apportioned age range (fractional) to one decimal."""
+    if pa.types.is_floating(popn.table.schema.field("population").type):
+        return column.round(1)
+    return column.cast("int64")
+
+
+#: what users may call a deprivation domain → its short column name (``ingest.geography.attribute_layouts``)
+DOMAIN_ALIASES = {"housing_and_services": "barriers", "barriers_to_housing_and_services": "barriers",
+                  "environment": "living_environment", "index_of_multiple_deprivation": "imd"}
+
+
+def _deprivation(geo: Geography, vintage: int | None, domain: str | None) -> tuple[ir.Table | None, str | None]:
+    """The LSOA deciles of the IMD (or of ``domain``) as ``imd_decile``, and what they are ("IMD 2025")."""
+    key = (domain or "imd").strip().lower().replace("-", " ").replace(" ", "_").removesuffix("_domain")
+    key = DOMAIN_ALIASES.get(key, key)
+    try:
+        attrs = geo.attributes("deprivation", vintage=vintage)
+        chosen = geo.choose_attributes("deprivation", vintage=vintage)
+    except NoDataError:
+        if domain:
+            raise
+        return None, None
+    edition = next((a.edition for a in chosen if a.edition), None)
+    column = f"{key}_decile"
+    if column not in attrs.columns:
+        have = sorted(c.removesuffix("_decile") for c in attrs.columns if c.endswith("_decile"))
+        raise NoDataError(f"the loaded deprivation files have no deciles of {domain or 'the IMD'!r}",
+                          "choose --imd-domain from: " + ", ".join(have) if have
+                          else "load a file with IMD deciles (IoD File 1 or the domains file)")
+    name = "IMD" if key == "imd" else f"IoD {key.replace('_', ' ').capitalize()} domain"
+    if key == "imd" and edition:
+        name = f"IMD {edition}"
+    elif edition:
+        name = name.replace("IoD ", f"IoD {edition} ")
+    return attrs.select("lsoa_code", imd_decile=attrs[column]), name
 
 
 def _n(v: int | None) -> str:
@@ -308,6 +413,9 @@ def _who(engine: Engine, start: dt.date, end: dt.date) -> Section:
                                                  "which are not loaded: counts and shares are shown"])
 
 
+POLICE_UK_WHY = "police.uk street data has no domestic-abuse"
+
+
 def _why(definition: Definition) -> Section:
     return Section("why", False, notes=[
         "police.uk street data has no domestic-abuse, alcohol, drug, night-time-economy or exploitation flags; "
@@ -339,8 +447,9 @@ def summarise(p: Profile) -> list[str]:
         if rows and "rate_per_1000" in rows[0]:
             top = max(rows, key=lambda r: r["rate_per_1000"] or 0)
             low = min(rows, key=lambda r: r["rate_per_1000"] if r["rate_per_1000"] is not None else math.inf)
+            who = (p.population or "residents").split(",")[0]
             lines.append(f"The highest rate was in {top['area_name']} ({top['rate_per_1000']:.1f} per 1,000 "
-                         f"residents), the lowest in {low['area_name']} ({low['rate_per_1000']:.1f}).")
+                         f"{who}), the lowest in {low['area_name']} ({low['rate_per_1000']:.1f}).")
         conc = where.tables["concentration"].to_pylist()
         c5 = next((c for c in conc if c["top_share_of_areas"] == 0.05), None)
         if c5 and c5["share_of_records"] is not None:
@@ -350,8 +459,18 @@ def summarise(p: Profile) -> list[str]:
             dec = {r["imd_decile"]: r for r in where.tables["by_imd_decile"].to_pylist()}
             if 1 in dec and 10 in dec and dec[1]["rate_per_1000"] is not None and dec[10]["rate_per_1000"]:
                 ratio = dec[1]["rate_per_1000"] / dec[10]["rate_per_1000"]
-                lines.append(f"The rate in the most deprived tenth of LSOAs (IMD decile 1) is {ratio:.1f} times that "
-                             "in the least deprived (decile 10).")
+                index = p.deprivation or "IMD"
+                lines.append(f"The rate in the most deprived tenth of LSOAs ({index} decile 1) is {ratio:.1f} times "
+                             "that in the least deprived (decile 10).")
+    if p.vintage is not None and p.vintage.vintage is not None and where.available:
+        moved = vintage_notes(p.vintage, where.figures)
+        lines.append(f"Areas are {p.vintage.vintage} LSOAs" + (": " + "; ".join(moved) if moved else "") + ".")
+    if "force_definite" in h:
+        lines.append(f"The force's own crime records give {_n(h['force_definite'])} crimes of {scope} in the same "
+                     "months, classified by Home Office offence code and flag: definite, where police.uk's categories "
+                     "can only say 'possible' (see 'what', 'who', 'when' and 'why')."
+                     + (" These force records are SYNTHETIC (invented for testing and training)." if
+                        h.get("force_synthetic") else ""))
     lines.append(p.trend.sentence("Recorded serious violence (definite and possible)"))
     if h.get("period_asked"):
         lines.append(f"The period asked for ({h['period_asked']['from']} to {h['period_asked']['to']}) reaches beyond "

@@ -10,17 +10,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from vrhub.domain.errors import VrhubError
+from vrhub.domain.errors import PriceYearMismatchError as PriceYearMismatchError
+from vrhub.domain.errors import ValueInputError as ValueInputError  # re-exported: the tree is in domain.errors
 
 _FY = re.compile(r"^\s*(\d{4})\s*[/\-–]\s*(\d{2}|\d{4})\s*$")
-
-
-class ValueInputError(VrhubError):
-    """Inputs to a value-for-money calculation that cannot be used (the message says what to do)."""
-
-
-class PriceYearMismatchError(ValueInputError):
-    """Two amounts in different price years were combined without rebasing."""
 
 
 def financial_year(value: str | int) -> str:

@@ -32,6 +32,7 @@ from vrhub.analysis.value.prices import Money, financial_year, format_gbp, total
 from vrhub.analysis.value.unit_costs import load_unit_costs
 from vrhub.analysis.value.yef_toolkit import PLANNING_LABEL, PlanningPrior, yef_prior
 from vrhub.domain.errors import VrhubError
+from vrhub.domain.labels import notice
 
 if TYPE_CHECKING:
     from vrhub.store.workspace import Workspace
@@ -96,12 +97,14 @@ def value_sheet(
                        "--effect-prior to plan with one, or evaluate the service locally with 'vrhub evaluate'.")
 
     source = "given with --participants"
+    synthetic = False
     if participants is None:
         from vrhub.governance.returns import returns_in_force
 
         rets = [r for r in returns_in_force(ws, s.key) if r.measure in PARTICIPANT_MEASURES]
         if rets:
             participants = sum(r.value for r in rets)
+            synthetic = any(r.synthetic for r in rets)
             floors = [r for r in rets if r.qualifier]
             source = f"{len(rets)} provider return(s), {min(r.period_start for r in rets)} to " \
                      f"{max(r.period_end for r in rets)}" + (" (some give a floor, e.g. 'more than')" if floors else "")
@@ -118,7 +121,8 @@ def value_sheet(
     unit = table.cost(baseline_category)
     offence_label = table.entries[baseline_category].label.lower()
     sheet: dict[str, Any] = {
-        "service": s.key, "name": s.name, "price_year": price_year,
+        "notice": notice(demo=reg.demo, synthetic=synthetic, what="services register"), "demo": reg.demo,
+        "synthetic": synthetic, "service": s.key, "name": s.name, "price_year": price_year,
         "programme_cost": None if cost is None else cost.amount,
         "funding_lines": [{"source": f.source, "amount": f.amount, "financial_year": f.financial_year or "not stated"}
                           for f in s.funding],
@@ -133,7 +137,8 @@ def value_sheet(
     spend = f"{s.name} costs {format_gbp(cost.amount)} ({price_year} prices)" if cost is not None else \
         f"The register does not state what {s.name} costs"
     if cost is not None:
-        spend += f", {format_gbp(cpp)} for each of {participants:,} participants." if cpp else \
+        counted = " (counted from SYNTHETIC providers' returns)" if synthetic else ""
+        spend += f", {format_gbp(cpp)} for each of {participants:,} participants{counted}." if cpp else \
             "; cost per participant is not available (no participants given or returned: use --participants N)."
     else:
         spend += "."

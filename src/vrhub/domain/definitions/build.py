@@ -361,7 +361,7 @@ class _Builder:
             return ()
         out = []
         for i, r in enumerate(raw):
-            m = self.membership(r, f"{path}[{i}]", *args, allow_sv=allow_sv)
+            m = self.membership(r, f"{path}[{i}]", *args, allow_sv=allow_sv)  # type: ignore[misc]  # args: 3 maps
             if m is not None:
                 out.append(m)
         return tuple(out)

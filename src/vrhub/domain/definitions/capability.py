@@ -187,9 +187,9 @@ class _Assessor:
             items.append(Capability("strand", key, strand.label, self.overall(by), by))
         for key, measure in self.d.measures.items():
             variants: list[tuple[str, str, Membership | None]] = [(key, measure.label, None)]
-            if measure.variant_key:
-                extra = Membership(when={measure.age_role: Predicate("range", high=measure.under_age - 1)})
-                variants.append((measure.variant_key, f"{measure.label}, victims under {measure.under_age}", extra))
+            if measure.variant_key and measure.under_age is not None:
+                variant = Membership(when={measure.age_role: Predicate("range", high=measure.under_age - 1)})
+                variants.append((measure.variant_key, f"{measure.label}, victims under {measure.under_age}", variant))
             for vkey, label, extra in variants:
                 by = {}
                 for recipe in measure.recipes:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -43,7 +44,7 @@ class _Total:
 
 
 _TOTAL = _Total()
-Published = ProtectedTable | pd.DataFrame | pd.Series
+Published: TypeAlias = ProtectedTable | pd.DataFrame | pd.Series
 
 
 @dataclass(frozen=True, eq=False)
@@ -156,7 +157,7 @@ def _collect(frames: list[pd.DataFrame], dims: list[str], value: str, total_labe
             if parsed == "suppressed":
                 bounds = (float(rules.smallest_suppressed), math.inf, True, shown)
             else:
-                r = int(parsed)
+                r = int(parsed)  # type: ignore[call-overload]  # _parse gives an int or "suppressed"
                 if r < 0 or r % base:
                     problems.append(
                         f"table {n}, cell {key}: {r} is not a multiple of the rounding base {base}")
@@ -279,7 +280,7 @@ def _attack(cells: dict[tuple, tuple[float, float, bool, object]], dims: list[st
         members, a_c, b_c = cache[comp]
         j = int(np.searchsorted(members, v))
         lo, hi = _range(a_c, b_c, lo_var[members], hi_var[members], j, integer)
-        idx = np.unravel_index(flat, shape)
+        idx = tuple(int(i) for i in np.unravel_index(flat, shape))
         labels = [total_label if i == shape[a_] - 1 else categories[a_][i] for a_, i in enumerate(idx)]
         w = hi - lo
         records.append([*labels, rules.marker, lo, hi, w, bool(w < width)])

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -330,7 +331,7 @@ class _ExactAttacker:
         return self._width(objective, np.array(rows), np.array(rhs), int(self.flat[cell]), needed)
 
 
-def _solve(objective: np.ndarray, a: sparse.csr_matrix | np.ndarray, b: np.ndarray, lower: int):
+def _solve(objective: np.ndarray, a: sparse.csr_matrix | np.ndarray, b: np.ndarray, lower: int) -> Any:
     res = linprog(objective, A_eq=a, b_eq=b, bounds=(lower, None), method="highs")
     if res.status not in (0, 3):  # pragma: no cover - the true values are always feasible
         raise RuntimeError(f"linear programme failed ({res.message}); please report this")

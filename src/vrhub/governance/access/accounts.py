@@ -18,7 +18,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from vrhub.governance.access.errors import Conflict, NotFound
+from vrhub.domain.errors import Conflict, NotFound, UsageError
 from vrhub.governance.access.roles import Role, parse_role
 from vrhub.store.catalogue import Catalogue, Partner
 from vrhub.store.catalogue.models import ApiToken, HubSession, User
@@ -47,7 +47,7 @@ def create_organisation(catalogue: Catalogue, name: str, sector: str | None = No
     """Register an organisation (a partner); a name already registered is a ``Conflict``."""
     name = name.strip()
     if not name:
-        raise ValueError("an organisation needs a name")
+        raise UsageError("an organisation needs a name")
     try:
         with catalogue.session() as s:
             p = Partner(name=name, sector=sector)
@@ -78,12 +78,12 @@ def create_user(catalogue: Catalogue, username: str, role: str, *, password: str
     r = parse_role(role)
     username = username.strip()
     if not username:
-        raise ValueError("a user needs a user name")
+        raise UsageError("a user needs a user name")
     if password is not None and len(password) < MIN_PASSWORD:
-        raise ValueError(f"the password is too short: use at least {MIN_PASSWORD} characters")
+        raise UsageError(f"the password is too short: use at least {MIN_PASSWORD} characters")
     partner_id = organisation(catalogue, organisation_name).id if organisation_name else None
     if r is Role.PARTNER_UPLOADER and partner_id is None:
-        raise ValueError("a partner uploader belongs to an organisation: give --org NAME")
+        raise UsageError("a partner uploader belongs to an organisation: give --org NAME")
     try:
         with catalogue.session() as s:
             u = User(username=username, display_name=display_name, role=r.value, partner_id=partner_id,
@@ -162,7 +162,7 @@ def create_token(catalogue: Catalogue, username: str, name: str, *, days: int = 
                  max_days: int = MAX_TOKEN_DAYS) -> NewToken:
     """Make an API token for ``username`` lasting ``days`` (1 to ``max_days``: every token expires)."""
     if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= max_days:
-        raise ValueError(f"a token lasts 1 to {max_days} days (the hub's token_max_days), not {days!r}: every "
+        raise UsageError(f"a token lasts 1 to {max_days} days (the hub's token_max_days), not {days!r}: every "
                          "token expires; make a new one before it does")
     u = user(catalogue, username)
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)

@@ -17,9 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from vrhub.domain.errors import AgreementMissing, Conflict, NotFound, UsageError
 from vrhub.domain.kinds import KINDS
 from vrhub.governance.access.accounts import organisation, user
-from vrhub.governance.access.errors import AgreementMissing, Conflict, NotFound
 from vrhub.governance.access.roles import Role
 from vrhub.ingest.source import code_key
 from vrhub.store.catalogue import Catalogue
@@ -71,7 +71,7 @@ def create_agreement(
             problems.append(f"{a!r} is a {u.role}, not an analyst: only analysts are named on agreements")
         named.append(u)
     if problems:
-        raise ValueError("; ".join(problems))
+        raise UsageError("; ".join(problems))
     org = organisation(catalogue, organisation_name)
     try:
         with catalogue.session() as s:

@@ -1,4 +1,4 @@
-"""Errors of the hub's access layer (all are ``VrhubError``: a message and what to do).
+"""Errors of the hub's access layer (re-exported from :mod:`vrhub.domain.errors`).
 
     VrhubError
     └── AccessError            an account, token or agreement problem
@@ -11,31 +11,9 @@
 
 from __future__ import annotations
 
-from vrhub.domain.errors import VrhubError
-
-
-class AccessError(VrhubError):
-    pass
-
-
-class NotFound(AccessError):
-    pass
-
-
-class Conflict(AccessError):
-    pass
-
-
-class AgreementMissing(AccessError):
-    def __init__(self, organisation: str, kinds: list[str], message: str, hint: str) -> None:
-        self.organisation = organisation
-        self.kinds = kinds
-        super().__init__(message, hint)
-
-
-class NotOwner(AgreementMissing):
-    pass
-
-
-class Unreadable(AccessError):
-    pass
+from vrhub.domain.errors import AccessError as AccessError
+from vrhub.domain.errors import AgreementMissing as AgreementMissing
+from vrhub.domain.errors import Conflict as Conflict
+from vrhub.domain.errors import NotFound as NotFound
+from vrhub.domain.errors import NotOwner as NotOwner
+from vrhub.domain.errors import Unreadable as Unreadable

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from vrhub.domain.errors import UsageError
+
 
 class Role(StrEnum):
     PARTNER_UPLOADER = "partner_uploader"
@@ -47,11 +49,11 @@ GRANTS: dict[Role, frozenset[Permission]] = {
 
 
 def parse_role(text: str) -> Role:
-    """``text`` as a role, or a ``ValueError`` that lists the roles."""
+    """``text`` as a role, or a :class:`UsageError` that lists the roles."""
     try:
         return Role(text)
     except ValueError:
-        raise ValueError(f"unknown role {text!r}: use one of {', '.join(r.value for r in Role)}") from None
+        raise UsageError(f"unknown role {text!r}: use one of {', '.join(r.value for r in Role)}") from None
 
 
 def allowed(role: str, permission: Permission) -> bool:

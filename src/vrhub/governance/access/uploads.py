@@ -34,17 +34,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from vrhub.domain.errors import VrhubError
+from vrhub.domain.errors import UsageError, VrhubError
 from vrhub.governance.access.accounts import organisation
 from vrhub.governance.access.agreements import covering, foreign_units, supplier_units
 from vrhub.governance.access.errors import AccessError, AgreementMissing, NotOwner, Unreadable
-from vrhub.ingest.ambulance import SOURCES as AMBULANCE_SOURCES
-from vrhub.ingest.education import SOURCES as EDUCATION_SOURCES
-from vrhub.ingest.istv import SOURCES as ISTV_SOURCES
+from vrhub.ingest import registry
 from vrhub.ingest.loader import IngestReport, ingest
-from vrhub.ingest.police_uk import SOURCES as POLICE_UK_SOURCES
 from vrhub.ingest.preflight import Scan, scan
-from vrhub.ingest.youth_justice import SOURCES as YOUTH_JUSTICE_SOURCES
 from vrhub.store import audit
 from vrhub.store.catalogue import Catalogue
 from vrhub.store.catalogue.models import Agreement, Upload, User
@@ -52,10 +48,9 @@ from vrhub.store.geography import Geography
 from vrhub.store.workspace import Workspace
 
 #: every partner feed a file can be uploaded as: the same sources as ``vrhub ingest``
-SOURCES = (*POLICE_UK_SOURCES, *ISTV_SOURCES, *AMBULANCE_SOURCES, *YOUTH_JUSTICE_SOURCES, *EDUCATION_SOURCES)
+SOURCES = registry.sources(uploads=True)
 #: the names a client may give for ``kind`` (the CLI's short names and the canonical kind names)
-KIND_NAMES = {"street": "police_uk_street", "outcomes": "police_uk_outcomes", "stop-search": "police_uk_stop_search",
-              "istv": "ed_istv", "youth-justice": "youth_justice", **{s.kind: s.kind for s in SOURCES}}
+KIND_NAMES = registry.kind_names(uploads=True)
 #: the statuses of an upload whose load has not finished (or whose process died before it finished)
 UNFINISHED = ("received", "loading")
 
@@ -180,10 +175,10 @@ def receive(ws: Workspace, uploader: User, path: Path, *, upload_id: str, filena
     ``kind`` and ``VrhubError`` when the upload as a whole cannot be opened (both audited, nothing loaded)."""
     today = today or dt.date.today()
     if uploader.partner_id is None:
-        raise ValueError(f"user {uploader.username!r} belongs to no organisation and cannot upload")
+        raise UsageError(f"user {uploader.username!r} belongs to no organisation and cannot upload")
     kind_name = KIND_NAMES.get(kind, kind) if kind else None
     if kind_name is not None and kind_name not in KIND_NAMES.values():
-        raise ValueError(f"unknown kind {kind!r}: use one of {', '.join(sorted(KIND_NAMES))}")
+        raise UsageError(f"unknown kind {kind!r}: use one of {', '.join(sorted(KIND_NAMES))}")
     upload = Upload(id=upload_id, partner_id=uploader.partner_id, user_id=uploader.id, filename=filename,
                     sha256=sha256, size=size, received_at=dt.datetime.now(dt.UTC), status="received",
                     dataset_ids=[], report={"worker": _worker(), "incoming": _relative(ws, path)})

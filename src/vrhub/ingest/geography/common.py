@@ -9,13 +9,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlalchemy.exc import IntegrityError
 
-import vrhub
 from vrhub.domain.kinds import KINDS
 from vrhub.ingest.files import SourceFile
 from vrhub.ingest.loader import LoadResult, _duplicate, dataset_id_for
 from vrhub.store.catalogue.models import Dataset
 from vrhub.store.lake import PARQUET_OPTIONS
 from vrhub.store.workspace import Workspace
+from vrhub.version import __version__
 
 
 def publish_table(
@@ -40,7 +40,7 @@ def publish_table(
             id=result.dataset_id, kind=kind, partner_id=None, source_file=file.name, source_path=file.display,
             sha256=sha, received_at=dt.datetime.now(dt.UTC), rows_read=result.rows_read,
             rows_accepted=result.rows_accepted, rows_quarantined=result.rows_quarantined,
-            schema_version=info.schema_version, vrhub_version=vrhub.__version__,
+            schema_version=info.schema_version, vrhub_version=__version__,
             lake_path=ws.lake.relative_path(kind, result.dataset_id), encoding="utf-8", synthetic=False,
             attributes=attributes, warnings=list(result.warnings),
         )

@@ -10,6 +10,7 @@ loaded geography whose LSOA vintage has no loaded boundaries, and says what to l
 
 from __future__ import annotations
 
+import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
@@ -41,18 +42,19 @@ def check_lsoa_vintages(ws: Workspace, report: IngestReport) -> IngestReport:
     loaded = geo.vintages("lsoa")
     if not loaded:
         return report
+    known = None  # every loaded LSOA code: read once for all the files of a load, not once per file
     for r in report.results:
         if r.ok and r.kind in KINDS and r.flags.get("lsoa_outside_geography") and not r.flags.get(FLAG):
-            _check(ws, geo, r, loaded)
+            known = geo.known_lsoa_codes() if known is None else known
+            _check(ws, geo, r, loaded, known)
     return report
 
 
-def _check(ws: Workspace, geo: Geography, r: LoadResult, loaded: list[int]) -> None:
+def _check(ws: Workspace, geo: Geography, r: LoadResult, loaded: list[int], known: pa.Array | None) -> None:
     d = ws.catalogue.get(r.dataset_id or "")
     if d is None:
         return
     t = pq.read_table(geo.engine.data_files([d])[0], columns=["lsoa_code", "lsoa_vintage"])
-    known = geo.known_lsoa_codes()
     outside = pc.and_(pc.is_valid(t.column("lsoa_code")), pc.invert(pc.is_in(t.column("lsoa_code"), value_set=known)))
     other = pc.and_(outside, pc.invert(pc.is_in(t.column("lsoa_vintage"), value_set=_array(loaded))))
     n = pc.sum(other).as_py() or 0

@@ -18,15 +18,11 @@ import urllib3
 from pyrate_limiter import Duration, Limiter, Rate
 from urllib3.util.retry import Retry
 
-from vrhub.domain.errors import VrhubError
+from vrhub.domain.errors import FetchError as FetchError  # re-exported: the tree is in domain.errors
 
 BASE_URL = "https://data.police.uk/api"
 USER_AGENT = "vrhub (https://github.com/vrhub; Violence Reduction Unit data platform)"
 RATE_PER_SECOND = 15  # data.police.uk/docs/api-call-limits/
-
-
-class FetchError(VrhubError):
-    """police.uk could not be reached, or answered with an error after the retries."""
 
 
 class TooManyCrimes(Exception):

@@ -31,7 +31,7 @@ from vrhub.domain.disclosure import (
     protect_series,
     round_to_base,
 )
-from vrhub.report.release.core import Released, statement
+from vrhub.report.release.core import Released, protect_text, statement
 
 ODDS = ("crude_or", "crude_or_low", "crude_or_high", "adjusted_or", "adjusted_or_low", "adjusted_or_high")
 NOTE = ("counts protected by the disclosure rules; crude odds ratios recomputed from the released cells; adjusted "
@@ -55,7 +55,7 @@ def release_cohort(result: CohortRiskFactors, rules: DisclosureRules) -> Release
     apart = protect_series(pd.Series({"offenders": result.offenders_not_in_education}, name="count"),
                            rules).series()
     population, with_outcome = _int(head["Total"]), _int(head["with_outcome"])
-    notes = [n for n in result.notes]
+    notes = [protect_text(n, rules) for n in result.notes]
     reason = _adjusted(rows, result, cells, with_outcome, rules)
     if reason:
         notes.append(f"adjusted odds ratios {reason}")

@@ -23,6 +23,7 @@ from vrhub.analysis.profile import Profile, Section
 from vrhub.analysis.profile.build import location_note, summarise
 from vrhub.analysis.profile.partner import additive_specs
 from vrhub.analysis.profile.trend import TrendResult, fit_trend, rate_ratio
+from vrhub.analysis.scope import vintage_notes
 from vrhub.domain.disclosure import NHS_OPENSAFELY, DisclosureRules, protect_long, round_to_base
 from vrhub.report.release.core import Released, protect_count
 from vrhub.report.release.core import statement as release_statement
@@ -32,14 +33,29 @@ TREND_WHAT = "Recorded serious violence (definite and possible)"  # the trend se
 # table → (dimension columns, count column, columns carried along per dimension value)
 ADDITIVE = {
     "what_by_category": (["crime_type", "sv_status"], "records", ["sv_match", "sv_candidates"]),
-    "where_by_area": (["area_code"], "records", ["area_name", "population", "lsoas"]),
-    "by_imd_decile": (["imd_decile"], "records", ["population", "lsoas"]),
+    "where_by_area": (["area_code"], "records", ["area_name", "population", "population_year", "lsoas"]),
+    "by_imd_decile": (["imd_decile"], "records", ["population", "population_year", "index", "lsoas"]),
     "when_monthly": (["month"], "records", ["days", "supply_warning"]),
     "who_stop_search_by_age_range": (["age_range"], "searches", []),
     "who_stop_search_by_gender": (["gender"], "searches", []),
     "who_stop_search_by_self_defined_ethnicity": (["self_defined_ethnicity"], "searches", []),
     **additive_specs(),  # the partner feeds' who / when / why tables
+    # force crime records (vrhub.analysis.profile.force); the who tables are views of one cube, released below
+    "what_force_by_offence_group": (["offence_group", "offence_subgroup"], "records", []),
+    "what_force_by_offence_code": (["ho_offence_code"], "records", ["offence_description"]),
+    "what_force_weapons": (["what"], "records", []),
+    "what_force_repeat_locations": (["lsoa_code"], "records", []),
+    "measures_force_by_month": (["measure", "month"], "records", []),
+    "when_force_hour_weekday": (["weekday", "hour"], "records", []),
+    "why_force_flags": (["flag"], "records", []),
+    "why_force_flag_pairs": (["flags"], "records", []),
+    "why_force_nte_by_hour": (["hour"], "records", []),
+    "why_force_nte_by_lsoa": (["lsoa_code"], "records", []),
 }
+#: the force who cubes (age band × sex × ethnic group): released as protected views (who_views_of), never whole
+FORCE_WHO = {f"cube_force_{role}s": role for role in ("victim", "suspect")}
+#: tables of people and their crimes (repeat victims, repeat suspects): each count protected on its own
+PEOPLE_COUNTS = ("who_force_repeat_victims", "who_force_repeat_suspects")
 #: tables that carry no counts of people or records (published as they are)
 NO_COUNTS = ("success_measures",)
 #: count columns of the non-additive tables, each protected on its own
@@ -66,14 +82,21 @@ def release_profile(profile: Profile, rules: DisclosureRules | None = None) -> t
             notes = [location_note(figures["no_location"], figures["outside_geography"])
                      if n == location_note(s.figures["no_location"], s.figures["outside_geography"]) else n
                      for n in notes]
+        if name == "where" and profile.vintage is not None:
+            swap = dict(zip(vintage_notes(profile.vintage), vintage_notes(profile.vintage, figures), strict=True))
+            notes = [swap.get(n, n) for n in notes]
         if name == "when":
             notes = _when_notes(notes, profile.trend, trend)
             if "when_monthly" in tables:
                 tables["when_monthly"] = _warning_labels(tables["when_monthly"], warnings)
-        sections[name] = Section(s.name, s.available, {t: tables[t] for t in s.tables}, notes, figures)
+        shown = {t: tables[t] for t in s.tables if t in tables}  # a force who cube is published as its views
+        if name == "who":
+            shown |= {t: v for t, v in tables.items() if t.startswith("who_force_") and t not in shown}
+        sections[name] = Section(s.name, s.available, shown, notes, figures)
     headline = dict(profile.headline)
-    for key in ("definite", "possible"):
-        headline[key] = protect_count(headline[key], rules)
+    for key in ("definite", "possible", "force_definite"):
+        if key in headline:
+            headline[key] = protect_count(headline[key], rules)
     released = dataclasses.replace(profile, sections=sections, headline=headline, supply_warnings=warnings,
                                    summary=[], trend=trend)
     released.summary = summarise(released)
@@ -140,20 +163,32 @@ def released_warning(w: dict[str, Any], rules: DisclosureRules | None = None) ->
     return kept
 
 
+#: the label of the cell of records placed in no area (their LSOA is not in the loaded geography)
+UNPLACED = "(not placed)"
+
+
 def release_tables(tables: dict[str, pa.Table], rules: DisclosureRules | None = None
                    ) -> tuple[dict[str, pa.Table], str]:
     """Protect every table of a profile; return them and the statement ``released — <rules>``."""
     rules = rules or NHS_OPENSAFELY
     out: dict[str, pa.Table] = {}
     statement = ""
+    done = _release_force_who(tables, rules, out)
     for name, t in tables.items():
+        if name in done:
+            continue
         df = t.to_pandas()
+        if name in PEOPLE_COUNTS:
+            out[name] = _protect_each(df, rules, counts=("people", "crimes"))
+            continue
         if name in NO_COUNTS:
             out[name] = t
             continue
         if name in ADDITIVE:
             dims, count, carry = ADDITIVE[name]
             carry = [c for c in carry if c in df]
+            for d in dims:  # records placed in no area (an LSOA outside the loaded vintage) are a category too
+                df[d] = df[d].astype(object).where(df[d].notna(), UNPLACED)
             frame = df[[*dims, count]].copy()
             for d in dims:
                 frame[d] = frame[d].astype(str)
@@ -178,6 +213,37 @@ def release_tables(tables: dict[str, pa.Table], rules: DisclosureRules | None = 
     if "year_on_year" in out and "when_monthly" in out:
         out["year_on_year"] = _year_on_year(out["year_on_year"], out["when_monthly"])
     return out, release_statement(rules, statement or None)
+
+
+def _release_force_who(tables: dict[str, pa.Table], rules: DisclosureRules, out: dict[str, pa.Table]) -> set[str]:
+    """Release each force who cube as linked views protected together (age band × sex with its margins, once; ethnic
+    group) in place of the analyst's tables, rates recomputed from the published counts: subtracting one published
+    view from another gives nothing back (``vrhub.analysis.profile.force.who_views_of``). Returns the names handled."""
+    from vrhub.analysis.profile.force import WHO_DIMS, who_views_of
+
+    done: set[str] = set()
+    for cube_name, role in FORCE_WHO.items():
+        if cube_name not in tables:
+            continue
+        views = who_views_of(tables[cube_name].to_pandas(), rules)
+        for dim in WHO_DIMS:
+            name = f"who_force_{role}s_by_{dim}"
+            view = views[f"by_{dim}"]
+            view = view[view[dim] != "Total"].reset_index(drop=True)
+            if name in tables and "population" in tables[name].column_names:
+                pop = dict(zip(tables[name].column("age_band").to_pylist(),
+                               tables[name].column("population").to_pylist(), strict=True))
+                view["population"] = view[dim].map(pop)
+                view["rate_per_1000"] = (view["records"].astype("Float64") * 1000
+                                         / view["population"].astype("Float64")).round(3)
+            out[name] = pa.Table.from_pandas(view.astype(object).where(view.notna(), None), preserve_index=False)
+            done.add(name)
+        both = views["by_age_band_sex"]
+        both = both[(both["age_band"] != "Total") & (both["sex"] != "Total")].reset_index(drop=True)
+        out[f"who_force_{role}s_by_age_band_sex"] = pa.Table.from_pandas(
+            both.astype(object).where(both.notna(), None), preserve_index=False)
+        done.add(cube_name)
+    return done
 
 
 def _protect_each(df: pd.DataFrame, rules: DisclosureRules, counts: tuple[str, ...] = SINGLE_COUNTS) -> pa.Table:

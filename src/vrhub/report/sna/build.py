@@ -14,35 +14,24 @@ table behind each chart. Two builds from the same workspace differ only in the b
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import altair as alt
-import pandas as pd
-import pyarrow as pa
-import vl_convert as vlc
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
-import vrhub
-from vrhub.analysis.cohort import CITATION as CohortCitation
-from vrhub.analysis.cohort import CohortRiskFactors, cohort_risk_factors
-from vrhub.analysis.profile import Profile, build_profile
-from vrhub.analysis.profile.partner import FEEDS, WEEKDAYS
-from vrhub.analysis.profile.who import GROUPS as STOP_SEARCH_GROUPS
-from vrhub.analysis.profile.who import KIND as STOP_SEARCH_KIND
+from vrhub.analysis.profile import build_profile
 from vrhub.domain.definitions import Definition, load_definition
-from vrhub.domain.errors import NoDataError
-from vrhub.governance.registers import Governance
+from vrhub.domain.periods import parse_period as parse_period  # the one period grammar
 from vrhub.governance.store import in_force
-from vrhub.ingest.supply_check import ALL
-from vrhub.report import charts
+from vrhub.report.sna.context import _context
+from vrhub.report.sna.publication import Publication
 from vrhub.store.workspace import Workspace
 
 DRAFT = "analyst draft — unsuppressed"
+<<<<<<< HEAD
 EXECUTIVE_ITEMS = 4  # findings and recommendations on the one-page executive summary (all of them in section 1)
 PDF_VARIANT = "pdf/ua-1"  # tagged PDF (ISO 14289-1): structure tree, document language and title, figures' alt text
 
@@ -89,6 +78,8 @@ def parse_period(text: str) -> tuple[dt.date, dt.date]:
     if b < a:
         raise ValueError(f"the period {text} ends before it starts: write the earlier month first, e.g. {EXAMPLE}")
     return a, b
+=======
+>>>>>>> main
 
 
 @dataclass
@@ -100,21 +91,58 @@ class SnaResult:
     missing: list[str] = field(default_factory=list)
     definition_sha256: str = ""
     datasets: list[str] = field(default_factory=list)
+    label: str | None = None  # demo strategy and/or synthetic data: the first line of the report says so
 
     def to_json(self) -> dict[str, Any]:
-        return {"html": str(self.html), "pdf": str(self.pdf) if self.pdf else None, "released": self.released,
+        return {"notice": self.label, "html": str(self.html), "pdf": str(self.pdf) if self.pdf else None,
+                "released": self.released,
                 "findings": self.findings, "missing": self.missing, "definition_sha256": self.definition_sha256,
                 "datasets": self.datasets}
 
 
-def build_sna(
-    ws: Workspace, *, start: dt.date | None = None, end: dt.date | None = None, out: Path,
-    definition: Definition | None = None, release: bool = False, pdf: bool = False,
-    built_at: dt.datetime | None = None, today: dt.date | None = None,
-) -> SnaResult:
+@dataclass
+class SnaInputs:
+    """Everything the SNA shows, gathered once (:func:`gather_sna`): the analyses run (with their seeds), released
+    when ``released``, and the page's context: findings, tables, and the charts as inline SVG with the table behind
+    each. Rendering it (:func:`render_sna`) touches neither the workspace nor the disk."""
+
+    context: dict[str, Any]
+    released: bool
+    start: dt.date
+    end: dt.date
+    definition_sha256: str
+
+    @property
+    def stem(self) -> str:
+        """The file name the SNA is written under, without its suffix."""
+        return f"sna_{self.start:%Y-%m}_{self.end:%Y-%m}{'_release' if self.released else '_draft'}"
+
+
+@dataclass
+class RenderedSna:
+    """The SNA in memory: the HTML page, and the PDF's bytes when asked for."""
+
+    html: str
+    pdf: bytes | None
+    stem: str
+    released: bool = False
+    datasets: list[str] = field(default_factory=list)  # the data versions the page shows
+
+
+def gather_sna(
+    ws: Workspace, *, start: dt.date | None = None, end: dt.date | None = None,
+    definition: Definition | None = None, release: bool = False,
+    built_at: dt.datetime | None = None, today: dt.date | None = None, vintage: int | None = None,
+    imd_domain: str | None = None, on_step: Callable[[str], None] | None = None,
+) -> SnaInputs:
+    """Run every analysis the SNA shows and assemble the page's context (released with ``release``: the
+    release step is applied here, once, to the profile and to each analysis the page shows)."""
+    step = on_step or (lambda _label: None)  # progress: each stage named as it starts (the CLI draws a bar)
     definition = definition or load_definition()
     engine = ws.engine()
-    profile = build_profile(engine, definition, start=start, end=end, level="district")
+    step("the problem profile")
+    profile = build_profile(engine, definition, start=start, end=end, level="district", vintage=vintage,
+                            imd_domain=imd_domain)
     gov = in_force(ws)
     built_at = built_at or dt.datetime.now(dt.UTC).replace(microsecond=0)
     today = today or built_at.date()
@@ -122,11 +150,20 @@ def build_sna(
     if release:
         from vrhub.report.release import release_profile
 
+        step("disclosure control")
         profile, notice = release_profile(profile)  # tables, headline, summary and notes all protected
     tables = profile.tables()
-    ctx = _context(ws, profile, definition, gov, tables, notice, release, built_at, today)
+    ctx = _context(ws, profile, definition, gov, tables, notice, Publication(release), built_at, today, step)
+    return SnaInputs(ctx, release, profile.start, profile.end, definition.sha256)
+
+
+def render_sna(inputs: SnaInputs, *, pdf: bool = False, on_step: Callable[[str], None] | None = None) -> RenderedSna:
+    """The SNA's HTML (Jinja2) and, with ``pdf``, its PDF (WeasyPrint), in memory."""
+    step = on_step or (lambda _label: None)
+    step("writing the HTML")
     env = Environment(loader=PackageLoader("vrhub.report.sna", "templates"),
                       autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
+<<<<<<< HEAD
     env.filters["titled"] = titled_svg
     html = env.get_template("sna.html.j2").render(**ctx)
     out.mkdir(parents=True, exist_ok=True)
@@ -817,3 +854,35 @@ def _causes(ws: Workspace, p: Profile, release: bool) -> dict[str, Any]:
             "offences": ", ".join(r.parameters["offence_types"]),
             "nc_years": f"{r.parameters['min_nc_year']} to {r.parameters['max_nc_year']}",
             "disclosure": r.disclosure}
+=======
+    html = env.get_template("sna.html.j2").render(**inputs.context)
+    pdf_bytes = None
+    if pdf:
+        from weasyprint import HTML
+
+        step("writing the PDF")
+        pdf_bytes = HTML(string=html).write_pdf()
+    return RenderedSna(html, pdf_bytes, inputs.stem, inputs.released, list(inputs.context["datasets_used"]))
+
+
+def build_sna(
+    ws: Workspace, *, start: dt.date | None = None, end: dt.date | None = None, out: Path,
+    definition: Definition | None = None, release: bool = False, pdf: bool = False,
+    built_at: dt.datetime | None = None, today: dt.date | None = None, vintage: int | None = None,
+    imd_domain: str | None = None, on_step: Callable[[str], None] | None = None,
+) -> SnaResult:
+    """:func:`gather_sna`, :func:`render_sna`, and the files written to ``out``."""
+    inputs = gather_sna(ws, start=start, end=end, definition=definition, release=release, built_at=built_at,
+                        today=today, vintage=vintage, imd_domain=imd_domain, on_step=on_step)
+    page = render_sna(inputs, pdf=pdf, on_step=on_step)
+    out.mkdir(parents=True, exist_ok=True)
+    html_path = out / f"{page.stem}.html"
+    html_path.write_text(page.html, encoding="utf-8")
+    pdf_path = None
+    if page.pdf is not None:
+        pdf_path = out / f"{page.stem}.pdf"
+        pdf_path.write_bytes(page.pdf)
+    ctx = inputs.context
+    return SnaResult(html_path, pdf_path, release, ctx["findings"], ctx["missing"], inputs.definition_sha256,
+                     ctx["datasets_used"], ctx["label"])
+>>>>>>> main

@@ -13,21 +13,20 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
-import shutil
-import tempfile
 import threading
-from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, Response
 
-from vrhub.analysis.profile import Profile, build_profile, parse_month
+from vrhub.analysis.profile import Profile, parse_month
 from vrhub.analysis.profile.build import LEVELS
 from vrhub.domain.definitions import load_definition
 from vrhub.domain.definitions.loader import shipped_definitions
+from vrhub.domain.errors import PeriodError
 from vrhub.governance.access import Permission
 from vrhub.governance.access.scope import ReleaseDecision, current_partner_datasets, release_decision
+from vrhub.library import Partnership
 from vrhub.report.csv_safe import write_table
 from vrhub.report.profile_files import ANALYST_MARKER
 from vrhub.server.dependencies import Hub, Principal, get_hub, http_error, record, require
@@ -56,7 +55,7 @@ def _month(text: str | None, name: str) -> dt.date | None:
         return None
     try:
         return parse_month(text)
-    except ValueError as exc:
+    except PeriodError as exc:
         raise http_error(422, f"{name}: {exc}", "write months as YYYY-MM") from exc
 
 
@@ -98,8 +97,9 @@ def profile_for(hub: Hub, principal: Principal, *, start: dt.date | None, end: d
         raise http_error(422, "from is after to", "swap them")
     versions = tuple(sorted(d.id for d in hub.ws.catalogue.datasets()))
     key = (start, end, level, strand, definition, versions)
-    exact = _cached(hub, (*key, False), lambda: build_profile(hub.ws.engine(), _definition(definition), start=start,
-                                                              end=end, level=level, strand=strand))
+    _definition(definition)  # a shipped definition only: a request never names a file on the server
+    exact = _cached(hub, (*key, False), lambda: Partnership(hub.ws).profile(
+        (start, end), level=level, strand=strand, definition=definition).value)
     decision = decide(hub, principal, exact.datasets)
     if not decision.released:
         return exact, ANALYST_MARKER, decision
@@ -172,28 +172,23 @@ def sna(
 ) -> HTMLResponse:
     """Build the Strategic Needs Assessment and return it as one self-contained HTML page (released for board
     viewers)."""
-    from vrhub.report.sna import build_sna, parse_period
+    from vrhub.report.sna import parse_period
 
-    start = end = None
+    months = None
     if period:
         try:
-            start, end = parse_period(period)
-        except ValueError as exc:
+            months = parse_period(period).months
+        except PeriodError as exc:
             raise http_error(422, f"period: {exc}", "write FROM..TO, e.g. 2023-04..2024-03") from exc
+    _definition(definition)  # a shipped definition only
     # The SNA reads many kinds (police.uk, ED, ambulance, youth justice, education): decided on every current
-    # partner version it may read, and checked again on the versions the exact SNA did read.
+    # partner version it may read, and checked again on the versions the exact SNA did read. Built in memory.
     released = decide(hub, principal, current_partner_datasets(hub.ws.catalogue)).released
-    out = Path(tempfile.mkdtemp(prefix="sna-"))
-    try:
-        result = build_sna(hub.ws, out=out, start=start, end=end, definition=_definition(definition),
-                           release=released)
-        if not released and decide(hub, principal, result.datasets).released:
-            released = True
-            result = build_sna(hub.ws, out=out, start=start, end=end, definition=_definition(definition),
-                               release=True)
-        html = result.html.read_text(encoding="utf-8")
-    finally:
-        shutil.rmtree(out, ignore_errors=True)
-    record(hub, principal, "query", object_type="sna", object_id=period or "all", data_version=result.datasets,
+    library = Partnership(hub.ws)
+    page = library.sna_page(months, definition=definition, release=released)
+    if not released and decide(hub, principal, page.datasets).released:
+        released = True
+        page = library.sna_page(months, definition=definition, release=True)
+    record(hub, principal, "query", object_type="sna", object_id=period or "all", data_version=page.datasets,
            details={"released": released})
-    return HTMLResponse(html)
+    return HTMLResponse(page.html)

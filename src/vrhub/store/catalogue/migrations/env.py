@@ -15,7 +15,7 @@ def run_migrations_online() -> None:
     if connection is None:  # pragma: no cover - only when alembic is run by hand
         from sqlalchemy import create_engine
 
-        connection = create_engine(config.get_main_option("sqlalchemy.url")).connect()
+        connection = create_engine(config.get_main_option("sqlalchemy.url") or "").connect()
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

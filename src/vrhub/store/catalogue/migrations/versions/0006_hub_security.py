@@ -63,7 +63,8 @@ def upgrade() -> None:
 def _backfill_audit_partners() -> None:
     """Index the events already in the log by the organisations whose data they touched."""
     bind = op.get_bind()
-    owners = dict(bind.execute(sa.text("SELECT id, partner_id FROM datasets WHERE partner_id IS NOT NULL")).all())
+    owners: dict[int, int] = dict(
+        bind.execute(sa.text("SELECT id, partner_id FROM datasets WHERE partner_id IS NOT NULL")).all())
     rows = []
     for event_id, partner_id, data_version in bind.execute(
             sa.text("SELECT id, partner_id, data_version FROM hub_audit_log")):

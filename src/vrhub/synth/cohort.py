@@ -39,7 +39,7 @@ import pandas as pd
 
 from vrhub.domain.identifiers import COMMON_NAMES, pnc_check_letter, upn_check_letter
 from vrhub.ingest.pseudonymise import IdentifierColumns, pseudonymise_file
-from vrhub.ingest.synth.files import write_csv
+from vrhub.synth.files import write_csv
 
 if TYPE_CHECKING:
     from vrhub.ingest.loader import IngestReport
@@ -155,7 +155,7 @@ def generate_cohort(
 ) -> CohortSynthResult:
     """Write pseudonymised synthetic education files (one per academic year) and youth justice files (one per
     service) for ``people`` young people aged 0–25, over ``months`` months from ``start`` (``YYYY-MM``)."""
-    from vrhub.ingest.synth.ed import _month_starts
+    from vrhub.synth.ed import _month_starts
 
     out, key_path = Path(out_dir), Path(key_file)
     _write_synthetic_key(key_path, out, seed)

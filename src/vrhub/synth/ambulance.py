@@ -7,7 +7,7 @@ Every incident is invented. The files are ordinary ambulance CSVs (one per month
 - **Where**: incidents fall in each Kent and Medway LSOA in proportion to its police-recorded "Violence and sexual
   offences" in the shipped police.uk data (2018-10 to 2019-02; a floor of ``LSOA_FLOOR`` so that no LSOA is
   impossible), at one of that LSOA's own anonymised police.uk map points: the real spatial shape, never an address.
-- **When**: the hour × weekday weights of the synthetic ED returns (:func:`vrhub.ingest.synth.ed.hour_weekday_weights`,
+- **When**: the hour × weekday weights of the synthetic ED returns (:func:`vrhub.synth.ed.hour_weekday_weights`,
   Friday and Saturday night peaks) and a monthly ``SEASONALITY`` with a summer high and a December rise, as ED and
   ambulance assault data show in England (Sivarajasingam et al., Cardiff University NVSN annual reports). The
   factors are illustrative, not fitted: five months of police.uk data cannot show a season.
@@ -34,8 +34,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from vrhub.data import kent
-from vrhub.ingest.synth.ed import AGE_BANDS, AGE_P, SEX_P, SEXES, _month_starts, hour_weekday_weights, kent_lsoas
-from vrhub.ingest.synth.files import write_csv
+from vrhub.synth.ed import AGE_BANDS, AGE_P, SEX_P, SEXES, _month_starts, hour_weekday_weights, kent_lsoas
+from vrhub.synth.files import write_csv
 
 if TYPE_CHECKING:
     from vrhub.ingest.loader import IngestReport

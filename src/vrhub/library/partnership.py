@@ -1,0 +1,268 @@
+"""The library at the centre: one object opened on a workspace whose methods are the product's verbs.
+
+:class:`Partnership` is what the command line, the hub and a notebook call (DESIGN.md, "the library at the
+centre"; modelled on sqlite-utils' ``Database`` and datasette's ``Datasette``). Each verb validates its inputs,
+runs the analysis through the workspace's engine and returns a :class:`~vrhub.library.result.Result`: exact
+numbers with their parameters, data versions, definition hash and citation. Nothing here prints or writes files;
+``Result.write`` and ``Result.release`` do that, once, in the report layer.
+
+Periods are anything :mod:`vrhub.domain.periods` reads (``"2023/24"``, ``"2023-04..2024-03"``, a ``Period``) or
+a (first month, last month) pair, either end ``None`` for the loaded data's own end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from vrhub.domain.errors import NoDataError, UsageError, VrhubError
+from vrhub.domain.periods import OpenPeriod, Period, parse_period
+from vrhub.library.result import Result
+
+if TYPE_CHECKING:
+    from vrhub.domain.definitions import Definition
+    from vrhub.store.engine import Engine
+    from vrhub.store.workspace import Workspace
+
+PeriodLike = str | Period | OpenPeriod | tuple[dt.date | None, dt.date | None] | None
+
+HOTSPOT_METHODS = ("gistar", "kde", "emerging")
+HOTSPOT_LEVELS = ("lsoa", "grid")
+HOTSPOT_SOURCES = ("police_uk_street", "ed_istv", "force_crime")
+
+
+def _quiet(label: str) -> None:
+    """The default ``on_step``: a verb's progress goes nowhere unless a caller shows it."""
+
+
+def months(period: PeriodLike) -> tuple[dt.date | None, dt.date | None]:
+    """(first month, last month) of ``period`` as first days of months; ``None`` for an open end."""
+    if period is None:
+        return None, None
+    if isinstance(period, str):
+        period = parse_period(period)
+    if isinstance(period, Period | OpenPeriod):
+        return period.months
+    lo, hi = period
+    return (lo.replace(day=1) if lo else None), (hi.replace(day=1) if hi else None)
+
+
+class Partnership:
+    """A partnership's workspace and its verbs. ``Partnership.open(home)`` opens (or creates) one."""
+
+    def __init__(self, workspace: Workspace, definition: str = "kent_and_medway") -> None:
+        self.ws = workspace
+        self.definition_name = definition
+
+    @classmethod
+    def open(cls, home: str | os.PathLike[str] | None = None, db: str | None = None, *,
+             definition: str = "kent_and_medway") -> Partnership:
+        """Open the workspace at ``home`` (default ``$VRHUB_HOME`` or ``./vrhub-home``) with its catalogue at ``db``
+        (default ``$VRHUB_DB`` or an SQLite file in the workspace)."""
+        from vrhub.store.workspace import Settings, Workspace
+
+        return cls(Workspace.open(Settings.resolve(home, db)), definition)
+
+    @property
+    def home(self) -> Path:
+        return self.ws.home
+
+    @cached_property
+    def engine(self) -> Engine:
+        """The one query seam (Ibis on DuckDB) over this workspace's lake."""
+        return self.ws.engine()
+
+    def definition(self, name: str | None = None) -> Definition:
+        """The serious-violence definition ``name`` (a shipped name or a .toml/.yaml file; default: this
+        partnership's)."""
+        from vrhub.domain.definitions import load_definition
+
+        return load_definition(name or self.definition_name)
+
+    # --- the problem: profile, hot spots, near repeat, the Cardiff view -------------------------------------------
+    def profile(self, period: PeriodLike = None, *, level: str = "district", strand: str | None = None,
+                definition: str | None = None, vintage: int | None = None,
+                imd_domain: str | None = None) -> Result[Any]:
+        """The problem profile (who, what, where, when, why): ``vrhub.analysis.profile.build_profile``."""
+        from vrhub.analysis.profile import build_profile
+        from vrhub.analysis.profile.build import LEVELS
+
+        if level not in LEVELS:
+            raise UsageError(f"unknown level '{level}': use one of {', '.join(LEVELS)}", option="--level")
+        lo, hi = months(period)
+        p = build_profile(self.engine, self.definition(definition), start=lo, end=hi, level=level, strand=strand,
+                          vintage=vintage, imd_domain=imd_domain)
+        return Result("profile", p, {"from": f"{p.start:%Y-%m}", "to": f"{p.end:%Y-%m}", "level": level,
+                                     "strand": strand, "vintage": vintage, "imd_domain": imd_domain},
+                      list(p.datasets), p.definition.get("definition_sha256"), p.definition.get("citation", ""))
+
+    def incidents(self, period: PeriodLike = None, *, strand: str | None = None, definition: str | None = None,
+                  source: str = "police_uk_street") -> Any:
+        """The serious-violence incidents a hot-spot method reads (``analysis.hotspots.run.gather_incidents``)."""
+        from vrhub.analysis.hotspots import run as hs
+
+        if source not in HOTSPOT_SOURCES:
+            raise UsageError(f"unknown source '{source}': use {', '.join(HOTSPOT_SOURCES)}", option="--source")
+        lo, hi = months(period)
+        return hs.gather_incidents(self.engine, self.definition(definition), start=lo, end=hi, strand=strand,
+                                   source=source)
+
+    def hotspots(self, period: PeriodLike = None, *, method: str = "gistar", level: str = "lsoa",
+                 cell: float = 250.0, permutations: int | None = None, seed: int | None = None, alpha: float = 0.05,
+                 bandwidth: float | str = "arcgis", kernel: str = "quartic", per_population: bool = False,
+                 strand: str | None = None, definition: str | None = None, source: str = "police_uk_street",
+                 on_step: Callable[[str], None] | None = None) -> Result[Any]:
+        """Hot spots by Gi* (default 9,999 permutations), kernel density (dual, per resident, with
+        ``per_population``) or emerging hot spots; see docs/methods/hotspots.md. The result's context carries the
+        population and district lookup its rate maps need, when they are loaded."""
+        from vrhub.analysis.hotspots import run as hs
+        from vrhub.store.geography import Geography
+
+        if method not in HOTSPOT_METHODS:
+            raise UsageError(f"unknown method '{method}': use one of {', '.join(HOTSPOT_METHODS)}", option="--method")
+        if level not in HOTSPOT_LEVELS:
+            raise UsageError(f"unknown level '{level}': use lsoa or grid", option="--level")
+        if cell <= 0:
+            raise UsageError("the cell size must be a positive number of metres, e.g. 250", option="--cell")
+        level = "grid" if method == "kde" else level
+        step = on_step or _quiet
+        step("reading incidents")
+        incidents = self.incidents(period, strand=strand, definition=definition, source=source)
+        n_perm = 9999 if permutations is None else permutations
+        step(f"computing {method}" + (f" ({n_perm:,} permutations)" if method == "gistar" else ""))
+        if method == "gistar":
+            run = hs.run_gi_star(self.engine, incidents, level=level, cell_size=cell,  # type: ignore[arg-type]
+                                 permutations=n_perm, seed=seed, alpha=alpha)
+        elif method == "kde" and per_population:
+            run = hs.run_dual_kde(self.engine, incidents, cell_size=cell, bandwidth=bandwidth,  # type: ignore[arg-type]
+                                  kernel=kernel)
+        elif method == "kde":
+            run = hs.run_kde(self.engine, incidents, cell_size=cell, bandwidth=bandwidth,  # type: ignore[arg-type]
+                             kernel=kernel)
+        else:
+            run = hs.run_emerging(self.engine, incidents, level=level, cell_size=cell,  # type: ignore[arg-type]
+                                  permutations=permutations or 0, seed=seed, alpha=alpha)
+        context: dict[str, Any] = {"incidents": incidents, "level": level, "synthetic": any(
+            d.synthetic for d in self.ws.catalogue.datasets() if d.id in set(incidents.datasets))}
+        try:
+            geo = Geography(self.engine)
+            pop = geo.attributes("population").select("lsoa_code", "population_total").to_pandas()
+            context["population"] = pop.set_index("lsoa_code")["population_total"]
+            context["districts"] = geo.lsoa_lookup().select("lsoa_code", "district_code", "district_name").to_pandas()
+        except NoDataError:
+            pass
+        return Result("hotspots", run, dict(run.parameters), list(incidents.datasets),
+                      (incidents.definition or {}).get("definition_sha256"), getattr(run, "citation", ""),
+                      context=context)
+
+    def near_repeat(self, period: PeriodLike = None, *, space_bands: list[float], time_bands: list[float],
+                    time_unit: str = "day", permutations: int = 999, seed: int | None = None,
+                    strand: str | None = None, definition: str | None = None, source: str = "police_uk_street",
+                    on_step: Callable[[str], None] | None = None) -> Result[Any]:
+        """The Knox near-repeat test (``analysis.hotspots.run.run_near_repeat``; docs/methods/near-repeat.md)."""
+        from vrhub.analysis.hotspots import run as hs
+
+        if time_unit not in ("day", "month"):
+            raise UsageError("use --time-unit day or month", option="--time-unit")
+        step = on_step or _quiet
+        step("reading events")
+        incidents = self.incidents(period, strand=strand, definition=definition, source=source)
+        step(f"{permutations:,} permutations")
+        run = hs.run_near_repeat(incidents, space_bands=space_bands, time_bands=time_bands,
+                                 time_unit=time_unit, permutations=permutations, seed=seed)  # type: ignore[arg-type]
+        return Result("near_repeat", run, dict(run.parameters), list(incidents.datasets),
+                      (incidents.definition or {}).get("definition_sha256"), run.citation,
+                      context={"incidents": incidents})
+
+    def cardiff(self, period: PeriodLike = None, *, top: int = 20) -> Result[Any]:
+        """The Cardiff Model view: ED assaults beside police-recorded violence (``analysis.cardiff.cardiff_view``)."""
+        from vrhub.analysis.cardiff import cardiff_view
+
+        lo, hi = months(period)
+        view = cardiff_view(self.engine, start=lo, end=hi, top=top)
+        return Result("cardiff", view, dict(view.parameters), [*view.ed_datasets, *view.police_datasets],
+                      None, view.citation)
+
+    def cohort(self, period: PeriodLike = None) -> Result[Any]:
+        """School risk factors and violent youth justice offences in the cohort linked on pseudonym
+        (``analysis.cohort.cohort_risk_factors``)."""
+        from vrhub.analysis.cohort import cohort_risk_factors
+
+        lo, hi = months(period)
+        result = cohort_risk_factors(self.engine, start=lo, end=hi)
+        label = f"{lo:%Y-%m}_{hi:%Y-%m}" if lo and hi else "all"
+        return Result("cohort", result, dict(result.parameters), list(result.datasets), None, result.citation,
+                      context={"label": label})
+
+    # --- the demo ---------------------------------------------------------------------------------------------------
+    def demo(self, *, progress: Any = None) -> Any:
+        """Load the shipped real Kent and Medway data and the synthetic demo partnership (``library.demo``)."""
+        from vrhub.library.demo import build_demo
+
+        return build_demo(self.ws, progress=progress)
+
+    # --- what works ------------------------------------------------------------------------------------------------
+    def evaluate(self, design: str, **options: Any) -> Result[Any]:
+        """An impact evaluation on the workspace's outcomes: ``design`` is ``did`` (difference-in-differences),
+        ``its`` (interrupted time series) or ``synth`` (synthetic control), with the options of
+        ``analysis.evaluation.workspace.evaluate_<design>``; ``survey`` reads a before/after CSV (``path=``).
+        ``context["synthetic"]`` says whether any data version read is synthetic."""
+        from vrhub.analysis.evaluation import workspace as ev
+
+        designs = {"did": ev.evaluate_did, "its": ev.evaluate_its, "synth": ev.evaluate_synth}
+        if design == "survey":
+            return self.survey(options["path"])
+        if design not in designs:
+            raise UsageError(f"unknown design '{design}': use did, its, synth or survey")
+        source = options.get("source", "police_uk_street")
+        if source not in ev.SOURCES:
+            raise UsageError(f"unknown source '{source}': use {', '.join(ev.SOURCES)}", option="--source")
+        result = designs[design](self.engine, **options)
+        versions = list(result.effect.data_versions)
+        synthetic = any(d is not None and d.synthetic for d in (self.ws.catalogue.get(v) for v in versions))
+        return Result("evaluate", result, {"design": design, **{k: v for k, v in options.items()}}, versions, None,
+                      result.effect.citation, context={"synthetic": synthetic})
+
+    @staticmethod
+    def survey(path: str | os.PathLike[str]) -> Result[Any]:
+        """Before/after survey scores of the same people (``analysis.evaluation.workspace.evaluate_survey``): a
+        file, so no workspace is needed."""
+        from vrhub.analysis.evaluation.workspace import evaluate_survey
+
+        path = Path(path)
+        res = evaluate_survey(path)
+        # vrhub synth writes survey-synthetic-<service>.csv
+        return Result("evaluate", res, {"design": "survey", "path": str(path)}, [], None,
+                      getattr(res, "citation", ""), context={"synthetic": "synthetic" in path.name.lower()})
+
+    # --- the SNA ----------------------------------------------------------------------------------------------------
+    def sna_page(self, period: PeriodLike = None, *, release: bool = False, pdf: bool = False,
+                 definition: str | None = None, **options: Any) -> Any:
+        """The SNA in memory (``report.sna.gather_sna`` then ``render_sna``): HTML, the PDF's bytes with ``pdf``,
+        and the data versions it shows. Nothing is written to disk: what the hub serves."""
+        from vrhub.report.sna import gather_sna, render_sna
+
+        lo, hi = months(period)
+        inputs = gather_sna(self.ws, start=lo, end=hi, release=release, definition=self.definition(definition),
+                            **options)
+        return render_sna(inputs, pdf=pdf)
+
+    def sna(self, period: PeriodLike = None, *, out: Path, release: bool = False, pdf: bool = False,
+            definition: str | None = None, **options: Any) -> Any:
+        """Build the Strategic Needs Assessment into ``out`` (``report.sna.build_sna``). A PDF needs WeasyPrint's
+        Pango; without it the error says so and what to do."""
+        from vrhub.report.sna import build_sna
+
+        lo, hi = months(period)
+        try:
+            return build_sna(self.ws, out=out, start=lo, end=hi, pdf=pdf, release=release,
+                             definition=self.definition(definition), **options)
+        except OSError as exc:
+            if pdf and ("pango" in str(exc).lower() or "cannot load library" in str(exc).lower()):
+                raise VrhubError(f"the PDF cannot be made on this machine: {exc}",
+                                 "install Pango (see WeasyPrint's install guide) or build without --pdf") from exc
+            raise
