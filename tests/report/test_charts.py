@@ -92,7 +92,7 @@ def test_heat_map_shows_every_hour_and_a_legend_entry_for_suppressed_cells():
 
 def test_sna_month_axis_labels_each_loaded_month_once(sna_draft: SnaResult):
     html = sna_draft.html.read_text(encoding="utf-8")
-    svg = html[html.index('id="cap-monthly"') - 200_000:html.index('id="cap-monthly"')]
+    svg = html[:html.index('id="cap-monthly"')]
     svg = svg[svg.rindex("<svg"):]
     labels = [t for a in axis_labels(svg) for _, t in a if re.fullmatch(r"[A-Z][a-z]{2} \d{4}", t)]
     assert labels == ["Oct 2018", "Nov 2018", "Dec 2018", "Jan 2019", "Feb 2019"]

@@ -17,7 +17,7 @@ import pypdfium2 as pdfium
 import pytest
 
 from vrhub.report.sna import SnaResult
-from vrhub.report.sna.build import CLI_COMMANDS, plain
+from vrhub.report.sna.board import CLI_COMMANDS, plain
 
 RUNNING = re.compile(r"Page \d+ of \d+")
 
@@ -212,3 +212,35 @@ def test_plain_cuts_the_clause_with_a_command(text: str, shown: str):
     how: list[str] = []
     assert plain(text, how) == shown
     assert how == ([] if text == shown else [text])
+
+
+# --- the editable Word document ----------------------------------------------------------------------------------
+def test_docx_has_every_section_heading_table_and_chart(sna_draft: SnaResult, tmp_path: Path):
+    import docx
+
+    from vrhub.report.sna.docx_export import write_docx
+
+    html = html_of(sna_draft)
+    path = write_docx(html, tmp_path / "sna.docx")
+    d = docx.Document(str(path))
+    body = html[html.index("</nav>"):]  # the contents list is Word's to make
+    expected = [" ".join(re.sub(r"<[^>]+>", "", t).split())
+                for t in re.findall(r"<h[2-4]\b[^>]*>(.*?)</h[2-4]>", html[:html.index("<nav")] + body, re.S)]
+    headings = [p.text for p in d.paragraphs if p.style.name.startswith("Heading")]
+    assert headings == expected
+    assert [h for h in headings if re.match(r"\d\. ", h)] == [
+        "1. Summary of key findings and recommendations", "2. Definition, partners and data",
+        "3. The problem: who, what, where, when, why", "4. Causes: risk and protective factors", "5. What works",
+        "6. The strategy and action plans", "7. Appendix: capability, methods, data versions, how to rebuild"]
+    titles = [p.text for p in d.paragraphs if p.style.name == "Title"]
+    assert titles == [re.search(r"<h1>(.*?)</h1>", html)[1]]  # type: ignore[index]
+    assert len(d.tables) == html.count("<table")
+    # a table's cells are the HTML table's: the what-by-category table's rows and its headline total
+    what = next(t for t in d.tables if [c.text for c in t.rows[0].cells] == ["crime type", "sv status", "records"])
+    assert sum(int(r.cells[2].text.replace(",", "")) for r in what.rows[1:] if r.cells[1].text == "possible") == \
+        29_452
+    pictures = d.inline_shapes
+    assert len(pictures) == html.count('role="img"') == 4
+    alts = [p._inline.docPr.get("descr") for p in pictures]
+    assert all(alts) and any(a.startswith("Bar chart of rates per 1,000 residents by district") for a in alts)
+    assert d.core_properties.title.startswith("Serious Violence Strategic Needs Assessment")

@@ -15,7 +15,7 @@ from vrhub.data import kent
 from vrhub.governance.commissioning import register_in_force
 from vrhub.ingest.geography import load_geography
 from vrhub.report.sna import build_sna
-from vrhub.report.sna.build import plain
+from vrhub.report.sna.board import plain
 from vrhub.synth.ed import ingest_synthetic_ed
 
 BUILT = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
