@@ -418,7 +418,7 @@ def test_parts_without_partner_data_say_what_is_missing(draft: Built, release: B
         causes = words(" ".join(outline(html[html.index('id="causes"'):html.index('id="works"')]).text))
         assert "The deprivation gradient in section 3" in causes and "which are not loaded" in causes
         assert "Missing: No education data is loaded." in causes  # the command to load it is in the appendix
-        rebuild = html[html.index('id="rebuild"'):]
+        rebuild = words(" ".join(outline(html[html.index('id="rebuild"'):]).text))
         assert re.search(r"No education data is loaded: [^<]*'vrhub ingest education", rebuild)
         assert "odds ratio" not in causes
         assert any(m.startswith("Causes (risk and protective factors)") and "no education data" in m.lower()
