@@ -338,3 +338,13 @@ def test_a_crime_with_two_victims_counts_once_as_a_crime_and_twice_as_victims(tm
         {"female": 1, "male": 2, "not stated": 0}
     assert (p.repeats["victim"].people, p.repeats["victim"].repeat_people) == (2, 1)  # v1 again 4 days later
     assert len(gather_incidents(ws.engine(), load_definition(), source="force_crime").frame) == 2
+
+
+def test_offence_group_rates_per_1000_residents(force: Made) -> None:
+    from vrhub.store.geography import Geography
+
+    rows = force.profile.tables["what_force_by_offence_group"].to_pylist()
+    residents = Geography(force.ws.engine()).population().total  # IoD 2019 mid-2015 denominators, Kent and Medway
+    assert residents == pytest.approx(1_795_251)  # the published Kent + Medway total (shared data README)
+    for r in rows:
+        assert r["rate_per_1000"] == pytest.approx(r["records"] * 1000 / 1_795_251, abs=5e-4)

@@ -215,12 +215,17 @@ def test_the_demo_runs(tmp_path: Path) -> None:
     result = run("--home", str(tmp_path / "home"), "demo")
     assert result.exit_code == 0, result.output
     text = " ".join(result.stdout.split())
-    assert "read = accepted + quarantined: 75,735 = 75,735 + 0" in text
-    assert "Supply warning: 2018-12 Kent Police" in text
-    assert "Medway" in text and "E06000035" in text
-    assert "Total 28,258." in text
+    # 2025 on 2021 LSOAs (data README: 180,022 rows); Medway's violence and Census 2021 residents checked
+    # independently in tests/analysis/test_demo_figures.py
+    assert "read = accepted + quarantined: 180,022 = 180,022 + 0" in text
+    assert "│ lsoa │ 2021 │ 1,107 │" in text and "2011" not in text.split("Load summary")[0]
+    assert "Medway │ E06000035 │ 11,634 │ 279,747 │ 41.59" in text
+    assert "Folkestone and Hythe" in text and "Shepway" not in text
+    assert "Total 67,035." in text and "Census 2021 usual residents" in text
+    assert "Supply warnings in the real 2025 data: 2025-01 Anti-social behaviour, Robbery" in text
+    assert "sna_2025-01_2025-12_draft.html" in text
     # the synthetic force extract: the real police.uk violence, robbery and weapons crimes, marked synthetic
-    assert "Synthetic force crime extract (SYN-Kent Police): 28,663 crimes" in text
+    assert "Synthetic force crime extract (SYN-Kent Police):" in text
     html = " ".join(p.read_text(encoding="utf-8") for p in (tmp_path / "home" / "sna").rglob("*.html"))
     assert "Victims of serious violence (force crime records) by age band" in html
     assert "Serious violence (force crime records) by hour of the day and weekday" in html

@@ -124,6 +124,29 @@ def test_html_makes_no_network_request(analyst_files):
     assert ANALYST_MARKER in page
 
 
+def test_the_title_and_notice_are_in_the_page_body_not_inside_the_inlined_script(analyst_files):
+    """The inlined Vega bundle contains the text "<body>" itself: the heading must go after the page's own tag."""
+    page = (analyst_files.folder / "profile.html").read_text(encoding="utf-8")
+    body = page.rindex("<body>")
+    assert page.index("<h1>") > body and page.index(ANALYST_MARKER) > body
+    assert page.index("<h1>") > page.rindex("</script>", 0, body)  # after the bundle's script has closed
+
+
+def test_the_png_is_the_svg_rasterised(analyst_files):
+    """One render: the PNG is the SVG rasterised, pixel for pixel what vl-convert gives for the SVG."""
+    import io
+
+    import numpy as np
+    import vl_convert as vlc
+    from PIL import Image
+
+    charts = analyst_files.folder / "charts"
+    svg = (charts / "monthly.svg").read_text(encoding="utf-8")
+    ours = np.asarray(Image.open(charts / "monthly.png").convert("RGBA"))
+    again = np.asarray(Image.open(io.BytesIO(vlc.svg_to_png(svg, scale=1.0, ppi=72))).convert("RGBA"))
+    assert ours.shape[0] > 100 and np.array_equal(ours, again)
+
+
 def test_remote_detector_would_catch_a_cdn_script():
     parser = _Resources()
     parser.feed('<script src="https://cdn.jsdelivr.net/npm/vega@5"></script><link href="//fonts.x/y.css">'

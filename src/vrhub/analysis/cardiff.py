@@ -192,7 +192,7 @@ def cardiff_view(
     hi = end or months_loaded.max().date().replace(day=1)
     months = [_month(m) for m in month_range(lo, hi)]
     ed_ids = sorted(ed["dataset_id"].unique().tolist())
-    synthetic = any(d.synthetic for d in engine.ws.catalogue.datasets(ED_KIND) if d.id in ed_ids)
+    synthetic = engine.synthetic(ed_ids, ED_KIND)
 
     lookup = district_map(engine)
     code_of = lookup.groupby("district_name")["district_code"].first().to_dict()

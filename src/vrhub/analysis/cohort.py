@@ -232,8 +232,9 @@ def cohort_risk_factors(
         raise NoDataError("no pupils in the education data for this period and NC year",
                           "check the period, or widen min_nc_year..max_nc_year")
     offenders = _offenders_not_in_education(engine, frame, start, end, offence_types)
-    ids = [d.id for k in ("education", "youth_justice") for d in engine.ws.catalogue.datasets(k)]
-    synthetic = any(d.synthetic for k in ("education", "youth_justice") for d in engine.ws.catalogue.datasets(k))
+    found = [d for k in ("education", "youth_justice") for d in engine.datasets(k)]
+    ids = [d.id for d in found]
+    synthetic = any(d.synthetic for d in found)
     result = risk_factors_from_frame(frame, offenders_not_in_education=offenders, synthetic=synthetic, datasets=ids)
     result.start, result.end = start, end
     result.parameters.update({"offence_types": list(offence_types), "min_nc_year": min_nc_year,

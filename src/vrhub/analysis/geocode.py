@@ -246,7 +246,7 @@ class GeocodedEd:
 
 def gazetteer_places(engine: Engine) -> tuple[pd.DataFrame, str]:
     """The newest loaded gazetteer (a later file replaces an earlier one whole) and its dataset id."""
-    versions = engine.ws.catalogue.datasets(GAZETTEER_KIND)
+    versions = engine.datasets(GAZETTEER_KIND)
     if not versions:
         raise NoDataError("no place gazetteer is loaded",
                           "load one with 'vrhub ingest gazetteer PATH' (the Kent demo: 'vrhub ingest gazetteer "

@@ -9,7 +9,8 @@ from vrhub.library.demo import DEMO_SEED
 
 
 def demo(as_json: bool = typer.Option(False, "--json", help="Print one JSON document.")) -> None:
-    """Load the real Kent and Medway data (boundaries, IMD, police.uk) and the demo partnership; build the SNA."""
+    """Load real Kent and Medway data for 2025 (2021 LSOAs, IMD 2025, Census 2021, police.uk) and the demo
+    partnership's synthetic feeds for the same year; build the SNA for January to December 2025."""
     from vrhub.cli.context import state, table
     from vrhub.cli.geography import print_geography
     from vrhub.cli.ingest import print_report
@@ -73,8 +74,15 @@ def demo(as_json: bool = typer.Option(False, "--json", help="Print one JSON docu
                     ["district", "code", "crimes", "residents", "per 1,000"], rows,
                     right={"crimes", "residents", "per 1,000"}))
     out.print(f"Total {counts.total:,}. " + " ".join(counts.notes) + ".")
-    out.print("[dim]December 2018 is flagged above as a break in supply: read its fall as missing data, "
-              "not less violence.[/]")
+    from vrhub.ingest.supply_check import supply_warnings
+
+    flagged: dict[str, set[str]] = {}
+    for w in supply_warnings(ws, "police_uk_street"):
+        flagged.setdefault(f"{w.month:%Y-%m}", set()).add(w.category)
+    if flagged:
+        out.print("[dim]Supply warnings in the real 2025 data: " + "; ".join(
+            f"{m} {', '.join(sorted(c))}" for m, c in sorted(flagged.items())) + ". Read a fall there as possibly "
+            "missing data, not less crime ('vrhub datasets --warnings').[/]")
     with steps("Building the SNA", 10) as step:
         sna = partnership.sna(out=ws.home / "sna", pdf=True, on_step=step)
     out.print(f"[bold]Strategic Needs Assessment:[/] {sna.html}" + (f"\n  and {sna.pdf}" if sna.pdf else ""))

@@ -10,7 +10,6 @@ import typer
 from vrhub.cli.console import RichProgress, err, out, print_json
 from vrhub.ingest.geography.vintage_check import check_lsoa_vintages
 from vrhub.ingest.loader import IngestReport, ingest
-from vrhub.ingest.police_uk import SOURCES
 from vrhub.ingest.registry import SHORT_NAMES
 from vrhub.store.geography import Geography
 
@@ -31,13 +30,12 @@ def police_uk(
     """Load police.uk street-level crime, outcomes and stop-and-search CSVs."""
     from vrhub.cli.context import state
 
-    ws = state.workspace()
+    partnership = state.partnership()
     kind_name = KIND_NAMES.get(kind, kind) if kind else None
-    known = Geography(ws.engine()).known_lsoa_codes()
-    report = ingest(ws, paths, SOURCES, partner=partner, kind=kind_name,
-                    options={"force": force} if force else {}, progress=RichProgress(not as_json), known_lsoas=known)
-    check_lsoa_vintages(ws, report)
-    finish(report, as_json, geography_loaded=known is not None)
+    report = partnership.ingest(paths, feed="police_uk", partner=partner, kind=kind_name,
+                                options={"force": force} if force else {}, progress=RichProgress(not as_json))
+    check_lsoa_vintages(partnership.ws, report)
+    finish(report, as_json, geography_loaded=Geography(partnership.engine).known_lsoa_codes() is not None)
 
 
 @app.command("istv")
@@ -51,11 +49,10 @@ def istv(
 ) -> None:
     """Load emergency-department assault returns (NHS ISB 1594 ISTV); see docs/sources/ed-istv.md."""
     from vrhub.cli.context import state
-    from vrhub.ingest.istv import SOURCES as ISTV_SOURCES
 
-    ws = state.workspace()
-    report = ingest(ws, paths, ISTV_SOURCES, partner=partner, kind="ed_istv",
-                    options={"sheet": sheet} if sheet else {}, progress=RichProgress(not as_json))
+    report = state.partnership().ingest(paths, feed="istv", partner=partner, kind="ed_istv",
+                                        options={"sheet": sheet} if sheet else {}, progress=RichProgress(not as_json),
+                                        check_lsoas=False)
     finish(report, as_json, geography_loaded=True)  # ISTV home LSOAs are checked by pattern, not against boundaries
 
 
@@ -152,15 +149,13 @@ def finish(report: IngestReport, as_json: bool, *, geography_loaded: bool) -> No
 def _partner_feed(module: str, kind: str, paths: list[Path], partner: str | None, as_json: bool,
                   check_lsoas: bool = False) -> None:
     """Load files with the sources of ``vrhub.ingest.<module>`` as ``kind`` and print the report."""
-    from importlib import import_module
-
     from vrhub.cli.context import state
 
-    ws = state.workspace()
-    known = Geography(ws.engine()).known_lsoa_codes() if check_lsoas else None
-    report = ingest(ws, paths, import_module(f"vrhub.ingest.{module}").SOURCES, partner=partner,
-                    kind=kind, progress=RichProgress(not as_json), known_lsoas=known)
-    finish(report, as_json, geography_loaded=known is not None or not check_lsoas)
+    partnership = state.partnership()
+    report = partnership.ingest(paths, feed=module, partner=partner, kind=kind, progress=RichProgress(not as_json),
+                                check_lsoas=check_lsoas)
+    loaded = Geography(partnership.engine).known_lsoa_codes() is not None if check_lsoas else True
+    finish(report, as_json, geography_loaded=loaded)
 
 
 @app.command("ambulance")

@@ -18,11 +18,11 @@ import typer
 
 from vrhub.cli.console import out, print_json, steps
 from vrhub.domain.errors import UsageError
+from vrhub.synth.partnership import COHORT_PEOPLE
 
 SYNTHETIC_BANNER = ("SYNTHETIC DATA: these ED assault returns, ambulance call-outs, education and youth justice "
                     "records are invented (no real patient, pupil, child or return is used); codes SYN-… and school "
                     "URNs 99…… are illustrative. Use them to test and to train, never as evidence.")
-COHORT_PEOPLE = 20_000
 
 
 def default_key_file(out_dir: Path) -> Path:
@@ -62,54 +62,23 @@ def synth(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document instead of text."),
 ) -> None:
     """Generate a synthetic Kent and Medway partnership (ED returns, ambulance, education, youth justice); --load."""
-    from vrhub.governance.commissioning import load_register, register_in_force
-    from vrhub.governance.returns import read_returns, save_returns
-    from vrhub.synth.ambulance import generate_ambulance, ingest_synthetic_ambulance
-    from vrhub.synth.cohort import generate_cohort, ingest_synthetic_cohort
-    from vrhub.synth.ed import NO_SIGNALS, PLANTED, generate_ed_returns, ingest_synthetic_ed
-    from vrhub.synth.returns import generate_returns
+    from vrhub.library import Partnership
 
     first, last = parse_years(years)
-    kw = {"seed": seed, "start": f"{first}-01", "months": 12 * (last - first + 1), "scale": scale,
-          "signals": NO_SIGNALS if no_signals else PLANTED, "spatially_random": spatially_random}
-    amb_kw = {k: kw[k] for k in ("seed", "start", "months", "scale")}
-    cohort_kw = {"seed": seed, "start": kw["start"], "months": kw["months"],
-                 "people": people or max(1, round(COHORT_PEOPLE * scale))}
     key = key_file or default_key_file(out_dir)
-    report = amb_report = edu_report = yj_report = returns_load = force_report = None
-    force = None
     with steps("Synthetic partnership", 5 if load else 4, enabled=not as_json) as progress:
+        options = {"first": first, "last": last, "seed": seed, "key": key, "scale": scale, "people": people,
+                   "signals": not no_signals, "spatially_random": spatially_random, "on_step": progress}
         if load:
             from vrhub.cli.context import state
 
-            ws = state.workspace()
-            register = register_in_force(ws)
-            progress("providers' returns")
-            made_returns = generate_returns(out_dir / "returns", register, **amb_kw)  # type: ignore[arg-type]
-            returns_load = read_returns(made_returns.returns_file, register)
-            save_returns(ws, returns_load, register.sha256)
-            progress("ED returns (ISTV)")
-            made, report = ingest_synthetic_ed(ws, out_dir, **kw)  # type: ignore[arg-type]
-            progress("ambulance call-outs")
-            amb, amb_report = ingest_synthetic_ambulance(ws, out_dir / "ambulance", **amb_kw)  # type: ignore[arg-type]
-            progress("the pseudonymised cohort")
-            cohort, edu_report, yj_report = ingest_synthetic_cohort(ws, out_dir / "cohort", key,
-                                                                    **cohort_kw)  # type: ignore[arg-type]
-            if ws.engine().has("police_uk_street"):  # the force extract is built on the loaded police.uk crimes
-                from vrhub.synth.force_crime import ingest_synthetic_force_crime
-
-                progress("the force crime extract")
-                force, force_report = ingest_synthetic_force_crime(ws, out_dir / "force-crime", seed=seed,
-                                                                   signals=not no_signals)
+            made_all = state.partnership().synth(out_dir, **options)
         else:
-            progress("providers' returns")
-            made_returns = generate_returns(out_dir / "returns", load_register(), **amb_kw)  # type: ignore[arg-type]
-            progress("ED returns (ISTV)")
-            made = generate_ed_returns(out_dir, **kw)  # type: ignore[arg-type]
-            progress("ambulance call-outs")
-            amb = generate_ambulance(out_dir / "ambulance", **amb_kw)  # type: ignore[arg-type]
-            progress("the pseudonymised cohort")
-            cohort = generate_cohort(out_dir / "cohort", key, **cohort_kw)  # type: ignore[arg-type]
+            made_all = Partnership.synth_files(out_dir, **options)
+    made, amb, cohort, made_returns = made_all.ed, made_all.ambulance, made_all.cohort, made_all.returns
+    report, amb_report = made_all.ed_report, made_all.ambulance_report
+    edu_report, yj_report = made_all.education_report, made_all.youth_justice_report
+    returns_load, force, force_report = made_all.returns_load, made_all.force_crime, made_all.force_crime_report
     if as_json:
         payload = {"synthetic": True, "notice": SYNTHETIC_BANNER, "folder": str(out_dir), "seed": made.seed,
                    "years": [first, last], "start": made.start, "months": made.months, "sites": list(made.sites),

@@ -5,7 +5,8 @@ without names, dates of birth or postcodes leaving the partner in clear.
 key, so that a party without the key can neither compute nor reverse them):
 
 * ``lk_given``, ``lk_family``: keyed hashes of the normalised first given name and family name
-  (:func:`vrhub.domain.identifiers.fold_name`; family-name words joined);
+  (:func:`vrhub.domain.identifiers.fold_name`; family-name words joined), both as the same kind of value
+  (``name``), so that given and family name swapped between partners is seen;
 * ``lk_given_soundex`` / ``_metaphone`` / ``_nysiis`` and the same for the family name: keyed hashes of the
   name's phonetic codes (Soundex, Russell & Odell 1918; Metaphone, Philips 1990; NYSIIS, Taft 1970; computed by
   jellyfish), so that ``Jon``/``John`` or ``Smyth``/``Smith`` agree on a code;
@@ -89,9 +90,17 @@ class LinkageEncoder:
         self._key = key
         self._bloom = hmac.new(key.secret, b"vrhub-pseudonym-v1|lk_bloom|", digestmod=hashlib.sha256)
         self._bigram_bits: dict[str, int] = {}
+        self._hashes: dict[tuple[str, str], str] = {}  # names and dates repeat: hash each value once
 
     def _hash(self, field: str, value: str) -> str:
-        return self._key.pseudonym(f"lk_{field}", value)[:LK_HEX_DIGITS] if value else ""
+        if not value:
+            return ""
+        found = self._hashes.get((field, value))
+        if found is None:
+            found = self._key.pseudonym(f"lk_{field}", value)[:LK_HEX_DIGITS]
+            if len(self._hashes) < 500_000:
+                self._hashes[(field, value)] = found
+        return found
 
     def _bits(self, tagged_bigram: str) -> int:
         bits = self._bigram_bits.get(tagged_bigram)
@@ -122,7 +131,7 @@ class LinkageEncoder:
                postcode: object = None) -> list[str]:
         """The ``LINKAGE_COLUMNS`` values for one person; ``date_of_birth`` is ISO (``YYYY-MM-DD``) or ``None``."""
         g, f = name_tokens(given, family)
-        out = [self._hash("given", g), self._hash("family", f)]
+        out = [self._hash("name", g), self._hash("name", f)]  # one kind for both: a swap is seen
         for token, field in ((g, "given"), (f, "family")):
             a = _ascii(token)
             out += [self._hash(f"{field}_soundex", jellyfish.soundex(a) if a else ""),

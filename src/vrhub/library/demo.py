@@ -1,7 +1,9 @@
 """The demo workspace: the shipped real Kent and Medway data and a synthetic partnership, built in one call.
 
-``vrhub demo`` (and ``Partnership.demo()``) load the ONS boundaries and IoD 2019 files and five months of
-police.uk street crime (real), then the synthetic partners (ED returns, ambulance call-outs, a pseudonymised
+``vrhub demo`` (and ``Partnership.demo()``) load the 2021 geography as published (ONS LSOA 2021, MSOA 2021 and
+May 2025 ward boundaries, IoD 2025, Census 2021 and the LSOA 2011 → 2021 best-fit lookup) and every month of 2025
+of police.uk street crime for Kent (real, 2021 LSOAs), then the synthetic partners for 2025 (ED returns,
+ambulance call-outs, a pseudonymised
 cohort, partners linked without a shared identifier, a force crime extract; every one marked synthetic), the demo
 place gazetteer and the demo services' returns. The command line prints what came of it; this module prints
 nothing.
@@ -19,6 +21,9 @@ from vrhub.data import kent
 DEMO_SEED = 20181001
 DEMO_COHORT = 6_000
 DEMO_LINKAGE_PEOPLE = 2_000
+#: the demo's year: every month of 2025 of real Kent police.uk data, on 2021 LSOAs
+DEMO_START, DEMO_MONTHS = "2025-01", 12
+STREET_2025 = "kent-street-2025-01_2025-12.zip"
 
 
 @dataclass
@@ -61,22 +66,23 @@ def build_demo(ws: Any, *, progress: Any = None) -> Demo:
     from vrhub.synth.linkage import generate_linkage_partners
 
     data = kent()
-    geo_results = load_geography(ws, [data / "boundaries", data / "imd2019"])
+    geo_results = load_geography(ws, [data / "geography2021"])
     known = Geography(ws.engine()).known_lsoa_codes()
-    report = ingest(ws, [data / "police-uk" / "kent-street-2018-10_2019-02.zip"],
+    report = ingest(ws, [data / "police-uk" / STREET_2025],
                     registry.module_sources("vrhub.ingest.police_uk"), partner="Kent Police", progress=progress,
                     known_lsoas=known)
     counts = crime_by_area(ws.engine(), crime_types=["Violence and sexual offences"])
     # Synthetic emergency-department returns (NHS ISB 1594) for the same months, marked synthetic in provenance
     # and in every output: no real ED data is public. Loaded through the same source a hospital's files use.
-    ed = ingest_synthetic_ed(ws, ws.home / "synthetic" / "ed", seed=DEMO_SEED, start="2018-10", months=5)
+    ed = ingest_synthetic_ed(ws, ws.home / "synthetic" / "ed", seed=DEMO_SEED, start=DEMO_START, months=DEMO_MONTHS,
+                             lsoa_vintage=2021)
     # Synthetic ambulance call-outs and a pseudonymised cohort (education, youth justice), through the same sources
     # a partner's files use; the cohort's key sits outside the synthetic data folder.
-    ambulance = ingest_synthetic_ambulance(ws, ws.home / "synthetic" / "ambulance", seed=DEMO_SEED, start="2018-10",
-                                           months=5)
+    ambulance = ingest_synthetic_ambulance(ws, ws.home / "synthetic" / "ambulance", seed=DEMO_SEED,
+                                           start=DEMO_START, months=DEMO_MONTHS, lsoa_vintage=2021)
     cohort, edu_report, yj_report = ingest_synthetic_cohort(
         ws, ws.home / "synthetic" / "cohort", ws.home / "synthetic-key" / "synthetic-partnership.key",
-        seed=DEMO_SEED, start="2018-10", months=5, people=DEMO_COHORT)
+        seed=DEMO_SEED, start=DEMO_START, months=DEMO_MONTHS, people=DEMO_COHORT)
     # Synthetic partners without a shared identifier (education, youth justice, ED), encoded at source with
     # `vrhub pseudonymise --linkage`, linked probabilistically ('vrhub link'; 'vrhub cohort --linked').
     linkage_inputs = ws.home / "linkage" / "inputs"
@@ -91,7 +97,8 @@ def build_demo(ws: Any, *, progress: Any = None) -> Demo:
     force = ingest_synthetic_force_crime(ws, ws.home / "synthetic" / "force-crime", seed=DEMO_SEED)
     # The demo place gazetteer (real public places of Kent and Medway → LSOA): ED free-text locations are geocoded
     # against it in the Cardiff Model view; what does not match is counted, never guessed.
-    gaz_report = ingest(ws, [data / "gazetteer" / "kent-places.csv"], registry.module_sources("vrhub.ingest.gazetteer"),
+    gaz_report = ingest(ws, [data / "gazetteer" / "kent-places-lsoa2021.csv"],
+                        registry.module_sources("vrhub.ingest.gazetteer"),
                         partner="vrhub demo", kind="gazetteer", known_lsoas=known)
     register = register_in_force(ws)
     returns_file = Path(str(files("vrhub.governance") / "data" / "kent_returns_demo.csv"))

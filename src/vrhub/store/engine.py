@@ -9,8 +9,9 @@ and of the police.uk kinds only the newest version of each force-month ("current
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import ibis
 import ibis.expr.types as ir
@@ -63,6 +64,16 @@ class Engine:
 
     def has(self, kind: str) -> bool:
         return any(self.ws.catalogue.datasets(kind))
+
+    def datasets(self, kind: str | None = None) -> list[Any]:
+        """The catalogue's dataset versions (of ``kind``): what an analysis reports it read, without reaching
+        through the engine into the workspace."""
+        return list(self.ws.catalogue.datasets(kind) if kind else self.ws.catalogue.datasets())
+
+    def synthetic(self, dataset_ids: Iterable[str], kind: str | None = None) -> bool:
+        """Whether any of ``dataset_ids`` (of ``kind``) is marked synthetic."""
+        ids = set(dataset_ids)
+        return any(d.synthetic for d in self.datasets(kind) if d.id in ids)
 
     def table(self, kind: str, *, current: bool = True, dataset_ids: list[str] | None = None) -> ir.Table:
         """Accepted rows of every dataset version of ``kind`` (only current force-months by default)."""

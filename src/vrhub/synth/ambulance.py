@@ -76,12 +76,17 @@ class LsoaShape:
         return w / w.sum()
 
 
+#: the shipped police.uk archive whose violence gives the LSOA shape, by LSOA vintage
+ARCHIVES = {2011: "kent-street-2018-10_2019-02.zip", 2021: "kent-street-2025-01_2025-12.zip"}
+
+
 @cache
-def police_uk_violence() -> LsoaShape:
-    """Per-LSOA violence counts and map points from the shipped Kent police.uk archive (Kent and Medway LSOAs)."""
-    area = set(kent_lsoas(tuple(_districts()))[0])
+def police_uk_violence(vintage: int = 2011) -> LsoaShape:
+    """Per-LSOA violence counts and map points from the shipped Kent police.uk archive (Kent and Medway LSOAs):
+    2018-10 to 2019-02 on 2011 LSOAs, or 2025 on 2021 LSOAs."""
+    area = set(kent_lsoas(tuple(_districts()), vintage=vintage)[0])
     tables = []
-    with zipfile.ZipFile(kent() / "police-uk" / "kent-street-2018-10_2019-02.zip") as zf:
+    with zipfile.ZipFile(kent() / "police-uk" / ARCHIVES[vintage]) as zf:
         for name in sorted(zf.namelist()):
             if name.endswith(".csv"):
                 t = pacsv.read_csv(io.BytesIO(zf.read(name)), convert_options=pacsv.ConvertOptions(
@@ -151,18 +156,21 @@ def _month(first: dt.date, rng: np.random.Generator, shape: LsoaShape, weights: 
 
 
 def generate_ambulance(out_dir: str | Path, *, seed: int = 20240101, start: str = "2023-04", months: int = 12,
-                       scale: float = 1.0) -> AmbulanceSynthResult:
-    """Write one synthetic ambulance CSV per month to ``out_dir``; the same seed gives the same bytes."""
+                       scale: float = 1.0, lsoa_vintage: int = 2011) -> AmbulanceSynthResult:
+    """Write one synthetic ambulance CSV per month to ``out_dir``; the same seed gives the same bytes.
+
+    ``lsoa_vintage`` 2021 places call-outs by the 2025 police.uk violence on 2021 LSOAs (for months from 2022 on,
+    which police.uk and partners code to 2021 LSOAs)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    shape, weights = police_uk_violence(), hour_weekday_weights()
+    shape, weights = police_uk_violence(lsoa_vintage), hour_weekday_weights()
     paths, total = [], 0
     for first in _month_starts(start, months):
         rows = _month(first, np.random.default_rng([seed, 7001, first.year, first.month]), shape, weights, scale)
         paths.append(write_csv(out / f"ambulance-synthetic-{SERVICE}-{first:%Y-%m}.csv", HEADER, rows))
         total += len(rows)
     params = {"monthly_mean": MONTHLY_MEAN, "seasonality": list(SEASONALITY), "stabbing_share": STABBING_SHARE,
-              "gunshot_share": GUNSHOT_SHARE, "scale": scale, "lsoa_floor": LSOA_FLOOR}
+              "gunshot_share": GUNSHOT_SHARE, "scale": scale, "lsoa_floor": LSOA_FLOOR, "lsoa_vintage": lsoa_vintage}
     return AmbulanceSynthResult(paths, seed, start, months, total, parameters=params)
 
 

@@ -45,6 +45,8 @@ from __future__ import annotations
 import calendar
 import csv
 import datetime as dt
+import io
+import zipfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -175,25 +177,55 @@ def hour_weekday_weights() -> np.ndarray:
     return w
 
 
-@lru_cache(maxsize=1)
-def _kent_lsoa_rows() -> tuple[tuple[str, str, int], ...]:
-    """(LSOA code 2011, district name, IMD decile) for every LSOA in the shipped IoD 2019 File 2."""
+@lru_cache(maxsize=2)
+def _kent_lsoa_rows(vintage: int = 2011) -> tuple[tuple[str, str, int], ...]:
+    """(LSOA code, district name, IMD decile) for every Kent and Medway LSOA of ``vintage``.
+
+    2011: the shipped IoD 2019 File 2. 2021: the shipped Census 2021 file's LSOAs whose names begin with a Kent or
+    Medway district name (ONS names an LSOA after its district: "Medway 015A"), with their IMD 2025 deciles.
+    """
     path = next((kent() / "imd2019").glob("File_2_*.csv"))
     with path.open(encoding="utf-8-sig", newline="") as f:
-        return tuple((r["LSOA code (2011)"], r["Local Authority District name (2019)"],
-                      int(r["Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% of LSOAs)"]))
-                     for r in csv.DictReader(f))
+        rows_2011 = tuple((r["LSOA code (2011)"], r["Local Authority District name (2019)"],
+                           int(r["Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% of LSOAs)"]))
+                          for r in csv.DictReader(f))
+    if vintage == 2011:
+        return rows_2011
+    if vintage != 2021:
+        raise ValueError(f"no shipped LSOA {vintage} list: use 2011 or 2021")
+    districts = {r[1] for r in rows_2011}
+    g = kent() / "geography2021"
+    names = {}
+    census = _zip_text(g / "census2021_TS007A_age_five_year_bands_lsoa2021_england_wales.zip")
+    for line in csv.reader(io.StringIO(census)):
+        if len(line) > 1 and line[0][:-5] in districts:
+            names[line[1]] = line[0][:-5]
+    deciles = {r["lsoa21_code"]: int(float(r["IMD_decile"])) for r in csv.DictReader(io.StringIO(
+        _zip_text(g / "imd2025_scores_ranks_deciles_all_domains_lsoa21.zip"))) if r["lsoa21_code"] in names}
+    return tuple((code, names[code], deciles[code]) for code in sorted(names))
+
+
+def _zip_text(path: Path) -> str:
+    with zipfile.ZipFile(path) as zf:
+        return zf.read(next(n for n in zf.namelist() if n.endswith(".csv"))).decode("utf-8-sig")
+
+
+@lru_cache(maxsize=1)
+def best_fit_2021() -> dict[str, str]:
+    """LSOA 2011 code → its best-fit LSOA 2021 code (the shipped ONS lookup, v2)."""
+    text = _zip_text(kent() / "geography2021" / "lsoa11_to_lsoa21_best_fit_lookup_england_wales_v2.zip")
+    return {r["LSOA11CD"]: r["LSOA21CD"] for r in csv.DictReader(io.StringIO(text))}
 
 
 def kent_lsoas(catchment: tuple[str, ...], *, hotspot: tuple[str, ...] = (), excess: float = 1.0,
-               spatially_random: bool = False) -> tuple[list[str], np.ndarray]:
-    """LSOA codes (2011) of the catchment districts and their draw probabilities (``11 - IMD decile``).
+               spatially_random: bool = False, vintage: int = 2011) -> tuple[list[str], np.ndarray]:
+    """LSOA codes (of ``vintage``) of the catchment districts and their draw probabilities (``11 - IMD decile``).
 
     ``spatially_random``: every LSOA of the Kent and Medway districts (all sites' catchments) with weight 1.
     LSOAs in ``hotspot`` have their weight multiplied by ``excess``.
     """
     districts = {d for s in SITES for d in s.catchment} if spatially_random else set(catchment)
-    rows = [r for r in _kent_lsoa_rows() if r[1] in districts]
+    rows = [r for r in _kent_lsoa_rows(vintage) if r[1] in districts]
     if not rows:
         raise ValueError(f"no Kent LSOAs in districts {catchment}: use district names as in IoD 2019 File 2")
     codes = [r[0] for r in rows]
@@ -203,9 +235,9 @@ def kent_lsoas(catchment: tuple[str, ...], *, hotspot: tuple[str, ...] = (), exc
     return codes, p / p.sum()
 
 
-def lsoa_districts() -> dict[str, str]:
-    """LSOA code (2011) → district name (IoD 2019 File 2)."""
-    return {code: district for code, district, _ in _kent_lsoa_rows()}
+def lsoa_districts(vintage: int = 2011) -> dict[str, str]:
+    """LSOA code (of ``vintage``) → district name (IoD 2019 File 2; for 2021 the Census 2021 LSOA names)."""
+    return {code: district for code, district, _ in _kent_lsoa_rows(vintage)}
 
 
 @dataclass
@@ -302,11 +334,14 @@ def generate_ed_returns(
     scale: float = 1.0,
     signals: PlantedSignals = PLANTED,
     spatially_random: bool = False,
+    lsoa_vintage: int = 2011,
 ) -> EdSynthResult:
     """Write one synthetic ISTV CSV per site and month to ``out_dir``; the same seed gives the same bytes.
 
     ``signals`` are the planted hot spot, intervention effect and near repeats (:data:`PLANTED` by default,
     :data:`NO_SIGNALS` for a null run); ``spatially_random`` draws home LSOAs uniformly (module docstring).
+    ``lsoa_vintage`` is the LSOA vintage of the home LSOAs (2021 for returns from 2022 on, as a hospital records
+    them); with 2021 the planted hot spot is the 2021 LSOAs the ONS best-fit lookup assigns its 2011 LSOAs to.
     """
     if not 0.0 <= signals.intervention_reduction < 1.0 or not 0.0 <= signals.repeat_share <= 1.0:
         raise ValueError("intervention_reduction must be in [0, 1) and repeat_share in [0, 1]")
@@ -315,11 +350,14 @@ def generate_ed_returns(
     weights = hour_weekday_weights()
     paths: list[Path] = []
     total = 0
-    district_of = lsoa_districts()
+    district_of = lsoa_districts(lsoa_vintage)
+    hotspot = signals.hotspot_lsoas
+    if lsoa_vintage != 2011:
+        hotspot = tuple(dict.fromkeys(best_fit_2021().get(c, c) for c in hotspot))
     effect_from = signals.start_month(start, months)
     for k, site in enumerate(sites):
-        lsoas = kent_lsoas(site.catchment, hotspot=signals.hotspot_lsoas, excess=signals.hotspot_excess,
-                           spatially_random=spatially_random)
+        lsoas = kent_lsoas(site.catchment, hotspot=hotspot, excess=signals.hotspot_excess,
+                           spatially_random=spatially_random, vintage=lsoa_vintage)
         in_district = np.array([district_of[c] == signals.intervention_district for c in lsoas[0]])
         for first in _month_starts(start, months):
             rng = np.random.default_rng([seed, k, first.year, first.month])
@@ -334,7 +372,8 @@ def generate_ed_returns(
             total += len(rows)
     params = {"knife_share": KNIFE_SHARE, "nte_boost": NTE_BOOST, "scale": scale,
               "monthly_mean": {s.code: s.monthly_mean for s in sites}, "spatially_random": spatially_random,
-              "planted": signals.describe(start, months)}
+              "planted": signals.describe(start, months) | {"hotspot_lsoas": list(hotspot)},
+              "lsoa_vintage": lsoa_vintage}
     return EdSynthResult(paths, seed, start, months, tuple(s.code for s in sites), total, parameters=params,
                          signals=signals)
 

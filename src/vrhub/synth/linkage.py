@@ -126,6 +126,16 @@ _FAMILY = {
 _TAIL = [a + b for a in ("ash", "brad", "car", "dun", "els", "fair", "gold", "har", "kings", "lang", "mar", "north",
                          "pem", "ray", "stan", "thorn", "wes", "whit", "brook", "hather", "cole", "ather")
          for b in ("ford", "ley", "ton", "wood", "well", "by", "ham", "field", "worth", "more", "combe", "den")]
+# and of rarer given names, in every group (real registers have thousands of names, not a list of the commonest)
+_GIVEN_TAIL = [a + b for a in ("al", "am", "ar", "da", "el", "ja", "ka", "la", "ma", "na", "ra", "sa", "ta", "za",
+                               "be", "ko", "mi", "ro")
+               for b in ("ia", "an", "on", "ell", "ira", "yn", "ah", "en", "ie", "o", "ani", "umi")]
+_FAMILY_TAIL = {"Asian": [a + b for a in ("cha", "dha", "gil", "jha", "kap", "meh", "nai", "pra", "qur", "raj", "sid")
+                          for b in ("war", "ani", "oor", "wal", "ak", "ri", "dar", "ood")],
+                "Black": [a + b for a in ("ade", "oke", "nwa", "aki", "obi", "ose", "asa", "eze", "kwa")
+                          for b in ("yemi", "kola", "nna", "ntola", "wusi", "for", "mah", "chi")],
+                "Other": [a + b for a in ("kow", "nov", "pet", "sok", "mar", "dra", "yil", "kar")
+                          for b in ("alski", "enko", "escu", "ovic", "idis", "maz", "sson", "ova")]}
 NICKNAMES = {"william": "will", "thomas": "tom", "alexander": "alex", "joseph": "joe", "samuel": "sam",
              "benjamin": "ben", "daniel": "dan", "matthew": "matt", "michael": "mike", "jessica": "jess",
              "edward": "ed", "muhammad": "mohammed", "mohammed": "muhammad", "isabella": "bella", "joshua": "josh",
@@ -181,9 +191,9 @@ def _people(rng: np.random.Generator, n: int, start: dt.date) -> pd.DataFrame:
     given, family = [], []
     for g in eth:
         gg, gf = (str(rng.choice(["White", "Black", "Asian"])), "White") if g == "Mixed" else (g, g)
-        given.append(str(rng.choice(_GIVEN[gg])))
-        if gf == "White" and rng.random() < 0.35:
-            family.append(str(rng.choice(_TAIL)))
+        given.append(str(rng.choice(_GIVEN_TAIL if rng.random() < 0.2 else _GIVEN[gg])))
+        if rng.random() < 0.35:
+            family.append(str(rng.choice(_TAIL if gf == "White" else _FAMILY_TAIL[gf])))
         else:
             family.append(str(rng.choice(_FAMILY[gf])))
     return pd.DataFrame({"person": np.arange(n), "ethnicity": eth, "born": born, "male": rng.random(n) < 0.51,

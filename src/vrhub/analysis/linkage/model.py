@@ -9,8 +9,9 @@ engines run: ``bit_count(bf_i_l & bf_i_r)`` summed over the words (DuckDB and Sp
 
 Comparisons (each level's m and u trained; Fellegi & Sunter 1969):
 
-* ``names``: both hashes equal; given and family swapped; Dice of the Bloom filters ≥ 0.9, ≥ 0.75, ≥ 0.6; else.
-* ``given_name`` / ``family_name``: hash equal; a phonetic code (Metaphone, NYSIIS, Soundex) equal; else.
+* ``names`` (one hierarchy, so that name evidence is not counted twice): both hashes equal; given and family
+  swapped; one equal and the other phonetically equal (Metaphone, NYSIIS or Soundex); Dice of the Bloom filters
+  ≥ 0.9; both phonetically equal; Dice ≥ 0.75; family name only; given name only; Dice ≥ 0.6; else.
 * ``dob``: equal; day and month transposed; two of year, month, day equal; year equal; else.
 * ``sex``, ``postcode_sector``: equal; else.
 
@@ -38,6 +39,11 @@ BLOCKING_RULES = (
     "l.lk_given_metaphone = r.lk_given_metaphone and l.lk_family_metaphone = r.lk_family_metaphone "
     "and l.lk_postcode_sector = r.lk_postcode_sector",
     "l.lk_given = r.lk_family and l.lk_family = r.lk_given",
+    "l.lk_given_soundex = r.lk_given_soundex and l.lk_family_soundex = r.lk_family_soundex "
+    "and l.lk_dob_year = r.lk_dob_year",
+    "l.lk_family = r.lk_family and l.lk_dob_month = r.lk_dob_month and l.lk_dob_day = r.lk_dob_day",
+    "l.lk_given = r.lk_given and l.lk_family = r.lk_family and l.lk_sex = r.lk_sex",
+    "l.lk_dob = r.lk_dob and l.lk_postcode_sector = r.lk_postcode_sector",
 )
 TRAINING_RULES = ("l.lk_dob = r.lk_dob", "l.lk_given = r.lk_given and l.lk_family = r.lk_family")
 DETERMINISTIC_RULES = ("l.lk_given = r.lk_given and l.lk_family = r.lk_family and l.lk_dob = r.lk_dob",)
@@ -103,23 +109,29 @@ def _else() -> dict[str, Any]:
 def comparisons() -> list[dict[str, Any]]:
     """The comparisons (module docstring) as Splink settings."""
     dice = dice_sql()
-    names = {"output_column_name": "names", "comparison_description": "Names: hashes and Bloom-filter Dice",
+    def phonetic(field: str) -> str:
+        col = f"lk_{field}"
+        codes = ("metaphone", "nysiis", "soundex")
+        return "(" + " OR ".join(f"{col}_{code}_l = {col}_{code}_r" for code in codes) + ")"
+
+    given, family = "lk_given_l = lk_given_r", "lk_family_l = lk_family_r"
+    names = {"output_column_name": "names",
+             "comparison_description": "Names: hashes, phonetic codes and Bloom-filter Dice, in one hierarchy",
              "comparison_levels": [
                  _level("(lk_given_l IS NULL OR lk_given_r IS NULL) AND (bf_bits_l IS NULL OR bf_bits_r IS NULL)",
                         "Null", null=True),
-                 _level("lk_given_l = lk_given_r AND lk_family_l = lk_family_r", "Exact names"),
+                 _level(f"{given} AND {family}", "Exact names"),
                  _level("lk_given_l = lk_family_r AND lk_family_l = lk_given_r", "Given and family swapped"),
-                 *[_level(f"{dice} >= {t}", f"Dice >= {t}") for t in DICE_LEVELS],
+                 _level(f"({given} AND {phonetic('family')}) OR ({family} AND {phonetic('given')})",
+                        "One name exact, the other phonetically equal"),
+                 _level(f"{dice} >= {DICE_LEVELS[0]}", f"Dice >= {DICE_LEVELS[0]}"),
+                 _level(f"{phonetic('given')} AND {phonetic('family')}", "Both names phonetically equal"),
+                 _level(f"{dice} >= {DICE_LEVELS[1]}", f"Dice >= {DICE_LEVELS[1]}"),
+                 _level(family, "Family name exact, given name different"),
+                 _level(given, "Given name exact, family name different"),
+                 _level(f"{dice} >= {DICE_LEVELS[2]}", f"Dice >= {DICE_LEVELS[2]}"),
                  _else()]}
     out = [names]
-    for field in ("given", "family"):
-        col = f"lk_{field}"
-        phon = " OR ".join(f"{col}_{code}_l = {col}_{code}_r" for code in ("metaphone", "nysiis", "soundex"))
-        out.append({"output_column_name": f"{field}_name",
-                    "comparison_description": f"{field} name: hash, then phonetic codes",
-                    "comparison_levels": [_level(f"{col}_l IS NULL OR {col}_r IS NULL", "Null", null=True),
-                                          _level(f"{col}_l = {col}_r", "Exact"),
-                                          _level(phon, "Phonetic code equal"), _else()]})
     parts = ("lk_dob_year", "lk_dob_month", "lk_dob_day")
     two = " OR ".join(f"({a}_l = {a}_r AND {b}_l = {b}_r)" for i, a in enumerate(parts) for b in parts[i + 1:])
     out.append({"output_column_name": "dob", "comparison_description": "Date of birth and its parts",

@@ -151,7 +151,7 @@ def build_profile(
     profile = Profile(start, end, level, strand, definition.provenance(), datasets, sections, headline, trend,
                       [w.to_json() for w in warnings], cap.rows(), [], vscope, where.__dict__.pop("population", None),
                       where.__dict__.pop("deprivation", None),
-                      any(d.synthetic for d in engine.ws.catalogue.datasets() if d.id in set(datasets)))
+                      engine.synthetic(datasets))
     profile.summary = summarise(profile)
     return profile
 
@@ -180,7 +180,9 @@ def _force_parts(engine: Engine, definition: Definition, sections: dict[str, Sec
         s.available = True
         s.notes = [n for n in s.notes if not n.startswith(NO_SOURCE_NOTES) and not n.startswith(POLICE_UK_WHY)]
     hour = [n for n in fp.notes if n.startswith("hour × weekday")]
-    rates = [n for n in fp.notes if n.startswith(("rates per 1,000", "ages "))]
+    rates = [n for n in fp.notes if n.startswith(("rates per 1,000 by age", "rates per 1,000 residents of the same",
+                                                  "ages "))]
+    sections["what"].notes += [n for n in fp.notes if n.startswith("rates per 1,000 residents of the loaded")]
     lead = [n for n in fp.notes if n.startswith("force crime records")]
     sections["what"].notes += lead
     sections["who"].notes += lead + rates + [

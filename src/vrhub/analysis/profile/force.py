@@ -188,6 +188,17 @@ def _rates(counts: pd.Series, engine: Engine) -> tuple[pd.DataFrame, list[str]]:
     return out, [f"rates per 1,000 residents of the same age band ({source}, all loaded LSOAs)", *notes]
 
 
+def _residents(engine: Engine) -> tuple[float | None, str]:
+    """All residents of the loaded LSOAs (the newest population loaded) and its source, or (None, '')."""
+    from vrhub.store.geography import Geography
+
+    try:
+        pop = Geography(engine).population()
+    except NoDataError:
+        return None, ""
+    return pop.total or None, pop.label
+
+
 def _hour_weekday(ts: pd.Series) -> pa.Table:
     got = ts.groupby([ts.dt.dayofweek, ts.dt.hour]).size()
     rows = [{"weekday": WEEKDAYS[d], "hour": h, "records": int(got.get((d, h), 0))}
@@ -215,7 +226,7 @@ def force_profile(engine: Engine, definition: Definition, *, start: dt.date | No
             *(f"{r}_{k}" for r in ("victim", "suspect") for k in ("id", "age", "sex", "ethnicity")), *measures]
     df = t.select(*keep).to_pyarrow().to_pandas()
     datasets = sorted(df["dataset_id"].unique().tolist())
-    synthetic = any(d.synthetic for d in engine.ws.catalogue.datasets(KIND) if d.id in datasets)
+    synthetic = engine.synthetic(datasets, KIND)
     p = ForceProfile(start, end, strand, synthetic, datasets, len(df))
     if df.empty:
         p.notes.append(f"no force crime records in scope from {start:%Y-%m} to {end:%Y-%m}"
@@ -224,7 +235,14 @@ def force_profile(engine: Engine, definition: Definition, *, start: dt.date | No
     crimes = df.drop_duplicates("crime_ref")
     p.crimes = len(crimes)
     # --- what
-    p.tables["what_force_by_offence_group"] = _counts(crimes, ["offence_group", "offence_subgroup"])
+    groups = _counts(crimes, ["offence_group", "offence_subgroup"])
+    residents, source = _residents(engine)
+    if residents:
+        groups = groups.append_column("population", pa.array([residents] * groups.num_rows, pa.float64()))
+        groups = groups.append_column("rate_per_1000", pa.array(
+            [round(n * 1000 / residents, 3) for n in groups.column("records").to_pylist()], pa.float64()))
+        p.notes.append(f"rates per 1,000 residents of the loaded area ({source})")
+    p.tables["what_force_by_offence_group"] = groups
     p.tables["what_force_by_offence_code"] = _counts(crimes, ["ho_offence_code", "offence_description"])
     weapons = [{"what": "knife or sharp instrument", "records": int(crimes["knife_flag"].fillna(False).sum())},
                {"what": "firearm", "records": int(crimes["firearm_flag"].fillna(False).sum())}]

@@ -135,7 +135,7 @@ def partner_profile(engine: Engine, definition: Definition, start: dt.date, end:
                                   + (f" in strand {strand}" if strand else ""))
             continue
         datasets += ids
-        made_up = any(d.synthetic for d in engine.ws.catalogue.datasets(feed.kind) if d.id in ids)
+        made_up = engine.synthetic(ids, feed.kind)
         synthetic |= made_up
         mark = " (SYNTHETIC data, invented for testing and training: not evidence)" if made_up else ""
         for col in feed.who:

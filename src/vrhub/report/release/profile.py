@@ -41,7 +41,7 @@ ADDITIVE = {
     "who_stop_search_by_self_defined_ethnicity": (["self_defined_ethnicity"], "searches", []),
     **additive_specs(),  # the partner feeds' who / when / why tables
     # force crime records (vrhub.analysis.profile.force); the who tables are views of one cube, released below
-    "what_force_by_offence_group": (["offence_group", "offence_subgroup"], "records", []),
+    "what_force_by_offence_group": (["offence_group", "offence_subgroup"], "records", ["population"]),
     "what_force_by_offence_code": (["ho_offence_code"], "records", ["offence_description"]),
     "what_force_weapons": (["what"], "records", []),
     "what_force_repeat_locations": (["lsoa_code"], "records", []),

@@ -270,8 +270,8 @@ FORCE_CAPTIONS = {
     "what_force_by_offence_code": "Serious violence (force crime records) by Home Office offence code",
     "what_force_weapons": "Serious violence (force crime records) with a knife or sharp instrument, or a firearm",
     "what_force_repeat_locations": "Serious violence (force crime records): the LSOAs with most crimes",
-    "who_force_victims_by_age_band": "Victims of serious violence (force crime records) by age band, with rates per "
-                                     "1,000 residents of the same age",
+    "who_force_victims_by_age_band": "Victims of serious violence (force crime records) by age band (rates per 1,000 "
+                                     "residents of the same age where population by age is loaded)",
     "who_force_victims_by_sex": "Victims of serious violence (force crime records) by sex",
     "who_force_victims_by_ethnic_group": "Victims of serious violence (force crime records) by ethnic group",
     "who_force_suspects_by_age_band": "Suspects of serious violence (force crime records) by age band",
