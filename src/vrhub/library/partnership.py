@@ -220,6 +220,15 @@ class Partnership:
         return Result("cohort", result, dict(result.parameters), list(result.datasets), None, result.citation,
                       context={"label": label})
 
+    # --- value for money ----------------------------------------------------------------------------------------------
+    def value(self, service: str, **options: Any) -> Result[Any]:
+        """A value-for-money sheet for a commissioned service (``analysis.value.sheet.value_sheet``; the options
+        are its keyword arguments: year, effect_prior, participants, baseline_offences, baseline_category, seed)."""
+        from vrhub.analysis.value.sheet import value_sheet
+
+        sheet = value_sheet(self.ws, service, **options)
+        return Result("value", sheet, {"service": service, **options}, citation=str(sheet.get("citation", "")))
+
     # --- the demo ---------------------------------------------------------------------------------------------------
     def demo(self, *, progress: Any = None) -> Any:
         """Load the shipped real Kent and Medway data and the synthetic demo partnership (``library.demo``)."""

@@ -19,11 +19,12 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, Response
 
-from vrhub.analysis.profile import Profile, parse_month
+from vrhub.analysis.profile import Profile
 from vrhub.analysis.profile.build import LEVELS
 from vrhub.domain.definitions import load_definition
 from vrhub.domain.definitions.loader import shipped_definitions
 from vrhub.domain.errors import PeriodError
+from vrhub.domain.periods import parse_month
 from vrhub.governance.access import Permission
 from vrhub.governance.access.scope import ReleaseDecision, current_partner_datasets, release_decision
 from vrhub.library import Partnership, Result
