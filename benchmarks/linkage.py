@@ -3,7 +3,7 @@
 Run:  .venv/bin/python benchmarks/linkage.py [--records 1000000] [--data DIR] [--memory-limit 3GB] [--chunks 2]
       [--threads N] [--json results.json]
 
-The synthetic partners (``vrhub.ingest.synth.linkage``: education, youth justice, ED; own identifiers, realistic
+The synthetic partners (``vrhub.synth.linkage``: education, youth justice, ED; own identifiers, realistic
 errors, encoded with ``vrhub pseudonymise --linkage``) are generated once into ``--data`` (default a folder under
 the system temporary directory, reused when present) in a child process, so that the figures below are the link
 alone: reading the three files, training (prior, u by random sampling, EM on two blocking rules with at most

@@ -35,11 +35,10 @@ def cohort(
     from vrhub.cli.context import state, table
     from vrhub.cli.outputs import output_folder
     from vrhub.cli.period import month_options
-    from vrhub.library import Result
 
     lo, hi = month_options(start, end, period)
     partnership = state.partnership()
-    found = Result("cohort", _linked(partnership.home)) if linked else partnership.cohort((lo, hi))
+    found = partnership.cohort(None if linked else (lo, hi), linked=linked)
     result = (found.release() if release else found).value
     span = (f"{lo:%Y-%m}_{hi:%Y-%m}" if lo and hi else "all") + ("_linked" if linked else "")
     folder = out_dir or output_folder(partnership.home / "cohort", span, release=release)
@@ -65,21 +64,3 @@ def cohort(
         out.print(f"[dim]{n}[/]")
     out.print(f"Wrote {csv_path} and {summary}")
 
-
-def _linked(home: Path):  # type: ignore[no-untyped-def]
-    """The cohort on the clusters of ``<home>/linkage/latest`` and the partner files that run read."""
-    from vrhub.analysis.linkage.cohort import linked_cohort_risk_factors
-    from vrhub.domain.errors import NoDataError
-    from vrhub.ingest.linkage_files import read_partner_files
-    from vrhub.report.linkage import read_linkage
-
-    links, report = read_linkage(home / "linkage" / "latest")
-    inputs = report.get("inputs", {})
-    if not {"education", "youth_justice"} <= set(inputs):
-        raise NoDataError("the last linkage run did not link education and youth justice records",
-                          "run `vrhub link --sources education,youth_justice,...` first")
-    files = read_partner_files({k: [Path(p) for p in inputs[k]] for k in ("education", "youth_justice")})
-    return linked_cohort_risk_factors(links, files.frames["education"], files.frames["youth_justice"],
-                                      estimated=report.get("estimated_error"),
-                                      synthetic=bool(report.get("synthetic")),
-                                      datasets=["linkage/latest"])

@@ -65,8 +65,8 @@ def hotspots(
     as_json: bool = typer.Option(False, "--json", help="Print the parameters, data versions and files as JSON."),
 ) -> None:
     """Find where serious violence concentrates (Gi*, kernel density or emerging hot spots) and map it offline."""
-    from vrhub.analysis.hotspots import HotspotInputError
     from vrhub.cli.context import state
+    from vrhub.domain.errors import HotspotInputError
 
     months = month_options(start, end, period)
     bw: float | str = bandwidth
@@ -126,8 +126,8 @@ def near_repeat(
     as_json: bool = typer.Option(False, "--json", help="Print the Knox table and parameters as JSON."),
 ) -> None:
     """Knox near-repeat test: are events close in space also close in time, more than chance would give?"""
-    from vrhub.analysis.hotspots import HotspotInputError, TimeResolutionError
     from vrhub.cli.context import state, table
+    from vrhub.domain.errors import HotspotInputError, TimeResolutionError
 
     space_bands, time_bands = _numbers(space, "--space"), _numbers(time, "--time")
     months = month_options(start, end, period)

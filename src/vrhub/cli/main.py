@@ -2,13 +2,16 @@
 
 The commands are listed in :data:`COMMANDS` and imported only when one runs (:class:`LazyCommands`, after
 Click's "lazily loading subcommands" pattern), so ``vrhub --help`` answers without importing pandas, DuckDB,
-SciPy or SQLAlchemy (``benchmarks/startup.py`` measures it). ``tests/test_architecture.py`` checks that each
-entry's help text is the command's own.
+SciPy or SQLAlchemy (``benchmarks/startup.py`` measures it). The listing reads each command's help from its source
+(:func:`command_help`); ``tests/test_architecture.py`` checks that it is the command's own.
 """
 
 from __future__ import annotations
 
+import ast
 import importlib
+import importlib.util
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -22,64 +25,61 @@ from vrhub.version import __version__
 
 __all__ = ["COMMANDS", "State", "app", "existing_paths", "main", "state", "table"]
 
-#: Every command: name → (module, attribute, its one-line help as ``vrhub --help`` lists it). The attribute is a
-#: ``typer.Typer`` (a group of commands) or a function (one command).
-COMMANDS: dict[str, tuple[str, str, str]] = {
-    "update": ("vrhub.cli.fetch", "update", "Fetch what police.uk has published since the last fetch, re-run the "
-               "supply check, list revised months."),
-    "datasets": ("vrhub.cli.datasets", "datasets", "List the dataset versions in the workspace, with provenance "
-                 "and supply warnings."),
-    "quarantine": ("vrhub.cli.datasets", "quarantine", "Show the rows of a dataset that were quarantined, with the "
-                   "reason for each."),
-    "withdraw": ("vrhub.cli.datasets", "withdraw", "Stop using a dataset version (e.g."),
-    "restore": ("vrhub.cli.datasets", "restore", "Use a withdrawn dataset version again."),
-    "demo": ("vrhub.cli.demo", "demo", "Load the real Kent and Medway data (boundaries, IMD, police.uk) and the demo "
-             "partnership; build the SNA."),
-    "examples": ("vrhub.cli.examples", "examples", "Write sample inputs (police.uk archive, boundaries, ISTV returns, "
-                 "a mapped export, partner feeds, a broken file) for trying every example in the README; see "
-                 "PATH/README.md."),
-    "profile": ("vrhub.cli.profile", "profile", "Profile serious violence for a period, area level and strand, and "
-                "write the outputs."),
-    "cardiff": ("vrhub.cli.cardiff", "cardiff", "Cardiff Model view: ED assaults (ISTV) vs police-recorded violence "
-                "by district and month, ED arrival times, and the assault locations known only to health."),
-    "cohort": ("vrhub.cli.cohort", "cohort", "Odds ratios of a violent youth justice offence by exclusion, "
-               "suspension, persistent absence and sex, for pupils linked on pseudonym between the education and "
-               "youth justice data."),
-    "link": ("vrhub.cli.link", "link", "Link records across partners on their keyed encodings (Splink: "
-             "Fellegi–Sunter, EM; Bloom-filter Dice)."),
-    "synth": ("vrhub.cli.synth", "synth", "Generate a synthetic Kent and Medway partnership (ED returns, ambulance, "
-              "education, youth justice); --load."),
-    "value": ("vrhub.cli.value", "value", "Cost per participant, offences prevented and benefit–cost ratio (with its "
-              "Monte Carlo interval)."),
-    "pseudonymise": ("vrhub.cli.pseudonymise", "pseudonymise", "Replace identifiers with keyed HMAC-SHA256 "
-                     "pseudonyms (columns guessed from the header unless named)."),
-    "pseudonymise-key": ("vrhub.cli.pseudonymise", "pseudonymise_key", "Make a new random pseudonymisation key "
-                         "(share it with partners securely; never with the data)."),
-    "hotspots": ("vrhub.cli.hotspots", "hotspots", "Find where serious violence concentrates (Gi*, kernel density "
-                 "or emerging hot spots) and map it offline."),
-    "near-repeat": ("vrhub.cli.hotspots", "near_repeat", "Knox near-repeat test: are events close in space also "
-                    "close in time, more than chance would give?"),
-    "serve": ("vrhub.cli.hub", "serve", "Start the data-sharing hub (a FastAPI app; its OpenAPI is at "
-              "/api/openapi.json)."),
-    "ingest": ("vrhub.cli.ingest", "app", "Load partner data into the workspace."),
-    "geography": ("vrhub.cli.geography", "app", "Area boundaries and attributes."),
-    "strategy": ("vrhub.cli.strategy", "app", "The Serious Violence Duty strategy: strands, board leads, action "
-                 "plans."),
-    "sna": ("vrhub.cli.sna", "app", "The Strategic Needs Assessment."),
-    "services": ("vrhub.cli.services", "app", "Commissioned services: register, providers' returns, statements, "
-                 "contract alerts."),
-    "evaluate": ("vrhub.cli.evaluate", "app", "What works: difference-in-differences, interrupted time series, "
-                 "synthetic control, before/after surveys."),
-    "fetch": ("vrhub.cli.fetch", "app", "Get data from its publisher and load it."),
-    "hub": ("vrhub.cli.hub", "hub_app", "Administer the data-sharing hub: organisations, users, agreements, tokens, "
-            "purge."),
-    "audit": ("vrhub.cli.hub", "audit_app", "The hub's hash-chained audit log."),
+#: Every command: name → (module, attribute). The attribute is a ``typer.Typer`` (a group of commands) or a function
+#: (one command). ``vrhub --help`` lists each with its own help, read from the module's source without importing it.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "update": ("vrhub.cli.fetch", "update"),
+    "datasets": ("vrhub.cli.datasets", "datasets"),
+    "quarantine": ("vrhub.cli.datasets", "quarantine"),
+    "withdraw": ("vrhub.cli.datasets", "withdraw"),
+    "restore": ("vrhub.cli.datasets", "restore"),
+    "demo": ("vrhub.cli.demo", "demo"),
+    "examples": ("vrhub.cli.examples", "examples"),
+    "profile": ("vrhub.cli.profile", "profile"),
+    "cardiff": ("vrhub.cli.cardiff", "cardiff"),
+    "cohort": ("vrhub.cli.cohort", "cohort"),
+    "link": ("vrhub.cli.link", "link"),
+    "synth": ("vrhub.cli.synth", "synth"),
+    "value": ("vrhub.cli.value", "value"),
+    "pseudonymise": ("vrhub.cli.pseudonymise", "pseudonymise"),
+    "pseudonymise-key": ("vrhub.cli.pseudonymise", "pseudonymise_key"),
+    "hotspots": ("vrhub.cli.hotspots", "hotspots"),
+    "near-repeat": ("vrhub.cli.hotspots", "near_repeat"),
+    "serve": ("vrhub.cli.hub", "serve"),
+    "ingest": ("vrhub.cli.ingest", "app"),
+    "geography": ("vrhub.cli.geography", "app"),
+    "strategy": ("vrhub.cli.strategy", "app"),
+    "sna": ("vrhub.cli.sna", "app"),
+    "services": ("vrhub.cli.services", "app"),
+    "evaluate": ("vrhub.cli.evaluate", "app"),
+    "fetch": ("vrhub.cli.fetch", "app"),
+    "hub": ("vrhub.cli.hub", "hub_app"),
+    "audit": ("vrhub.cli.hub", "audit_app"),
 }
+
+
+def command_help(name: str) -> str:
+    """The help of command ``name`` as its module writes it (a function's docstring, a group's ``help=``), read
+    with ``ast`` from the source file, so that listing the commands imports none of them."""
+    module, attribute = COMMANDS[name]
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None:
+        return ""
+    tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == attribute:
+            return ast.get_docstring(node) or ""
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == attribute for t in node.targets) \
+                and isinstance(node.value, ast.Call):
+            for kw in node.value.keywords:
+                if kw.arg == "help" and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str):
+                    return kw.value.value
+    return ""
 
 
 def load_command(name: str) -> Any:
     """The Click command ``name`` of :data:`COMMANDS`, built by Typer from its module (imported now)."""
-    module, attribute, _ = COMMANDS[name]
+    module, attribute = COMMANDS[name]
     target = getattr(importlib.import_module(module), attribute)
     if isinstance(target, typer.Typer):
         group = typer.main.get_group(target)
@@ -116,8 +116,7 @@ class LazyCommands(VrhubGroup):
         if cmd_name not in COMMANDS:
             return None
         if self._listing:  # ``vrhub --help``: the name and its line of help are enough
-            text = COMMANDS[cmd_name][2]
-            return TyperCommand(cmd_name, help=text, short_help=text)
+            return TyperCommand(cmd_name, help=command_help(cmd_name))
         self._commands[cmd_name] = load_command(cmd_name)
         return self._commands[cmd_name]
 

@@ -34,9 +34,9 @@ def value(
     """Cost per participant, offences prevented and benefit–cost ratio (with its Monte Carlo interval)."""
     from vrhub.cli.context import state
 
-    sheet = value_sheet(state.workspace(), service, year=year, effect_prior=effect_prior,
-                        participants=participants, baseline_offences=baseline_offences,
-                        baseline_category=baseline_category, seed=seed)
+    sheet = state.partnership().value(service, year=year, effect_prior=effect_prior, participants=participants,
+                                      baseline_offences=baseline_offences, baseline_category=baseline_category,
+                                      seed=seed).value
     if as_json:
         print_json(sheet)
         return

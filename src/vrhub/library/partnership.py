@@ -206,16 +206,28 @@ class Partnership:
         return Result("cardiff", view, dict(view.parameters), [*view.ed_datasets, *view.police_datasets],
                       None, view.citation)
 
-    def cohort(self, period: PeriodLike = None) -> Result[Any]:
+    def cohort(self, period: PeriodLike = None, *, linked: bool = False) -> Result[Any]:
         """School risk factors and violent youth justice offences in the cohort linked on pseudonym
-        (``analysis.cohort.cohort_risk_factors``)."""
+        (``analysis.cohort.cohort_risk_factors``); with ``linked``, on the clusters of the last ``vrhub link`` run
+        (partners without a shared identifier) and the partner files that run read."""
         from vrhub.analysis.cohort import cohort_risk_factors
 
+        if linked:
+            return Result("cohort", self._linked_cohort(), context={"label": "all_linked"})
         lo, hi = months(period)
         result = cohort_risk_factors(self.engine, start=lo, end=hi)
         label = f"{lo:%Y-%m}_{hi:%Y-%m}" if lo and hi else "all"
         return Result("cohort", result, dict(result.parameters), list(result.datasets), None, result.citation,
                       context={"label": label})
+
+    # --- value for money ----------------------------------------------------------------------------------------------
+    def value(self, service: str, **options: Any) -> Result[Any]:
+        """A value-for-money sheet for a commissioned service (``analysis.value.sheet.value_sheet``; the options
+        are its keyword arguments: year, effect_prior, participants, baseline_offences, baseline_category, seed)."""
+        from vrhub.analysis.value.sheet import value_sheet
+
+        sheet = value_sheet(self.ws, service, **options)
+        return Result("value", sheet, {"service": service, **options}, citation=str(sheet.get("citation", "")))
 
     # --- the demo ---------------------------------------------------------------------------------------------------
     def demo(self, *, progress: Any = None) -> Any:
@@ -272,6 +284,21 @@ class Partnership:
         # vrhub synth writes survey-synthetic-<service>.csv
         return Result("evaluate", res, {"design": "survey", "path": str(path)}, [], None,
                       getattr(res, "citation", ""), context={"synthetic": "synthetic" in path.name.lower()})
+
+    def _linked_cohort(self) -> Any:
+        from vrhub.analysis.linkage.cohort import linked_cohort_risk_factors
+        from vrhub.ingest.linkage_files import read_partner_files
+        from vrhub.report.linkage import read_linkage
+
+        links, report = read_linkage(self.home / "linkage" / "latest")
+        inputs = report.get("inputs", {})
+        if not {"education", "youth_justice"} <= set(inputs):
+            raise NoDataError("the last linkage run did not link education and youth justice records",
+                              "run `vrhub link --sources education,youth_justice,...` first")
+        files = read_partner_files({k: [Path(p) for p in inputs[k]] for k in ("education", "youth_justice")})
+        return linked_cohort_risk_factors(links, files.frames["education"], files.frames["youth_justice"],
+                                          estimated=report.get("estimated_error"),
+                                          synthetic=bool(report.get("synthetic")), datasets=["linkage/latest"])
 
     # --- the SNA ----------------------------------------------------------------------------------------------------
     def sna_page(self, period: PeriodLike = None, *, release: bool = False, pdf: bool = False,

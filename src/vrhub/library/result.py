@@ -29,6 +29,8 @@ class Result(Generic[T]):
     definition_sha256: str | None = None
     citation: str = ""
     released: bool = False
+    #: the disclosure statement to print on every page or file that shows a released result
+    statement: str = ""
     #: what the verb's writer needs beside ``value`` (e.g. the population by LSOA for a hot-spot rate map)
     context: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -43,7 +45,8 @@ class Result(Generic[T]):
             return self
         from vrhub.report.release import release
 
-        return replace(self, value=release(self.value).result, released=True)
+        done = release(self.value)
+        return replace(self, value=done.result, released=True, statement=done.statement)
 
     def write(self, folder: Path, *, release: bool = False) -> Any:
         """Write the result's files to ``folder`` with the report layer's writer for this verb (released first with

@@ -60,6 +60,21 @@ def _quiet() -> None:
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
+M_U_FLOOR = 1e-300  # Splink refuses a saved model with a probability of 0 (it underflows); a trained level can be 0
+
+
+def loadable_model(model: dict[str, Any]) -> dict[str, Any]:
+    """A saved model with every m and u probability at least ``M_U_FLOOR``, so that Splink accepts it on any
+    engine (a level never seen in training is trained to 0)."""
+    out = json.loads(json.dumps(model))
+    for comparison in out.get("comparisons", []):
+        for level in comparison.get("comparison_levels", []):
+            for key in ("m_probability", "u_probability"):
+                if level.get(key) is not None:
+                    level[key] = max(float(level[key]), M_U_FLOOR)
+    return out
+
+
 def _linker(records: pd.DataFrame, engine: str, model: dict[str, Any] | None, *, spark: Any = None,
             memory_limit: str | None = None, threads: int | None = None) -> Any:
     from splink import Linker
@@ -69,8 +84,8 @@ def _linker(records: pd.DataFrame, engine: str, model: dict[str, Any] | None, *,
         table = api.register(records, table_name="vrhub_linkage_records")
     else:
         api = _spark_api(spark)
-        table = api.register(spark.createDataFrame(records), table_name="vrhub_linkage_records")
-    chosen = dict(model) if model else settings("duckdb")
+        table = api.register(_to_spark(spark, records), table_name="vrhub_linkage_records")
+    chosen = loadable_model(model) if model else settings("duckdb")
     chosen["sql_dialect"] = "duckdb" if engine == "duckdb" else "spark"
     for rule in chosen.get("blocking_rules_to_generate_predictions", []):
         if isinstance(rule, dict):
@@ -78,14 +93,31 @@ def _linker(records: pd.DataFrame, engine: str, model: dict[str, Any] | None, *,
     return Linker(table, chosen, log_level=None)
 
 
-def train(linker: Any, *, seed: int, u_pairs: float, em_pairs: float | None, recall: float = 0.8) -> None:
-    """Train ``linker`` in place (module docstring)."""
+def _to_spark(spark: Any, records: pd.DataFrame) -> Any:
+    """The records as a Spark DataFrame with explicit types (text columns that are all null have none to infer)."""
+    from pyspark.sql.types import LongType, StringType, StructField, StructType
+
+    fields = [StructField(c, LongType() if c.startswith("bf_") else StringType(), True) for c in records.columns]
+    rows = records.astype(object).where(records.notna(), None)
+    return spark.createDataFrame(rows.itertuples(index=False, name=None), StructType(fields))
+
+
+def train(linker: Any, *, seed: int, u_pairs: float, em_pairs: float | None, recall: float = 0.8) -> list[str]:
+    """Train ``linker`` in place (module docstring); the EM blocking rules skipped because EM failed to converge to
+    representable m probabilities (very small data) are returned."""
+    skipped: list[str] = []
     from splink import block_on  # noqa: F401  (imported for its side effect of loading the blocking library)
 
     linker.training.estimate_probability_two_random_records_match(list(DETERMINISTIC_RULES), recall=recall)
     linker.training.estimate_u_using_random_sampling(max_pairs=u_pairs, seed=seed)
     for rule in TRAINING_RULES:
-        linker.training.estimate_parameters_using_expectation_maximisation(rule, max_pairs=em_pairs)
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(rule, max_pairs=em_pairs)
+        except ValueError as exc:  # on very small data EM can drive an m to exactly 0, which Splink refuses
+            if "below the minimum allowed" not in str(exc):
+                raise
+            skipped.append(rule)
+    return skipped
 
 
 def link_records(records: pd.DataFrame, *, engine: str = "duckdb", threshold: float = 0.9, seed: int = 1,
@@ -99,8 +131,7 @@ def link_records(records: pd.DataFrame, *, engine: str = "duckdb", threshold: fl
         raise ValueError(f"unknown engine {engine!r}: use duckdb or spark")
     _quiet()
     linker = _linker(records, engine, model, spark=spark, memory_limit=memory_limit, threads=threads)
-    if model is None:
-        train(linker, seed=seed, u_pairs=u_pairs, em_pairs=em_pairs)
+    skipped = train(linker, seed=seed, u_pairs=u_pairs, em_pairs=em_pairs) if model is None else []
     kw = {"num_chunks_left": chunks, "num_chunks_right": chunks} if chunks > 1 else {}
     predicted = linker.inference.predict(threshold_match_probability=REVIEW_FLOOR, **kw)
     clustered = linker.clustering.cluster_pairwise_predictions_at_threshold(predicted, threshold)
@@ -113,4 +144,5 @@ def link_records(records: pd.DataFrame, *, engine: str = "duckdb", threshold: fl
     trained = json.loads(json.dumps(linker.misc.save_model_to_json()))
     return LinkageRun(pairs, clusters.sort_values("unique_id", ignore_index=True), trained, engine, threshold,
                       {"seed": seed, "u_pairs": u_pairs, "em_pairs": em_pairs, "chunks": chunks,
-                       "memory_limit": memory_limit, "trained_here": model is None})
+                       "memory_limit": memory_limit, "trained_here": model is None,
+                       "em_sessions_skipped": skipped})

@@ -19,14 +19,15 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, Response
 
-from vrhub.analysis.profile import Profile, parse_month
+from vrhub.analysis.profile import Profile
 from vrhub.analysis.profile.build import LEVELS
 from vrhub.domain.definitions import load_definition
 from vrhub.domain.definitions.loader import shipped_definitions
 from vrhub.domain.errors import PeriodError
+from vrhub.domain.periods import parse_month
 from vrhub.governance.access import Permission
 from vrhub.governance.access.scope import ReleaseDecision, current_partner_datasets, release_decision
-from vrhub.library import Partnership
+from vrhub.library import Partnership, Result
 from vrhub.report.csv_safe import write_table
 from vrhub.report.profile_files import ANALYST_MARKER
 from vrhub.server.dependencies import Hub, Principal, get_hub, http_error, record, require
@@ -105,9 +106,8 @@ def profile_for(hub: Hub, principal: Principal, *, start: dt.date | None, end: d
         return exact, ANALYST_MARKER, decision
 
     def release():  # type: ignore[no-untyped-def]
-        from vrhub.report.release import release_profile
-
-        return release_profile(exact)
+        released = Result("profile", exact).release()  # the one release step, through the library
+        return released.value, released.statement
 
     released, notice = _cached(hub, (*key, True), release)
     return released, notice, decision
