@@ -37,7 +37,8 @@ def _hotspots(ws: Workspace, d: Definition, p: Profile, notice: str, pub: Public
     from vrhub.report.maps import GI_STAR_CLASSES, choropleth
 
     try:
-        incidents = gather_incidents(ws.engine(), d, start=p.start, end=p.end, strand=p.strand, source=source)
+        incidents = gather_incidents(ws.engine(), d, start=p.start, end=p.end, strand=p.strand, source=source,
+                                     vintage=p.vintage.vintage if p.vintage else None)
         if incidents.frame.empty:
             return None
         run = run_gi_star(ws.engine(), incidents, level="lsoa", permutations=HOTSPOT_PERMUTATIONS,
@@ -132,7 +133,7 @@ def _cardiff(ws: Workspace, p: Profile, pub: Publication) -> dict[str, Any] | No
     from vrhub.analysis.cardiff import GEOCODED_NOTE, GEOCODED_TABLES, cardiff_view
 
     try:
-        view = cardiff_view(ws.engine(), start=p.start, end=p.end)
+        view = cardiff_view(ws.engine(), start=p.start, end=p.end, vintage=p.vintage.vintage if p.vintage else None)
     except NoDataError:
         return None
     view = pub.result(view)
