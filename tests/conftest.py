@@ -11,6 +11,7 @@ The plain helpers and constants defined here are also importable by test modules
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import os
 import sys
@@ -137,6 +138,11 @@ def kent_ws(tmp_path_factory: pytest.TempPathFactory) -> KentWorkspace:
     report = police_uk_ingest(w, [KENT_ZIP], partner="Kent Police", known_lsoas=known)
     assert report.ok, [r.error for r in report.results]
     return KentWorkspace(w, geo, report)
+
+
+# The SNA of kent_ws is built once per session (tests/report/conftest.py) at this build time and date.
+SNA_BUILT_AT = dt.datetime(2025, 2, 1, 9, 0, tzinfo=dt.UTC)
+SNA_TODAY = dt.date(2025, 2, 1)
 
 
 # --- PostgreSQL ----------------------------------------------------------------------------------------------

@@ -116,6 +116,15 @@ def test_the_lazy_command_list_shows_each_commands_own_help():
         assert command_help(name) == inspect.cleandoc(load_command(name).help or ""), name
 
 
+def test_every_command_module_is_listed():
+    """A command module's commands are reachable: every module of ``vrhub.cli`` with a command is in COMMANDS."""
+    from vrhub.cli.main import COMMANDS
+
+    helpers = {"__init__", "main", "console", "context", "errors", "period", "outputs"}
+    modules = {p.stem for p in (ROOT / "src" / "vrhub" / "cli").glob("*.py")} - helpers
+    assert modules == {m.rsplit(".", 1)[1] for m, _ in COMMANDS.values()}
+
+
 def test_nothing_imports_the_cli_entry_point():
     """``vrhub.cli.main`` loads the command modules; they share ``vrhub.cli.context`` instead (no cycle back)."""
     import grimp

@@ -11,6 +11,7 @@ import datetime as dt
 import math
 
 import numpy as np
+import pyarrow as pa
 import pytest
 from scipy import optimize, stats
 
@@ -218,3 +219,41 @@ def test_year_on_year_compares_per_day_and_skips_supply_warning_months():
     feb = _year_on_year(rows).to_pylist()[1]
     assert feb["rate_ratio"] == pytest.approx((113 / 28) / (101 / 28), abs=1e-4)
     assert _year_on_year(rows[:12]) is None  # no month has its month a year earlier
+
+
+# --- the key finding on change over time: a trend only from 24 months, else like periods ---------------------------
+def _yoy(rows: list[tuple[str, int, int]]) -> pa.Table:
+    out = []
+    for month, records, previous in rows:
+        m = dt.date.fromisoformat(month + "-01")
+        d = days_in(m)
+        out.append({"month": m, "records": records, "previous_year": previous, "days": d, "previous_days": d})
+    return pa.Table.from_pylist(out)
+
+
+def test_key_finding_states_a_trend_only_from_24_months():
+    from vrhub.analysis.profile.build import trend_finding
+
+    months = [dt.date(2021 + (i // 12), i % 12 + 1, 1) for i in range(30)]
+    long = fit_trend(months, list(np.random.default_rng(1).poisson(100, 30)))
+    assert trend_finding(long, None, "Violence") == long.sentence("Violence")
+    short = fit_trend(months[:5], [100, 80, 120, 90, 110])
+    assert short.available  # the model can be fitted, but a board is not shown it
+    text = trend_finding(short, None, "Violence")
+    assert "% a year" not in text and "5 usable months loaded, too few to state a trend" in text
+
+
+def test_key_finding_compares_like_periods_with_the_exact_rate_ratio():
+    from vrhub.analysis.profile.build import trend_finding
+
+    months = [dt.date(2022, m, 1) for m in range(1, 13)] + [dt.date(2023, m, 1) for m in (1, 2)]
+    short = fit_trend(months, list(np.random.default_rng(2).poisson(100, 14)))
+    yoy = _yoy([("2023-01", 120, 100), ("2023-02", 90, 80)])
+    text = trend_finding(short, yoy, "Violence")
+    # by hand: 210 records in 59 days against 180 in 59 days → 210/180 = 1.1667, 17% higher
+    assert "Violence in Jan 2023 to Feb 2023 was 17% higher than in the same 2 months a year earlier" in text
+    assert "rate ratio 1.17" in text
+    # the exact interval: 210 of 390 is binomial; Clopper-Pearson bounds p → p/(1-p)
+    ci = stats.binomtest(210, 390).proportion_ci(method="exact")
+    assert f"95% CI {ci.low / (1 - ci.low):.2f} to {ci.high / (1 - ci.high):.2f}" in text
+    assert "within what chance alone gives" in text  # the interval spans 1

@@ -51,6 +51,10 @@ def world(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-
         p.write_bytes(member(archive, f"{month}-kent-street.csv"))
         paths.append(p)
     assert police_uk_ingest(ws, paths, partner="Kent Police").ok
+    from vrhub.synth.ed import ingest_synthetic_ed
+
+    # October 2018 ED returns with 2011 home LSOAs (the generator's default vintage)
+    assert ingest_synthetic_ed(ws, tmp / "ed", seed=3, start="2018-10", months=1, scale=0.3)[1].ok
     # the published files, read with pandas (independent of vrhub's readers)
     crimes = pd.concat([pd.read_csv(p, dtype=str) for p in paths], ignore_index=True)
     lookup = pd.read_csv(io.BytesIO(member(CURRENT[-1])), dtype=str, encoding="utf-8-sig")
@@ -191,3 +195,47 @@ def test_cli_profile_vintage_and_domain(world, tmp_path: Path) -> None:  # type:
     assert got["vintage"] == 2021 and got["deprivation"] == "IoD 2025 Crime domain"
     [note] = got["vintage_notes"]
     assert note.endswith("go to one of its parts)") and "ONS best-fit lookup" in note
+
+
+def test_hot_spots_count_on_the_same_vintage(world) -> None:  # type: ignore[no-untyped-def]
+    from vrhub.analysis.hotspots.run import _lsoa_places, gather_incidents
+
+    ws, crimes, lookup, _, _ = world
+    p = build_profile(ws.engine(), load_definition(), level="district")
+    inc = gather_incidents(ws.engine(), load_definition())
+    moved = p.vintage.moved[2011]
+    assert inc.vintage == 2021
+    assert f"{moved:,} records from 2011 LSOAs assigned to 2021 LSOAs by the ONS best-fit lookup (an approximation)" \
+        in inc.notes
+    places, _ = _lsoa_places(Geography(ws.engine()), inc)
+    assert len(places) == 1_107
+    in_scope = set(p.sections["what"].tables["what_by_category"].to_pandas().query("sv_status != 'not'")["crime_type"])
+    scoped = crimes[crimes["Crime type"].isin(in_scope)]
+    expected = on_2021(scoped, lookup).value_counts()
+    got = places.set_index("id")["count"]
+    assert got.sum() == expected[expected.index.isin(got.index)].sum()
+    assert all(got[c] == n for c, n in expected.items() if c in got.index)
+
+
+def test_cardiff_view_counts_both_sides_on_2021_lsoas(world) -> None:  # type: ignore[no-untyped-def]
+    import csv
+
+    from vrhub.analysis.cardiff import POLICE_VIOLENCE, cardiff_view
+    from vrhub.report.release import release
+
+    ws, crimes, lookup, _, domains = world
+    view = cardiff_view(ws.engine())
+    ed = [r for p in sorted((ws.home.parent / "ed").glob("*.csv")) for r in csv.DictReader(p.open(encoding="utf-8"))]
+    home = pd.Series([r["Home LSOA"] or None for r in ed])
+    codes_2021 = set(domains["lsoa21_code"]) | Geography(ws.engine()).lsoa_codes(2021)
+    moved_home = int((home.notna() & ~home.isin(codes_2021) & home.isin(lookup["LSOA11CD"])).sum())
+    assert moved_home > 0
+    assert (f"{moved_home:,} ED home LSOAs of 2011 assigned to 2021 LSOAs by the ONS best-fit lookup "
+            "(an approximation)") in view.notes
+    police = crimes[crimes["Crime type"].isin(list(POLICE_VIOLENCE)) & crimes["Month"].eq("2018-10")]
+    moved = int(police["LSOA code"].isin(lookup["LSOA11CD"]).sum())
+    assert (f"{moved:,} police.uk records from 2011 LSOAs assigned to 2021 LSOAs by the ONS best-fit lookup "
+            "(an approximation)") in view.notes
+    shown = " ".join(release(view).result.notes)
+    assert "police.uk records from 2011 LSOAs assigned" in shown
+    assert f"{moved:,} police.uk records" not in shown or moved % 5 == 0

@@ -64,3 +64,25 @@ def ward_release_files(report_ws: Workspace, tmp_path_factory: pytest.TempPathFa
     jan = dt.date(2019, 1, 1)
     p = build_profile(report_ws.engine(), load_definition(), start=jan, end=jan, level="ward")
     return Written(p, write_profile(p, tmp_path_factory.mktemp("release-ward"), release=True))
+
+
+@pytest.fixture(scope="session")
+def sna_draft(kent_ws, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The SNA of ``kent_ws`` (police.uk only), draft, with its PDF: built once, shared by the SNA test modules."""
+    from vrhub_testkit import SNA_BUILT_AT, SNA_TODAY
+
+    from vrhub.report.sna import build_sna
+
+    return build_sna(kent_ws.ws, out=tmp_path_factory.mktemp("sna-draft"), pdf=True, built_at=SNA_BUILT_AT,
+                     today=SNA_TODAY)
+
+
+@pytest.fixture(scope="session")
+def sna_release(kent_ws, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The same SNA released (disclosure control throughout), with its PDF."""
+    from vrhub_testkit import SNA_BUILT_AT, SNA_TODAY
+
+    from vrhub.report.sna import build_sna
+
+    return build_sna(kent_ws.ws, out=tmp_path_factory.mktemp("sna-release"), pdf=True, release=True,
+                     built_at=SNA_BUILT_AT, today=SNA_TODAY)

@@ -19,14 +19,14 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from vrhub_testkit import SNA_BUILT_AT as BUILT_AT
+from vrhub_testkit import SNA_TODAY as TODAY
 
 from vrhub.domain.definitions import load_definition
 from vrhub.domain.errors import PeriodError
 from vrhub.report.sna import SnaResult, build_sna, parse_period
 from vrhub.report.sna.build import DRAFT
 
-BUILT_AT = dt.datetime(2025, 2, 1, 9, 0, tzinfo=dt.UTC)
-TODAY = dt.date(2025, 2, 1)
 TITLE = "Serious Violence Strategic Needs Assessment, October 2018 to February 2019"
 SECTIONS = ["summary", "definition", "problem", "causes", "works", "strategy", "appendix"]
 HEADLINE = 29_452  # Violence and sexual offences 28,258 + Robbery 730 + Possession of weapons 464 (Kent README)
@@ -39,16 +39,13 @@ class Built:
 
 
 @pytest.fixture(scope="module")
-def draft(kent_ws, tmp_path_factory: pytest.TempPathFactory) -> Built:
-    r = build_sna(kent_ws.ws, out=tmp_path_factory.mktemp("sna-draft"), pdf=True, built_at=BUILT_AT, today=TODAY)
-    return Built(r, r.html.read_text(encoding="utf-8"))
+def draft(sna_draft: SnaResult) -> Built:  # built once per session (tests/report/conftest.py)
+    return Built(sna_draft, sna_draft.html.read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
-def release(kent_ws, tmp_path_factory: pytest.TempPathFactory) -> Built:
-    r = build_sna(kent_ws.ws, out=tmp_path_factory.mktemp("sna-release"), pdf=True, release=True,
-                  built_at=BUILT_AT, today=TODAY)
-    return Built(r, r.html.read_text(encoding="utf-8"))
+def release(sna_release: SnaResult) -> Built:
+    return Built(sna_release, sna_release.html.read_text(encoding="utf-8"))
 
 
 # --- an HTML outline, parsed with the standard library ----------------------------------------------------------
@@ -420,7 +417,9 @@ def test_parts_without_partner_data_say_what_is_missing(draft: Built, release: B
         assert "The data behind the chart: " not in problem and "Heat map" not in problem
         causes = words(" ".join(outline(html[html.index('id="causes"'):html.index('id="works"')]).text))
         assert "The deprivation gradient in section 3" in causes and "which are not loaded" in causes
-        assert "Missing: No education data is loaded: load some with 'vrhub ingest education PATH'" in causes
+        assert "Missing: No education data is loaded." in causes  # the command to load it is in the appendix
+        rebuild = words(" ".join(outline(html[html.index('id="rebuild"'):]).text))
+        assert re.search(r"No education data is loaded: [^<]*'vrhub ingest education", rebuild)
         assert "odds ratio" not in causes
         assert any(m.startswith("Causes (risk and protective factors)") and "no education data" in m.lower()
                    for m in built.result.missing)

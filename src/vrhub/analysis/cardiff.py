@@ -34,6 +34,7 @@ import pandas as pd
 
 from vrhub.analysis.districts import district_map
 from vrhub.analysis.geocode import GeocodeRules, gazetteer_places, geocode
+from vrhub.domain.disclosure import CountedText
 from vrhub.domain.errors import NoDataError
 from vrhub.store.engine import Engine, month_range
 
@@ -148,13 +149,40 @@ def _ed_rows(engine: Engine, start: dt.date | None, end: dt.date | None) -> pd.D
     return t.select(*cols).to_pandas()
 
 
-def _police_counts(engine: Engine, start: dt.date, end: dt.date) -> tuple[pd.DataFrame | None, list[str]]:
+def _police_counts(engine: Engine, start: dt.date, end: dt.date, vintage: int | None = None,
+                   notes: list[str] | None = None) -> tuple[pd.DataFrame | None, list[str]]:
     if not engine.has(POLICE_KIND):
         return None, []
+    from vrhub.analysis.scope import on_vintage
+
     t = engine.table(POLICE_KIND)
     t = t.filter(t.crime_type.isin(list(POLICE_VIOLENCE)) & (t.month >= start) & (t.month <= end))
+    t, scope = on_vintage(engine, t, vintage)
+    for v, n in sorted(scope.moved.items()):
+        (notes if notes is not None else []).append(CountedText(
+            "{n:,} police.uk records from " + f"{v} LSOAs assigned to {scope.vintage} LSOAs by the ONS best-fit "
+            "lookup (an approximation)", n=n))
     g = t.group_by(["dataset_id", "lsoa_code", "month"]).aggregate(count=ibis._.count()).to_pandas()
     return g, sorted(g["dataset_id"].unique().tolist())
+
+
+def _map_home_lsoas(engine: Engine, ed: pd.DataFrame, known: pd.Index, vintage: int | None) -> int:
+    """ED home LSOAs of an older vintage (codes the lookup in use does not know, but the ONS best-fit lookup maps)
+    brought onto ``vintage`` (default: the newest loaded), in place; returns how many attendances were moved."""
+    from vrhub.store.geography import Geography
+    from vrhub.store.vintages import lookup_frame
+
+    geo = Geography(engine)
+    target = vintage or geo.newest_vintage()
+    older = [v for v in [*geo.vintages("lsoa"), 2011] if target and v < target]
+    lk = lookup_frame(geo, from_vintage=min(older), to_vintage=target) if older else None
+    if lk is None:
+        return 0
+    to = lk.drop_duplicates("from_code").set_index("from_code")["to_code"]
+    home = ed["home_lsoa"]
+    move = home.notna() & ~home.isin(known) & home.isin(to.index)
+    ed.loc[move, "home_lsoa"] = home[move].map(to)
+    return int(move.sum())
 
 
 def _grid(rows: pd.DataFrame, districts: list[str], months: list[str], count: str | None = None) -> pd.DataFrame:
@@ -175,12 +203,16 @@ def cardiff_view(
     start: dt.date | None = None,
     end: dt.date | None = None,
     top: int = TOP_DESCRIPTIONS,
+    vintage: int | None = None,
 ) -> CardiffView:
     """Build the Cardiff Model view for the months ``start``..``end`` (default: the months of ED data loaded).
 
     ED assault attendances (ISTV, home LSOA → district) beside police.uk violence (offence LSOA → district) by
     district and month; ED arrivals by hour × weekday; ED assaults by location type and the ``top`` free-text
     location descriptions (Florence et al., BMJ 2011). Exact: release it with ``vrhub.report.release.release``.
+
+    Both sides are counted on one LSOA vintage (``vintage``, default the newest loaded): police.uk records and ED
+    home LSOAs coded to an older vintage are assigned by the ONS best-fit lookup, and the notes count them.
     """
     ed = _ed_rows(engine, start, end)
     if ed.empty:
@@ -196,9 +228,14 @@ def cardiff_view(
 
     lookup = district_map(engine)
     code_of = lookup.groupby("district_name")["district_code"].first().to_dict()
+    vintage_notes: list[str] = []
+    moved_home = _map_home_lsoas(engine, ed, lookup.index, vintage)
+    if moved_home:
+        vintage_notes.append(CountedText("{n:,} ED home LSOAs of 2011 assigned to 2021 LSOAs by the ONS best-fit "
+                                         "lookup (an approximation)", n=moved_home))
     ed["district"] = ed["home_lsoa"].map(lookup["district_name"]).fillna(NOT_KNOWN)
     ed["month"] = pd.to_datetime(ed["month"]).dt.strftime("%Y-%m")
-    police, police_ids = _police_counts(engine, lo, hi)
+    police, police_ids = _police_counts(engine, lo, hi, vintage, vintage_notes)
     if police is not None:
         police["district"] = police["lsoa_code"].map(lookup["district_name"]).fillna(NOT_KNOWN)
         police["month"] = pd.to_datetime(police["month"]).dt.strftime("%Y-%m")
@@ -224,7 +261,7 @@ def cardiff_view(
     geocoded = _incident_places(engine, ed, lookup, police)
     if geocoded is not None:
         counts.places, counts.tally = geocoded
-    notes = list(NOTES) + ([GEOCODED_NOTE] if geocoded is not None else [])
+    notes = list(NOTES) + ([GEOCODED_NOTE] if geocoded is not None else []) + vintage_notes
     if police is None:
         notes.insert(0, "No police.uk street-level data is loaded: the police columns are empty. Load it with "
                         "'vrhub ingest police-uk PATH'.")

@@ -144,9 +144,10 @@ def on_vintage(engine: Engine, t: ir.Table, vintage: int | None = None) -> tuple
     located = t.filter(t.lsoa_code.notnull() & (t.lsoa_vintage > target) & ~t.lsoa_code.isin(same))
     counts = located.group_by("lsoa_vintage").agg(n=located.count()).to_pyarrow().to_pylist()
     newer = {int(r["lsoa_vintage"]): int(r["n"]) for r in counts}
-    if newer:  # left as coded: outside the loaded area, counted and named
-        t = t.mutate(lsoa_vintage=(t.lsoa_vintage > target).ifelse(ibis.literal(target).cast(t.lsoa_vintage.type()),
-                                                                   t.lsoa_vintage))
+    # newer-coded rows stay as coded (a code shared with ``target`` is the same LSOA; the others count as outside the
+    # loaded area, counted and named): marked as ``target`` so that the one-way lookup leaves them alone
+    t = t.mutate(lsoa_vintage=(t.lsoa_vintage > target).ifelse(ibis.literal(target).cast(t.lsoa_vintage.type()),
+                                                               t.lsoa_vintage))
     bridged, bridge = geo.to_vintage(t, target)
     return bridged, VintageScope(bridge.vintage, dict(bridge.moved), dict(bridge.unmatched), bridge.method, newer)
 

@@ -25,6 +25,8 @@ def cardiff(
     out_dir: Path | None = typer.Option(None, "--out", help="Folder for the files (default: <home>/cardiff/...)."),
     release: bool = typer.Option(False, "--release", help="Apply disclosure control to every count table."),
     top: int = typer.Option(20, "--top", min=1, help="How many free-text location descriptions to list."),
+    vintage: int | None = typer.Option(None, "--vintage", help="LSOA vintage to count on, e.g. 2021 (default: the "
+                                       "newest loaded); other vintages are assigned by the ONS best-fit lookup."),
     as_json: bool = typer.Option(False, "--json", help="Print the files' locations and headline figures as JSON."),
 ) -> None:
     """Cardiff Model view: ED assaults (ISTV) vs police-recorded violence by district and month, ED arrival times,
@@ -34,7 +36,7 @@ def cardiff(
     from vrhub.cli.period import month_options
 
     partnership = state.partnership()
-    result = partnership.cardiff(month_options(start, end, period), top=top)
+    result = partnership.cardiff(month_options(start, end, period), top=top, vintage=vintage)
     if release:
         result = result.release()
     view = result.value

@@ -58,6 +58,8 @@ def hotspots(
                                       "violence)."),
     definition: str = typer.Option("kent_and_medway", "--definition", help="Definition name or .toml/.yaml file."),
     source: str = typer.Option("police_uk_street", "--source", help=SOURCE_HELP),
+    vintage: int | None = typer.Option(None, "--vintage", help="LSOA vintage to run on, e.g. 2021 (default: the "
+                                       "newest loaded); other vintages are assigned by the ONS best-fit lookup."),
     out_dir: Path | None = typer.Option(None, "--out", help="Folder for the files (default: <home>/hotspots/...)."),
     release: bool = typer.Option(False, "--release", help="Apply disclosure control to every output."),
     as_json: bool = typer.Option(False, "--json", help="Print the parameters, data versions and files as JSON."),
@@ -80,7 +82,7 @@ def hotspots(
             found = partnership.hotspots(months, method=method, level=level, cell=cell, permutations=permutations,
                                          seed=seed, alpha=alpha, bandwidth=bw, kernel=kernel,
                                          per_population=per_population, strand=strand, definition=definition,
-                                         source=source, on_step=progress)
+                                         source=source, on_step=progress, vintage=vintage)
         except HotspotInputError as exc:
             if exc.option:  # an option the library refused: a usage error naming it
                 raise

@@ -34,6 +34,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "withdraw": ("vrhub.cli.datasets", "withdraw"),
     "restore": ("vrhub.cli.datasets", "restore"),
     "demo": ("vrhub.cli.demo", "demo"),
+    "examples": ("vrhub.cli.examples", "examples"),
     "profile": ("vrhub.cli.profile", "profile"),
     "cardiff": ("vrhub.cli.cardiff", "cardiff"),
     "cohort": ("vrhub.cli.cohort", "cohort"),

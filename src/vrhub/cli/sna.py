@@ -21,6 +21,7 @@ def build(
     out_dir: Path | None = typer.Option(None, "--out", help="Folder to write the report to (default: sna, or "
                                         "sna_released with --release, so a draft never sits beside a release)."),
     pdf: bool = typer.Option(False, "--pdf", help="Also write a PDF (needs WeasyPrint and Pango)."),
+    docx: bool = typer.Option(False, "--docx", help="Also write an editable Word document (DOCX) of the same page."),
     release: bool = typer.Option(False, "--release", help="Apply disclosure control throughout."),
     definition: str = typer.Option("kent_and_medway", "--definition", help="Definition name or file."),
     vintage: int | None = typer.Option(None, "--vintage", help="LSOA vintage to run on, e.g. 2021 (default: the "
@@ -36,15 +37,16 @@ def build(
     months = month_options(start, end, period)
     if out_dir is None:
         out_dir = output_folder(Path("."), "sna", release=release)
-    with steps("Building the SNA", 8 + release + pdf, enabled=not as_json) as step:
+    with steps("Building the SNA", 8 + release + pdf + docx, enabled=not as_json) as step:
         result = state.partnership().sna(months, out=out_dir, pdf=pdf, release=release, definition=definition,
-                                         vintage=vintage, imd_domain=imd_domain, on_step=step)
+                                         docx=docx, vintage=vintage, imd_domain=imd_domain, on_step=step)
     if as_json:
         print_json(result.to_json())
         return
     if result.label:
         out.print(escape(result.label), style="bold yellow")
-    out.print(f"SNA written to {result.html}" + (f" and {result.pdf}" if result.pdf else ""))
+    out.print(f"SNA written to {result.html}" + (f" and {result.pdf}" if result.pdf else "")
+              + (f" and {result.docx}" if result.docx else ""))
     out.print("Released: disclosure control applied throughout." if release else
               "Watermarked 'analyst draft — unsuppressed': add --release for a version to share.")
 

@@ -120,7 +120,7 @@ class Partnership:
                       list(p.datasets), p.definition.get("definition_sha256"), p.definition.get("citation", ""))
 
     def incidents(self, period: PeriodLike = None, *, strand: str | None = None, definition: str | None = None,
-                  source: str = "police_uk_street") -> Any:
+                  source: str = "police_uk_street", vintage: int | None = None) -> Any:
         """The serious-violence incidents a hot-spot method reads (``analysis.hotspots.run.gather_incidents``)."""
         from vrhub.analysis.hotspots import run as hs
 
@@ -128,13 +128,13 @@ class Partnership:
             raise UsageError(f"unknown source '{source}': use {', '.join(HOTSPOT_SOURCES)}", option="--source")
         lo, hi = months(period)
         return hs.gather_incidents(self.engine, self.definition(definition), start=lo, end=hi, strand=strand,
-                                   source=source)
+                                   source=source, vintage=vintage)
 
     def hotspots(self, period: PeriodLike = None, *, method: str = "gistar", level: str = "lsoa",
                  cell: float = 250.0, permutations: int | None = None, seed: int | None = None, alpha: float = 0.05,
                  bandwidth: float | str = "arcgis", kernel: str = "quartic", per_population: bool = False,
                  strand: str | None = None, definition: str | None = None, source: str = "police_uk_street",
-                 on_step: Callable[[str], None] | None = None) -> Result[Any]:
+                 on_step: Callable[[str], None] | None = None, vintage: int | None = None) -> Result[Any]:
         """Hot spots by Gi* (default 9,999 permutations), kernel density (dual, per resident, with
         ``per_population``) or emerging hot spots; see docs/methods/hotspots.md. The result's context carries the
         population and district lookup its rate maps need, when they are loaded."""
@@ -150,7 +150,7 @@ class Partnership:
         level = "grid" if method == "kde" else level
         step = on_step or _quiet
         step("reading incidents")
-        incidents = self.incidents(period, strand=strand, definition=definition, source=source)
+        incidents = self.incidents(period, strand=strand, definition=definition, source=source, vintage=vintage)
         n_perm = 9999 if permutations is None else permutations
         step(f"computing {method}" + (f" ({n_perm:,} permutations)" if method == "gistar" else ""))
         if method == "gistar":
@@ -197,12 +197,12 @@ class Partnership:
                       (incidents.definition or {}).get("definition_sha256"), run.citation,
                       context={"incidents": incidents})
 
-    def cardiff(self, period: PeriodLike = None, *, top: int = 20) -> Result[Any]:
+    def cardiff(self, period: PeriodLike = None, *, top: int = 20, vintage: int | None = None) -> Result[Any]:
         """The Cardiff Model view: ED assaults beside police-recorded violence (``analysis.cardiff.cardiff_view``)."""
         from vrhub.analysis.cardiff import cardiff_view
 
         lo, hi = months(period)
-        view = cardiff_view(self.engine, start=lo, end=hi, top=top)
+        view = cardiff_view(self.engine, start=lo, end=hi, top=top, vintage=vintage)
         return Result("cardiff", view, dict(view.parameters), [*view.ed_datasets, *view.police_datasets],
                       None, view.citation)
 

@@ -17,21 +17,30 @@ BLUE, ORANGE, GREY = "#1d70b8", "#b35806", "#505a5f"
 
 
 def monthly_chart(df: pd.DataFrame, title: str, marker: str) -> alt.Chart:
+    """Records by month: a line with a point on each month, months with a supply warning marked.
+
+    The month axis is ordinal (``yearmonth``), one band per month: each month is labelled once and its point sits
+    on its label. (A temporal axis lets Vega choose ticks finer than a month, so labels repeated — "Oct 2018,
+    Oct 2018, Nov 2018" — and points fell between them.) Labels turn when there are more than 12 months.
+    """
     d = df.copy()
     d["month"] = pd.to_datetime(d["month"])
     d["supply"] = d["supply_warning"].notna().map({True: "supply warning (incomplete data)", False: "complete"})
-    base = alt.Chart(d).encode(x=alt.X("month:T", title="Month", axis=alt.Axis(format="%b %Y")))
+    n = d["month"].nunique()
+    axis = alt.Axis(format="%b %Y", labelAngle=0 if n <= 6 else -45 if n <= 24 else -90, labelOverlap=False)
+    base = alt.Chart(d).encode(x=alt.X("yearmonth(month):O", title="Month", axis=axis))
     line = base.mark_line(color=BLUE).encode(y=alt.Y("records:Q", title="Records"))
     points = base.mark_point(filled=True, size=80).encode(
         y="records:Q",
         shape=alt.Shape("supply:N", title=None),
         color=alt.Color("supply:N", scale=alt.Scale(range=[BLUE, ORANGE]), title=None),
-        tooltip=["month:T", "records:Q", "supply_warning:N"],
+        tooltip=[alt.Tooltip("yearmonth(month):O", title="month", format="%b %Y"), "records:Q", "supply_warning:N"],
     )
     layers = [line, points]
     if "trend_fitted" in d:
         layers.append(base.mark_line(color=GREY, strokeDash=[4, 3]).encode(y="trend_fitted:Q"))
-    return alt.layer(*layers).properties(title={"text": title, "subtitle": marker}, width=560, height=240)
+    return alt.layer(*layers).properties(title={"text": title, "subtitle": marker}, width=max(560, 18 * n),
+                                         height=240)
 
 
 def bar_chart(df: pd.DataFrame, category: str, value: str, title: str, marker: str, x_title: str,
@@ -44,20 +53,38 @@ def bar_chart(df: pd.DataFrame, category: str, value: str, title: str, marker: s
     ).properties(title={"text": title, "subtitle": marker}, width=480)
 
 
+SUPPRESSED = "suppressed [c]: a count of 1–7, or hidden to protect one"
+SUPPRESSED_FILL = "#b1b4b6"  # mid grey (no blue in it, so not read as a count); named in its own legend
+
+
 def heatmap_chart(df: pd.DataFrame, title: str, marker: str, weekdays: list[str], legend: str) -> alt.Chart:
-    """Hour (columns) × weekday (rows) counts as shaded cells; ``records`` may be missing (suppressed: left blank).
+    """Hour (columns) × weekday (rows) counts as shaded cells; ``records`` may be missing (suppressed in a release).
 
     A sequential single-hue scale (ColorBrewer Blues, Harrower & Brewer 2003), so that order reads as lightness;
-    the exact counts are in the table printed behind the chart.
+    the exact counts are in the table printed behind the chart. Every hour 00–23 and every weekday is on the axes
+    whatever the data hold (the scale domains are fixed: a release whose hours 05–08 are all suppressed still shows
+    them), and suppressed cells are drawn grey with their own legend entry, not left blank.
     """
-    d = df.dropna(subset=["records"]).copy()
-    d["records"] = d["records"].astype(float)
-    return alt.Chart(d).mark_rect(stroke="#ffffff", strokeWidth=0.5).encode(
-        x=alt.X("hour:O", title="Hour of the day (00 = midnight to 00:59)"),
-        y=alt.Y("weekday:N", sort=weekdays, title=None),
-        color=alt.Color("records:Q", scale=alt.Scale(scheme="blues"), title=legend),
+    d = df.copy()
+    d["hour"] = d["hour"].astype(int)
+    shown = d.dropna(subset=["records"]).copy()
+    shown["records"] = shown["records"].astype(float)
+    hidden = d[d["records"].isna()].assign(status=SUPPRESSED)[["weekday", "hour", "status"]]
+    x = alt.X("hour:O", title="Hour of the day (00 = midnight to 00:59)", scale=alt.Scale(domain=list(range(24))),
+              axis=alt.Axis(labelExpr="datum.value < 10 ? '0' + datum.value : '' + datum.value", labelAngle=0))
+    y = alt.Y("weekday:N", sort=weekdays, title=None, scale=alt.Scale(domain=weekdays))
+    cells = alt.Chart(shown).mark_rect(stroke="#ffffff", strokeWidth=0.5).encode(
+        x=x, y=y, color=alt.Color("records:Q", scale=alt.Scale(scheme="blues"), title=legend),
         tooltip=["weekday:N", "hour:O", "records:Q"],
-    ).properties(title={"text": title, "subtitle": marker}, width=520, height=200)
+    )
+    layers = [cells]
+    if len(hidden):
+        layers.append(alt.Chart(hidden).mark_rect(stroke="#ffffff", strokeWidth=0.5).encode(
+            x=x, y=y, fill=alt.Fill("status:N", scale=alt.Scale(domain=[SUPPRESSED], range=[SUPPRESSED_FILL]),
+                                    legend=alt.Legend(title=None, orient="bottom", labelLimit=400)),
+            tooltip=["weekday:N", "hour:O", "status:N"],
+        ))
+    return alt.layer(*layers).properties(title={"text": title, "subtitle": marker}, width=520, height=200)
 
 
 def save_static(chart: alt.Chart, stem: Path) -> list[Path]:

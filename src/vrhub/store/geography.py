@@ -228,6 +228,7 @@ class Geography:
                 out.loc[has, "district_name"] = names[has]
             out.loc[has, "district_source"] = source
             break
+        _district_by_msoa(out)
         return pa.Table.from_pandas(out.astype(object).where(out.notna(), None), preserve_index=False)
 
     def _district_sources(self, vintage: int):  # type: ignore[no-untyped-def]
@@ -267,3 +268,20 @@ class Geography:
         from vrhub.store.vintages import to_vintage
 
         return to_vintage(self, table, vintage)
+
+
+def _district_by_msoa(out: pd.DataFrame) -> None:
+    """Give an LSOA without a district the district of the other LSOAs of its MSOA (LSOAs nest in MSOAs and MSOAs
+    in local authority districts: ONS, *Census 2021 geographies*), in place; ``district_source`` says "msoa
+    nesting". A best-fit lookup never names a 2021 LSOA made only by a split, so these are the ones it fills."""
+    if "msoa_code" not in out or out["district_code"].notna().all():
+        return
+    known = out[out["district_code"].notna() & out["msoa_code"].notna()]
+    by_msoa = known.groupby("msoa_code")[["district_code", "district_name"]].agg(
+        lambda s: s.mode().iloc[0] if not s.mode().empty else None)
+    fill = out["district_code"].isna() & out["msoa_code"].isin(by_msoa.index)
+    if not fill.any():
+        return
+    out.loc[fill, "district_code"] = out.loc[fill, "msoa_code"].map(by_msoa["district_code"])
+    out.loc[fill, "district_name"] = out.loc[fill, "msoa_code"].map(by_msoa["district_name"])
+    out.loc[fill, "district_source"] = "msoa nesting"

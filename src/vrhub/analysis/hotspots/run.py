@@ -42,6 +42,7 @@ from vrhub.analysis.hotspots.weights import SpatialWeights, contiguity_weights, 
 from vrhub.analysis.scope import (
     SOURCE,
     clip_period,
+    on_vintage,
     scoped_records,
 )
 from vrhub.domain.definitions import Definition
@@ -82,6 +83,8 @@ class Incidents:
     notes: tuple[str, ...] = ()
     source: str = SOURCE
     location_note: str = LOCATION_NOTE
+    #: the LSOA vintage the records' LSOAs are on (None: as coded, counted on the newest loaded boundaries)
+    vintage: int | None = None
 
     @property
     def months(self) -> list[dt.date]:
@@ -137,12 +140,16 @@ def gather_incidents(
     strand: str | None = None,
     possible: bool = True,
     source: str = SOURCE,
+    vintage: int | None = None,
 ) -> Incidents:
     """The records of ``source`` in scope of ``definition`` (or a strand) from ``start`` to ``end`` (months).
 
     ``source`` is a key of :data:`SOURCES`. The period defaults to every loaded month and is cut to the loaded
     months with a note. Raises :class:`NoDataError` when nothing is loaded for the period or the strand is
     unknown, :class:`HotspotInputError` for an unknown source.
+
+    Records coded to LSOAs of an older vintage than ``vintage`` (default: the newest LSOA boundaries loaded) are
+    brought onto it with the ONS best-fit lookup (:func:`vrhub.analysis.scope.on_vintage`), and a note counts them.
     """
     if source not in SOURCES:
         raise HotspotInputError(f"unknown source {source!r}: use one of {', '.join(SOURCES)}")
@@ -155,6 +162,18 @@ def gather_incidents(
     lo, hi, notes = period.start, period.end, list(period.notes)
     t = t.filter((t.month >= lo) & (t.month <= hi))
     datasets = tuple(sorted(t.select("dataset_id").distinct().to_pyarrow().column(0).to_pylist()))
+    on = None
+    if source != ED_SOURCE:  # ED home LSOAs carry no vintage: they are read as coded
+        in_scope = t.sv_status != "not" if possible else t.sv_status == "definite"
+        t, vscope = on_vintage(engine, t.filter(in_scope), vintage)
+        on = vscope.vintage
+        method = "best-fit" if vscope.method == "best fit" else vscope.method
+        for v, n in sorted(vscope.moved.items()):
+            notes.append(CountedText("{n:,} records from " + f"{v} LSOAs assigned to {on} LSOAs by the ONS {method} "
+                                     "lookup (an approximation)", n=n))
+        for v, n in sorted(vscope.newer.items()):
+            notes.append(CountedText("{n:,} records coded to " + f"{v} LSOAs cannot be placed on {on} LSOAs and "
+                                     "are not counted by area", n=n))
     keep = t.sv_status != "not" if possible else t.sv_status == "definite"
     # the engine's row order is not fixed: sort in DuckDB (every column, nulls last), so that a seeded permutation
     # test (Knox) repeats exactly; pandas sorting 10 million rows on text keys cost more than the query
@@ -188,7 +207,8 @@ def gather_incidents(
         scope = "ED assault attendances, " + scope.replace("records", "attendances")
     elif source == FORCE_SOURCE:
         scope = "force crime records, " + scope
-    return Incidents(frame, lo, hi, scope, definition.provenance(), datasets, tuple(notes), source, location_note)
+    return Incidents(frame, lo, hi, scope, definition.provenance(), datasets, tuple(notes), source, location_note,
+                     on)
 
 
 def _ordered(rows: ir.Table, keys: list[str]) -> pd.DataFrame:
@@ -233,7 +253,7 @@ def _area(geo: Geography) -> tuple[gpd.GeoDataFrame, str]:
 
 
 def _lsoa_places(geo: Geography, incidents: Incidents) -> tuple[gpd.GeoDataFrame, list[str]]:
-    gdf = geo.geodataframe("lsoa")[["code", "name", "geometry"]].rename(columns={"code": "id"})
+    gdf = geo.geodataframe("lsoa", incidents.vintage)[["code", "name", "geometry"]].rename(columns={"code": "id"})
     gdf = gdf.sort_values("id", kind="stable").reset_index(drop=True)
     counts = incidents.frame["lsoa_code"].value_counts()
     gdf["count"] = counts.reindex(gdf["id"]).fillna(0).astype("int64").to_numpy()

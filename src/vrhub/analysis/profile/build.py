@@ -424,6 +424,36 @@ def _why(definition: Definition) -> Section:
         "these context factors need force-level crime records or partner data"])
 
 
+BOARD_TREND_MONTHS = 24  # a trend is a key finding only from two full years: fewer cannot tell it from the seasons
+
+
+def trend_finding(trend: TrendResult, year_on_year: pa.Table | None, what: str) -> str:
+    """The key finding on change over time: the fitted trend only from ``BOARD_TREND_MONTHS`` usable months (with
+    fewer, a trend's interval is too wide to act on and the seasons are not separated — "−6% a year, 95% CI −96% to
+    +2180%, from 4 months" is no finding); otherwise the like-period comparison (the same months a year earlier, as a
+    ratio of rates per day with its exact interval, Ulm 1990); otherwise a statement that neither can be made yet."""
+    if trend.available and trend.months_used >= BOARD_TREND_MONTHS:
+        return trend.sentence(what)
+    rows = [r for r in (year_on_year.to_pylist() if year_on_year is not None else [])
+            if r.get("records") is not None and r.get("previous_year") is not None]
+    if rows:
+        rr = rate_ratio(sum(r["records"] for r in rows), sum(r["previous_year"] for r in rows),
+                        sum(r["days"] for r in rows), sum(r["previous_days"] for r in rows))
+        if rr is not None:
+            first, last = min(r["month"] for r in rows), max(r["month"] for r in rows)
+            span = f"{first:%b %Y}" if first == last else f"{first:%b %Y} to {last:%b %Y}"
+            word = "higher" if rr.ratio > 1 else "lower"
+            clear = "" if rr.ci_low > 1 or rr.ci_high < 1 else ", within what chance alone gives"
+            return (f"{what} in {span} was {abs(rr.change):.0%} {word} than in the same "
+                    f"{'month' if len(rows) == 1 else f'{len(rows)} months'} a year earlier (rate ratio "
+                    f"{rr.ratio:.2f}, 95% CI {rr.ci_low:.2f} to {rr.ci_high:.2f}{clear}); a trend needs "
+                    f"{BOARD_TREND_MONTHS} months of data.")
+    n = trend.months_used
+    return (f"{what}: {n} usable month{'s' if n != 1 else ''} loaded, too few to state a trend (at least "
+            f"{BOARD_TREND_MONTHS} are needed to tell one from the seasons), and no like period a year earlier is "
+            "loaded to compare with.")
+
+
 def summarise(p: Profile) -> list[str]:
     """Plain-English findings generated from the numbers (not boilerplate).
 
@@ -473,7 +503,8 @@ def summarise(p: Profile) -> list[str]:
                      "can only say 'possible' (see 'what', 'who', 'when' and 'why')."
                      + (" These force records are SYNTHETIC (invented for testing and training)." if
                         h.get("force_synthetic") else ""))
-    lines.append(p.trend.sentence("Recorded serious violence (definite and possible)"))
+    lines.append(trend_finding(p.trend, p.sections["when"].tables.get("year_on_year"),
+                               "Recorded serious violence (definite and possible)"))
     if h.get("period_asked"):
         lines.append(f"The period asked for ({h['period_asked']['from']} to {h['period_asked']['to']}) reaches beyond "
                      "the loaded data and was cut to the loaded months.")

@@ -22,8 +22,8 @@ from vrhub.analysis.cardiff import (
     assemble_tables,
     summarise_view,
 )
-from vrhub.domain.disclosure import DisclosureRules, ProtectedTable, protect_long, protect_series
-from vrhub.report.release.core import Released, statement
+from vrhub.domain.disclosure import CountedText, DisclosureRules, ProtectedTable, protect_long, protect_series
+from vrhub.report.release.core import Released, protect_count, statement
 
 _SEP = "\x1f"
 
@@ -37,7 +37,8 @@ def release_cardiff(view: CardiffView, rules: DisclosureRules) -> Released[Cardi
         view, tables=assemble_tables(parts, view.counts.code_of, view.synthetic),
         totals={"ed_assaults": parts.ed_total, "police_violence": parts.police_total}, released=True,
         disclosure=disclosure, parameters={**view.parameters, "release": True, "rules": rules.name}, counts=None,
-        summary=[])
+        summary=[], notes=[n.released(lambda v: protect_count(v, rules)) if isinstance(n, CountedText) else n
+                           for n in view.notes])
     released.summary = summarise_view(released)
     return Released(released, statement(rules, disclosure["statement"]))
 

@@ -25,11 +25,13 @@ from vrhub.analysis.profile import build_profile
 from vrhub.domain.definitions import Definition, load_definition
 from vrhub.domain.periods import parse_period as parse_period  # the one period grammar
 from vrhub.governance.store import in_force
+from vrhub.report.sna.board import titled_svg
 from vrhub.report.sna.context import _context
 from vrhub.report.sna.publication import Publication
 from vrhub.store.workspace import Workspace
 
 DRAFT = "analyst draft — unsuppressed"
+PDF_VARIANT = "pdf/ua-1"  # tagged PDF (ISO 14289-1): structure tree, document language and title, figures' alt text
 
 
 @dataclass
@@ -42,9 +44,11 @@ class SnaResult:
     definition_sha256: str = ""
     datasets: list[str] = field(default_factory=list)
     label: str | None = None  # demo strategy and/or synthetic data: the first line of the report says so
+    docx: Path | None = None  # the editable Word document, when asked for
 
     def to_json(self) -> dict[str, Any]:
         return {"notice": self.label, "html": str(self.html), "pdf": str(self.pdf) if self.pdf else None,
+                "docx": str(self.docx) if self.docx else None,
                 "released": self.released,
                 "findings": self.findings, "missing": self.missing, "definition_sha256": self.definition_sha256,
                 "datasets": self.datasets}
@@ -113,13 +117,14 @@ def render_sna(inputs: SnaInputs, *, pdf: bool = False, on_step: Callable[[str],
     step("writing the HTML")
     env = Environment(loader=PackageLoader("vrhub.report.sna", "templates"),
                       autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
+    env.filters["titled"] = titled_svg
     html = env.get_template("sna.html.j2").render(**inputs.context)
     pdf_bytes = None
     if pdf:
         from weasyprint import HTML
 
         step("writing the PDF")
-        pdf_bytes = HTML(string=html).write_pdf()
+        pdf_bytes = HTML(string=html).write_pdf(pdf_variant=PDF_VARIANT)
     return RenderedSna(html, pdf_bytes, inputs.stem, inputs.released, list(inputs.context["datasets_used"]))
 
 
@@ -127,9 +132,10 @@ def build_sna(
     ws: Workspace, *, start: dt.date | None = None, end: dt.date | None = None, out: Path,
     definition: Definition | None = None, release: bool = False, pdf: bool = False,
     built_at: dt.datetime | None = None, today: dt.date | None = None, vintage: int | None = None,
-    imd_domain: str | None = None, on_step: Callable[[str], None] | None = None,
+    imd_domain: str | None = None, on_step: Callable[[str], None] | None = None, docx: bool = False,
 ) -> SnaResult:
-    """:func:`gather_sna`, :func:`render_sna`, and the files written to ``out``."""
+    """:func:`gather_sna`, :func:`render_sna`, and the files written to ``out`` (with ``docx``, also an editable Word
+    document of the same page: :func:`vrhub.report.sna.docx_export.write_docx`)."""
     inputs = gather_sna(ws, start=start, end=end, definition=definition, release=release, built_at=built_at,
                         today=today, vintage=vintage, imd_domain=imd_domain, on_step=on_step)
     page = render_sna(inputs, pdf=pdf, on_step=on_step)
@@ -140,6 +146,13 @@ def build_sna(
     if page.pdf is not None:
         pdf_path = out / f"{page.stem}.pdf"
         pdf_path.write_bytes(page.pdf)
+    docx_path = None
+    if docx:
+        from vrhub.report.sna.docx_export import write_docx
+
+        if on_step:
+            on_step("writing the Word document")
+        docx_path = write_docx(page.html, out / f"{page.stem}.docx")
     ctx = inputs.context
     return SnaResult(html_path, pdf_path, release, ctx["findings"], ctx["missing"], inputs.definition_sha256,
-                     ctx["datasets_used"], ctx["label"])
+                     ctx["datasets_used"], ctx["label"], docx_path)

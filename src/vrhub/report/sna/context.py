@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -17,6 +18,7 @@ from vrhub.domain.labels import notice as notice_line
 from vrhub.governance.registers import Governance
 from vrhub.ingest.supply_check import ALL
 from vrhub.report import charts
+from vrhub.report.sna.board import board_texts
 from vrhub.report.sna.format import _imd_alt, _svg, _table
 from vrhub.report.sna.publication import Publication
 from vrhub.report.sna.sections import (
@@ -33,6 +35,8 @@ from vrhub.report.sna.sections import (
 )
 from vrhub.store.workspace import Workspace
 from vrhub.version import __version__
+
+EXECUTIVE_ITEMS = 4  # findings and recommendations on the one-page executive summary (all of them in section 1)
 
 
 def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: dict[str, pa.Table], notice: str,
@@ -72,7 +76,8 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
     methods = _methods(p, hotspots or ed_hotspots, near_repeat, works, causes)
     if causes["result"] is not None:
         used |= set(causes["result"].datasets)
-    versions = [{"id": x.id, "kind": x.kind, "file": x.source_file, "sha256": x.sha256[:16],
+    versions = [{"id": x.id, "kind": x.kind, "file": Path(x.source_file).name if x.source_file else "",
+                 "sha256": x.sha256[:16],
                  "received": x.received_at.strftime("%Y-%m-%d")} for x in datasets if x.id in used]
     ctx = {
         "title": f"Serious Violence Strategic Needs Assessment, {p.start:%B %Y} to {p.end:%B %Y}",
@@ -87,8 +92,10 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
         "ed_hotspots": ed_hotspots, "near_repeat": near_repeat, "partner": partner, "causes": causes,
         "datasets_used": sorted(used), "cardiff_captions": CARDIFF_CAPTIONS,
         "synthetic": any(s["synthetic"] for s in sources), "demo": gov.demo,
+        "executive": {"findings": findings[:EXECUTIVE_ITEMS], "recommendations": recs[:EXECUTIVE_ITEMS]},
     }
     ctx["label"] = notice_line(demo=gov.demo, synthetic=ctx["synthetic"], what="strategy")
+    ctx["how_to_fill"] = board_texts(ctx)  # commands and options leave the body for the appendix
     ctx["fingerprint"] = hashlib.sha256(repr(sorted(ctx["versions"], key=lambda v: v["id"])).encode()).hexdigest()[:16]
     return ctx
 
@@ -153,7 +160,7 @@ def _missing(p: Profile, near_repeat: Any, causes: dict[str, Any], cardiff: Any,
             missing.append(f"{s.name.capitalize()}: " + " ".join(s.notes))
     if near_repeat is None:
         missing.append("Near-repeat analysis: police.uk gives months only, so day-level near-repeat bands cannot be "
-                       "computed from it (vrhub near-repeat explains); dated partner data (ED, ambulance) are needed.")
+                       "computed from it; dated partner data (ED, ambulance) are needed.")
     if causes["result"] is None:
         missing.append("Causes (risk and protective factors): only the deprivation gradient is available; partner data "
                        "on exclusions, youth justice and health are not loaded. " + causes["missing"])
@@ -161,7 +168,7 @@ def _missing(p: Profile, near_repeat: Any, causes: dict[str, Any], cardiff: Any,
         missing.append("Cardiff Model view: needs emergency department (ISTV) data for the period.")
     if not works["returns_loaded"]:
         missing.append("What works: no providers' returns are loaded, so outputs cannot be stated from data "
-                       "(load them with vrhub services returns FILE).")
+                       "(load them with 'vrhub services returns FILE').")
     if not any(e["result"] for e in works["evaluations"]):
         missing.append("What works: no local impact evaluation could be run for the commissioned services on the "
                        "loaded data (reasons in section 5); evidence bands shown are the YEF Toolkit's, not local "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -36,7 +37,8 @@ def _hotspots(ws: Workspace, d: Definition, p: Profile, notice: str, pub: Public
     from vrhub.report.maps import GI_STAR_CLASSES, choropleth
 
     try:
-        incidents = gather_incidents(ws.engine(), d, start=p.start, end=p.end, strand=p.strand, source=source)
+        incidents = gather_incidents(ws.engine(), d, start=p.start, end=p.end, strand=p.strand, source=source,
+                                     vintage=p.vintage.vintage if p.vintage else None)
         if incidents.frame.empty:
             return None
         run = run_gi_star(ws.engine(), incidents, level="lsoa", permutations=HOTSPOT_PERMUTATIONS,
@@ -120,7 +122,7 @@ def _near_repeat(ws: Workspace, d: Definition, p: Profile, pub: Publication) -> 
     return {"sentence": sentence, "table": _table(pa.Table.from_pandas(shown, preserve_index=False)),
             "note": f"{incidents.location_note}; times are the day of the assault (of arrival when the assault time "
                     "is blank). police.uk records carry the month only, so the near-repeat test is never run on "
-                    "them (vrhub near-repeat explains).",
+                    "them.",
             "parameters": {"space_bands_m": NEAR_REPEAT_SPACE, "time_bands_days": NEAR_REPEAT_DAYS,
                            "permutations": result.permutations, "seed": result.seed},
             "citation": result.citation, "n_events": result.n_events}
@@ -131,7 +133,7 @@ def _cardiff(ws: Workspace, p: Profile, pub: Publication) -> dict[str, Any] | No
     from vrhub.analysis.cardiff import GEOCODED_NOTE, GEOCODED_TABLES, cardiff_view
 
     try:
-        view = cardiff_view(ws.engine(), start=p.start, end=p.end)
+        view = cardiff_view(ws.engine(), start=p.start, end=p.end, vintage=p.vintage.vintage if p.vintage else None)
     except NoDataError:
         return None
     view = pub.result(view)
@@ -194,7 +196,8 @@ def _what_works(ws: Workspace, today: dt.date, pub: Publication) -> dict[str, An
             "contract": (f"{svc.contract_start:%b %Y} to {svc.contract_end:%b %Y}"
                          if svc.contract_start and svc.contract_end else "not stated in the source"),
             "evidence": evidence,
-            "statements": [f"{st.text} (source: " + ", ".join(f"{f} row {r}" for f, r in st.sources[:4]) + ")"
+            "statements": [f"{st.text} (source: "
+                           + ", ".join(f"{Path(f).name} row {r}" for f, r in st.sources[:4]) + ")"
                            for st in (report.statements if report else [])],
             "value": {"sentence": sheet["plain_english"], "missing": sheet["missing"],
                       "price_year": sheet["price_year"]},
@@ -338,7 +341,7 @@ def _hour_weekday(df: pd.DataFrame, caption: str, notice: str, ident: str, pub: 
                     f"{r.weekday} {int(r.hour):02d}:00–{int(r.hour):02d}:59 ({r.records:,})" for r in top.itertuples())
                 + f". Busiest day {by_day.idxmax()} ({int(by_day.max()):,}); busiest hour "
                 f"{int(by_hour.idxmax()):02d}:00 ({int(by_hour.max()):,} across the week)."
-                + (" Suppressed cells are left blank." if pub.released and len(known) < len(df) else ""))
+                + (" Suppressed cells are grey, named in the legend." if pub.released and len(known) < len(df) else ""))
     wide = df.pivot_table(index="weekday", columns="hour", values="records", aggfunc="first", dropna=False)
     wide = wide.reindex(index=list(WEEKDAYS), columns=range(24))
     rows = [[day, *(pub.blank if pd.isna(v) else f"{int(v):,}" for v in wide.loc[day])]
