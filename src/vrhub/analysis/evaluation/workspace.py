@@ -3,8 +3,8 @@
 :func:`violence_panel` counts police.uk street-level crimes of the chosen types (default: "Violence and
 sexual offences"), or with ``source="ed_istv"`` emergency-department assault attendances (NHS ISB 1594
 returns, counted by the patient's home LSOA), by area (district or LSOA, from the workspace's LSOA lookup) and
-month, fills the months an area recorded nothing with 0, and adds each area's residents (IMD 2019 population
-denominators) and IMD decile (a district's is the population-weighted mean of its LSOAs' deciles). The
+month, fills the months an area recorded nothing with 0, and adds each area's residents (the newest population
+loaded for the LSOA vintage) and IMD decile (a district's is the population-weighted mean of its LSOAs' deciles). The
 ``evaluate_*`` functions check the months loaded against what each design needs, run the design from
 :mod:`vrhub.analysis.evaluation` and pass the dataset version ids they read as ``data_versions``.
 
@@ -316,7 +316,7 @@ def evaluate_did(
         features = rates.to_frame().join(panel.data.groupby("area")["imd_decile"].first())
         if features["imd_decile"].isna().any():
             raise EvaluationInputError("no IMD decile for some areas, so areas cannot be matched",
-                                       "load the IMD 2019 files with 'vrhub geography load PATH', or use --comparison")
+                                       "load the IMD files with 'vrhub geography load PATH', or use --comparison")
         matched = match_comparison_areas(features, treated_codes, n_per_treated=match, exclude=exclude)
         comparison_codes = list(matched.comparison_areas)
     elif exclude:
