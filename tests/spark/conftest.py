@@ -28,6 +28,6 @@ def spark() -> Iterator[Any]:
         pytest.skip(missing)
     from vrhub.store.spark import spark_session
 
-    session = spark_session("local[1]", app_name="vrhub-tests", shuffle_partitions=2)
+    session = spark_session("local[1]", app_name="vrhub-tests", shuffle_partitions=1)
     yield session
     session.stop()

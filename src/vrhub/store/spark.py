@@ -34,6 +34,9 @@ def spark_session(master: str = "local[2]", *, app_name: str = "vrhub", shuffle_
                .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
                .config("spark.default.parallelism", str(shuffle_partitions))
                .config("spark.sql.session.timeZone", "UTC")
+               # the linkage model's comparison CASE (the Dice SQL over 16 words, three times) is too large for
+               # whole-stage code generation: Spark tries, fails to compile it and falls back, slowly
+               .config("spark.sql.codegen.wholeStage", "false")
                .config("spark.driver.memory", "1g"))
     for key, value in (config or {}).items():
         builder = builder.config(key, value)

@@ -50,7 +50,9 @@ def _duckdb_api(memory_limit: str | None, threads: int | None) -> Any:
 def _spark_api(spark: Any) -> Any:
     from splink import SparkAPI
 
-    return SparkAPI(spark_session=spark, num_partitions_on_repartition=2, break_lineage_method="persist")
+    partitions = int(spark.conf.get("spark.sql.shuffle.partitions", "8"))
+    return SparkAPI(spark_session=spark, num_partitions_on_repartition=max(1, partitions),
+                    break_lineage_method="persist")
 
 
 def _quiet() -> None:
