@@ -239,3 +239,26 @@ def test_cardiff_view_counts_both_sides_on_2021_lsoas(world) -> None:  # type: i
     shown = " ".join(release(view).result.notes)
     assert "police.uk records from 2011 LSOAs assigned" in shown
     assert f"{moved:,} police.uk records" not in shown or moved % 5 == 0
+
+
+def test_evaluation_panel_counts_2011_coded_months_on_2021_districts(tmp_path: Path) -> None:
+    from vrhub.analysis.evaluation.workspace import violence_panel
+
+    ws = open_workspace(tmp_path / "home")
+    assert all(r.ok for r in load_geography(ws, [KENT / "boundaries" / "lsoa2011", CURRENT[0], CURRENT[1],
+                                                 CURRENT[3], CURRENT[-1]]))
+    p = tmp_path / "2018-10-kent-street.csv"
+    p.write_bytes(member(MONTHS["2018-10"], "2018-10-kent-street.csv"))
+    assert police_uk_ingest(ws, [p], partner="Kent Police").ok
+    panel = violence_panel(ws.engine())
+    crimes = pd.read_csv(p, dtype=str)
+    violent = crimes[crimes["Crime type"] == VIOLENCE]
+    lookup = pd.read_csv(io.BytesIO(member(CURRENT[-1])), dtype=str, encoding="utf-8-sig")
+    moved = int(violent["LSOA code"].isin(lookup["LSOA11CD"]).sum())
+    assert panel.notes[0].startswith(f"{moved:,} records from 2011 LSOAs assigned to 2021 LSOAs")
+    lsoa21 = on_2021(violent, lookup)
+    name = dict(zip(lookup["LSOA21CD"], lookup["LSOA21NM"], strict=False))
+    expected = lsoa21.map(name).str[:-5].value_counts()
+    got = panel.data.set_index("area_name")["count"]
+    assert got["Folkestone and Hythe"] == expected["Folkestone and Hythe"] and got["Medway"] == expected["Medway"]
+    assert panel.data.set_index("area_name").loc["Medway", "population"] == 279_747

@@ -96,3 +96,15 @@ def test_sna_month_axis_labels_each_loaded_month_once(sna_draft: SnaResult):
     svg = svg[svg.rindex("<svg"):]
     labels = [t for a in axis_labels(svg) for _, t in a if re.fullmatch(r"[A-Z][a-z]{2} \d{4}", t)]
     assert labels == ["Oct 2018", "Nov 2018", "Dec 2018", "Jan 2019", "Feb 2019"]
+
+
+def test_a_long_title_is_wrapped_inside_the_chart():
+    """A heat map titled as in the demo ran off the PDF page's left edge: the title is wrapped into lines that fit."""
+    title = "Serious violence (force crime records) by hour of the day and weekday (midpoint of the committed window)"
+    svg = vlc.vegalite_to_svg(charts.heatmap_chart(heat(set()), title, "m", WEEKDAYS, "Records").to_dict())
+    width = float(re.search(r'<svg[^>]*width="([\d.]+)"', svg)[1])  # type: ignore[index]
+    lines = re.findall(r'<g class="mark-text role-title-text"[^>]*>(.*?)</g>', svg, re.S)[0]
+    texts = re.findall(r"<tspan[^>]*>([^<]+)</tspan>", lines)
+    assert len(texts) == 2 and " ".join(texts) == title
+    # each line, at the renderer's 13px bold sans-serif (under 0.62 em a character), is narrower than the chart
+    assert all(len(t) * 13 * 0.62 < width for t in texts)

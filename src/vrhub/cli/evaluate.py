@@ -10,6 +10,10 @@ import typer
 
 from vrhub.cli.console import labelled, out, print_json, print_label
 
+#: ``--vintage``: the LSOA vintage the panel counts on
+VINTAGE = typer.Option(None, "--vintage", help="LSOA vintage to count on, e.g. 2021 (default: the newest loaded); "
+                       "police.uk records coded to other vintages are assigned by the ONS best-fit lookup.")
+
 app = typer.Typer(help="What works: difference-in-differences, interrupted time series, synthetic control, "
                   "before/after surveys.", no_args_is_help=True)
 
@@ -64,6 +68,7 @@ def did(
     level: str = typer.Option("district", "--level", help="district | lsoa."),
     crime_type: list[str] = typer.Option([], "--crime-type", help=CRIME_TYPE_HELP),
     source: str = typer.Option("police_uk_street", "--source", help=SOURCE_HELP),
+    vintage: int | None = VINTAGE,
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Difference-in-differences: did violence change more in the treated areas than in comparison areas?"""
@@ -73,7 +78,7 @@ def did(
         raise typer.BadParameter("give --comparison or --match, not both", param_hint="--match")
     r = state.partnership().evaluate("did", treated=_split(treated), start=start,
                                      comparison=_split(comparison) or None, match=match, level=level,
-                                     crime_types=_crime_types(crime_type), source=source)
+                                     crime_types=_crime_types(crime_type), source=source, vintage=vintage)
     _show(r.value, as_json, r.context["synthetic"])
 
 
@@ -85,13 +90,14 @@ def its(
     level: str = typer.Option("district", "--level", help="district | lsoa."),
     crime_type: list[str] = typer.Option([], "--crime-type", help=CRIME_TYPE_HELP),
     source: str = typer.Option("police_uk_street", "--source", help=SOURCE_HELP),
+    vintage: int | None = VINTAGE,
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Interrupted time series: did the area's monthly violence step or bend away from its trend at the start?"""
     from vrhub.cli.context import state
 
     r = state.partnership().evaluate("its", area=area, start=start, level=level,
-                                     crime_types=_crime_types(crime_type), source=source)
+                                     crime_types=_crime_types(crime_type), source=source, vintage=vintage)
     _show(r.value, as_json, r.context["synthetic"])
 
 
@@ -102,6 +108,7 @@ def synth(
     level: str = typer.Option("district", "--level", help="district | lsoa."),
     crime_type: list[str] = typer.Option([], "--crime-type", help=CRIME_TYPE_HELP),
     source: str = typer.Option("police_uk_street", "--source", help=SOURCE_HELP),
+    vintage: int | None = VINTAGE,
     confidence: float = typer.Option(0.95, "--confidence", min=0.5, max=0.999, help="Confidence level of the "
                                      "interval (placebo tests: the smallest p-value is 1 / number of areas, so 13 "
                                      "districts can bound a 90% interval, never a 95% one)."),
@@ -111,7 +118,7 @@ def synth(
     from vrhub.cli.context import state
 
     r = state.partnership().evaluate("synth", treated=treated, start=start, level=level,
-                                     crime_types=_crime_types(crime_type), source=source,
+                                     crime_types=_crime_types(crime_type), source=source, vintage=vintage,
                                      confidence_level=confidence)
     _show(r.value, as_json, r.context["synthetic"])
 

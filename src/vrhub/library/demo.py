@@ -99,7 +99,7 @@ def build_demo(ws: Any, *, progress: Any = None) -> Demo:
     # against it in the Cardiff Model view; what does not match is counted, never guessed.
     gaz_report = ingest(ws, [data / "gazetteer" / "kent-places-lsoa2021.csv"],
                         registry.module_sources("vrhub.ingest.gazetteer"),
-                        partner="vrhub demo", kind="gazetteer", known_lsoas=known)
+                        partner="Demo place gazetteer", kind="gazetteer", known_lsoas=known)
     register = register_in_force(ws)
     returns_file = Path(str(files("vrhub.governance") / "data" / "kent_returns_demo.csv"))
     save_returns(ws, read_returns(returns_file, register), register.sha256)

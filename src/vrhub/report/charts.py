@@ -8,12 +8,23 @@ from __future__ import annotations
 
 import html
 import json
+import textwrap
 from pathlib import Path
 
 import altair as alt
 import pandas as pd
 
 BLUE, ORANGE, GREY = "#1d70b8", "#b35806", "#505a5f"
+
+
+TITLE_WIDTH = 70  # characters per title line: a longer title is wrapped, never drawn past the chart's edges
+
+
+def _title(title: str, marker: str) -> dict[str, object]:
+    """A chart title wrapped to lines of ``TITLE_WIDTH`` characters (Vega centres each line on the chart; one long
+    line ran off the page in the PDF), with ``marker`` as its subtitle."""
+    lines = textwrap.wrap(title, TITLE_WIDTH) or [title]
+    return {"text": lines if len(lines) > 1 else lines[0], "subtitle": marker}
 
 
 def monthly_chart(df: pd.DataFrame, title: str, marker: str) -> alt.Chart:
@@ -39,7 +50,7 @@ def monthly_chart(df: pd.DataFrame, title: str, marker: str) -> alt.Chart:
     layers = [line, points]
     if "trend_fitted" in d:
         layers.append(base.mark_line(color=GREY, strokeDash=[4, 3]).encode(y="trend_fitted:Q"))
-    return alt.layer(*layers).properties(title={"text": title, "subtitle": marker}, width=max(560, 18 * n),
+    return alt.layer(*layers).properties(title=_title(title, marker), width=max(560, 18 * n),
                                          height=240)
 
 
@@ -50,7 +61,7 @@ def bar_chart(df: pd.DataFrame, category: str, value: str, title: str, marker: s
         y=alt.Y(f"{category}:N", sort=order if order is not None else "-x", title=None),
         x=alt.X(f"{value}:Q", title=x_title),
         tooltip=[f"{category}:N", f"{value}:Q"],
-    ).properties(title={"text": title, "subtitle": marker}, width=480)
+    ).properties(title=_title(title, marker), width=480)
 
 
 SUPPRESSED = "suppressed [c]: a count of 1–7, or hidden to protect one"
@@ -84,7 +95,7 @@ def heatmap_chart(df: pd.DataFrame, title: str, marker: str, weekdays: list[str]
                                     legend=alt.Legend(title=None, orient="bottom", labelLimit=400)),
             tooltip=["weekday:N", "hour:O", "status:N"],
         ))
-    return alt.layer(*layers).properties(title={"text": title, "subtitle": marker}, width=520, height=200)
+    return alt.layer(*layers).properties(title=_title(title, marker), width=520, height=200)
 
 
 def save_static(chart: alt.Chart, stem: Path) -> list[Path]:

@@ -102,7 +102,7 @@ def match_comparison_areas(
         bad = features.index[features.isna().any(axis=1)].tolist()
         raise EvaluationInputError(
             f"{len(bad)} area(s) lack a pre-period rate or IMD decile, e.g. {bad[:3]}",
-            "drop those areas or fill in their IMD decile from the IMD 2019 file",
+            "drop those areas or fill in their IMD decile from an IMD file",
         )
     treated = [str(a) for a in treated_areas]
     absent = [a for a in treated if a not in features.index]

@@ -3,8 +3,8 @@
 :func:`violence_panel` counts police.uk street-level crimes of the chosen types (default: "Violence and
 sexual offences"), or with ``source="ed_istv"`` emergency-department assault attendances (NHS ISB 1594
 returns, counted by the patient's home LSOA), by area (district or LSOA, from the workspace's LSOA lookup) and
-month, fills the months an area recorded nothing with 0, and adds each area's residents (IMD 2019 population
-denominators) and IMD decile (a district's is the population-weighted mean of its LSOAs' deciles). The
+month, fills the months an area recorded nothing with 0, and adds each area's residents (the newest population
+loaded for the LSOA vintage) and IMD decile (a district's is the population-weighted mean of its LSOAs' deciles). The
 ``evaluate_*`` functions check the months loaded against what each design needs, run the design from
 :mod:`vrhub.analysis.evaluation` and pass the dataset version ids they read as ``data_versions``.
 
@@ -109,9 +109,13 @@ class ViolencePanel:
 
 def violence_panel(
     engine: Engine, *, level: str = "district", crime_types: Sequence[str] = VIOLENCE, source: str = POLICE,
+    vintage: int | None = None,
 ) -> ViolencePanel:
     """Build the area × month panel of police-recorded crimes of ``crime_types`` (or, with ``source="ed_istv"``,
-    of ED assault attendances by home LSOA; ``crime_types`` is then not used) from the workspace."""
+    of ED assault attendances by home LSOA; ``crime_types`` is then not used) from the workspace.
+
+    police.uk records coded to an older LSOA vintage than ``vintage`` (default: the newest loaded) are brought onto
+    it with the ONS best-fit lookup (:func:`vrhub.analysis.scope.on_vintage`) and a note counts them."""
     if level not in LEVELS:
         raise EvaluationInputError(f"unknown level {level!r}", f"use one of: {', '.join(LEVELS)}")
     if source not in SOURCES:
@@ -125,19 +129,26 @@ def violence_panel(
         crime_types = ()
     else:
         f = t.filter(t.crime_type.isin(list(crime_types)))
+    vnotes: list[str] = []
+    if source != ED:
+        from vrhub.analysis.scope import on_vintage
+
+        f, scope = on_vintage(engine, f, vintage)
+        vintage = scope.vintage
+        vnotes = scope.notes
     counts = f.group_by([f.lsoa_code, f.month]).agg(count=f.count()).to_pandas()
-    lookup = geo.lsoa_lookup().to_pandas()
+    lookup = geo.lsoa_lookup(vintage).to_pandas()
     months = sorted({pd.Timestamp(m).strftime("%Y-%m") for m in months_seen})
     _check_contiguous(months, source)
 
     lsoa = lookup[["lsoa_code", "lsoa_name", "district_code", "district_name"]].copy()
     try:
-        pop = geo.attributes("population").to_pandas()[["lsoa_code", "population_total"]]
+        pop = geo.attributes("population", vintage=vintage).to_pandas()[["lsoa_code", "population_total"]]
         lsoa = lsoa.merge(pop, on="lsoa_code", how="left")
     except NoDataError:
         lsoa["population_total"] = np.nan
     try:
-        dep = geo.attributes("deprivation").to_pandas()
+        dep = geo.attributes("deprivation", vintage=vintage).to_pandas()
         lsoa = lsoa.merge(dep[["lsoa_code", "imd_decile"]], on="lsoa_code", how="left") if "imd_decile" in dep \
             else lsoa.assign(imd_decile=np.nan)
     except NoDataError:
@@ -154,7 +165,7 @@ def violence_panel(
     full = agg.reindex(grid, fill_value=0).rename("count").reset_index().rename(columns={code_col: "area"})
     data = full.merge(areas, left_on="area", right_index=True, how="left")
     data["count"] = data["count"].astype(int)
-    notes = []
+    notes = list(vnotes)
     if outside:
         what = "ED attendance(s) with no home LSOA" if source == ED else "crime(s) with no location"
         notes.append(f"{outside:,} {what} or outside the loaded geography are not in the panel.")
@@ -279,6 +290,7 @@ def _districts(engine: Engine) -> pd.DataFrame:
 def evaluate_did(
     engine: Engine, *, treated: Sequence[str], start: str, comparison: Sequence[str] | None = None,
     match: int | None = None, level: str = "district", crime_types: Sequence[str] = VIOLENCE, source: str = POLICE,
+    vintage: int | None = None,
 ) -> WorkspaceEvaluation:
     """Difference-in-differences of police-recorded violence (or ED assaults, ``source="ed_istv"``) in
     ``treated`` areas from ``start``.
@@ -286,7 +298,7 @@ def evaluate_did(
     Comparison areas: ``comparison`` if given; else ``match`` nearest areas per treated area on pre-period
     rate and IMD decile; else every other area (at LSOA level, outside the treated areas' districts).
     """
-    panel = violence_panel(engine, level=level, crime_types=crime_types, source=source)
+    panel = violence_panel(engine, level=level, crime_types=crime_types, source=source, vintage=vintage)
     s = parse_start(start)
     check_months(panel, s, "did")
     districts = _districts(engine) if level == "lsoa" else None
@@ -304,7 +316,7 @@ def evaluate_did(
         features = rates.to_frame().join(panel.data.groupby("area")["imd_decile"].first())
         if features["imd_decile"].isna().any():
             raise EvaluationInputError("no IMD decile for some areas, so areas cannot be matched",
-                                       "load the IMD 2019 files with 'vrhub geography load PATH', or use --comparison")
+                                       "load the IMD files with 'vrhub geography load PATH', or use --comparison")
         matched = match_comparison_areas(features, treated_codes, n_per_treated=match, exclude=exclude)
         comparison_codes = list(matched.comparison_areas)
     elif exclude:
@@ -321,11 +333,11 @@ def evaluate_did(
 
 def evaluate_its(
     engine: Engine, *, area: str, start: str, level: str = "district", crime_types: Sequence[str] = VIOLENCE,
-    source: str = POLICE,
+    source: str = POLICE, vintage: int | None = None,
 ) -> WorkspaceEvaluation:
     """Interrupted time series of police-recorded violence (or ED assaults) in one area (at LSOA level, a
     district's LSOAs summed) from ``start``."""
-    panel = violence_panel(engine, level=level, crime_types=crime_types, source=source)
+    panel = violence_panel(engine, level=level, crime_types=crime_types, source=source, vintage=vintage)
     s = parse_start(start)
     check_months(panel, s, "its")
     codes = panel.resolve([area], _districts(engine) if level == "lsoa" else None)
@@ -342,12 +354,12 @@ def evaluate_its(
 
 def evaluate_synth(
     engine: Engine, *, treated: str, start: str, level: str = "district", crime_types: Sequence[str] = VIOLENCE,
-    source: str = POLICE, confidence_level: float = 0.95,
+    source: str = POLICE, confidence_level: float = 0.95, vintage: int | None = None,
 ) -> WorkspaceEvaluation:
     """Synthetic control of the monthly rate per 1,000 residents in one area from ``start``; donors are the
     other areas (IMD decile added as a predictor when loaded). The placebo test's smallest p-value is
     1 / (number of areas): with 13 districts a 95% interval is never bounded, a 90% one can be."""
-    panel = violence_panel(engine, level=level, crime_types=crime_types, source=source)
+    panel = violence_panel(engine, level=level, crime_types=crime_types, source=source, vintage=vintage)
     s = parse_start(start)
     check_months(panel, s, "synth")
     codes = panel.resolve([treated])

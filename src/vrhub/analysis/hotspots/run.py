@@ -390,7 +390,7 @@ def run_dual_kde(
     min_population: float = 1.0,
 ) -> HotspotRun:
     """Dual kernel density: incidents per ``per`` residents, the incident surface over a population surface
-    built from the loaded LSOAs' residents (IMD 2019 denominators) placed at their centroids, with the same
+    built from the loaded LSOAs' residents (the loaded population table) placed at their centroids, with the same
     kernel and bandwidth. Method and citation: docs/methods/kde.md (Kelsall & Diggle 1995).
 
     LSOA centroids are area centroids, not population-weighted ones (none are loaded): in large rural LSOAs the
@@ -402,7 +402,8 @@ def run_dual_kde(
         pop = geo.attributes("population").to_pandas()
     except NoDataError as exc:
         raise HotspotInputError("dual kernel density needs the residents of each LSOA: no population table is "
-                                "loaded (load the IMD 2019 files with 'vrhub geography load PATH')") from exc
+                                "loaded (load a population file, e.g. Census 2021, with 'vrhub geography load "
+                                "PATH')") from exc
     places, grid, _, notes = _grid_places(geo, incidents, cell_size, by_month=False)
     located = incidents.located
     if len(located) < 2:
