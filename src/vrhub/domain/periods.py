@@ -26,7 +26,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from vrhub.domain.errors import PeriodError
+from vrhub.domain.errors import PeriodError, ValueInputError
 
 GRAMMAR = "2023-04, 2023-04..2024-03, 2023/24, 2023, last-12-months or 2023-09-01:2024-07-31"
 _MONTH = re.compile(r"(\d{4})-(\d{1,2})")
@@ -171,3 +171,29 @@ class OpenPeriod:
     @property
     def days(self) -> tuple[dt.date | None, dt.date | None]:
         return self.first, _month_end(self.last) if self.last else None
+
+
+_FINANCIAL_YEAR = re.compile(r"^\s*(\d{4})\s*[/\-–]\s*(\d{2}|\d{4})\s*$")
+
+
+def financial_year(value: str | int) -> str:
+    """Normalise a UK financial year to ``"2015/16"``. Accepts ``"2015/16"``, ``"2015-16"``, ``"2015-2016"``
+    or the starting calendar year as an int (``2015``)."""
+    if isinstance(value, int):
+        start = value
+    else:
+        m = _FINANCIAL_YEAR.match(str(value))
+        if not m:
+            raise ValueInputError(
+                f"{value!r} is not a financial year", "write it as '2024/25' (April 2024 to March 2025)"
+            )
+        start = int(m.group(1))
+        end = m.group(2)
+        if int(end[-2:]) != (start + 1) % 100:
+            raise ValueInputError(
+                f"{value!r} is not a financial year: the second year must follow the first",
+                "write it as '2024/25'",
+            )
+    if not 1900 <= start <= 2200:
+        raise ValueInputError(f"financial year {value!r} is out of range", "write it as '2024/25'")
+    return f"{start}/{(start + 1) % 100:02d}"

@@ -32,7 +32,9 @@ import yaml
 from sqlalchemy import select
 
 from vrhub.domain.errors import CommissioningError as CommissioningError  # re-exported: the tree is in domain.errors
+from vrhub.domain.errors import ValueInputError
 from vrhub.domain.labels import is_demo_origin
+from vrhub.domain.periods import financial_year
 from vrhub.store.catalogue.models import CommissioningVersion
 from vrhub.store.workspace import Workspace
 
@@ -273,8 +275,6 @@ def _funding(f: Any, where: str, problems: list[str]) -> FundingLine | None:
     if isinstance(fy, str) and fy.strip().lower() == NOT_STATED:
         fy = None
     elif fy is not None:
-        from vrhub.analysis.value.prices import ValueInputError, financial_year
-
         try:
             fy = financial_year(str(fy))
         except ValueInputError as exc:

@@ -6,37 +6,12 @@ the prices of one base year ("real terms") before they are added or compared; :c
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from vrhub.domain.errors import PriceYearMismatchError as PriceYearMismatchError
 from vrhub.domain.errors import ValueInputError as ValueInputError  # re-exported: the tree is in domain.errors
-
-_FY = re.compile(r"^\s*(\d{4})\s*[/\-–]\s*(\d{2}|\d{4})\s*$")
-
-
-def financial_year(value: str | int) -> str:
-    """Normalise a UK financial year to ``"2015/16"``. Accepts ``"2015/16"``, ``"2015-16"``, ``"2015-2016"``
-    or the starting calendar year as an int (``2015``)."""
-    if isinstance(value, int):
-        start = value
-    else:
-        m = _FY.match(str(value))
-        if not m:
-            raise ValueInputError(
-                f"{value!r} is not a financial year", "write it as '2024/25' (April 2024 to March 2025)"
-            )
-        start = int(m.group(1))
-        end = m.group(2)
-        if int(end[-2:]) != (start + 1) % 100:
-            raise ValueInputError(
-                f"{value!r} is not a financial year: the second year must follow the first",
-                "write it as '2024/25'",
-            )
-    if not 1900 <= start <= 2200:
-        raise ValueInputError(f"financial year {value!r} is out of range", "write it as '2024/25'")
-    return f"{start}/{(start + 1) % 100:02d}"
+from vrhub.domain.periods import financial_year as financial_year  # re-exported: one reader of financial years
 
 
 @dataclass(frozen=True)
