@@ -79,8 +79,11 @@ def test_the_checked_tutorial_sections_run_and_print_their_figures(tmp_path: Pat
                     output = "".join(path.read_text(encoding="utf-8").splitlines(keepends=True)[:10])
                     continue
                 command = line.rstrip("\\").split(" | ")[0]  # vrhub's part of a pipeline (… --json | jq …)
-                command = command.replace(" src/vrhub/", f" {ROOT}/src/vrhub/")  # the tutorial is read in the clone
-                argv = shlex.split(command.replace("/tmp/", f"{tmp_path}/"), comments=True)
+                # the tutorial's /tmp/ folders first, then its shipped files in the clone (which may itself be
+                # under /tmp, as CI's and fresh-clone's are: the other order would rewrite the clone's path too)
+                command = command.replace("/tmp/", f"{tmp_path}/")
+                command = command.replace(" src/vrhub/", f" {ROOT}/src/vrhub/")
+                argv = shlex.split(command, comments=True)
                 result = run_cli(*argv[1:])
                 assert result.exit_code == 0, f"{line}\n{result.output}"
                 output = result.output.replace(f"{tmp_path}/", "/tmp/")
