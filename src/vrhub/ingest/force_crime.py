@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -47,15 +46,16 @@ from vrhub.domain.schemas import CRIME_OUTCOMES, ETHNICITY_CODES, FORCE_CRIME, F
 from vrhub.ingest.istv import DATE_FORMATS, DATETIME_FORMATS, SEXES, _allowed, _codes, map_codes, parse_local_datetime
 from vrhub.ingest.partner import PartnerSource
 from vrhub.ingest.police_uk.location import check_coordinates, check_lsoa, today
+from vrhub.ingest.police_uk.street_grid import check_grid
 from vrhub.ingest.source import Checked, Column, code_key
-from vrhub.ingest.validate import Checks, by_distinct_value, parse_bool, parse_float
+from vrhub.ingest.validate import Checks, by_distinct_value, parse_bool
 from vrhub.ingest.youth_justice import whole_numbers
 
 MAX_AGE = 120
-#: British National Grid extent (EPSG:27700, metres), less the first kilometre: the grid's false origin lies in the sea
-#: south-west of the Isles of Scilly, so a value under 1,000 is not a place in Great Britain (it is usually a
-#: longitude or latitude in the wrong columns)
-BNG_BOUNDS = (1_000.0, 1_000.0, 700_000.0, 1_300_000.0)
+#: The lowest easting and northing read (metres; the grid's extent is ``street_grid.GRID_MAX``): the British National
+#: Grid's false origin lies in the sea south-west of the Isles of Scilly, so a value under 1,000 is not a place in Great
+#: Britain (it is usually a longitude or latitude in the wrong columns)
+GRID_LOWEST = 1_000.0
 WHEN_FORMATS = DATETIME_FORMATS + DATE_FORMATS
 WHEN_HELP = "is not a date (and time) in a supported form (dd/mm/yyyy hh:mm or yyyy-mm-dd hh:mm; time optional)"
 #: victim ages an offence code itself states (the Counting Rules' "aged 16 and over", "child under 13"): (lowest,
@@ -96,21 +96,6 @@ ALIASES = {
     "county lines": "Child criminal exploitation",
     "gang flag": "Gang related", "hate flag": "Hate crime", "hate": "Hate crime", "outcome type": "Outcome",
 }
-
-
-def _bng_to_lonlat(easting: pa.Array, northing: pa.Array) -> tuple[pa.Array, pa.Array]:
-    """British National Grid (EPSG:27700) → WGS84 longitude/latitude, with pyproj (PROJ's OSTN-free Helmert path)."""
-    x, y = easting.to_numpy(zero_copy_only=False), northing.to_numpy(zero_copy_only=False)
-    lon, lat = _transformer().transform(x, y)
-    ok = np.isfinite(x) & np.isfinite(y)
-    return (pa.array(np.where(ok, lon, np.nan), mask=~ok), pa.array(np.where(ok, lat, np.nan), mask=~ok))
-
-
-@cache
-def _transformer() -> Any:
-    from pyproj import Transformer
-
-    return Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
 
 
 def _offence_codes(values: pa.Array) -> pa.Array:
@@ -272,28 +257,14 @@ class ForceCrime(PartnerSource):
     def _location(c: Checks) -> tuple[pa.Array, pa.Array, pa.Array, pa.Array, pa.Array]:
         """Longitude/latitude (given, or converted from easting/northing), whether a row has coordinates, and the
         easting/northing that are inside the National Grid."""
-        e_raw, n_raw = c.column("easting"), c.column("northing")
-        e, bad_e = parse_float(e_raw)
-        n, bad_n = parse_float(n_raw)
-        c.flag(bad_e, "Easting", "is not a number", e_raw)
-        c.flag(bad_n, "Northing", "is not a number", n_raw)
-        c.flag(pc.and_(pc.is_valid(e_raw), pc.is_null(n_raw)), "Northing", "is missing while Easting is given")
-        c.flag(pc.and_(pc.is_valid(n_raw), pc.is_null(e_raw)), "Easting", "is missing while Northing is given")
-        x0, y0, x1, y1 = BNG_BOUNDS
-        outside = pc.or_(pc.or_(pc.less(e, x0), pc.greater(e, x1)), pc.or_(pc.less(n, y0), pc.greater(n, y1)))
-        pair = pc.binary_join_element_wise(e_raw, ", ", n_raw, "")
-        c.flag(outside, "Easting/Northing", "is outside Great Britain's National Grid (1000–700000, 1000–1300000 m): "
-               "are they longitude/latitude, or in another projection?", pair)
-        grid_ok = pc.fill_null(pc.and_(pc.and_(pc.is_valid(e), pc.is_valid(n)), pc.invert(outside)), False)
-        e = pc.if_else(grid_ok, e, pa.scalar(None, pa.float64()))
-        n = pc.if_else(grid_ok, n, pa.scalar(None, pa.float64()))
+        grid = check_grid(c, lowest=GRID_LOWEST, outside="is outside Great Britain's National Grid (1000–700000, "
+                          "1000–1300000 m): are they longitude/latitude, or in another projection?")
+        grid_ok = grid["has_location"]
         loc = check_coordinates(c)
-        lon, lat = loc["longitude"], loc["latitude"]
-        if pc.any(pc.and_(grid_ok, pc.invert(loc["has_location"]))).as_py():
-            glon, glat = _bng_to_lonlat(pc.fill_null(e, np.nan), pc.fill_null(n, np.nan))
-            use = pc.and_(grid_ok, pc.invert(loc["has_location"]))
-            lon, lat = pc.if_else(use, glon, lon), pc.if_else(use, glat, lat)
-        return lon, lat, pc.or_(loc["has_location"], grid_ok), e, n
+        use = pc.and_(grid_ok, pc.invert(loc["has_location"]))  # converted only where no longitude/latitude given
+        lon = pc.if_else(use, grid["longitude"], loc["longitude"])
+        lat = pc.if_else(use, grid["latitude"], loc["latitude"])
+        return lon, lat, pc.or_(loc["has_location"], grid_ok), grid["easting"], grid["northing"]
 
 
 SOURCES = (ForceCrime(),)

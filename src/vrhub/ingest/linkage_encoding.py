@@ -33,7 +33,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-from collections.abc import Sequence
 from typing import Protocol
 
 import jellyfish
@@ -156,10 +155,3 @@ def dice(a: str, b: str) -> float:
     x, y = int(a, 16), int(b, 16)
     total = x.bit_count() + y.bit_count()
     return 2 * (x & y).bit_count() / total if total else 0.0
-
-
-def encode_rows(key: PseudonymKey,
-                rows: Sequence[tuple[object, object, str | None, object, object]]) -> list[list[str]]:
-    """``LinkageEncoder.encode`` of many (given, family, ISO date of birth, sex, postcode) tuples."""
-    encoder = LinkageEncoder(key)
-    return [encoder.encode(*r) for r in rows]

@@ -67,7 +67,7 @@ def source_files(sources: list[str], folder: Path) -> dict[str, list[Path]]:
                                     f"put the partner's `vrhub pseudonymise --linkage` output at {folder}/{name}.csv, "
                                     "or give it as --sources NAME=PATH")
         found.setdefault(name, []).extend(paths)
-    if len(found) < 2 and sum(len(v) for v in found.values()) < 1:
+    if not found:  # every source found has at least one file
         raise LinkageInputError("no sources to link", "give --sources education,youth_justice,...")
     return found
 

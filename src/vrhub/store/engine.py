@@ -68,7 +68,7 @@ class Engine:
     def datasets(self, kind: str | None = None) -> list[Any]:
         """The catalogue's dataset versions (of ``kind``): what an analysis reports it read, without reaching
         through the engine into the workspace."""
-        return list(self.ws.catalogue.datasets(kind) if kind else self.ws.catalogue.datasets())
+        return self.ws.catalogue.datasets(kind)
 
     def synthetic(self, dataset_ids: Iterable[str], kind: str | None = None) -> bool:
         """Whether any of ``dataset_ids`` (of ``kind``) is marked synthetic."""

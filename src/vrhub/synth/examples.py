@@ -45,10 +45,6 @@ GEOGRAPHY_FILES = ("boundaries2021-kent-medway.zip", "imd2025_scores_ranks_decil
                    "census2021_TS007A_age_five_year_bands_lsoa2021_england_wales.zip",
                    "lsoa11_to_lsoa21_best_fit_lookup_england_wales_v2.zip")
 ED_SITES = 3  # the first three Kent sites of the synthetic generator
-METHOD_CODES = {"knife_or_sharp_object": "W1", "blunt_object": "W2", "body_part": "W3", "firearm": "W4",
-                "other": "W8", "unknown": "W9"}
-PLACE_CODES = {"street_public_place": "P1", "licensed_premises": "P2", "home": "P3", "school": "P4",
-               "public_transport": "P5", "other": "P8", "unknown": "P9"}
 
 
 @dataclass
@@ -142,6 +138,12 @@ def _istv(out: Path, result: ExamplesResult) -> None:
 
 
 def _mapped(out: Path, result: ExamplesResult) -> None:
+    """Synthetic ISTV rows written in the shipped example mapping's layout: its columns, its codes (the inverse of
+    its ``values``; a code it lacks is written as its code for "unknown") and its date formats."""
+    import yaml
+
+    from vrhub.ingest.istv import Istv
+    from vrhub.ingest.mapped import example_mapping
     from vrhub.synth.ed import SITES, generate_ed_returns
 
     folder = out / "mapped"
@@ -154,22 +156,24 @@ def _mapped(out: Path, result: ExamplesResult) -> None:
             rows.extend(csv.DictReader(f))
     shutil.rmtree(tmp)
 
-    def stamp(text: str, fmt: str) -> str:
-        return dt.datetime.fromisoformat(text).strftime(fmt) if text else ""
+    mapping = yaml.safe_load(example_mapping().read_text(encoding="utf-8"))
+    headers = {c.name: c.header for c in Istv.columns}
+    codes = {name: {code: theirs for theirs, code in v.items()} for name, v in mapping["values"].items()}
+    formats = mapping["date_formats"]
 
-    header = ["Period From", "Period To", "Arrival DT", "Incident DT", "Weapon Code", "Weapon Notes", "Place Code",
-              "Place Notes", "Age Group", "Gender Code", "Patient LSOA"]
+    def cell(row: dict[str, str], name: str) -> str:
+        value = row[headers[name]]
+        if name in formats:
+            return dt.datetime.fromisoformat(value).strftime(formats[name]) if value else ""
+        if name in codes:
+            return codes[name].get(value, codes[name]["unknown"])
+        return value
+
     with (folder / "export.csv").open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
-        w.writerow(header)
-        for r in rows:
-            w.writerow([stamp(r["Reporting period start"], "%d.%m.%Y"), stamp(r["Reporting period end"], "%d.%m.%Y"),
-                        stamp(r["Arrival date time"], "%d.%m.%Y %H.%M"),
-                        stamp(r["Assault date time"], "%d.%m.%Y %H.%M"),
-                        METHOD_CODES.get(r["Assault method"], "W9"), r["Assault method other"],
-                        PLACE_CODES.get(r["Assault location type"], "P9"), r["Assault location description"],
-                        r["Age band"], r["Sex"], r["Home LSOA"]])
-    shutil.copyfile(Path(str(kent().parent / "mappings" / "ed-istv-example.yaml")), folder / "trust.yaml")
+        w.writerow(mapping["columns"].values())
+        w.writerows([cell(r, name) for name in mapping["columns"]] for r in rows)
+    shutil.copyfile(example_mapping(), folder / "trust.yaml")
     result.files["mapped/export.csv"] = "a synthetic trust ED export in its own layout (columns, codes, dates)"
     result.files["mapped/trust.yaml"] = "the mapping that loads it (the shipped ed-istv-example.yaml)"
 

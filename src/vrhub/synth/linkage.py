@@ -43,7 +43,9 @@ from vrhub.synth.cohort import (
     OR_MALE,
     OR_PERMANENT_EXCLUSION,
     OR_PERSISTENT_ABSENCE,
+    _nc_year,
     _write_synthetic_key,
+    _year_of,
 )
 from vrhub.synth.files import write_csv
 
@@ -269,7 +271,7 @@ def generate_linkage_partners(out_dir: str | Path, key_file: str | Path, *, seed
         logit = (np.log(BASE_RISK / (1 - BASE_RISK)) + np.log(OR_PERMANENT_EXCLUSION) * excluded
                  + np.log(OR_PERSISTENT_ABSENCE) * persistent + np.log(OR_MALE) * bool(p.male))
         violent = bool(rng.random() < 1 / (1 + np.exp(-logit)))
-        nc_year = _nc_year(p.born, first)
+        nc_year = _nc_year(p.born, _year_of(first))
         if in_education:
             c = _copy(rng, p, mult)
             rid = f"E{len(edu_rows) + 1:07d}"
@@ -332,12 +334,6 @@ def generate_linkage_partners(out_dir: str | Path, key_file: str | Path, *, seed
     t.to_csv(truth_path, index=False)
     return LinkagePartners(paths, truth_path, key_path, seed, people, {s: len(v[1]) for s, v in layouts.items()}, t,
                            parameters={"start": start, "error_multiplier": ERROR_MULTIPLIER})
-
-
-def _nc_year(born: dt.date, on: dt.date) -> int:
-    cohort = born.year if born.month >= 9 else born.year - 1
-    year = on.year if on.month >= 8 else on.year - 1
-    return year - cohort - 5
 
 
 def _age_band(born: dt.date, on: dt.date) -> str:

@@ -49,9 +49,13 @@ def grid_to_lon_lat(easting: np.ndarray, northing: np.ndarray) -> tuple[np.ndarr
     return _to_wgs84().transform(easting, northing)
 
 
-def check_grid(c: Checks) -> dict[str, pa.Array]:
-    """Flag eastings and northings that are not numbers, come without their pair, or fall outside the grid; return
-    longitude, latitude and ``has_location`` for every row (null / false where there is no good pair)."""
+def check_grid(c: Checks, *, lowest: float = 0.0,
+               outside: str = "is outside the British National Grid (eastings 0 to 700,000 m, northings 0 to "
+                              "1,300,000 m)") -> dict[str, pa.Array]:
+    """Flag eastings and northings that are not numbers, come without their pair, or fall outside the grid (below
+    ``lowest`` metres, or beyond ``GRID_MAX``; ``outside`` is the message); return longitude, latitude,
+    ``has_location`` and the good ``easting`` and ``northing`` for every row (null / false where there is no good
+    pair)."""
     e_raw, n_raw = c.column("easting"), c.column("northing")
     e, bad_e = parse_float(e_raw)
     n, bad_n = parse_float(n_raw)
@@ -60,10 +64,9 @@ def check_grid(c: Checks) -> dict[str, pa.Array]:
     c.flag(pc.and_(pc.is_valid(e_raw), pc.is_null(n_raw)), "Northing", "is missing while Easting is given")
     c.flag(pc.and_(pc.is_valid(n_raw), pc.is_null(e_raw)), "Easting", "is missing while Northing is given")
     both = pc.and_(pc.is_valid(e), pc.is_valid(n))
-    inside = pc.and_(pc.and_(pc.greater_equal(e, 0.0), pc.less_equal(e, GRID_MAX[0])),
-                     pc.and_(pc.greater_equal(n, 0.0), pc.less_equal(n, GRID_MAX[1])))
-    c.flag(pc.and_(both, pc.invert(inside)), "Easting/Northing",
-           "is outside the British National Grid (eastings 0 to 700,000 m, northings 0 to 1,300,000 m)",
+    inside = pc.and_(pc.and_(pc.greater_equal(e, lowest), pc.less_equal(e, GRID_MAX[0])),
+                     pc.and_(pc.greater_equal(n, lowest), pc.less_equal(n, GRID_MAX[1])))
+    c.flag(pc.and_(both, pc.invert(inside)), "Easting/Northing", outside,
            pc.binary_join_element_wise(e_raw, ", ", n_raw, ""))
     good = pc.fill_null(pc.and_(both, inside), False)
     mask = np.asarray(good.to_numpy(zero_copy_only=False), dtype=bool)
@@ -72,7 +75,9 @@ def check_grid(c: Checks) -> dict[str, pa.Array]:
     if mask.any():
         lon[mask], lat[mask] = grid_to_lon_lat(e.to_numpy(zero_copy_only=False)[mask],
                                                n.to_numpy(zero_copy_only=False)[mask])
-    return {"longitude": pa.array(lon, mask=~mask), "latitude": pa.array(lat, mask=~mask), "has_location": good}
+    none = pa.scalar(None, pa.float64())
+    return {"longitude": pa.array(lon, mask=~mask), "latitude": pa.array(lat, mask=~mask), "has_location": good,
+            "easting": pc.if_else(good, e, none), "northing": pc.if_else(good, n, none)}
 
 
 class StreetCrimeGrid(Source):
