@@ -149,8 +149,10 @@ def _ed_rows(engine: Engine, start: dt.date | None, end: dt.date | None) -> pd.D
     return t.select(*cols).to_pandas()
 
 
-def _police_counts(engine: Engine, start: dt.date, end: dt.date, vintage: int | None = None,
-                   notes: list[str] | None = None) -> tuple[pd.DataFrame | None, list[str]]:
+def _police_counts(engine: Engine, start: dt.date, end: dt.date, vintage: int | None,
+                   notes: list[str]) -> tuple[pd.DataFrame | None, list[str]]:
+    """police.uk violence by dataset, LSOA (on ``vintage``) and month, and its dataset ids; a note per source vintage
+    bridged is appended to ``notes``."""
     if not engine.has(POLICE_KIND):
         return None, []
     from vrhub.analysis.scope import on_vintage
@@ -159,7 +161,7 @@ def _police_counts(engine: Engine, start: dt.date, end: dt.date, vintage: int | 
     t = t.filter(t.crime_type.isin(list(POLICE_VIOLENCE)) & (t.month >= start) & (t.month <= end))
     t, scope = on_vintage(engine, t, vintage)
     for v, n in sorted(scope.moved.items()):
-        (notes if notes is not None else []).append(CountedText(
+        notes.append(CountedText(
             "{n:,} police.uk records from " + f"{v} LSOAs assigned to {scope.vintage} LSOAs by the ONS best-fit "
             "lookup (an approximation)", n=n))
     g = t.group_by(["dataset_id", "lsoa_code", "month"]).aggregate(count=ibis._.count()).to_pandas()

@@ -10,6 +10,7 @@ import html
 import json
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -99,15 +100,21 @@ def heatmap_chart(df: pd.DataFrame, title: str, marker: str, weekdays: list[str]
 
 
 def save_static(chart: alt.Chart, stem: Path) -> list[Path]:
-    """Write ``stem``.svg and ``stem``.png; return the paths.
+    """Write ``stem``.svg and ``stem``.png; return the paths (:func:`write_svg_png`)."""
+    return write_svg_png(chart.to_dict(), stem)
 
-    vl-convert renders the chart once, to SVG; the PNG is that SVG rasterised (``svg_to_png`` at Altair's 72 ppi),
-    the same pixels as rendering the spec a second time at half the cost."""
+
+def write_svg_png(spec: dict[str, Any], stem: Path) -> list[Path]:
+    """Write ``stem``.svg and ``stem``.png of a Vega-Lite ``spec``; return the paths.
+
+    vl-convert renders the spec once, to SVG, handed over as compact JSON text (converting a 61,000-feature dict
+    itself took longer); the PNG is that SVG rasterised (``svg_to_png`` at Altair's 72 ppi), the same pixels as
+    rendering the spec a second time at half the cost."""
     import vl_convert as vlc
     from altair.utils._importers import vl_version_for_vl_convert
 
     paths = [stem.with_suffix(".svg"), stem.with_suffix(".png")]
-    svg = vlc.vegalite_to_svg(json.dumps(chart.to_dict()), vl_version=vl_version_for_vl_convert())
+    svg = vlc.vegalite_to_svg(json.dumps(spec, separators=(",", ":")), vl_version=vl_version_for_vl_convert())
     paths[0].write_text(svg, encoding="utf-8")
     paths[1].write_bytes(vlc.svg_to_png(svg, scale=1.0, ppi=72))
     return paths

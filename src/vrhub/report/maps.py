@@ -33,6 +33,7 @@ import shapely
 
 from vrhub.analysis.hotspots.run import HotspotRun
 from vrhub.domain.disclosure import NHS_OPENSAFELY, DisclosureRules, protect_series
+from vrhub.report.charts import write_svg_png
 from vrhub.report.csv_safe import safe_frame
 from vrhub.report.release.hotspots import ANALYST_ONLY
 
@@ -277,24 +278,17 @@ def save_map(chart: alt.TopLevelMixin, stem: Path, *, title: str, notice: str,
              location_note: str = LOCATION_NOTE, geometry: SharedGeometry | None = None) -> list[Path]:
     """Write ``stem``.svg, ``stem``.png and ``stem``.html (JavaScript inlined, no network).
 
-    The chart's spec is built once: vl-convert renders it to SVG and the PNG is rasterised from that SVG
-    (``svg_to_png``, 72 ppi as Altair's ``save``), not rendered again. The HTML page carries the spec without the
+    The chart's spec is built once and rendered once (:func:`vrhub.report.charts.write_svg_png`: the PNG is
+    rasterised from the SVG). The HTML page carries the spec without the
     shapes, which go to ``geometry`` (:class:`SharedGeometry`, written by the caller once for all maps of a folder;
     without it, this map's own ``places_geometry.geojson.js`` is written beside the page). The HTML repeats the
     title, notice, location note and the key (a table: class, number of areas) as plain HTML, so they are read
     without JavaScript and by screen readers.
     """
-    import vl_convert as vlc
-    from altair.utils._importers import vl_version_for_vl_convert
-
     stem.parent.mkdir(parents=True, exist_ok=True)
     with alt.data_transformers.enable("default", max_rows=None):  # a 250 m grid has tens of thousands of cells
         spec = chart.to_dict()
-    # handed over as JSON text, serialised once: vl-convert converting a 61,000-feature dict itself took longer
-    svg = vlc.vegalite_to_svg(json.dumps(spec, separators=(",", ":")), vl_version=vl_version_for_vl_convert())
-    paths = [stem.with_suffix(".svg"), stem.with_suffix(".png")]
-    paths[0].write_text(svg, encoding="utf-8")
-    paths[1].write_bytes(vlc.svg_to_png(svg, scale=1.0, ppi=72))
+    paths = write_svg_png(spec, stem)
     top = f"<h1>{html.escape(title)}</h1>\n<p><strong>{html.escape(notice)}</strong></p>\n" \
           f"<p>{html.escape(location_note)}: analyse by area, never as addresses.</p>\n"
     if key:

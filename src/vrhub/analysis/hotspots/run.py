@@ -162,10 +162,10 @@ def gather_incidents(
     lo, hi, notes = period.start, period.end, list(period.notes)
     t = t.filter((t.month >= lo) & (t.month <= hi))
     datasets = tuple(sorted(t.select("dataset_id").distinct().to_pyarrow().column(0).to_pylist()))
+    t = t.filter(t.sv_status != "not" if possible else t.sv_status == "definite")
     on = None
     if source != ED_SOURCE:  # ED home LSOAs carry no vintage: they are read as coded
-        in_scope = t.sv_status != "not" if possible else t.sv_status == "definite"
-        t, vscope = on_vintage(engine, t.filter(in_scope), vintage)
+        t, vscope = on_vintage(engine, t, vintage)
         on = vscope.vintage
         method = "best-fit" if vscope.method == "best fit" else vscope.method
         for v, n in sorted(vscope.moved.items()):
@@ -174,11 +174,9 @@ def gather_incidents(
         for v, n in sorted(vscope.newer.items()):
             notes.append(CountedText("{n:,} records coded to " + f"{v} LSOAs cannot be placed on {on} LSOAs and "
                                      "are not counted by area", n=n))
-    keep = t.sv_status != "not" if possible else t.sv_status == "definite"
     # the engine's row order is not fixed: sort in DuckDB (every column, nulls last), so that a seeded permutation
     # test (Knox) repeats exactly; pandas sorting 10 million rows on text keys cost more than the query
     if source == ED_SOURCE:
-        t = t.filter(keep)
         rows = t.select(lsoa_code=t.home_lsoa, month=t.month, crime_type=t.assault_method, sv_status=t.sv_status,
                         time=t.assault_datetime.coalesce(t.arrival_datetime).date())
         # centroids are a function of lsoa_code: ordering by it orders them as (time, lsoa, centroid, type) would
@@ -190,15 +188,13 @@ def gather_incidents(
             notes.append(CountedText("{n:,} ED attendance(s) have no home LSOA: not counted by area, not in the "
                                      "near-repeat test", n=missing))
     elif source == FORCE_SOURCE:  # one event per crime (a crime x victim extract repeats the crime's row)
-        t = t.filter(keep)
         rows = t.select("crime_ref", "lsoa_code", "month", "longitude", "latitude", crime_type=t.ho_offence_code,
                         sv_status=t.sv_status, time=t.committed_mid.date()).distinct()
         frame = _ordered(rows, ["time", "crime_ref", "lsoa_code", "longitude", "latitude", "crime_type", "sv_status",
                                 "month"]).drop(columns="crime_ref")
         frame["time"] = pd.to_datetime(frame["time"])
     else:
-        frame = _ordered(t.filter(keep).select("lsoa_code", "month", "longitude", "latitude", "crime_type",
-                                               "sv_status"),
+        frame = _ordered(t.select("lsoa_code", "month", "longitude", "latitude", "crime_type", "sv_status"),
                          ["month", "lsoa_code", "longitude", "latitude", "crime_type", "sv_status"])
     frame["month"] = pd.to_datetime(frame["month"])
     scope = (f"strand {strand}" if strand else "serious violence") + (" (definite and possible records)"

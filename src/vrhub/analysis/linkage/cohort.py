@@ -18,6 +18,7 @@ import pandas as pd
 
 from vrhub.analysis.cohort import VIOLENT_OFFENCE_TYPES, CohortRiskFactors, risk_factors_from_frame
 from vrhub.domain.disclosure.statistics import CountedText
+from vrhub.ingest.linkage_encoding import SEXES
 
 YES = {"yes", "y", "true", "1"}
 EDUCATION_FLAGS = {"permanent_exclusion": "Permanent exclusion", "suspension": "Suspension",
@@ -41,9 +42,9 @@ def linked_cohort_frame(clusters: pd.DataFrame, education: pd.DataFrame, youth_j
     edu["cluster"] = edu["cluster"].map(cl)
     for flag, column in EDUCATION_FLAGS.items():
         edu[flag] = _col(education, column).str.strip().str.casefold().isin(YES).to_numpy()
-    sex = _col(education, "Sex").str.strip().str.casefold()
-    edu["male"] = sex.isin({"m", "male", "1"}).to_numpy()
-    edu["sex_known"] = sex.isin({"m", "male", "1", "f", "female", "2"}).to_numpy()
+    sex = _col(education, "Sex").str.strip().str.casefold().map(SEXES)  # the codes the encoder reads as a sex
+    edu["male"] = sex.eq("male").to_numpy()
+    edu["sex_known"] = sex.notna().to_numpy()
     edu = edu.dropna(subset=["cluster"])
     frame = edu.groupby("cluster", sort=True).any().reset_index().rename(columns={"cluster": "person_id"})
     violent = _col(youth_justice, "Offence type").isin(list(offence_types))

@@ -37,6 +37,7 @@ import pandas as pd
 import pyarrow as pa
 
 from vrhub.analysis.classify import classify
+from vrhub.analysis.profile.partner import NOT_STATED, SYNTHETIC_MARK, WEEKDAYS
 from vrhub.domain.definitions import Definition
 from vrhub.domain.disclosure import NHS_OPENSAFELY, DisclosureRules, protect_long
 from vrhub.domain.errors import NoDataError
@@ -48,15 +49,12 @@ REPEAT_DAYS = 365
 AGE_BANDS: tuple[tuple[str, int, int | None], ...] = (
     ("0-9", 0, 9), ("10-17", 10, 17), ("18-24", 18, 24), ("25-34", 25, 34), ("35-44", 35, 44), ("45-54", 45, 54),
     ("55-64", 55, 64), ("65+", 65, None))
-NOT_STATED = "not stated"
 AGE_LABELS = (*(b[0] for b in AGE_BANDS), NOT_STATED)
 SEX_LABELS = ("female", "male", NOT_STATED)
 ETHNIC_GROUPS = {"W": "White", "M": "Mixed", "A": "Asian", "B": "Black", "O": "Other"}
 ETHNIC_LABELS = (*ETHNIC_GROUPS.values(), NOT_STATED)
 WHO_DIMS = ("age_band", "sex", "ethnic_group")
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 FLAG_WORDS = {f: f.removesuffix("_flag").replace("_", " ") for f in FORCE_CRIME_FLAGS}
-SYNTHETIC_MARK = "SYNTHETIC data, invented for testing and training: not evidence"
 
 
 @dataclass

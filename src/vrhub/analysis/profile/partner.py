@@ -31,6 +31,7 @@ from vrhub.store.engine import Engine
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 NOT_STATED = "not stated"
+SYNTHETIC_MARK = "SYNTHETIC data, invented for testing and training: not evidence"
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,7 @@ def partner_profile(engine: Engine, definition: Definition, start: dt.date, end:
         datasets += ids
         made_up = engine.synthetic(ids, feed.kind)
         synthetic |= made_up
-        mark = " (SYNTHETIC data, invented for testing and training: not evidence)" if made_up else ""
+        mark = f" ({SYNTHETIC_MARK})" if made_up else ""
         for col in feed.who:
             parts["who"].tables[f"who_{feed.short}_by_{col}"] = _counts(t, col)
         if feed.who:
