@@ -145,7 +145,7 @@ def near_repeat(
         if exc.option:
             raise
         _fail(str(exc), "change the options named above and run the command again")
-    result, incidents = found.value, found.context["incidents"]
+    result, incidents, synthetic = found.value, found.context["incidents"], found.context["synthetic"]
     if time_unit == "month":
         err.print("[yellow]Warning:[/] time bands are whole calendar months (coarsened): events in the same month "
                   "may be 0-30 days apart; do not compare these Knox ratios with day-based near-repeat studies.")
@@ -153,7 +153,6 @@ def near_repeat(
               "time_unit": result.time_unit, "permutations": result.permutations, "seed": result.seed,
               "period": {"from": f"{incidents.start:%Y-%m}", "to": f"{incidents.end:%Y-%m}"},
               "scope": incidents.scope, **result.parameters}
-    synthetic = any(d.synthetic for d in state.partnership().ws.catalogue.datasets() if d.id in set(found.datasets))
     if as_json:
         print_json(labelled({"parameters": params, "definition": incidents.definition,
                     "data_versions": {source: list(incidents.datasets)}, "n_events": result.n_events,
