@@ -9,17 +9,9 @@ from rich.markup import escape
 
 from vrhub.cli.console import err, labelled, out, print_json, print_label, steps
 from vrhub.cli.period import FROM, PERIOD, TO, month_options
-from vrhub.library.partnership import HOTSPOT_LEVELS, HOTSPOT_METHODS, HOTSPOT_SOURCES
 
-METHODS, LEVELS, SOURCES = HOTSPOT_METHODS, HOTSPOT_LEVELS, HOTSPOT_SOURCES  # checked by Partnership.hotspots
 SOURCE_HELP = ("Records to analyse: police_uk_street (default), ed_istv (ED assault attendances, by home LSOA) or "
                "force_crime (force crime records, dated and located).")
-
-
-def register(app: typer.Typer) -> None:
-    """Add ``hotspots`` and ``near-repeat`` to the ``vrhub`` command line."""
-    app.command("hotspots")(hotspots)
-    app.command("near-repeat")(near_repeat)
 
 
 def _numbers(text: str, hint: str) -> list[float]:
