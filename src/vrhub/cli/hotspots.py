@@ -58,6 +58,7 @@ def hotspots(
 ) -> None:
     """Find where serious violence concentrates (Gi*, kernel density or emerging hot spots) and map it offline."""
     from vrhub.cli.context import state
+    from vrhub.cli.outputs import output_folder
     from vrhub.domain.errors import HotspotInputError
 
     months = month_options(start, end, period)
@@ -82,8 +83,9 @@ def hotspots(
         result, incidents, level = found.value, found.context["incidents"], found.context["level"]
         where = f"{level}{'_' + format(cell, 'g') + 'm' if level == 'grid' else ''}"
         prefix = "" if source == "police_uk_street" else f"{source}_"
-        span = f"{incidents.start:%Y-%m}_{incidents.end:%Y-%m}{'_released' if release else ''}"
-        folder = out_dir or partnership.home / "hotspots" / f"{prefix}{result.method}_{where}_{span}"
+        span = f"{incidents.start:%Y-%m}_{incidents.end:%Y-%m}"
+        folder = out_dir or output_folder(partnership.home / "hotspots", f"{prefix}{result.method}_{where}_{span}",
+                                          release=release)
         progress("writing the maps and tables")
         synthetic = found.context.get("synthetic", False)
         files = found.write(folder, release=release)
