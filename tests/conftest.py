@@ -35,6 +35,21 @@ MET_STOP_SEARCH_ZIP = FIXTURES / "police-uk" / "metropolitan-stop-and-search-201
 KENT_MONTHS = ["2018-10", "2018-11", "2018-12", "2019-01", "2019-02"]
 KENT_ROWS = 75_735  # src/vrhub/data/kent/README.md
 
+#: the police.uk crime types in the Kent definition's scope
+KENT_SCOPE = frozenset({"Violence and sexual offences", "Robbery", "Possession of weapons"})
+
+
+def raw_count(months: set[str]) -> int:
+    """In-scope (``KENT_SCOPE``) street records of ``KENT_ZIP``'s months ``months``, counted with the csv module."""
+    n = 0
+    with zipfile.ZipFile(KENT_ZIP) as zf:
+        for name in zf.namelist():
+            if name.split("/")[0] in months:
+                with zf.open(name) as f:
+                    n += sum(r["Crime type"] in KENT_SCOPE for r in csv.DictReader(io.TextIOWrapper(f, "utf-8-sig")))
+    return n
+
+
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 
 STREET_HEADER = ["Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",

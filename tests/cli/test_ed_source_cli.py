@@ -46,6 +46,7 @@ def test_near_repeat_on_ed_returns_uses_days(home: str) -> None:
     assert result.exit_code == 0, result.output
     got = json.loads(result.stdout)
     assert got["parameters"]["time_unit"] == "day" and got["data_versions"]["ed_istv"]
+    assert got["synthetic"] is True and got["notice"].startswith("SYNTHETIC")  # the ED returns read are synthetic
     first = got["table"][0]
     assert (first["space_band"], first["time_band"]) == ("same location", "0-7 days")
     assert first["knox_ratio"] > 1.2 and first["p_value"] <= 0.01  # the planted near repeats

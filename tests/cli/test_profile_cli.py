@@ -5,38 +5,21 @@ Expected counts are read straight from the CSVs inside the shipped zip with the 
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 import sys
-import zipfile
 from pathlib import Path
 
 import pytest
+from vrhub_testkit import KENT, KENT_ZIP, raw_count
 from vrhub_testkit import run_cli as run
 
 from vrhub.cli.main import main
-from vrhub.data import kent
 from vrhub.ingest.geography import load_geography
 from vrhub.ingest.loader import ingest
 from vrhub.ingest.police_uk import SOURCES
 from vrhub.report.profile_files import ANALYST_MARKER
 from vrhub.store.workspace import Settings, Workspace
-
-KENT = kent()
-KENT_ZIP = KENT / "police-uk" / "kent-street-2018-10_2019-02.zip"
-SCOPE = {"Violence and sexual offences", "Robbery", "Possession of weapons"}  # the Kent definition's, for police.uk
-
-
-def raw_count(months: set[str]) -> int:
-    n = 0
-    with zipfile.ZipFile(KENT_ZIP) as zf:
-        for name in zf.namelist():
-            if name.split("/")[0] in months:
-                with zf.open(name) as f:
-                    n += sum(r["Crime type"] in SCOPE for r in csv.DictReader(io.TextIOWrapper(f, "utf-8-sig")))
-    return n
 
 
 @pytest.fixture(scope="module")
@@ -47,8 +30,6 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert all(r.ok for r in load_geography(ws, [KENT / "boundaries", KENT / "imd2019"]))
     assert ingest(ws, [KENT_ZIP], SOURCES).ok
     return home
-
-
 
 
 def test_json_prints_tables_and_headline_and_the_period_filters(home: Path, tmp_path: Path):

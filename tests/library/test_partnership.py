@@ -3,34 +3,18 @@ provenance, releases once, and is what the command line prints."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
-import zipfile
 from pathlib import Path
 
 import pytest
-from vrhub_testkit import KENT_ZIP, run_cli
+from vrhub_testkit import raw_count, run_cli
 
 import vrhub
 from vrhub.analysis.profile import build_profile
 from vrhub.domain.definitions import load_definition
 from vrhub.domain.errors import PeriodError, UsageError
 from vrhub.library import Partnership, Result, months
-
-SCOPE = {"Violence and sexual offences", "Robbery", "Possession of weapons"}  # the Kent definition's, for police.uk
-
-
-def raw_count(wanted: set[str]) -> int:
-    """In-scope street records of the shipped zip's months ``wanted``, counted with the csv module."""
-    n = 0
-    with zipfile.ZipFile(KENT_ZIP) as zf:
-        for name in zf.namelist():
-            if name.split("/")[0] in wanted:
-                with zf.open(name) as f:
-                    n += sum(r["Crime type"] in SCOPE for r in csv.DictReader(io.TextIOWrapper(f, "utf-8-sig")))
-    return n
 
 
 def test_periods_of_every_form_become_months():

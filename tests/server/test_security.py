@@ -188,6 +188,9 @@ def test_errors_are_json(sqlite_world) -> None:  # type: ignore[no-untyped-def]
         err = r.json()["error"]
         assert err["status"] == r.status_code and err["message"]
     assert c.get("/api/profile", params={"from": "2018-99"}, headers=sqlite_world.as_("board")).status_code == 422
+    for path in ("/api/profile", "/api/sna"):  # a request never names a file on the server: shipped definitions only
+        r = c.get(path, params={"definition": "/etc/passwd.toml"}, headers=sqlite_world.as_("board"))
+        assert r.status_code == 422 and "no shipped definition" in r.json()["error"]["message"], r.text
 
 
 def test_an_unexpected_failure_is_a_json_500_without_internals(sqlite_world, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -15,7 +15,6 @@ from rich.markup import escape
 
 from vrhub.cli.console import out, print_json
 from vrhub.cli.period import FROM, PERIOD, TO
-from vrhub.report.cardiff_files import write_cardiff as write_cardiff  # moved to the report layer
 
 
 def cardiff(

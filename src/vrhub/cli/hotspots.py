@@ -9,17 +9,9 @@ from rich.markup import escape
 
 from vrhub.cli.console import err, labelled, out, print_json, print_label, steps
 from vrhub.cli.period import FROM, PERIOD, TO, month_options
-from vrhub.library.partnership import HOTSPOT_LEVELS, HOTSPOT_METHODS, HOTSPOT_SOURCES
 
-METHODS, LEVELS, SOURCES = HOTSPOT_METHODS, HOTSPOT_LEVELS, HOTSPOT_SOURCES  # checked by Partnership.hotspots
 SOURCE_HELP = ("Records to analyse: police_uk_street (default), ed_istv (ED assault attendances, by home LSOA) or "
                "force_crime (force crime records, dated and located).")
-
-
-def register(app: typer.Typer) -> None:
-    """Add ``hotspots`` and ``near-repeat`` to the ``vrhub`` command line."""
-    app.command("hotspots")(hotspots)
-    app.command("near-repeat")(near_repeat)
 
 
 def _numbers(text: str, hint: str) -> list[float]:
@@ -66,6 +58,7 @@ def hotspots(
 ) -> None:
     """Find where serious violence concentrates (Gi*, kernel density or emerging hot spots) and map it offline."""
     from vrhub.cli.context import state
+    from vrhub.cli.outputs import output_folder
     from vrhub.domain.errors import HotspotInputError
 
     months = month_options(start, end, period)
@@ -90,8 +83,9 @@ def hotspots(
         result, incidents, level = found.value, found.context["incidents"], found.context["level"]
         where = f"{level}{'_' + format(cell, 'g') + 'm' if level == 'grid' else ''}"
         prefix = "" if source == "police_uk_street" else f"{source}_"
-        span = f"{incidents.start:%Y-%m}_{incidents.end:%Y-%m}{'_released' if release else ''}"
-        folder = out_dir or partnership.home / "hotspots" / f"{prefix}{result.method}_{where}_{span}"
+        span = f"{incidents.start:%Y-%m}_{incidents.end:%Y-%m}"
+        folder = out_dir or output_folder(partnership.home / "hotspots", f"{prefix}{result.method}_{where}_{span}",
+                                          release=release)
         progress("writing the maps and tables")
         synthetic = found.context.get("synthetic", False)
         files = found.write(folder, release=release)
@@ -145,7 +139,7 @@ def near_repeat(
         if exc.option:
             raise
         _fail(str(exc), "change the options named above and run the command again")
-    result, incidents = found.value, found.context["incidents"]
+    result, incidents, synthetic = found.value, found.context["incidents"], found.context["synthetic"]
     if time_unit == "month":
         err.print("[yellow]Warning:[/] time bands are whole calendar months (coarsened): events in the same month "
                   "may be 0-30 days apart; do not compare these Knox ratios with day-based near-repeat studies.")
@@ -153,7 +147,6 @@ def near_repeat(
               "time_unit": result.time_unit, "permutations": result.permutations, "seed": result.seed,
               "period": {"from": f"{incidents.start:%Y-%m}", "to": f"{incidents.end:%Y-%m}"},
               "scope": incidents.scope, **result.parameters}
-    synthetic = any(d.synthetic for d in state.partnership().ws.catalogue.datasets() if d.id in set(found.datasets))
     if as_json:
         print_json(labelled({"parameters": params, "definition": incidents.definition,
                     "data_versions": {source: list(incidents.datasets)}, "n_events": result.n_events,

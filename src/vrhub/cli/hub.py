@@ -56,11 +56,6 @@ def _date(text: str | None, option: str) -> dt.date | None:
         raise typer.BadParameter(f"'{text}' is not a date: write YYYY-MM-DD", param_hint=option) from exc
 
 
-def _value(fn, *args, **kw):  # type: ignore[no-untyped-def]
-    """Call a library function (its :class:`UsageError` for bad arguments becomes a usage error, exit 2)."""
-    return fn(*args, **kw)
-
-
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (put a TLS proxy in front)."),
     port: int = typer.Option(8000, "--port", help="Port to listen on."),
@@ -175,7 +170,7 @@ def org_add(name: str = typer.Argument(..., help="The organisation's name, e.g. 
     from vrhub.governance.access.accounts import create_organisation
 
     ws = _ws()
-    p = _value(create_organisation, ws.catalogue, name, sector)
+    p = create_organisation(ws.catalogue, name, sector)
     _audit(ws, "admin.organisation.add", object_type="organisation", object_id=str(p.id), partner_id=p.id,
            details={"name": p.name, "sector": p.sector})
     out.print(f"Organisation {p.name!r} registered (id {p.id}).")
@@ -210,7 +205,7 @@ def user_add(
     elif not no_password:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     ws = _ws()
-    u = _value(create_user, ws.catalogue, username, role, password=password, organisation_name=org, display_name=name)
+    u = create_user(ws.catalogue, username, role, password=password, organisation_name=org, display_name=name)
     _audit(ws, "admin.user.add", object_type="user", object_id=u.username, partner_id=u.partner_id,
            details={"role": u.role})
     out.print(f"User {u.username!r} added as {u.role}" + (f" of {org}" if org else "") + ".")
@@ -260,9 +255,9 @@ def agreement_add(
     from vrhub.governance.access.agreements import create_agreement
 
     ws = _ws()
-    a = _value(create_agreement, ws.catalogue, name, organisation_name=org, kinds=kinds, purpose=purpose,
-               lawful_basis=lawful_basis, retention_days=retention_days, start=_date(start, "--start"),
-               end=_date(end, "--end"), fields_allowed=fields, analysts=analysts, supplies_for=supplies_for)
+    a = create_agreement(ws.catalogue, name, organisation_name=org, kinds=kinds, purpose=purpose,
+                         lawful_basis=lawful_basis, retention_days=retention_days, start=_date(start, "--start"),
+                         end=_date(end, "--end"), fields_allowed=fields, analysts=analysts, supplies_for=supplies_for)
     _audit(ws, "admin.agreement.add", object_type="agreement", object_id=a.name, partner_id=a.partner_id,
            details={"kinds": a.kinds, "retention_days": a.retention_days, "analysts": [u.username for u in a.analysts]})
     out.print(f"Agreement {a.name!r} recorded: {org} shares {', '.join(a.kinds)} from {a.start_date}"
@@ -299,7 +294,7 @@ def token_add(username: str = typer.Argument(..., help="The user the token acts 
     from vrhub.governance.access.accounts import create_token, user
 
     ws = _ws()
-    new = _value(create_token, ws.catalogue, username, name, days=days)
+    new = create_token(ws.catalogue, username, name, days=days)
     _audit(ws, "admin.token.add", object_type="token", object_id=str(new.token.id),
            partner_id=user(ws.catalogue, username).partner_id,
            details={"user": username, "name": name, "prefix": new.token.prefix})

@@ -35,7 +35,7 @@ def police_uk(
     report = partnership.ingest(paths, feed="police_uk", partner=partner, kind=kind_name,
                                 options={"force": force} if force else {}, progress=RichProgress(not as_json))
     check_lsoa_vintages(partnership.ws, report)
-    finish(report, as_json, geography_loaded=Geography(partnership.engine).known_lsoa_codes() is not None)
+    finish(report, as_json, geography_loaded=Geography(partnership.engine).newest_vintage("lsoa") is not None)
 
 
 @app.command("istv")
@@ -154,7 +154,7 @@ def _partner_feed(module: str, kind: str, paths: list[Path], partner: str | None
     partnership = state.partnership()
     report = partnership.ingest(paths, feed=module, partner=partner, kind=kind, progress=RichProgress(not as_json),
                                 check_lsoas=check_lsoas)
-    loaded = Geography(partnership.engine).known_lsoa_codes() is not None if check_lsoas else True
+    loaded = Geography(partnership.engine).newest_vintage("lsoa") is not None if check_lsoas else True
     finish(report, as_json, geography_loaded=loaded)
 
 

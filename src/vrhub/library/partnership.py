@@ -165,8 +165,8 @@ class Partnership:
         else:
             run = hs.run_emerging(self.engine, incidents, level=level, cell_size=cell,  # type: ignore[arg-type]
                                   permutations=permutations or 0, seed=seed, alpha=alpha)
-        context: dict[str, Any] = {"incidents": incidents, "level": level, "synthetic": any(
-            d.synthetic for d in self.ws.catalogue.datasets() if d.id in set(incidents.datasets))}
+        context: dict[str, Any] = {"incidents": incidents, "level": level,
+                                   "synthetic": self.engine.synthetic(incidents.datasets)}
         try:
             geo = Geography(self.engine)
             pop = geo.attributes("population").select("lsoa_code", "population_total").to_pandas()
@@ -195,7 +195,7 @@ class Partnership:
                                  time_unit=time_unit, permutations=permutations, seed=seed)  # type: ignore[arg-type]
         return Result("near_repeat", run, dict(run.parameters), list(incidents.datasets),
                       (incidents.definition or {}).get("definition_sha256"), run.citation,
-                      context={"incidents": incidents})
+                      context={"incidents": incidents, "synthetic": self.engine.synthetic(incidents.datasets)})
 
     def cardiff(self, period: PeriodLike = None, *, top: int = 20, vintage: int | None = None) -> Result[Any]:
         """The Cardiff Model view: ED assaults beside police-recorded violence (``analysis.cardiff.cardiff_view``)."""
@@ -269,9 +269,8 @@ class Partnership:
             raise UsageError(f"unknown source '{source}': use {', '.join(ev.SOURCES)}", option="--source")
         result = designs[design](self.engine, **options)
         versions = list(result.effect.data_versions)
-        synthetic = any(d is not None and d.synthetic for d in (self.ws.catalogue.get(v) for v in versions))
-        return Result("evaluate", result, {"design": design, **{k: v for k, v in options.items()}}, versions, None,
-                      result.effect.citation, context={"synthetic": synthetic})
+        return Result("evaluate", result, {"design": design, **options}, versions, None, result.effect.citation,
+                      context={"synthetic": self.engine.synthetic(versions)})
 
     @staticmethod
     def survey(path: str | os.PathLike[str]) -> Result[Any]:

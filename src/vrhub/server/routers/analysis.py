@@ -21,7 +21,6 @@ from fastapi.responses import HTMLResponse, Response
 
 from vrhub.analysis.profile import Profile
 from vrhub.analysis.profile.build import LEVELS
-from vrhub.domain.definitions import load_definition
 from vrhub.domain.definitions.loader import shipped_definitions
 from vrhub.domain.errors import PeriodError
 from vrhub.domain.periods import parse_month
@@ -60,11 +59,12 @@ def _month(text: str | None, name: str) -> dt.date | None:
         raise http_error(422, f"{name}: {exc}", "write months as YYYY-MM") from exc
 
 
-def _definition(name: str):  # type: ignore[no-untyped-def]
-    if name not in shipped_definitions():  # never a path: a request must not name a file on the server
+def _shipped(name: str) -> None:
+    """Refuse a definition that is not shipped: a request must never name a file on the server (the library
+    loads the definition by name)."""
+    if name not in shipped_definitions():
         raise http_error(422, f"there is no shipped definition {name!r}", "use one of: " +
                          ", ".join(shipped_definitions()))
-    return load_definition(name)
 
 
 def decide(hub: Hub, principal: Principal, dataset_ids: list[str]) -> ReleaseDecision:
@@ -98,7 +98,7 @@ def profile_for(hub: Hub, principal: Principal, *, start: dt.date | None, end: d
         raise http_error(422, "from is after to", "swap them")
     versions = tuple(sorted(d.id for d in hub.ws.catalogue.datasets()))
     key = (start, end, level, strand, definition, versions)
-    _definition(definition)  # a shipped definition only: a request never names a file on the server
+    _shipped(definition)
     exact = _cached(hub, (*key, False), lambda: Partnership(hub.ws).profile(
         (start, end), level=level, strand=strand, definition=definition).value)
     decision = decide(hub, principal, exact.datasets)
@@ -180,7 +180,7 @@ def sna(
             months = parse_period(period).months
         except PeriodError as exc:
             raise http_error(422, f"period: {exc}", "write FROM..TO, e.g. 2023-04..2024-03") from exc
-    _definition(definition)  # a shipped definition only
+    _shipped(definition)
     # The SNA reads many kinds (police.uk, ED, ambulance, youth justice, education): decided on every current
     # partner version it may read, and checked again on the versions the exact SNA did read. Built in memory.
     released = decide(hub, principal, current_partner_datasets(hub.ws.catalogue)).released
