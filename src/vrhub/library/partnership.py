@@ -102,6 +102,18 @@ class Partnership:
         """The dataset versions in the catalogue (of ``kind``), newest first as the catalogue lists them."""
         return self.engine.datasets(kind)
 
+    def catalogue(self, kind: str | None = None, *, include_withdrawn: bool = False) -> Any:
+        """Every dataset version with its provenance, and the supplier × month coverage grid with its supply
+        warnings (``library.catalogue.catalogue_view``)."""
+        from vrhub.library.catalogue import catalogue_view
+
+        return catalogue_view(self.ws, kind, include_withdrawn=include_withdrawn)
+
+    def data_version(self) -> str:
+        """A short hash that changes whenever what an analysis reads changes (a dataset version loaded or
+        withdrawn, a register loaded): the key of every cache of results (``Catalogue.data_version``)."""
+        return self.ws.catalogue.data_version()
+
     # --- the problem: profile, hot spots, near repeat, the Cardiff view -------------------------------------------
     def profile(self, period: PeriodLike = None, *, level: str = "district", strand: str | None = None,
                 definition: str | None = None, vintage: int | None = None,
