@@ -47,7 +47,9 @@ class Link:
 #: each role's pages, in the header's order (the other engineers add theirs here)
 NAV: dict[str, tuple[Link, ...]] = {
     "partner_uploader": (Link("/partner", "Uploads"),),
-    "analyst": (Link("/analyst", "Analysis"),),
+    "analyst": (Link("/analyst", "Analysis"), Link("/analyst/catalogue", "Catalogue"),
+                Link("/analyst/explorer", "Explorer"), Link("/analyst/hotspots", "Hot spots"),
+                Link("/analyst/sna", "SNA")),
     "board_viewer": (Link("/board", "Dashboard"),),
     "admin": (Link("/admin", "Administration"),),
 }
