@@ -25,6 +25,10 @@ from vrhub.library.result import Result
 
 if TYPE_CHECKING:
     from vrhub.domain.definitions import Definition
+    from vrhub.library.administration import Administration
+    from vrhub.library.registers import Registers
+    from vrhub.library.sharing import Sharing
+    from vrhub.store.catalogue.models import User
     from vrhub.store.engine import Engine
     from vrhub.store.workspace import Workspace
 
@@ -97,6 +101,26 @@ class Partnership:
         known = Geography(self.engine).known_lsoa_codes() if check_lsoas else None
         return ingest(self.ws, paths, registry.module_sources(f"vrhub.ingest.{feed}"), partner=partner, kind=kind,
                       options=options or {}, progress=progress, known_lsoas=known)
+
+    def sharing(self, user: User, **options: Any) -> Sharing:
+        """A partner uploader's side of the hub: upload under an agreement, load reports, quarantine, withdraw,
+        the audit trail of the organisation's data (``library.sharing``)."""
+        from vrhub.library.sharing import Sharing
+
+        return Sharing(self.ws, user, **options)
+
+    def administration(self, user: User, **options: Any) -> Administration:
+        """The administrator's side: organisations, users, agreements, tokens, audit, purge preview
+        (``library.administration``)."""
+        from vrhub.library.administration import Administration
+
+        return Administration(self.ws, user, **options)
+
+    def registers(self, user: User, **options: Any) -> Registers:
+        """The action plans and the services register, edited an entry at a time (``library.registers``)."""
+        from vrhub.library.registers import Registers
+
+        return Registers(self.ws, user, **options)
 
     def datasets(self, kind: str | None = None) -> list[Any]:
         """The dataset versions in the catalogue (of ``kind``), newest first as the catalogue lists them."""
