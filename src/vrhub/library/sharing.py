@@ -86,8 +86,9 @@ class LoadReport:
     def notes(self) -> list[str]:
         """Rows kept and flagged (no location, an area outside the geography, ...) and months a file covers without
         becoming the month's current version."""
-        return list(dict.fromkeys([str(w) for f in self.files for w in f.get("warnings", [])]
-                                  + [str(i.get("message", i)) for f in self.files for i in f.get("coverage_issues", [])]))
+        flagged = [str(w) for f in self.files for w in f.get("warnings", [])]
+        coverage = [str(i.get("message", i)) for f in self.files for i in f.get("coverage_issues", [])]
+        return list(dict.fromkeys(flagged + coverage))
 
     @property
     def problem(self) -> str:
