@@ -86,7 +86,8 @@ class LoadReport:
     def notes(self) -> list[str]:
         """Rows kept and flagged (no location, an area outside the geography, ...) and months a file covers without
         becoming the month's current version."""
-        flagged = [str(w) for f in self.files for w in f.get("warnings", [])]
+        flagged = [str(w) for f in self.files for w in f.get("warnings", [])
+                   if "were quarantined, not loaded" not in str(w)]  # the quarantine has its own table and page
         coverage = [str(i.get("message", i)) for f in self.files for i in f.get("coverage_issues", [])]
         return list(dict.fromkeys(flagged + coverage))
 
