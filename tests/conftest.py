@@ -212,6 +212,19 @@ def catalogue_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return request.getfixturevalue("pg_url")
 
 
+@pytest.fixture
+def terminal(monkeypatch: pytest.MonkeyPatch) -> io.StringIO:
+    """vrhub's stderr console as a terminal (Rich draws its progress bars there), captured; ``--quiet`` reset
+    after the test."""
+    from vrhub.cli import console
+
+    buf = io.StringIO()
+    monkeypatch.setattr(console, "err", console.VrhubConsole(file=buf, force_terminal=True, width=100,
+                                                             color_system=None))
+    monkeypatch.setattr(console.display, "quiet", False)
+    return buf
+
+
 def run_cli(*args: str):  # type: ignore[no-untyped-def]
     """Run ``vrhub ARGS`` in-process (Typer's CliRunner); re-raise an unexpected exception, so a crash is a failure."""
     from typer.testing import CliRunner

@@ -102,6 +102,18 @@ class Partnership:
         """The dataset versions in the catalogue (of ``kind``), newest first as the catalogue lists them."""
         return self.engine.datasets(kind)
 
+    def catalogue(self, kind: str | None = None, *, include_withdrawn: bool = False) -> Any:
+        """Every dataset version with its provenance, and the supplier × month coverage grid with its supply
+        warnings (``library.catalogue.catalogue_view``)."""
+        from vrhub.library.catalogue import catalogue_view
+
+        return catalogue_view(self.ws, kind, include_withdrawn=include_withdrawn)
+
+    def data_version(self) -> str:
+        """A short hash that changes whenever what an analysis reads changes (a dataset version loaded or
+        withdrawn, a register loaded): the key of every cache of results (``Catalogue.data_version``)."""
+        return self.ws.catalogue.data_version()
+
     # --- the problem: profile, hot spots, near repeat, the Cardiff view -------------------------------------------
     def profile(self, period: PeriodLike = None, *, level: str = "district", strand: str | None = None,
                 definition: str | None = None, vintage: int | None = None,
@@ -206,14 +218,18 @@ class Partnership:
         return Result("cardiff", view, dict(view.parameters), [*view.ed_datasets, *view.police_datasets],
                       None, view.citation)
 
-    def cohort(self, period: PeriodLike = None, *, linked: bool = False) -> Result[Any]:
+    def cohort(self, period: PeriodLike = None, *, linked: bool = False,
+               on_step: Callable[[str], None] | None = None) -> Result[Any]:
         """School risk factors and violent youth justice offences in the cohort linked on pseudonym
         (``analysis.cohort.cohort_risk_factors``); with ``linked``, on the clusters of the last ``vrhub link`` run
         (partners without a shared identifier) and the partner files that run read."""
         from vrhub.analysis.cohort import cohort_risk_factors
 
+        step = on_step or _quiet
         if linked:
+            step("reading the last linkage run and fitting the odds ratios")
             return Result("cohort", self._linked_cohort(), context={"label": "all_linked"})
+        step("linking pupils to offences and fitting the odds ratios")
         lo, hi = months(period)
         result = cohort_risk_factors(self.engine, start=lo, end=hi)
         label = f"{lo:%Y-%m}_{hi:%Y-%m}" if lo and hi else "all"
@@ -252,7 +268,7 @@ class Partnership:
         return make_partnership(out_dir, **options)
 
     # --- what works ------------------------------------------------------------------------------------------------
-    def evaluate(self, design: str, **options: Any) -> Result[Any]:
+    def evaluate(self, design: str, *, on_step: Callable[[str], None] | None = None, **options: Any) -> Result[Any]:
         """An impact evaluation on the workspace's outcomes: ``design`` is ``did`` (difference-in-differences),
         ``its`` (interrupted time series) or ``synth`` (synthetic control), with the options of
         ``analysis.evaluation.workspace.evaluate_<design>``; ``survey`` reads a before/after CSV (``path=``).
@@ -267,7 +283,7 @@ class Partnership:
         source = options.get("source", "police_uk_street")
         if source not in ev.SOURCES:
             raise UsageError(f"unknown source '{source}': use {', '.join(ev.SOURCES)}", option="--source")
-        result = designs[design](self.engine, **options)
+        result = designs[design](self.engine, on_step=on_step, **options)
         versions = list(result.effect.data_versions)
         return Result("evaluate", result, {"design": design, **options}, versions, None, result.effect.citation,
                       context={"synthetic": self.engine.synthetic(versions)})
@@ -283,6 +299,62 @@ class Partnership:
         # vrhub synth writes survey-synthetic-<service>.csv
         return Result("evaluate", res, {"design": "survey", "path": str(path)}, [], None,
                       getattr(res, "citation", ""), context={"synthetic": "synthetic" in path.name.lower()})
+
+    # --- linkage across partners without a shared identifier -------------------------------------------------------
+    @property
+    def linkage_inputs(self) -> Path:
+        """Where the partners' ``vrhub pseudonymise --linkage`` files are read from by default."""
+        return self.home / "linkage" / "inputs"
+
+    def synthetic_linkage_inputs(self, folder: Path | None = None, *, people: int, seed: int = 1) -> Any:
+        """Write ``people`` invented young people's partner linkage files, with their truth, to ``folder`` (default
+        :attr:`linkage_inputs`), encoded with the workspace's synthetic key (``synth.linkage``)."""
+        from vrhub.synth.linkage import generate_linkage_partners
+
+        return generate_linkage_partners(folder or self.linkage_inputs,
+                                         self.home / "synthetic-key" / "synthetic-partnership.key",
+                                         seed=seed, people=people)
+
+    def link(self, sources: list[str], *, in_dir: Path | None = None, engine: str = "duckdb",
+             spark_master: str | None = None, threshold: float = 0.9, truth: Path | None = None,
+             model: Path | None = None, memory_limit: str | None = None, chunks: int = 1, seed: int = 1,
+             on_step: Callable[[str], None] | None = None) -> Result[Any]:
+        """Link the partners' keyed encodings (``sources``: ``NAME`` read from ``in_dir``, or ``NAME=PATH``) with
+        Splink (``analysis.linkage.link_partners``; docs/methods/linkage.md). ``truth`` (default: the synthetic
+        truth file in ``in_dir`` when there is one) adds precision, recall and F1. ``.write(folder)`` writes
+        person_links, clerical_review, the report and the model (``report.linkage``)."""
+        import json
+
+        import pandas as pd
+
+        from vrhub.analysis.linkage import link_partners
+        from vrhub.ingest.linkage_files import read_partner_files, source_files
+
+        if engine not in ("duckdb", "spark"):
+            raise UsageError(f"unknown engine '{engine}'", "use --engine duckdb or --engine spark", option="--engine")
+        if not 0 < threshold < 1:
+            raise UsageError(f"the threshold {threshold} is not a probability between 0 and 1", "try --threshold 0.9",
+                             option="--threshold")
+        step = on_step or _quiet
+        step("reading the partners' linkage files")
+        folder = in_dir or self.linkage_inputs
+        partner = read_partner_files(source_files([s for s in sources if s.strip()], folder))
+        default_truth = folder / "synthetic-truth.csv"
+        truth_path = truth or (default_truth if default_truth.is_file() else None)
+        truth_frame = pd.read_csv(truth_path, dtype={"record_id": str}) if truth_path else None
+        trained = json.loads(model.read_text(encoding="utf-8")) if model else None
+        spark = None
+        if engine == "spark":
+            from vrhub.store.spark import spark_session
+
+            step("starting Spark")
+            spark = spark_session(spark_master or "local[2]")
+        result = link_partners(partner.frames, engine=engine, threshold=threshold, truth=truth_frame, seed=seed,
+                               spark=spark, model=trained, memory_limit=memory_limit, chunks=chunks, on_step=step)
+        result.report["bad_cells"] = partner.messages()
+        return Result("link", result, dict(result.report.get("parameters", {})),
+                      [str(p) for paths in partner.files.values() for p in paths], None,
+                      str(result.report.get("citation", "")), context={"inputs": partner.files})
 
     def _linked_cohort(self) -> Any:
         from vrhub.analysis.linkage.cohort import linked_cohort_risk_factors

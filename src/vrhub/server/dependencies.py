@@ -109,7 +109,8 @@ def _authenticate(request: Request, hub: Hub, creds: HTTPAuthorizationCredential
                           "ask the hub administrator for a new token", {"WWW-Authenticate": "Bearer"})
         return Principal(found.user, "token", client=client_of(request))
     if session_cookie:
-        found_session = session_user(catalogue, session_cookie)
+        found_session = session_user(catalogue, session_cookie, idle_minutes=hub.settings.session_idle_minutes,
+                                     hours=hub.settings.session_hours)
         if found_session is None:
             raise _refuse(hub, request, "anonymous", "auth", "session", "", "session ended or unknown", 401,
                           "your session has ended", "sign in again (POST /api/session)")

@@ -24,6 +24,9 @@ class HubSettings:
     max_body_bytes: int = 1 << 20
     #: how long a browser session lasts, in hours
     session_hours: float = 8.0
+    #: a browser session ends after this many minutes without a request (OWASP Session Management Cheat Sheet:
+    #: 15 to 30 minutes for most applications), or after ``session_hours``, whichever is first
+    session_idle_minutes: float = 30.0
     #: failed sign-ins allowed for one user name within ``login_window_minutes`` before sign-in is refused (429)
     login_attempts: int = 5
     login_window_minutes: int = 15
