@@ -25,6 +25,10 @@ from vrhub.library.result import Result
 
 if TYPE_CHECKING:
     from vrhub.domain.definitions import Definition
+    from vrhub.library.administration import Administration
+    from vrhub.library.registers import Registers
+    from vrhub.library.sharing import Sharing
+    from vrhub.store.catalogue.models import User
     from vrhub.store.engine import Engine
     from vrhub.store.workspace import Workspace
 
@@ -122,9 +126,41 @@ class Partnership:
         return self.ingest(paths, feed="force_crime", kind="force_crime", partner=partner, progress=progress,
                            sources=sources)
 
+    def sharing(self, user: User, **options: Any) -> Sharing:
+        """A partner uploader's side of the hub: upload under an agreement, load reports, quarantine, withdraw,
+        the audit trail of the organisation's data (``library.sharing``)."""
+        from vrhub.library.sharing import Sharing
+
+        return Sharing(self.ws, user, **options)
+
+    def administration(self, user: User, **options: Any) -> Administration:
+        """The administrator's side: organisations, users, agreements, tokens, audit, purge preview
+        (``library.administration``)."""
+        from vrhub.library.administration import Administration
+
+        return Administration(self.ws, user, **options)
+
+    def registers(self, user: User, **options: Any) -> Registers:
+        """The action plans and the services register, edited an entry at a time (``library.registers``)."""
+        from vrhub.library.registers import Registers
+
+        return Registers(self.ws, user, **options)
+
     def datasets(self, kind: str | None = None) -> list[Any]:
         """The dataset versions in the catalogue (of ``kind``), newest first as the catalogue lists them."""
         return self.engine.datasets(kind)
+
+    def catalogue(self, kind: str | None = None, *, include_withdrawn: bool = False) -> Any:
+        """Every dataset version with its provenance, and the supplier × month coverage grid with its supply
+        warnings (``library.catalogue.catalogue_view``)."""
+        from vrhub.library.catalogue import catalogue_view
+
+        return catalogue_view(self.ws, kind, include_withdrawn=include_withdrawn)
+
+    def data_version(self) -> str:
+        """A short hash that changes whenever what an analysis reads changes (a dataset version loaded or
+        withdrawn, a register loaded): the key of every cache of results (``Catalogue.data_version``)."""
+        return self.ws.catalogue.data_version()
 
     # --- the problem: profile, hot spots, near repeat, the Cardiff view -------------------------------------------
     def profile(self, period: PeriodLike = None, *, level: str = "district", strand: str | None = None,
