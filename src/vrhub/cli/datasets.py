@@ -34,7 +34,8 @@ def datasets(
     current = {}
     for k in {d.kind for d in items}:
         current[k] = {c[0] for c in ws.catalogue.current_coverage(k)}
-    supply = [w for k in sorted({d.kind for d in items}) for w in supply_warnings(ws, k)]
+    engine = ws.engine()
+    supply = [w for k in sorted({d.kind for d in items}) for w in supply_warnings(engine, k)]
     by_dataset = {d.id: warnings_for(d, supply) for d in items}
     issues: dict[str, list] = {}
     for k in sorted({d.kind for d in items}):

@@ -89,18 +89,42 @@ class Partnership:
 
     # --- data in --------------------------------------------------------------------------------------------------
     def ingest(self, paths: list[Path], *, feed: str, kind: str | None = None, partner: str | None = None,
-               options: dict[str, Any] | None = None, progress: Any = None, check_lsoas: bool = True) -> Any:
+               options: dict[str, Any] | None = None, progress: Any = None, check_lsoas: bool = True,
+               sources: Any = None) -> Any:
         """Load files, folders or archives with the sources of ``feed`` (a module of the source registry,
-        ``vrhub.ingest.registry``: ``police_uk``, ``istv``, ``ambulance``, ...) as ``kind`` (default: each file's
-        own). With ``check_lsoas``, area codes are checked against the loaded boundaries, when there are any.
-        Returns the loader's report: every file's rows read, accepted and quarantined."""
+        ``vrhub.ingest.registry``: ``police_uk``, ``istv``, ``ambulance``, ...), or with ``sources`` when given
+        (a mapping file's, ``vrhub.ingest.mapped.mapped_sources``), as ``kind`` (default: each file's own). With
+        ``check_lsoas``, area codes are checked against the loaded boundaries, when there are any. Returns the
+        loader's report: every file's rows read, accepted and quarantined."""
         from vrhub.ingest import registry
         from vrhub.ingest.loader import ingest
         from vrhub.store.geography import Geography
 
         known = Geography(self.engine).known_lsoa_codes() if check_lsoas else None
-        return ingest(self.ws, paths, registry.module_sources(f"vrhub.ingest.{feed}"), partner=partner, kind=kind,
-                      options=options or {}, progress=progress, known_lsoas=known)
+        chosen = sources if sources is not None else registry.module_sources(f"vrhub.ingest.{feed}")
+        return ingest(self.ws, paths, chosen, partner=partner, kind=kind, options=options or {}, progress=progress,
+                      known_lsoas=known)
+
+    def ingest_force_crime(self, paths: list[Path], *, partner: str | None = None, mapping: str | None = None,
+                           progress: Any = None) -> Any:
+        """Load a force's crime extracts (docs/sources/force-crime.md) in vrhub's own columns or, with ``mapping``,
+        a shipped layout (``niche``, ``athena``) or a force_crime mapping file, checked against the files before
+        anything is loaded (a :class:`~vrhub.ingest.mapped.MappingError` lists every problem)."""
+        from vrhub.ingest.force_crime import layout_mapping
+        from vrhub.ingest.mapped import MappingError, check_mapping, load_mapping, mapped_sources
+
+        sources = None
+        if mapping:
+            m = load_mapping(layout_mapping(mapping))
+            if m.target.kind != "force_crime":
+                raise MappingError([f"{mapping}: its target is {m.target.kind}, not force_crime"],
+                                   "use 'vrhub ingest mapped' for other kinds, or a force_crime mapping here")
+            problems = check_mapping(m, paths)
+            if problems:
+                raise MappingError(problems, "correct the mapping or the files, then run again (nothing was loaded)")
+            sources = mapped_sources(m)
+        return self.ingest(paths, feed="force_crime", kind="force_crime", partner=partner, progress=progress,
+                           sources=sources)
 
     def sharing(self, user: User, **options: Any) -> Sharing:
         """A partner uploader's side of the hub: upload under an agreement, load reports, quarantine, withdraw,
