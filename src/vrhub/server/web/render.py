@@ -52,7 +52,7 @@ NAV: dict[str, tuple[Link, ...]] = {
     "board_viewer": (Link("/board", "Dashboard"),),
     "admin": (Link("/admin", "Administration"), Link("/admin/agreements", "Agreements"),
               Link("/admin/users", "Users"), Link("/admin/tokens", "Tokens"), Link("/admin/audit", "Audit"),
-              Link("/admin/registers", "Registers")),
+              Link("/registers/actions", "Action plans"), Link("/registers/services", "Services")),
 }
 
 
