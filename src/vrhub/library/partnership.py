@@ -146,6 +146,53 @@ class Partnership:
 
         return Registers(self.ws, user, **options)
 
+    def load_geography(self, paths: list[Path], **options: Any) -> list[Any]:
+        """Load boundaries and area attributes (population, deprivation, ONS lookups) from files, folders or zip
+        archives (``ingest.geography.load_geography``; the options are its keyword arguments: level, vintage,
+        code_field, name_field, year). Returns one result per file."""
+        from vrhub.ingest.geography import load_geography
+
+        return load_geography(self.ws, paths, **options)
+
+    def fetch_police_uk(self, force: str, *, start: str, end: str | None = None, kinds: list[str] | None = None,
+                        base_url: str | None = None, rate: float = 15, archive: Path | None = None,
+                        on_month: Callable[[str, str, int], None] | None = None) -> Any:
+        """Fetch months of a force's police.uk data from the API (or a downloaded ``archive``) and load them
+        (``ingest.police_uk.fetch.fetch_police_uk``; docs/sources/police-uk-fetch.md)."""
+        from vrhub.ingest.police_uk.api import BASE_URL, PoliceUkApi
+        from vrhub.ingest.police_uk.fetch import fetch_police_uk
+
+        return fetch_police_uk(self.ws, force, start=start, end=end, kinds=kinds or ["street"],
+                               api=PoliceUkApi(base_url or BASE_URL, rate=rate), archive=archive, on_month=on_month)
+
+    def update_police_uk(self, *, base_url: str | None = None, rate: float = 15, recheck: int = 3,
+                         on_month: Callable[[str, str, int], None] | None = None) -> Any:
+        """Fetch what police.uk has published since the last fetch, re-run the supply check and list revised months
+        (``ingest.police_uk.fetch.update_police_uk``)."""
+        from vrhub.ingest.police_uk.api import BASE_URL, PoliceUkApi
+        from vrhub.ingest.police_uk.fetch import update_police_uk
+
+        return update_police_uk(self.ws, api=PoliceUkApi(base_url or BASE_URL, rate=rate), recheck=recheck,
+                                on_month=on_month)
+
+    def quarantined(self, dataset_id: str) -> tuple[Any, Any, list[str]]:
+        """(the dataset version, its quarantined rows as an Arrow table in file order, the file's columns vrhub
+        does not keep) of ``dataset_id``."""
+        d = self.ws.catalogue.get(dataset_id)
+        if d is None:
+            raise NoDataError(f"no dataset {dataset_id!r}", "list dataset ids with 'vrhub datasets'")
+        rows = self.engine.quarantine(dataset_id).order_by("_source_row").to_pyarrow()
+        return d, rows, list(self.ws.lake.manifest(d.lake_path).get("columns_not_kept", []))
+
+    def withdraw(self, dataset_id: str, reason: str) -> Any:
+        """Stop reading a dataset version (kept, and can be restored); an earlier version of the same force-month
+        is read again."""
+        return self.ws.catalogue.withdraw(dataset_id, reason)
+
+    def restore(self, dataset_id: str) -> Any:
+        """Read a withdrawn dataset version again."""
+        return self.ws.catalogue.restore(dataset_id)
+
     def datasets(self, kind: str | None = None) -> list[Any]:
         """The dataset versions in the catalogue (of ``kind``), newest first as the catalogue lists them."""
         return self.engine.datasets(kind)
