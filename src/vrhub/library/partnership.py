@@ -25,6 +25,10 @@ from vrhub.library.result import Result
 
 if TYPE_CHECKING:
     from vrhub.domain.definitions import Definition
+    from vrhub.library.administration import Administration
+    from vrhub.library.registers import Registers
+    from vrhub.library.sharing import Sharing
+    from vrhub.store.catalogue.models import User
     from vrhub.store.engine import Engine
     from vrhub.store.workspace import Workspace
 
@@ -85,18 +89,109 @@ class Partnership:
 
     # --- data in --------------------------------------------------------------------------------------------------
     def ingest(self, paths: list[Path], *, feed: str, kind: str | None = None, partner: str | None = None,
-               options: dict[str, Any] | None = None, progress: Any = None, check_lsoas: bool = True) -> Any:
+               options: dict[str, Any] | None = None, progress: Any = None, check_lsoas: bool = True,
+               sources: Any = None) -> Any:
         """Load files, folders or archives with the sources of ``feed`` (a module of the source registry,
-        ``vrhub.ingest.registry``: ``police_uk``, ``istv``, ``ambulance``, ...) as ``kind`` (default: each file's
-        own). With ``check_lsoas``, area codes are checked against the loaded boundaries, when there are any.
-        Returns the loader's report: every file's rows read, accepted and quarantined."""
+        ``vrhub.ingest.registry``: ``police_uk``, ``istv``, ``ambulance``, ...), or with ``sources`` when given
+        (a mapping file's, ``vrhub.ingest.mapped.mapped_sources``), as ``kind`` (default: each file's own). With
+        ``check_lsoas``, area codes are checked against the loaded boundaries, when there are any. Returns the
+        loader's report: every file's rows read, accepted and quarantined."""
         from vrhub.ingest import registry
         from vrhub.ingest.loader import ingest
         from vrhub.store.geography import Geography
 
         known = Geography(self.engine).known_lsoa_codes() if check_lsoas else None
-        return ingest(self.ws, paths, registry.module_sources(f"vrhub.ingest.{feed}"), partner=partner, kind=kind,
-                      options=options or {}, progress=progress, known_lsoas=known)
+        chosen = sources if sources is not None else registry.module_sources(f"vrhub.ingest.{feed}")
+        return ingest(self.ws, paths, chosen, partner=partner, kind=kind, options=options or {}, progress=progress,
+                      known_lsoas=known)
+
+    def ingest_force_crime(self, paths: list[Path], *, partner: str | None = None, mapping: str | None = None,
+                           progress: Any = None) -> Any:
+        """Load a force's crime extracts (docs/sources/force-crime.md) in vrhub's own columns or, with ``mapping``,
+        a shipped layout (``niche``, ``athena``) or a force_crime mapping file, checked against the files before
+        anything is loaded (a :class:`~vrhub.ingest.mapped.MappingError` lists every problem)."""
+        from vrhub.ingest.force_crime import layout_mapping
+        from vrhub.ingest.mapped import MappingError, check_mapping, load_mapping, mapped_sources
+
+        sources = None
+        if mapping:
+            m = load_mapping(layout_mapping(mapping))
+            if m.target.kind != "force_crime":
+                raise MappingError([f"{mapping}: its target is {m.target.kind}, not force_crime"],
+                                   "use 'vrhub ingest mapped' for other kinds, or a force_crime mapping here")
+            problems = check_mapping(m, paths)
+            if problems:
+                raise MappingError(problems, "correct the mapping or the files, then run again (nothing was loaded)")
+            sources = mapped_sources(m)
+        return self.ingest(paths, feed="force_crime", kind="force_crime", partner=partner, progress=progress,
+                           sources=sources)
+
+    def sharing(self, user: User, **options: Any) -> Sharing:
+        """A partner uploader's side of the hub: upload under an agreement, load reports, quarantine, withdraw,
+        the audit trail of the organisation's data (``library.sharing``)."""
+        from vrhub.library.sharing import Sharing
+
+        return Sharing(self.ws, user, **options)
+
+    def administration(self, user: User, **options: Any) -> Administration:
+        """The administrator's side: organisations, users, agreements, tokens, audit, purge preview
+        (``library.administration``)."""
+        from vrhub.library.administration import Administration
+
+        return Administration(self.ws, user, **options)
+
+    def registers(self, user: User, **options: Any) -> Registers:
+        """The action plans and the services register, edited an entry at a time (``library.registers``)."""
+        from vrhub.library.registers import Registers
+
+        return Registers(self.ws, user, **options)
+
+    def load_geography(self, paths: list[Path], **options: Any) -> list[Any]:
+        """Load boundaries and area attributes (population, deprivation, ONS lookups) from files, folders or zip
+        archives (``ingest.geography.load_geography``; the options are its keyword arguments: level, vintage,
+        code_field, name_field, year). Returns one result per file."""
+        from vrhub.ingest.geography import load_geography
+
+        return load_geography(self.ws, paths, **options)
+
+    def fetch_police_uk(self, force: str, *, start: str, end: str | None = None, kinds: list[str] | None = None,
+                        base_url: str | None = None, rate: float = 15, archive: Path | None = None,
+                        on_month: Callable[[str, str, int], None] | None = None) -> Any:
+        """Fetch months of a force's police.uk data from the API (or a downloaded ``archive``) and load them
+        (``ingest.police_uk.fetch.fetch_police_uk``; docs/sources/police-uk-fetch.md)."""
+        from vrhub.ingest.police_uk.api import BASE_URL, PoliceUkApi
+        from vrhub.ingest.police_uk.fetch import fetch_police_uk
+
+        return fetch_police_uk(self.ws, force, start=start, end=end, kinds=kinds or ["street"],
+                               api=PoliceUkApi(base_url or BASE_URL, rate=rate), archive=archive, on_month=on_month)
+
+    def update_police_uk(self, *, base_url: str | None = None, rate: float = 15, recheck: int = 3,
+                         on_month: Callable[[str, str, int], None] | None = None) -> Any:
+        """Fetch what police.uk has published since the last fetch, re-run the supply check and list revised months
+        (``ingest.police_uk.fetch.update_police_uk``)."""
+        from vrhub.ingest.police_uk.api import BASE_URL, PoliceUkApi
+        from vrhub.ingest.police_uk.fetch import update_police_uk
+
+        return update_police_uk(self.ws, api=PoliceUkApi(base_url or BASE_URL, rate=rate), recheck=recheck,
+                                on_month=on_month)
+
+    def quarantined(self, dataset_id: str) -> tuple[Any, Any, list[str]]:
+        """(the dataset version, its quarantined rows as an Arrow table in file order, the file's columns vrhub
+        does not keep) of ``dataset_id``."""
+        d = self.ws.catalogue.get(dataset_id)
+        if d is None:
+            raise NoDataError(f"no dataset {dataset_id!r}", "list dataset ids with 'vrhub datasets'")
+        rows = self.engine.quarantine(dataset_id).order_by("_source_row").to_pyarrow()
+        return d, rows, list(self.ws.lake.manifest(d.lake_path).get("columns_not_kept", []))
+
+    def withdraw(self, dataset_id: str, reason: str) -> Any:
+        """Stop reading a dataset version (kept, and can be restored); an earlier version of the same force-month
+        is read again."""
+        return self.ws.catalogue.withdraw(dataset_id, reason)
+
+    def restore(self, dataset_id: str) -> Any:
+        """Read a withdrawn dataset version again."""
+        return self.ws.catalogue.restore(dataset_id)
 
     def datasets(self, kind: str | None = None) -> list[Any]:
         """The dataset versions in the catalogue (of ``kind``), newest first as the catalogue lists them."""
