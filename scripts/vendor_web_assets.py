@@ -73,7 +73,8 @@ def _classic(path: Path) -> None:
     tail = "export { expression as expressionInterpreter };"
     if head not in text or tail not in text:
         raise SystemExit(f"{path}: not the module layout this script knows; check vega-interpreter's build")
-    text = text.replace(head, "(function () {\nconst { ascending, isString, DisallowedObjectProperties } = window.vega;")
+    names = head[len("import "):head.index(" from")]
+    text = text.replace(head, f"(function () {{\nconst {names} = window.vega;")
     text = text.replace(tail, "window.vegaInterpreter = { expressionInterpreter: expression };\n})();")
     text = "\n".join(line for line in text.splitlines() if not line.startswith("//# sourceMappingURL")) + "\n"
     path.write_text(text, encoding="utf-8")

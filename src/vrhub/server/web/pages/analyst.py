@@ -13,8 +13,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from vrhub.domain.errors import UsageError
-from vrhub.governance.access import NotFound
-from vrhub.governance.access import Permission
+from vrhub.governance.access import NotFound, Permission
 from vrhub.library.explore import area_figures, explore
 from vrhub.server.dependencies import Principal, record
 from vrhub.server.web import work
