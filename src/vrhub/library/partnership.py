@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from vrhub.domain.errors import NoDataError, UsageError, VrhubError
 from vrhub.domain.periods import OpenPeriod, Period, parse_period
+from vrhub.library.governance import GovernanceVerbs
 from vrhub.library.result import Result
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ def months(period: PeriodLike) -> tuple[dt.date | None, dt.date | None]:
     return (lo.replace(day=1) if lo else None), (hi.replace(day=1) if hi else None)
 
 
-class Partnership:
+class Partnership(GovernanceVerbs):
     """A partnership's workspace and its verbs. ``Partnership.open(home)`` opens (or creates) one."""
 
     def __init__(self, workspace: Workspace, definition: str = "kent_and_medway") -> None:
