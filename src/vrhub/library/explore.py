@@ -67,6 +67,7 @@ class ExplorerView:
     sections: dict[str, list[ShownTable]] = field(default_factory=dict)
     notes: dict[str, list[str]] = field(default_factory=dict)
     charts: list[tuple[ProfileChart, ShownTable]] = field(default_factory=list)
+    specs: dict[str, dict[str, Any]] = field(default_factory=dict)  # each chart's Vega-Lite spec, by chart name
     areas: list[dict[str, Any]] = field(default_factory=list)  # where_by_area rows: the map's values and links
 
 
@@ -91,6 +92,7 @@ def explore(profile: Profile, notice: str, *, released: bool, source: str = "pol
     for chart in profile_charts(profile, tables, notice, partner_tables=True):
         if chart.table in keep:
             view.charts.append((chart, by_name[chart.table]))
+            view.specs[chart.name] = chart.spec()
     if "where_by_area" in tables:
         view.areas = tables["where_by_area"].to_pylist()
     return view

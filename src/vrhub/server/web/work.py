@@ -99,6 +99,22 @@ def profile_job(request: Request, principal: Principal, ask: ProfileAsk) -> Job:
                                   title="The problem profile", audience=audience(principal), stages=1)
 
 
+def explorer_view(hub: Hub, job: Job, source: str) -> Any:
+    """The explorer's view of a finished profile job for ``source``, made once (charts' specs included) and kept
+    with the hub's cached profiles: a second visitor's page only renders it."""
+    from vrhub.library.explore import explore
+
+    profile, notice, released = job.result
+
+    return _cached(hub, ("web:explorer", job.id, source),
+                   lambda: explore(profile, notice, released=released, source=source))
+
+
+def strands(hub: Hub) -> list[str]:
+    """The strands of the partnership's definition (read once)."""
+    return _cached(hub, ("web:strands",), lambda: list(Partnership(hub.ws).definition().strands))  # type: ignore
+
+
 def data_version(hub: Hub) -> str:
     return hub.ws.catalogue.data_version()
 

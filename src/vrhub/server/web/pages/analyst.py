@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 
 from vrhub.domain.errors import UsageError
 from vrhub.governance.access import NotFound, Permission
-from vrhub.library.explore import area_figures, explore
+from vrhub.library.explore import area_figures
 from vrhub.server.dependencies import Principal, record
 from vrhub.server.web import work
 from vrhub.server.web.auth import page_require
@@ -47,9 +47,7 @@ def explorer(
     principal: Principal = Depends(page_require(Permission.PROFILE_READ)),
 ) -> HTMLResponse:
     """The problem profile by period, strand, source and area level: charts, tables and a map."""
-    from vrhub.library import Partnership
-
-    strands = list(Partnership(work.hub_of(request).ws).definition().strands)
+    strands = work.strands(work.hub_of(request))
     form = {"from": start or "", "to": end or "", "level": level, "strand": strand or "", "source": source}
     try:
         ask = _ask(start, end, level, strand, source)
@@ -59,8 +57,8 @@ def explorer(
     job = work.profile_job(request, principal, ask)
     view = None
     if job.status == "done":
-        profile, notice, released = job.result
-        view = explore(profile, notice, released=released, source=ask.source)
+        profile, _notice, released = job.result
+        view = work.explorer_view(work.hub_of(request), job, ask.source)
         record(work.hub_of(request), principal, "query", object_type="profile", data_version=profile.datasets,
                object_id=f"{profile.start:%Y-%m}..{profile.end:%Y-%m} {ask.level} (web)",
                details={"released": released, "strand": ask.strand})
