@@ -311,18 +311,60 @@ class Partnership:
                             **options)
         return render_sna(inputs, pdf=pdf)
 
+    def area(self, spec: str, *, vintage: int | None = None) -> Any:
+        """The local area ``spec`` names (``analysis.areas.resolve_area``): a group of the workspace's ``areas.csv``
+        (a CSP, a ward group), an ONS district / ward / LSOA code, or a district's name."""
+        from vrhub.analysis.areas import resolve_area
+        from vrhub.ingest.area_groups import FILE_NAME, read_area_groups
+
+        return resolve_area(self.engine, spec, vintage=vintage, groups=read_area_groups(self.home / FILE_NAME))
+
+    def districts(self, *, vintage: int | None = None) -> list[Any]:
+        """Every district of the loaded geography as an area (``analysis.areas.district_areas``)."""
+        from vrhub.analysis.areas import district_areas
+
+        return district_areas(self.engine, vintage=vintage)
+
     def sna(self, period: PeriodLike = None, *, out: Path, release: bool = False, pdf: bool = False,
-            definition: str | None = None, **options: Any) -> Any:
-        """Build the Strategic Needs Assessment into ``out`` (``report.sna.build_sna``). A PDF needs WeasyPrint's
-        Pango; without it the error says so and what to do."""
+            definition: str | None = None, area: str | None = None, **options: Any) -> Any:
+        """Build the Strategic Needs Assessment into ``out`` (``report.sna.build_sna``); with ``area`` (see
+        :meth:`area`) that local area's, with the partnership's figures beside it. A PDF needs WeasyPrint's Pango;
+        without it the error says so and what to do."""
         from vrhub.report.sna import build_sna
 
         lo, hi = months(period)
+        place = self.area(area, vintage=options.get("vintage")) if area else None
         try:
             return build_sna(self.ws, out=out, start=lo, end=hi, pdf=pdf, release=release,
-                             definition=self.definition(definition), **options)
+                             definition=self.definition(definition), area=place, **options)
         except OSError as exc:
             if pdf and ("pango" in str(exc).lower() or "cannot load library" in str(exc).lower()):
                 raise VrhubError(f"the PDF cannot be made on this machine: {exc}",
                                  "install Pango (see WeasyPrint's install guide) or build without --pdf") from exc
             raise
+
+    def sna_areas(self, period: PeriodLike = None, *, out: Path, areas: list[str] | None = None,
+                  on_area: Callable[[Any], None] | None = None, **options: Any) -> list[Any]:
+        """One SNA per area into ``out``, each file named by its area's code (default: every district of the loaded
+        geography). The partnership-wide parts (its profile, hot-spot statistics, near repeats, the Cardiff view,
+        causes, what works) are computed once and shared (``report.sna.area.SnaShared``). ``on_area`` is called
+        with each area before its SNA is built."""
+        from vrhub.report.sna.area import SnaShared
+
+        vintage = options.get("vintage")
+        places = [self.area(a, vintage=vintage) for a in areas] if areas else self.districts(vintage=vintage)
+        shared = SnaShared()
+        results = []
+        lo, hi = months(period)
+        for place in places:
+            if on_area:
+                on_area(place)
+            results.append(self._sna_area(lo, hi, out, place, shared, **options))
+        return results
+
+    def _sna_area(self, lo: dt.date | None, hi: dt.date | None, out: Path, place: Any, shared: Any, *,
+                  definition: str | None = None, **options: Any) -> Any:
+        from vrhub.report.sna import build_sna
+
+        return build_sna(self.ws, out=out, start=lo, end=hi, definition=self.definition(definition), area=place,
+                         shared=shared, **options)

@@ -122,12 +122,16 @@ def choropleth(
     simplify_m: float = 20.0,
     location_note: str = LOCATION_NOTE,
     width: int = 640,
+    furnish: bool = False,
+    outlines: gpd.GeoDataFrame | None = None,
 ) -> alt.Chart:
     """A choropleth of ``column`` over the areas or cells of ``places`` (any CRS, drawn on British National Grid).
 
     ``classes`` maps class labels to colours for a categorical map (Gi* classes, emerging patterns); without it
     the column is a number on a sequential ``scheme``. Areas whose value is missing (NaN/None: suppressed) are
     drawn grey and listed in the legend as ``missing_label``; they show no value, not even in the tooltip.
+    With ``furnish`` the map gets town labels, a scale bar, a north arrow and the ``outlines`` given (district
+    boundaries) over the areas (:mod:`vrhub.report.map_furniture`).
     """
     tooltip = [c for c in (tooltip or ["name", column]) if c in places.columns]
     gdf = _for_map(places, [column, *tooltip], simplify_m)
@@ -168,6 +172,11 @@ def choropleth(
     description = (f"Map: {title}. {legend_title} for {len(gdf):,} areas; {int(missing.sum()):,} with no value shown. "
                    f"{location_note}. {notice}.")
     minx, miny, maxx, maxy = gdf.total_bounds if len(gdf) else (0.0, 0.0, 1.0, 1.0)
+    if furnish and len(gdf):
+        from vrhub.report.map_furniture import furniture
+
+        lines = None if outlines is None else _for_map(outlines, ["name"], simplify_m)
+        layers += furniture((minx, miny, maxx, maxy), projection.to_dict(), outlines=lines, geo_values=_geo_values)
     height = round(width * (maxy - miny) / (maxx - minx)) if maxx > minx else width
     return alt.layer(*layers).properties(
         title={"text": title, "subtitle": [notice, location_note]}, width=width,

@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
+from vrhub.analysis.areas import Area
 from vrhub.analysis.cohort import CITATION as CohortCitation
 from vrhub.analysis.profile import Profile
 from vrhub.domain.definitions import Definition
@@ -18,6 +20,7 @@ from vrhub.domain.labels import notice as notice_line
 from vrhub.governance.registers import Governance
 from vrhub.ingest.supply_check import ALL
 from vrhub.report import charts
+from vrhub.report.sna.area import LEVEL_WORDS, SnaShared, area_scope_note
 from vrhub.report.sna.board import board_texts
 from vrhub.report.sna.format import _imd_alt, _svg, _table
 from vrhub.report.sna.publication import Publication
@@ -41,7 +44,10 @@ EXECUTIVE_ITEMS = 4  # findings and recommendations on the one-page executive su
 
 def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: dict[str, pa.Table], notice: str,
              pub: Publication, built_at: dt.datetime, today: dt.date,
-             step: Callable[[str], None] = lambda _label: None) -> dict[str, Any]:
+             step: Callable[[str], None] = lambda _label: None, *, shared: SnaShared | None = None,
+             area: Area | None = None, comparison: dict[str, Any] | None = None) -> dict[str, Any]:
+    shared = shared or SnaShared()
+    once = partial(_once, shared, p, pub)  # the partnership-wide parts: computed once per run, shared by areas
     step("charts")
     datasets = ws.catalogue.datasets()
     used = set(p.datasets)  # the cohort's education and youth justice versions are added below when it is shown
@@ -50,23 +56,25 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
     warnings = [w for w in p.supply_warnings if w["category"] == ALL]
     charts_out = _profile_charts(p, tables, notice)
     step("hot spots (police.uk)")
-    hotspots = _hotspots(ws, d, p, notice, pub)
+    hotspots = _hotspots(ws, d, p, notice, pub, shared=shared, area=area)
     if hotspots:
         charts_out.append(hotspots["chart"])
+        if hotspots.get("rate_chart"):  # no hot spot reached significance: the rates, described, not tested
+            charts_out.append(hotspots["rate_chart"])
     step("hot spots (ED attendances)")
-    ed_hotspots = _hotspots(ws, d, p, notice, pub, source="ed_istv")
+    ed_hotspots = _hotspots(ws, d, p, notice, pub, source="ed_istv", shared=shared, area=area)
     if ed_hotspots:
         charts_out.append(ed_hotspots["chart"])
     step("near repeats (Knox)")
-    near_repeat = _near_repeat(ws, d, p, pub)
+    near_repeat = once("near_repeat", lambda: _near_repeat(ws, d, p, pub))
     synthetic_kinds = {x.kind for x in datasets if x.synthetic}
     step("partners' data and the linked cohort")
     partner = _partner_sections(p, tables, notice, pub, synthetic_kinds)
-    causes = _causes(ws, p, pub)
+    causes = once("causes", lambda: _causes(ws, p, pub))
     status = gov.status(today)
     red = [a for a in status if a["rag"] == "red"]
-    works = _what_works(ws, today, pub)
-    cardiff = _cardiff(ws, p, pub)
+    works = once("works", lambda: _what_works(ws, today, pub))
+    cardiff = once("cardiff", lambda: _cardiff(ws, p, pub))
     missing = _missing(p, near_repeat, causes, cardiff, works)
     findings = list(p.summary) + ([causes["finding"]] if causes["finding"] else [])
     recs = _recommendations(p, tables, warnings, red, causes)
@@ -80,7 +88,10 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
                  "sha256": x.sha256[:16],
                  "received": x.received_at.strftime("%Y-%m-%d")} for x in datasets if x.id in used]
     ctx = {
-        "title": f"Serious Violence Strategic Needs Assessment, {p.start:%B %Y} to {p.end:%B %Y}",
+        "title": f"Serious Violence Strategic Needs Assessment{f': {area.name}' if area else ''}, "
+                 f"{p.start:%B %Y} to {p.end:%B %Y}",
+        "area": area, "comparison": comparison,
+        "area_scope": area_scope_note(p.area, p.level) if p.area else None,
         "partnership": gov.partnership, "members": gov.members, "board": gov.board, "strands": gov.strands,
         "actions": status, "notice": notice, "release": pub.released, "definition": d, "profile": p,
         "sources": sources, "warnings": warnings, "charts": charts_out, "findings": findings,
@@ -98,6 +109,11 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
     ctx["how_to_fill"] = board_texts(ctx)  # commands and options leave the body for the appendix
     ctx["fingerprint"] = hashlib.sha256(repr(sorted(ctx["versions"], key=lambda v: v["id"])).encode()).hexdigest()[:16]
     return ctx
+
+
+def _once(shared: SnaShared, p: Profile, pub: Publication, name: str, compute: Callable[[], Any]) -> Any:
+    """A partnership-wide part of the page, computed once per (part, period, strand, draft or release) in a run."""
+    return shared.part((name, p.start, p.end, p.strand, pub.released), compute)
 
 
 def _sources(datasets: list[Any], pub: Publication) -> list[dict[str, Any]]:
@@ -132,11 +148,13 @@ def _profile_charts(p: Profile, tables: dict[str, pa.Table], notice: str) -> lis
         if "rate_per_1000" in wdf:
             wdf = wdf.dropna(subset=["rate_per_1000"])
             wdf["rate_per_1000"] = wdf["rate_per_1000"].astype(float)
-            chart = charts.bar_chart(wdf, "area_name", "rate_per_1000", "Rate per 1,000 residents by district",
-                                     notice, "Records per 1,000 residents")
+            level = p.level if p.level in LEVEL_WORDS else "district"
+            chart = charts.bar_chart(wdf, "area_name", "rate_per_1000", "Rate per 1,000 residents by "
+                                     + LEVEL_WORDS[level].removesuffix("s"), notice, "Records per 1,000 residents")
             top = wdf.sort_values("rate_per_1000", ascending=False).head(3)
-            charts_out.append({"id": "districts", "svg": _svg(chart),
-                               "alt": "Bar chart of rates per 1,000 residents by district; highest: "
+            charts_out.append({"id": "districts", "svg": _svg(chart), "areas": LEVEL_WORDS[level],
+                               "alt": "Bar chart of rates per 1,000 residents by "
+                                      f"{LEVEL_WORDS[level].removesuffix('s')}; highest: "
                                       + ", ".join(f"{r.area_name} {r.rate_per_1000:.1f}" for r in top.itertuples()),
                                "table": _table(tables["where_by_area"],
                                                ["area_name", "records", "population", "rate_per_1000"])})
