@@ -31,14 +31,13 @@ def police_uk(
 ) -> None:
     """Fetch months of a force's police.uk data and load them (docs/sources/police-uk-fetch.md)."""
     from vrhub.cli.context import existing_paths, state
-    from vrhub.ingest.police_uk.api import BASE_URL, PoliceUkApi
-    from vrhub.ingest.police_uk.fetch import fetch_police_uk
 
-    ws = state.workspace()
+    partnership = state.partnership()
     with steps("police.uk", enabled=not as_json) as bar:
-        report = fetch_police_uk(ws, force, start=start, end=end, kinds=[k.strip() for k in kinds.split(",")],
-                                 api=PoliceUkApi(base_url or BASE_URL, rate=rate),
-                                 archive=existing_paths([archive])[0] if archive else None, on_month=month_steps(bar))
+        report = partnership.fetch_police_uk(force, start=start, end=end, kinds=[k.strip() for k in kinds.split(",")],
+                                             base_url=base_url, rate=rate,
+                                             archive=existing_paths([archive])[0] if archive else None,
+                                             on_month=month_steps(bar))
     if as_json:
         print_json(report.to_json())
     else:
@@ -56,13 +55,10 @@ def update(
 ) -> None:
     """Fetch what police.uk has published since the last fetch, re-run the supply check, list revised months."""
     from vrhub.cli.context import state
-    from vrhub.ingest.police_uk.api import BASE_URL, PoliceUkApi
-    from vrhub.ingest.police_uk.fetch import update_police_uk
 
-    ws = state.workspace()
     with steps("police.uk update", enabled=not as_json) as bar:
-        result = update_police_uk(ws, api=PoliceUkApi(base_url or BASE_URL, rate=rate), recheck=recheck,
-                                  on_month=month_steps(bar))
+        result = state.partnership().update_police_uk(base_url=base_url, rate=rate, recheck=recheck,
+                                                      on_month=month_steps(bar))
     if as_json:
         print_json(result.to_json())
     else:

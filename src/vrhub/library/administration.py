@@ -213,6 +213,15 @@ class Administration:
         return found
 
 
+def token_state(t: ApiToken, now: dt.datetime | None = None) -> str:
+    """``revoked``, ``expired`` or ``active`` (a token past the hub's ``token_max_days`` is refused when used)."""
+    if t.revoked_at is not None:
+        return "revoked"
+    if t.expires_at is not None and t.expires_at <= (now or dt.datetime.now(dt.UTC)):
+        return "expired"
+    return "active"
+
+
 def agreement_json(a: Agreement) -> dict[str, Any]:
     """An agreement as the audit log and the API record it."""
     return {"id": a.id, "name": a.name, "organisation_id": a.partner_id, "kinds": a.kinds, "purpose": a.purpose,

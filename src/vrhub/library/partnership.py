@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from vrhub.domain.errors import NoDataError, UsageError, VrhubError
 from vrhub.domain.periods import OpenPeriod, Period, parse_period
+from vrhub.library.governance import GovernanceVerbs
 from vrhub.library.result import Result
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ def months(period: PeriodLike) -> tuple[dt.date | None, dt.date | None]:
     return (lo.replace(day=1) if lo else None), (hi.replace(day=1) if hi else None)
 
 
-class Partnership:
+class Partnership(GovernanceVerbs):
     """A partnership's workspace and its verbs. ``Partnership.open(home)`` opens (or creates) one."""
 
     def __init__(self, workspace: Workspace, definition: str = "kent_and_medway") -> None:
@@ -145,6 +146,75 @@ class Partnership:
         from vrhub.library.registers import Registers
 
         return Registers(self.ws, user, **options)
+
+    def load_geography(self, paths: list[Path], **options: Any) -> list[Any]:
+        """Load boundaries and area attributes (population, deprivation, ONS lookups) from files, folders or zip
+        archives (``ingest.geography.load_geography``; the options are its keyword arguments: level, vintage,
+        code_field, name_field, year). Returns one result per file."""
+        from vrhub.ingest.geography import load_geography
+
+        return load_geography(self.ws, paths, **options)
+
+    def fetch_police_uk(self, force: str, *, start: str, end: str | None = None, kinds: list[str] | None = None,
+                        base_url: str | None = None, rate: float = 15, archive: Path | None = None,
+                        on_month: Callable[[str, str, int], None] | None = None) -> Any:
+        """Fetch months of a force's police.uk data from the API (or a downloaded ``archive``) and load them
+        (``ingest.police_uk.fetch.fetch_police_uk``; docs/sources/police-uk-fetch.md)."""
+        from vrhub.ingest.police_uk.api import BASE_URL, PoliceUkApi
+        from vrhub.ingest.police_uk.fetch import fetch_police_uk
+
+        return fetch_police_uk(self.ws, force, start=start, end=end, kinds=kinds or ["street"],
+                               api=PoliceUkApi(base_url or BASE_URL, rate=rate), archive=archive, on_month=on_month)
+
+    def update_police_uk(self, *, base_url: str | None = None, rate: float = 15, recheck: int = 3,
+                         on_month: Callable[[str, str, int], None] | None = None) -> Any:
+        """Fetch what police.uk has published since the last fetch, re-run the supply check and list revised months
+        (``ingest.police_uk.fetch.update_police_uk``)."""
+        from vrhub.ingest.police_uk.api import BASE_URL, PoliceUkApi
+        from vrhub.ingest.police_uk.fetch import update_police_uk
+
+        return update_police_uk(self.ws, api=PoliceUkApi(base_url or BASE_URL, rate=rate), recheck=recheck,
+                                on_month=on_month)
+
+    def quarantined(self, dataset_id: str) -> tuple[Any, Any, list[str]]:
+        """(the dataset version, its quarantined rows as an Arrow table in file order, the file's columns vrhub
+        does not keep) of ``dataset_id``."""
+        d = self.ws.catalogue.get(dataset_id)
+        if d is None:
+            raise NoDataError(f"no dataset {dataset_id!r}", "list dataset ids with 'vrhub datasets'")
+        rows = self.engine.quarantine(dataset_id).order_by("_source_row").to_pyarrow()
+        return d, rows, list(self.ws.lake.manifest(d.lake_path).get("columns_not_kept", []))
+
+    def withdraw(self, dataset_id: str, reason: str) -> Any:
+        """Stop reading a dataset version (kept, and can be restored); an earlier version of the same force-month
+        is read again."""
+        return self.ws.catalogue.withdraw(dataset_id, reason)
+
+    def restore(self, dataset_id: str) -> Any:
+        """Read a withdrawn dataset version again."""
+        return self.ws.catalogue.restore(dataset_id)
+
+    # --- for partners, before data leave them (no workspace) ---------------------------------------------------------
+    @staticmethod
+    def pseudonymise(input_path: Path, output_path: Path, *, key_file: Path, columns: dict[str, Any] | None = None,
+                     sheet: str | None = None, overwrite: bool = False, linkage: bool = False,
+                     sex: str | None = None) -> Any:
+        """Replace identifiers with keyed HMAC-SHA256 pseudonyms (``ingest.pseudonymise.pseudonymise_file``;
+        docs/sources/pseudonymisation.md). ``columns`` names them (``IdentifierColumns``' fields: nhs_number,
+        given_name, ..., postcode, address, remove); without it they are guessed from the header."""
+        from vrhub.ingest.pseudonymise import IdentifierColumns, pseudonymise_file
+
+        named = {k: tuple(v) if isinstance(v, list | tuple) else v for k, v in (columns or {}).items() if v}
+        return pseudonymise_file(input_path, output_path, key_file=key_file,
+                                 columns=IdentifierColumns(**named) if named else None, sheet=sheet,
+                                 overwrite=overwrite, linkage=linkage, sex=sex)
+
+    @staticmethod
+    def pseudonymise_key(path: Path) -> Path:
+        """Write a new random 256-bit pseudonymisation key to ``path``, readable by its owner only."""
+        from vrhub.ingest.pseudonymise import generate_key
+
+        return generate_key(path)
 
     def datasets(self, kind: str | None = None) -> list[Any]:
         """The dataset versions in the catalogue (of ``kind``), newest first as the catalogue lists them."""

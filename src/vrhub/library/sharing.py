@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from vrhub.domain.errors import NotFound, UsageError, VrhubError
+from vrhub.domain.errors import AccessError, NotFound, UsageError, VrhubError
 from vrhub.governance.access import agreements as agr
 from vrhub.governance.access import uploads as hub_uploads
 from vrhub.governance.access.scope import can_see, visible_datasets
@@ -48,6 +48,12 @@ def clean_filename(name: str) -> str:
         raise UsageError(f"{name!r} is not a .csv, .xlsx or .zip file", "upload police.uk, ISTV or partner CSV or "
                          "Excel files, or a .zip of them")
     return cleaned
+
+
+class NoOrganisation(AccessError):
+    """The account belongs to no organisation, so it has no organisation's data to upload or see here."""
+
+    http_status = 403
 
 
 @dataclass(frozen=True)
@@ -119,8 +125,10 @@ class Sharing:
     def __init__(self, ws: Workspace, user: User, *, max_upload_bytes: int = 512 << 20,
                  today: dt.date | None = None) -> None:
         if user.partner_id is None:
-            raise UsageError(f"user {user.username!r} belongs to no organisation", "ask the hub administrator to "
-                             "give the account an organisation")
+            raise NoOrganisation(f"these pages show a partner organisation's own uploads and data, and the account "
+                                 f"{user.username!r} belongs to no organisation",
+                                 "analysts find the datasets they may see in the catalogue (/analyst); a partner's "
+                                 "uploader asks the hub administrator to give the account its organisation")
         self.ws, self.user, self.limit = ws, user, max_upload_bytes
         self.today = today or dt.date.today()
 
@@ -278,7 +286,7 @@ class Sharing:
 
     # --- withdrawing ------------------------------------------------------------------------------------------
     def withdraw(self, dataset_id: str, reason: str | None) -> Dataset:
-        """Stop the hub reading one of the organisation's versions (kept, and restorable by an administrator;
+        """Stop the hub reading one of the organisation's versions (kept, and restorable with `vrhub restore`;
         where it had replaced an earlier version of the same force-month, that one is read again)."""
         d = self.dataset(dataset_id, "withdraw")
         p = Problems()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import re
 import shutil
 import tempfile
 from typing import Any
@@ -16,32 +15,31 @@ import anyio
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 
-from vrhub.domain.errors import VrhubError
+from vrhub.domain.errors import UsageError, VrhubError
 from vrhub.governance.access import AgreementMissing, Permission
 from vrhub.governance.access import uploads as hub_uploads
+from vrhub.library.sharing import SUFFIXES, clean_filename
 from vrhub.server.dependencies import Hub, Principal, get_hub, http_error, record, require
 from vrhub.server.errors import error_body
 from vrhub.server.routers.analysis import forget_profiles, loading
 
 router = APIRouter(tags=["uploads"])
-SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 #: the file types the sources read, by the name's suffix, and the Content-Types each may be sent as
 #: (application/octet-stream, "just bytes", for any of them: the file is then classified by its content)
 TYPES = {".csv": ("text/csv", "application/csv", "application/vnd.ms-excel"),
          ".zip": ("application/zip", "application/x-zip-compressed"),
          ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",)}
 ANY_TYPE = "application/octet-stream"
-SUFFIXES = tuple(TYPES)
 
 
 def safe_filename(name: str) -> str:
-    """The file's own name (no folders), with anything but letters, digits, '.', '_' and '-' replaced."""
-    base = re.split(r"[/\\]", name)[-1].strip()
-    cleaned = SAFE_NAME.sub("_", base)[:200].lstrip(".")
-    if not cleaned.lower().endswith(SUFFIXES):
-        raise http_error(415, f"{name!r} is not a .csv, .xlsx or .zip file", "upload police.uk, ISTV or partner "
-                         "CSV or Excel files, or a .zip of them, and give the file's name in ?filename=")
-    return cleaned
+    """The file's own name (no folders), with anything but letters, digits, '.', '_' and '-' replaced (the library's
+    ``clean_filename``, as the upload page uses it); 415 unless it is a .csv, .xlsx or .zip file."""
+    try:
+        return clean_filename(name)
+    except UsageError as exc:
+        raise http_error(415, exc.message, "upload police.uk, ISTV or partner CSV or Excel files, or a .zip of them, "
+                         "and give the file's name in ?filename=") from None
 
 
 def content_type_problem(name: str, content_type: str | None) -> str | None:
