@@ -36,7 +36,7 @@ def _gi_star_run(ws: Workspace, d: Definition, p: Profile, pub: Publication, sou
     try:
         incidents = gather_incidents(ws.engine(), d, start=p.start, end=p.end, strand=p.strand, source=source,
                                      vintage=p.vintage.vintage if p.vintage else None)
-        if incidents.frame.empty:
+        if incidents.n == 0:
             return None
         run = run_gi_star(ws.engine(), incidents, level="lsoa", permutations=HOTSPOT_PERMUTATIONS,
                           seed=HOTSPOT_SEED)
