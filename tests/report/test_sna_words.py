@@ -255,3 +255,19 @@ def test_edits_file_is_plain_json(sna_draft, kent_ws):  # type: ignore[no-untype
     data = json.loads((kent_ws.ws.home / "sna" / "recommendations.json").read_text(encoding="utf-8"))
     assert data == {"where": SNA_WHERE_WORDS}
     assert SNA_PROBLEM_WORDS.split("\n")[0] in (kent_ws.ws.home / "sna" / "narrative" / "problem.md").read_text()
+
+
+def test_force_crime_counts_map_by_offence_subgroup_and_suppressed_cells_stay_suppressed():
+    from vrhub.report.sna.cost import counts_from_tables
+
+    force = pa.Table.from_pylist([
+        {"offence_group": "Violence against the person", "offence_subgroup": "Homicide", "records": None},
+        {"offence_group": "Violence against the person", "offence_subgroup": "Violence with injury", "records": 4210},
+        {"offence_group": "Robbery", "offence_subgroup": "Robbery", "records": 615},
+        {"offence_group": "Possession of weapons offences", "offence_subgroup": "Possession of weapons offences",
+         "records": 300}])
+    police = pa.Table.from_pylist([{"crime_type": "Robbery", "sv_status": "possible", "records": 999}])
+    counts, source, left = counts_from_tables({"what_force_by_offence_group": force, "what_by_category": police})
+    assert counts == {"homicide": None, "violence_with_injury": 4210, "robbery": 615}  # force records win
+    assert source.startswith("force crime records")
+    assert left == ["Possession of weapons offences: no Home Office unit cost for this offence sub-group"]
