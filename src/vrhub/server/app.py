@@ -22,6 +22,7 @@ from vrhub.server.limits import BodyLimit, is_upload
 from vrhub.server.oidc import Provider, SignOn
 from vrhub.server.routers import admin, analysis, audit, auth, datasets, uploads
 from vrhub.server.settings import HubSettings
+from vrhub.server.web import app as web
 from vrhub.store.workspace import Settings, Workspace
 from vrhub.version import __version__
 
@@ -60,12 +61,19 @@ SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DEN
 HTML_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; frame-ancestors 'none'"
 
 
+#: the web application's own files (CSS, scripts, vendored npm builds): not shared data, so browsers may keep them
+STATIC_CACHE = "public, max-age=3600"
+
+
 async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
     response = await call_next(request)
+    if request.url.path.startswith("/static/"):
+        response.headers.setdefault("Cache-Control", STATIC_CACHE)
     for k, v in SECURITY_HEADERS.items():
         response.headers.setdefault(k, v)
+    # a page of the web application sets its own (nonce) policy (vrhub.server.web.render.PAGE_POLICY)
     if response.headers.get("content-type", "").startswith("text/html"):
-        response.headers["Content-Security-Policy"] = HTML_POLICY
+        response.headers.setdefault("Content-Security-Policy", HTML_POLICY)
     return response
 
 
@@ -94,4 +102,5 @@ def create_app(settings: HubSettings | Settings, workspace: Workspace | None = N
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(hub_settings.trusted_proxies))
     for r in ROUTERS:
         app.include_router(r)
+    web.install(app)  # the pages, /static, and HTML error pages off /api
     return app

@@ -42,6 +42,8 @@ class Hub:
     ws: Workspace
     cache: dict[Any, Any] = field(default_factory=dict)
     sign_on: SignOn | None = None  # single sign-on, when configured
+    uploads_loading: int = 0  # uploads being loaded now (readers are then given the last complete profile)
+    upload_slots: Any = None  # an anyio CapacityLimiter of settings.uploads_at_once, made in the event loop
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,8 @@ def _authenticate(request: Request, hub: Hub, creds: HTTPAuthorizationCredential
                           "ask the hub administrator for a new token", {"WWW-Authenticate": "Bearer"})
         return Principal(found.user, "token", client=client_of(request))
     if session_cookie:
-        found_session = session_user(catalogue, session_cookie)
+        found_session = session_user(catalogue, session_cookie, idle_minutes=hub.settings.session_idle_minutes,
+                                     hours=hub.settings.session_hours)
         if found_session is None:
             raise _refuse(hub, request, "anonymous", "auth", "session", "", "session ended or unknown", 401,
                           "your session has ended", "sign in again (POST /api/session)")

@@ -24,6 +24,9 @@ class HubSettings:
     max_body_bytes: int = 1 << 20
     #: how long a browser session lasts, in hours
     session_hours: float = 8.0
+    #: a browser session ends after this many minutes without a request (OWASP Session Management Cheat Sheet:
+    #: 15 to 30 minutes for most applications), or after ``session_hours``, whichever is first
+    session_idle_minutes: float = 30.0
     #: failed sign-ins allowed for one user name within ``login_window_minutes`` before sign-in is refused (429)
     login_attempts: int = 5
     login_window_minutes: int = 15
@@ -31,6 +34,9 @@ class HubSettings:
     cookie_secure: bool = True
     #: profiles kept in memory per process, keyed by their parameters and the data versions they read
     profile_cache: int = 16
+    #: uploads loaded at the same time; more wait their turn (without holding a worker thread). Loading is
+    #: CPU-bound Python: twenty at once on two cores left the readers' threads a twentieth of the interpreter each
+    uploads_at_once: int = 2
     #: the longest an API token may last, in days (a token asked for longer, or made before a shorter limit, is not
     #: accepted past it)
     token_max_days: int = MAX_TOKEN_DAYS

@@ -14,7 +14,7 @@ import secrets
 from dataclasses import dataclass
 
 from pwdlib import PasswordHash
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -259,22 +259,43 @@ class NewSession:
     expires_at: dt.datetime
 
 
-def open_session(catalogue: Catalogue, u: User, hours: float = 8) -> NewSession:
+def open_session(catalogue: Catalogue, u: User, hours: float = 8, idle_minutes: float | None = None) -> NewSession:
+    """Open a session lasting ``hours`` at most, and ending sooner after ``idle_minutes`` without a request (the
+    idle timeout of the OWASP Session Management Cheat Sheet: ``session_user`` moves the end on while in use)."""
     secret, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-    expires = _now() + dt.timedelta(hours=hours)
+    now = _now()
+    expires = now + dt.timedelta(hours=hours)
+    if idle_minutes is not None:
+        expires = min(expires, now + dt.timedelta(minutes=idle_minutes))
     with catalogue.session() as s:
-        s.execute(delete(HubSession).where(HubSession.expires_at < _now()))
+        s.execute(delete(HubSession).where(HubSession.expires_at < now))
         s.add(HubSession(id_sha256=_sha256(secret), user_id=u.id, csrf_token=csrf, expires_at=expires))
     return NewSession(secret, csrf, expires)
 
 
-def session_user(catalogue: Catalogue, secret: str) -> tuple[User, str] | None:
-    """The active user of an unexpired session and its CSRF token, else ``None``."""
+#: a session's end is moved on at most this often (a write per request would cost every reader a transaction)
+TOUCH_EVERY = dt.timedelta(seconds=30)
+
+
+def session_user(catalogue: Catalogue, secret: str, *, idle_minutes: float | None = None,
+                 hours: float | None = None) -> tuple[User, str] | None:
+    """The active user of an unexpired session and its CSRF token, else ``None``. With ``idle_minutes`` (and
+    ``hours``, the longest a session lasts), a session in use has its end moved to ``idle_minutes`` from now,
+    never past ``hours`` after it opened."""
     with catalogue.session() as s:
         hs = s.scalar(select(HubSession).options(selectinload(HubSession.user).selectinload(User.partner))
                       .where(HubSession.id_sha256 == _sha256(secret)))
-    if hs is None or hs.expires_at <= _now() or not hs.user.active:
+    now = _now()
+    if hs is None or hs.expires_at <= now or not hs.user.active:
         return None
+    if idle_minutes is not None:
+        latest = hs.created_at + dt.timedelta(hours=hours) if hours is not None else None
+        new_end = now + dt.timedelta(minutes=idle_minutes)
+        new_end = min(new_end, latest) if latest is not None else new_end
+        if new_end - hs.expires_at > TOUCH_EVERY:
+            with catalogue.session() as s:
+                s.execute(update(HubSession).where(HubSession.id_sha256 == hs.id_sha256)
+                          .values(expires_at=new_end))
     return hs.user, hs.csrf_token
 
 

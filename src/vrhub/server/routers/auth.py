@@ -47,29 +47,35 @@ def sign_in(body: Credentials, request: Request, response: Response, hub: Hub = 
             _: None = Depends(require(Permission.PUBLIC))) -> dict[str, Any]:
     """Sign in with a local account: sets the session cookie (Secure, HttpOnly, SameSite=Strict) and returns the
     CSRF token to send in ``X-CSRF-Token`` with every POST, PATCH or DELETE made with the cookie."""
+    u = check_password(hub, body.username, body.password, client_of(request))
+    return start_session(hub, response, u, client_of(request), "password")
+
+
+def check_password(hub: Hub, username: str, password: str, client: str) -> User:
+    """The user of ``username`` and ``password`` (the API's and the sign-in page's check): refused with 429 past the
+    throttle's limit, or 401; each refusal audited."""
     s = hub.settings
-    client = client_of(request)
-    slot = throttle.claim(hub.ws.catalogue, body.username, limit=s.login_attempts,
+    slot = throttle.claim(hub.ws.catalogue, username, limit=s.login_attempts,
                           window=dt.timedelta(minutes=s.login_window_minutes))
     if not slot.allowed:  # decided before the password is checked, atomically (governance/access/throttle.py)
         audit.record(hub.ws.catalogue, actor="anonymous", action="login", object_type="user",
-                     object_id=body.username, outcome="throttled", details={"client": client})
-        raise http_error(429, f"too many failed sign-ins for {body.username!r}: try again in "
+                     object_id=username, outcome="throttled", details={"client": client})
+        raise http_error(429, f"too many failed sign-ins for {username!r}: try again in "
                          f"{s.login_window_minutes} minutes", "wait, or ask the hub administrator to check the account",
                          {"Retry-After": str(slot.retry_after)}, audited=True)
-    u = authenticate(hub.ws.catalogue, body.username, body.password)
+    u = authenticate(hub.ws.catalogue, username, password)
     if u is None:
         audit.record(hub.ws.catalogue, actor="anonymous", action="login", object_type="user",
-                     object_id=body.username, outcome="denied", details={"client": client})
+                     object_id=username, outcome="denied", details={"client": client})
         raise http_error(401, "the user name or password is wrong", "check them and try again", audited=True)
-    throttle.release(hub.ws.catalogue, body.username)
-    return start_session(hub, response, u, client, "password")
+    throttle.release(hub.ws.catalogue, username)
+    return u
 
 
 def start_session(hub: Hub, response: Response, u: User, client: str, method: str) -> dict[str, Any]:
     """Open a session for ``u``: set the cookie, audit the sign-in, return the user and the CSRF token."""
     s = hub.settings
-    session = open_session(hub.ws.catalogue, u, s.session_hours)
+    session = open_session(hub.ws.catalogue, u, s.session_hours, s.session_idle_minutes)
     response.set_cookie(COOKIE, session.secret, max_age=int(s.session_hours * 3600), path="/",
                         secure=s.cookie_secure, httponly=True, samesite="strict")
     principal = Principal(u, "session", session.secret, client)
