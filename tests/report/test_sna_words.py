@@ -271,3 +271,21 @@ def test_force_crime_counts_map_by_offence_subgroup_and_suppressed_cells_stay_su
     assert counts == {"homicide": None, "violence_with_injury": 4210, "robbery": 615}  # force records win
     assert source.startswith("force crime records")
     assert left == ["Possession of weapons offences: no Home Office unit cost for this offence sub-group"]
+
+
+def test_what_works_and_when_read_as_english():
+    from vrhub.report.sna.recommendations import what_works
+
+    rec = what_works([{"name": "Sports", "yef_bands": ["high"]}, {"name": "Prevention",
+                                                                 "yef_bands": ["insufficient evidence"]},
+                      {"name": "Tags", "yef_bands": []}])
+    assert rec is not None
+    assert "Sports (YEF Toolkit: high impact)" in rec.text
+    assert "Prevention (YEF Toolkit: insufficient evidence)" in rec.text and "record the evidence for Tags" in rec.text
+    days = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+    rows = [{"weekday": d, "hour": h, "records": 5 if d in ("Friday", "Saturday") else 1} for d in days
+            for h in range(24)]
+    from vrhub.report.sna.recommendations import when
+
+    got = when({"when_force_hour_weekday": pa.Table.from_pylist(rows)})
+    assert got is not None and "for Fridays and Saturdays and for" in got.text

@@ -205,7 +205,8 @@ def when(tables: dict[str, pa.Table]) -> Recommendation | None:
     days, start, share = peak_times(rows)
     span = f"{start:02d}:00–{(start + PEAK_HOURS) % 24:02d}:00"
     return Recommendation(
-        "when", f"When: plan patrols, night-time economy work and detached youth work for {_and(days)}s and for "
+        "when", "When: plan patrols, night-time economy work and detached youth work for "
+                f"{_and([d + 's' for d in days])} and for "
                 f"{span} each day, when recorded violence peaks ({share:.0%} of it falls in those {PEAK_HOURS} hours; "
                 f"{source}).", f"hour of the day and weekday ({source})")
 
@@ -222,8 +223,8 @@ def what_works(services: list[dict[str, Any]]) -> Recommendation | None:
     unrated = [s["name"] for s in services if not s.get("yef_bands")]
     parts = []
     if rated:
-        parts.append("What works: aim " + _and([f"{s['name']} (YEF Toolkit: {'/'.join(s['yef_bands'])} impact)"
-                                                for s in rated[:3]])
+        parts.append("What works: aim " + _and([f"{s['name']} (YEF Toolkit: " + "/".join(
+            f"{b} impact" if b in rank else b for b in s["yef_bands"]) + ")" for s in rated[:3]])
                      + " at these places, people and times")
     else:
         parts.append("What works: none of the commissioned services has an evidence rating in the register")
