@@ -38,7 +38,12 @@ PACKAGES: dict[str, tuple[str, list[tuple[str, str]]]] = {
                           ("dist/images/marker-shadow.png", "images/marker-shadow.png"),
                           ("LICENSE", "LICENSE")]),
     "axe-core": ("4.11.1", [("axe.min.js", "axe.min.js"), ("LICENSE", "LICENSE")]),
+    # Vega's expression interpreter: charts run without 'unsafe-eval' (the page's policy forbids it); shipped as an
+    # ES module importing vega-util, so it is bundled into one script (a global ``vegaInterpreter``) by esbuild
+    "vega-interpreter": ("2.3.2", [("LICENSE", "LICENSE")]),
 }
+#: the bundler, used here only (its output is committed)
+ESBUILD = "esbuild@0.28.2"
 #: the Sass compiler, used here only (its output is committed)
 SASS = "sass@1.108.2"
 #: govuk-frontend built with the generic look: Arial, no GDS Transport font faces, assets served by the hub
@@ -66,7 +71,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="vrhub-vendor-") as tmp:
         work = Path(tmp)
         (work / "package.json").write_text(json.dumps({"name": "vrhub-vendor", "private": True}), encoding="utf-8")
-        specs = [f"{name}@{version}" for name, (version, _) in PACKAGES.items()] + [SASS]
+        specs = [f"{name}@{version}" for name, (version, _) in PACKAGES.items()] + [SASS, ESBUILD]
         subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--ignore-scripts", "--save-exact", *specs],
                        cwd=work, check=True)
         if VENDOR.exists():
@@ -85,6 +90,10 @@ def main() -> int:
         css = VENDOR / "govuk-frontend" / "govuk-frontend.min.css"
         subprocess.run([str(work / "node_modules" / ".bin" / "sass"), "--load-path=node_modules", "--style=compressed",
                         "--no-source-map", "--quiet-deps", "govuk.scss", str(css)], cwd=work, check=True)
+        subprocess.run([str(work / "node_modules" / ".bin" / "esbuild"),
+                        "node_modules/vega-interpreter/build/vega-interpreter.js", "--bundle", "--format=iife",
+                        "--global-name=vegaInterpreter", "--minify",
+                        f"--outfile={VENDOR / 'vega-interpreter' / 'vega-interpreter.min.js'}"], cwd=work, check=True)
     print(f"wrote {write_checksums()}")
     return 0
 
