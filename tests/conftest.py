@@ -71,6 +71,43 @@ def street_row(**overrides: str) -> dict[str, str]:
     return row
 
 
+ISTV_HEADER = ["Reporting period start", "Reporting period end", "ED site code", "Arrival date time",
+               "Assault date time", "Assault method", "Assault method other", "Assault location type",
+               "Assault location description", "Age band", "Sex", "Home LSOA", "Home postcode district"]
+
+
+def istv_row(**overrides: str) -> dict[str, str]:
+    """One valid synthetic ED assault attendance (ISTV, ISB 1594) of January 2023 at site SYN-TEST."""
+    row = {"Reporting period start": "01/01/2023", "Reporting period end": "31/01/2023", "ED site code": "SYN-TEST",
+           "Arrival date time": "06/01/2023 23:40", "Assault date time": "06/01/2023 23:05",
+           "Assault method": "Knife", "Assault method other": "", "Assault location type": "Pub",
+           "Assault location description": "outside the Crown", "Age band": "18-24", "Sex": "M",
+           "Home LSOA": "E01016016", "Home postcode district": "ME7"}
+    row.update({k.replace("_", " "): v for k, v in overrides.items()})
+    return row
+
+
+#: the bad rows of ``istv_return``: the line each is on in the file, and a word its quarantine reason contains
+ISTV_BAD = {3: "arrival", 5: "method", 7: "assault"}
+
+
+def istv_return(good: int = 4, site: str = "SYN-TEST") -> bytes:
+    """A synthetic ED return of ``good`` valid rows with the three bad rows of ``ISTV_BAD`` among them (an impossible
+    arrival date on line 3, an unknown assault method on line 5, an assault after the arrival on line 7)."""
+    bad = {3: {"Arrival date time": "31/02/2023 01:10"}, 5: {"Assault method": "laser"},
+           7: {"Assault date time": "07/01/2023 02:00"}}
+    rows, line, made = [], 2, 0
+    while made < good or line in bad:
+        if line in bad:
+            rows.append(istv_row(**{"ED site code": site, **bad[line]}))
+        else:
+            rows.append(istv_row(**{"ED site code": site, "Arrival date time": f"{6 + made % 20:02d}/01/2023 23:40",
+                                    "Assault date time": f"{6 + made % 20:02d}/01/2023 23:05"}))
+            made += 1
+        line += 1
+    return csv_bytes(ISTV_HEADER, rows)
+
+
 def csv_bytes(header: list[str], rows: list[dict[str, str]], *, newline: str = "\n", bom: bool = False,
               encoding: str = "utf-8") -> bytes:
     buf = io.StringIO(newline="")
@@ -210,6 +247,19 @@ def catalogue_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'catalogue.sqlite'}"
     return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def terminal(monkeypatch: pytest.MonkeyPatch) -> io.StringIO:
+    """vrhub's stderr console as a terminal (Rich draws its progress bars there), captured; ``--quiet`` reset
+    after the test."""
+    from vrhub.cli import console
+
+    buf = io.StringIO()
+    monkeypatch.setattr(console, "err", console.VrhubConsole(file=buf, force_terminal=True, width=100,
+                                                             color_system=None))
+    monkeypatch.setattr(console.display, "quiet", False)
+    return buf
 
 
 def run_cli(*args: str):  # type: ignore[no-untyped-def]

@@ -85,6 +85,20 @@ def test_count_points_on_lines_go_north_east_and_periods_are_sorted():
     assert list(frame.columns[-2:]) == ["count_a", "count_b"]
 
 
+def test_weighted_distinct_points_count_as_the_repeated_points():
+    area = gpd.GeoSeries([shapely.box(0, 0, 200, 100)], crs="EPSG:27700")
+    grid = square_grid(area, 100)
+    xy = np.array([[50.0, 50.0], [150, 50], [250, 50]])  # the last is outside
+    repeated = count_points(grid, np.repeat(xy, [3, 2, 4], axis=0), crs=27700, periods=list("aabbbaaab"))
+    weighted = count_points(grid, np.array([xy[0], xy[0], xy[1], xy[2], xy[2]]), crs=27700,
+                            periods=["a", "b", "b", "a", "b"], weights=[2, 1, 2, 3, 1])
+    np.testing.assert_array_equal(weighted.counts, repeated.counts)
+    np.testing.assert_array_equal(weighted.counts, [[2, 1], [0, 2]])
+    assert (weighted.n_points, weighted.n_outside) == (repeated.n_points, repeated.n_outside) == (9, 4)
+    with pytest.raises(HotspotInputError):
+        count_points(grid, xy, crs=27700, weights=[1, -1, 1])
+
+
 def test_police_uk_style_lon_lat_points(districts):
     grid = square_grid(districts, 2000)
     lon_lat = np.array([[0.5220, 51.2720], [1.0800, 51.2800], [-0.1276, 51.5072]])  # Maidstone, Canterbury, London

@@ -8,6 +8,7 @@ Maidstone's LSOAs from 2018-01, "Robbery" unchanged (the null panel).
 from __future__ import annotations
 
 import csv
+import io
 import json
 import sys
 from pathlib import Path
@@ -75,14 +76,16 @@ def test_did_json_recovers_planted_fall(synth_home: str):
     assert got["design"] == "difference-in-differences" and len(got["treated"]) >= 10
 
 
-def test_its_and_null_panel(synth_home: str):
+def test_its_and_null_panel(synth_home: str, terminal: io.StringIO):
     r = run("--home", synth_home, "evaluate", "its", "--area", "Maidstone", "--start", START, "--level", "lsoa",
             "--json")
     e = json.loads(r.stdout)["effect"]
     assert e["ci_low"] <= PLANTED <= e["ci_high"] < 1.0
+    assert terminal.getvalue() == ""  # --json: no progress drawn
     r = run("--home", synth_home, "evaluate", "did", "--treated", "Maidstone", "--start", START, "--level", "lsoa",
             "--crime-type", "Robbery")
     assert r.exit_code == 0, r.output
+    assert "Difference-in-differences: fitting" in terminal.getvalue() and "fitting" not in r.stdout  # stderr only
     assert "No detectable effect" in " ".join(r.stdout.split())
 
 

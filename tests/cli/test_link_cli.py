@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -12,10 +13,11 @@ from vrhub_testkit import run_cli as run
 from vrhub.ingest.linkage_files import LinkageInputError
 
 
-def test_link_synthetic_then_linked_cohort_released(tmp_path: Path) -> None:
+def test_link_synthetic_then_linked_cohort_released(tmp_path: Path, terminal: io.StringIO) -> None:
     home = tmp_path / "home"
     result = run("--home", str(home), "link", "--synthetic", "1500", "--json")
     assert result.exit_code == 0, result.output
+    assert terminal.getvalue() == ""  # --json: no progress drawn, stdout one document (parsed below)
     report = json.loads(result.stdout)
     folder = Path(report["folder"])
     assert sorted(p.name for p in folder.iterdir()) == ["clerical_review.csv", "model.json", "person_links.parquet",
@@ -32,8 +34,11 @@ def test_link_synthetic_then_linked_cohort_released(tmp_path: Path) -> None:
     assert got["notes"][0].startswith("linked without a shared identifier")
     assert got["population"] % 5 == 0
     # a trained model can be reused: same links without training
-    again = run("--home", str(home), "link", "--model", str(folder / "model.json"), "--json")
+    again = run("--home", str(home), "link", "--model", str(folder / "model.json"))
     assert again.exit_code == 0, again.output
+    # on a terminal, the stages are drawn on stderr, never on stdout
+    assert "Linking (duckdb): scoring the candidate pairs" in terminal.getvalue()
+    assert "Linking (duckdb)" not in again.stdout and "Wrote" in again.stdout
     pd.testing.assert_frame_equal(pd.read_parquet(folder / "person_links.parquet")[["unique_id", "cluster_id"]],
                                   links[["unique_id", "cluster_id"]])
 

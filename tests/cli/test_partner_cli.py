@@ -4,6 +4,7 @@ writes the ambulance and cohort files with the cohort key outside --out."""
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from pathlib import Path
 
@@ -61,7 +62,8 @@ def test_synth_writes_ambulance_and_a_pseudonymised_cohort_with_the_key_outside(
     assert all(d.synthetic for k in ("ambulance", "education", "youth_justice") for d in ws.catalogue.datasets(k))
 
 
-def test_cohort_command_writes_the_risk_factor_table_and_release_protects_it(tmp_path: Path) -> None:
+def test_cohort_command_writes_the_risk_factor_table_and_release_protects_it(tmp_path: Path,
+                                                                            terminal: io.StringIO) -> None:
     from vrhub.analysis.cohort import cohort_risk_factors
 
     home = str(tmp_path / "home")
@@ -82,5 +84,9 @@ def test_cohort_command_writes_the_risk_factor_table_and_release_protects_it(tmp
                                                                "unexposed_with_outcome")]
     assert all(c is None or (c % 5 == 0 and not 1 <= c <= 7) for c in counts)
     assert "released" in released["notice"]
+    assert "Cohort risk factors" not in terminal.getvalue()  # --json: nothing drawn
+    shown = run("--home", home, "cohort")
+    assert shown.exit_code == 0 and "Cohort risk factors: linking pupils" in terminal.getvalue()  # on stderr
+    assert "Cohort risk factors:" not in shown.stdout and "Wrote" in shown.stdout
     bad = run("--home", home, "cohort", "--from", "2023-05", "--to", "2023-01")
     assert bad.exit_code != 0 and "swap them" in bad.output

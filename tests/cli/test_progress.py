@@ -11,17 +11,9 @@ from vrhub_testkit import KentWorkspace, run_cli
 
 from vrhub.cli import console
 from vrhub.cli.console import VrhubConsole, steps
+from vrhub.cli.fetch import month_steps
 
 NEAR_REPEAT = ("near-repeat", "--time-unit", "month", "--time", "0,1,2", "--permutations", "19", "--seed", "1")
-
-
-@pytest.fixture
-def terminal(monkeypatch: pytest.MonkeyPatch) -> io.StringIO:
-    """stderr as a terminal (Rich draws there), captured; ``--quiet`` reset after the test."""
-    buf = io.StringIO()
-    monkeypatch.setattr(console, "err", VrhubConsole(file=buf, force_terminal=True, width=100, color_system=None))
-    monkeypatch.setattr(console.display, "quiet", False)
-    return buf
 
 
 def test_steps_draw_on_a_terminal_and_stay_silent_elsewhere(terminal: io.StringIO,
@@ -58,3 +50,14 @@ def test_json_stays_one_clean_document_and_quiet_draws_nothing(kent_ws: KentWork
     assert "Knox near-repeat test" not in terminal.getvalue()
     quiet = run_cli("--home", str(kent_ws.ws.home), "--quiet", *NEAR_REPEAT)
     assert quiet.exit_code == 0 and "Knox near-repeat test" not in terminal.getvalue()
+
+
+def test_steps_count_units_whose_total_is_known_only_once_work_starts(terminal: io.StringIO) -> None:
+    """``vrhub fetch``/``update`` learn how many months there are from the first one done: ``tick`` takes it."""
+    with steps("police.uk") as bar:
+        on_month = month_steps(bar)
+        on_month("street", "2025-01", 3)
+        on_month("street", "2025-02", 3)
+        console.err.file.flush()
+        assert (bar.done, bar.total) == (1, 3)
+    assert "police.uk: street 2025-02" in terminal.getvalue() and "2/3" in terminal.getvalue()

@@ -118,13 +118,15 @@ def test_a_killed_fetch_resumes_without_asking_again(ws, kent_rows) -> None:  # 
     assert [m.status for m in report.months] == ["new", "new"]
 
 
-def test_update_fetches_new_months_and_keeps_a_republished_month_as_a_revision(ws, kent_rows, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_update_fetches_new_months_and_keeps_a_republished_month_as_a_revision(ws, kent_rows, tmp_path,  # type: ignore[no-untyped-def]
+                                                                               terminal) -> None:
     crimes = as_api(kent_rows, ["2025-01", "2025-02"])
     with FakePoliceUk(crimes, limit=60) as fake:
         result = run_cli("--home", str(ws.home), "fetch", "police-uk", "--force", "kent", "--from", "2025-01",
                          "--base-url", fake.url, "--rate", "1000", "--json")
         assert result.exit_code == 0, result.output
         assert [m["status"] for m in json.loads(result.output)["months"]] == ["new", "new"]
+        assert terminal.getvalue() == ""  # --json: no progress drawn
         [kent] = history(ws)  # the catalogue's record of the fetch, which update starts from
         assert (kent.force, kent.origin, kent.kinds, kent.months, kent.release) == \
             ("kent", "api", ["street"], ["2025-01", "2025-02"], "2026-01-29")
@@ -148,7 +150,10 @@ def test_update_fetches_new_months_and_keeps_a_republished_month_as_a_revision(w
     assert [r["last_outcome_category"] for r in row] == ["Offender given a caution"]  # the newest is current
     with FakePoliceUk(new, months=["2025-01", "2025-02", "2025-03"], updated="2026-02-26") as fake2:
         quiet = update_police_uk(ws, api=api(fake2))
+        shown = run_cli("--home", str(ws.home), "update", "--base-url", fake2.url, "--rate", "1000")
     assert quiet.reports == [] and "up to date" in quiet.notes[0]
+    assert shown.exit_code == 0 and "up to date" in shown.stdout
+    assert "police.uk update" in terminal.getvalue() and "police.uk update" not in shown.stdout  # on stderr
     assert history(ws)[0].months == ["2025-01", "2025-02", "2025-03"] and history(ws)[0].release == "2026-02-26"
 
 

@@ -90,7 +90,7 @@ def test_a_missing_month_between_the_first_and_the_last_is_a_gap(tmp_path: Path,
                           [street_row(Month=m, **{"Crime ID": f"{m}-{i}"}) for i in range(30)]) for m in months]
     report = police_uk_ingest(ws, paths)
     assert report.ok
-    warnings = supply_warnings(ws, "police_uk_street")
+    warnings = supply_warnings(ws.engine(), "police_uk_street")
     assert [(w.month, w.problem, w.category, w.force) for w in warnings] == [
         (month(2019, 3), "gap", ALL, "Kent Police")]
     assert "2019-03" in warnings[0].message and "gap" in warnings[0].message
@@ -98,7 +98,7 @@ def test_a_missing_month_between_the_first_and_the_last_is_a_gap(tmp_path: Path,
 
 def test_the_real_kent_months(kent_ws) -> None:  # type: ignore[no-untyped-def]
     """December 2018 is half-supplied in police.uk's Kent file; October, January and February are not."""
-    warnings = supply_warnings(kent_ws.ws, "police_uk_street")
+    warnings = supply_warnings(kent_ws.ws.engine(), "police_uk_street")
     flagged = {(w.month.strftime("%Y-%m"), w.category) for w in warnings}
     assert ("2018-12", ALL) in flagged
     assert {m for m, _ in flagged} <= {"2018-11", "2018-12"}  # 2018-10, 2019-01, 2019-02: no category at all
@@ -118,7 +118,7 @@ def test_the_real_kent_months(kent_ws) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_kent_december_2018_is_flagged_and_november_is_not(kent_ws) -> None:  # type: ignore[no-untyped-def]
-    totals = {(w.month.strftime("%Y-%m"), w.problem) for w in supply_warnings(kent_ws.ws, "police_uk_street")
+    totals = {(w.month.strftime("%Y-%m"), w.problem) for w in supply_warnings(kent_ws.ws.engine(), "police_uk_street")
               if w.category == ALL}
     assert ("2018-12", "shortfall") in totals and not any(m == "2018-11" for m, _ in totals)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from vrhub.cli.console import out, print_json
+from vrhub.cli.console import out, print_json, steps
 from vrhub.cli.period import FROM, PERIOD, TO
 from vrhub.report.cohort_files import odds_ratio_text, write_cohort
 
@@ -38,11 +38,13 @@ def cohort(
 
     lo, hi = month_options(start, end, period)
     partnership = state.partnership()
-    found = partnership.cohort(None if linked else (lo, hi), linked=linked)
-    result = (found.release() if release else found).value
-    span = (f"{lo:%Y-%m}_{hi:%Y-%m}" if lo and hi else "all") + ("_linked" if linked else "")
-    folder = out_dir or output_folder(partnership.home / "cohort", span, release=release)
-    written = write_cohort(result, folder, label=span)
+    with steps("Cohort risk factors", 2, enabled=not as_json) as progress:
+        found = partnership.cohort(None if linked else (lo, hi), linked=linked, on_step=progress)
+        result = (found.release() if release else found).value
+        span = (f"{lo:%Y-%m}_{hi:%Y-%m}" if lo and hi else "all") + ("_linked" if linked else "")
+        folder = out_dir or output_folder(partnership.home / "cohort", span, release=release)
+        progress("writing the files")
+        written = write_cohort(result, folder, label=span)
     notice, csv_path, summary = written.notice, written.table, written.summary
     if as_json:
         print_json({"folder": str(folder), "notice": notice, "synthetic": result.synthetic, "released": release,

@@ -108,6 +108,16 @@ class Steps:
             self._bar.update(self._task, completed=self.done, total=total,
                              description=f"{escape(self.title)}: {escape(label)}")
 
+    def tick(self, label: str, total: int | None = None) -> None:
+        """One more unit of work is done (a month fetched, a file read): for work whose total is known only once
+        it starts, given here (``total``) rather than to the constructor."""
+        if total is not None:
+            self.total = total
+        self.done += 1
+        if self._bar is not None:
+            self._bar.update(self._task, completed=self.done + 1, total=self.total,
+                             description=f"{escape(self.title)}: {escape(label)}")
+
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:
             self._bar.stop()

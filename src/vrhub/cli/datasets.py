@@ -7,7 +7,6 @@ from pathlib import Path
 import typer
 
 from vrhub.cli.console import out, print_json
-from vrhub.domain.errors import NoDataError
 from vrhub.ingest.coverage_notes import coverage_issues
 from vrhub.ingest.supply_check import ALL, supply_warnings, warnings_for
 from vrhub.report.table_export import write_table_file
@@ -34,7 +33,8 @@ def datasets(
     current = {}
     for k in {d.kind for d in items}:
         current[k] = {c[0] for c in ws.catalogue.current_coverage(k)}
-    supply = [w for k in sorted({d.kind for d in items}) for w in supply_warnings(ws, k)]
+    engine = ws.engine()
+    supply = [w for k in sorted({d.kind for d in items}) for w in supply_warnings(engine, k)]
     by_dataset = {d.id: warnings_for(d, supply) for d in items}
     issues: dict[str, list] = {}
     for k in sorted({d.kind for d in items}):
@@ -125,17 +125,12 @@ def quarantine(
     """Show the rows of a dataset that were quarantined, with the reason for each."""
     from vrhub.cli.context import state, table
 
-    ws = state.workspace()
-    d = ws.catalogue.get(dataset)
-    if d is None:
-        raise NoDataError(f"no dataset {dataset!r}", "list dataset ids with 'vrhub datasets'")
-    t = ws.engine().quarantine(dataset).order_by("_source_row").to_pyarrow()
+    d, t, not_kept = state.partnership().quarantined(dataset)
     if out_file:
         write_table_file(t, out_file, sheet="quarantine")
     what_to_do = (f"correct these rows in {d.source_file} (or ask the partner for a corrected file) and load it "
                   "again: the corrected file is a new dataset version and replaces this one for the months it covers"
                   ) if t.num_rows else None
-    not_kept = ws.lake.manifest(d.lake_path).get("columns_not_kept", [])
     if as_json:
         print_json({"dataset_id": d.id, "source_file": d.source_path, "rows_quarantined": t.num_rows,
                     "written_to": str(out_file) if out_file else None, "what_to_do": what_to_do,
@@ -162,7 +157,7 @@ def withdraw(
     """Stop using a dataset version (e.g. a wrong or partial re-issue); it is kept and can be restored."""
     from vrhub.cli.context import state
 
-    d = state.workspace().catalogue.withdraw(dataset, reason)
+    d = state.partnership().withdraw(dataset, reason)
     out.print(f"Withdrawn: {d.id} ({d.source_file}). It is no longer read; where it had replaced an earlier version "
               f"of the same force-month, that version is read again. Undo with: vrhub restore {d.id}")
 
@@ -171,5 +166,5 @@ def restore(dataset: str = typer.Argument(..., help="Dataset id (see 'vrhub data
     """Use a withdrawn dataset version again."""
     from vrhub.cli.context import state
 
-    d = state.workspace().catalogue.restore(dataset)
+    d = state.partnership().restore(dataset)
     out.print(f"Restored: {d.id} ({d.source_file}) is read again.")

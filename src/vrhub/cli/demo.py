@@ -77,7 +77,7 @@ def demo(as_json: bool = typer.Option(False, "--json", help="Print one JSON docu
     from vrhub.ingest.supply_check import supply_warnings
 
     flagged: dict[str, set[str]] = {}
-    for w in supply_warnings(ws, "police_uk_street"):
+    for w in supply_warnings(ws.engine(), "police_uk_street"):
         flagged.setdefault(f"{w.month:%Y-%m}", set()).add(w.category)
     if flagged:
         out.print("[dim]Supply warnings in the real 2025 data: " + "; ".join(

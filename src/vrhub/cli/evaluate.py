@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from vrhub.cli.console import labelled, out, print_json, print_label
+from vrhub.cli.console import labelled, out, print_json, print_label, steps
 
 #: ``--vintage``: the LSOA vintage the panel counts on
 VINTAGE = typer.Option(None, "--vintage", help="LSOA vintage to count on, e.g. 2021 (default: the newest loaded); "
@@ -76,9 +76,10 @@ def did(
 
     if comparison and match:
         raise typer.BadParameter("give --comparison or --match, not both", param_hint="--match")
-    r = state.partnership().evaluate("did", treated=_split(treated), start=start,
-                                     comparison=_split(comparison) or None, match=match, level=level,
-                                     crime_types=_crime_types(crime_type), source=source, vintage=vintage)
+    with steps("Difference-in-differences", 2, enabled=not as_json) as progress:
+        r = state.partnership().evaluate("did", on_step=progress, treated=_split(treated), start=start,
+                                         comparison=_split(comparison) or None, match=match, level=level,
+                                         crime_types=_crime_types(crime_type), source=source, vintage=vintage)
     _show(r.value, as_json, r.context["synthetic"])
 
 
@@ -96,8 +97,9 @@ def its(
     """Interrupted time series: did the area's monthly violence step or bend away from its trend at the start?"""
     from vrhub.cli.context import state
 
-    r = state.partnership().evaluate("its", area=area, start=start, level=level,
-                                     crime_types=_crime_types(crime_type), source=source, vintage=vintage)
+    with steps("Interrupted time series", 2, enabled=not as_json) as progress:
+        r = state.partnership().evaluate("its", on_step=progress, area=area, start=start, level=level,
+                                         crime_types=_crime_types(crime_type), source=source, vintage=vintage)
     _show(r.value, as_json, r.context["synthetic"])
 
 
@@ -117,9 +119,10 @@ def synth(
     """Synthetic control: compare one area with a weighted mix of other areas that tracked it before the start."""
     from vrhub.cli.context import state
 
-    r = state.partnership().evaluate("synth", treated=treated, start=start, level=level,
-                                     crime_types=_crime_types(crime_type), source=source, vintage=vintage,
-                                     confidence_level=confidence)
+    with steps("Synthetic control", 2, enabled=not as_json) as progress:
+        r = state.partnership().evaluate("synth", on_step=progress, treated=treated, start=start, level=level,
+                                         crime_types=_crime_types(crime_type), source=source, vintage=vintage,
+                                         confidence_level=confidence)
     _show(r.value, as_json, r.context["synthetic"])
 
 

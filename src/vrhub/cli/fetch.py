@@ -2,32 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from vrhub.cli.console import err, out, print_json
+from vrhub.cli.console import Steps, out, print_json, steps
 
 app = typer.Typer(help="Get data from its publisher and load it.", no_args_is_help=True)
 
 
-class _MonthBar:
-    """A Rich progress bar on stderr, one step per kind × month (so --json output stays clean)."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                            TimeElapsedColumn(), console=err, transient=True, disable=not (enabled and err.is_terminal))
-        self.task = None
-
-    def __call__(self, kind: str, month: str, total: int) -> None:
-        if self.task is None:
-            self.bar.start()
-            self.task = self.bar.add_task("police.uk", total=total)
-        self.bar.update(self.task, advance=1, description=f"police.uk {kind} {month}")
-
-    def stop(self) -> None:
-        self.bar.stop()
+def month_steps(steps_: Steps) -> Callable[[str, str, int], None]:
+    """The fetch's ``on_month`` callback: one step of the bar per kind × month done."""
+    return lambda kind, month, total: steps_.tick(f"{kind} {month}", total)
 
 
 @app.command("police-uk")
@@ -44,17 +31,13 @@ def police_uk(
 ) -> None:
     """Fetch months of a force's police.uk data and load them (docs/sources/police-uk-fetch.md)."""
     from vrhub.cli.context import existing_paths, state
-    from vrhub.ingest.police_uk.api import BASE_URL, PoliceUkApi
-    from vrhub.ingest.police_uk.fetch import fetch_police_uk
 
-    ws = state.workspace()
-    bar = _MonthBar(not as_json)
-    try:
-        report = fetch_police_uk(ws, force, start=start, end=end, kinds=[k.strip() for k in kinds.split(",")],
-                                 api=PoliceUkApi(base_url or BASE_URL, rate=rate),
-                                 archive=existing_paths([archive])[0] if archive else None, on_month=bar)
-    finally:
-        bar.stop()
+    partnership = state.partnership()
+    with steps("police.uk", enabled=not as_json) as bar:
+        report = partnership.fetch_police_uk(force, start=start, end=end, kinds=[k.strip() for k in kinds.split(",")],
+                                             base_url=base_url, rate=rate,
+                                             archive=existing_paths([archive])[0] if archive else None,
+                                             on_month=month_steps(bar))
     if as_json:
         print_json(report.to_json())
     else:
@@ -72,15 +55,10 @@ def update(
 ) -> None:
     """Fetch what police.uk has published since the last fetch, re-run the supply check, list revised months."""
     from vrhub.cli.context import state
-    from vrhub.ingest.police_uk.api import BASE_URL, PoliceUkApi
-    from vrhub.ingest.police_uk.fetch import update_police_uk
 
-    ws = state.workspace()
-    bar = _MonthBar(not as_json)
-    try:
-        result = update_police_uk(ws, api=PoliceUkApi(base_url or BASE_URL, rate=rate), recheck=recheck, on_month=bar)
-    finally:
-        bar.stop()
+    with steps("police.uk update", enabled=not as_json) as bar:
+        result = state.partnership().update_police_uk(base_url=base_url, rate=rate, recheck=recheck,
+                                                      on_month=month_steps(bar))
     if as_json:
         print_json(result.to_json())
     else:

@@ -7,7 +7,6 @@ from pathlib import Path
 import typer
 
 from vrhub.cli.console import err, out, print_json
-from vrhub.ingest.geography import load_geography
 from vrhub.store.area_attributes import describe
 from vrhub.store.geography import Geography
 
@@ -31,13 +30,13 @@ def load(
     """Load boundaries and area attributes (population, deprivation) into the workspace."""
     from vrhub.cli.context import existing_paths, state
 
-    ws = state.workspace()
-    results = load_geography(ws, existing_paths(paths), level=level, vintage=vintage, code_field=code_field,
-                             name_field=name_field, year=year)
+    partnership = state.partnership()
+    results = partnership.load_geography(existing_paths(paths), level=level, vintage=vintage, code_field=code_field,
+                                         name_field=name_field, year=year)
     if as_json:
         print_json([r.to_json() for r in results])
     else:
-        print_geography(ws, results)
+        print_geography(partnership.ws, results)
     if any(r.error for r in results):
         raise typer.Exit(1)
 

@@ -9,7 +9,7 @@ import typer
 
 from vrhub.cli.console import RichProgress, err, out, print_json
 from vrhub.ingest.geography.vintage_check import check_lsoa_vintages
-from vrhub.ingest.loader import IngestReport, ingest
+from vrhub.ingest.loader import IngestReport
 from vrhub.ingest.registry import SHORT_NAMES
 from vrhub.store.geography import Geography
 
@@ -68,18 +68,16 @@ def gazetteer(
     the newest one loaded is used. See docs/sources/gazetteer.md."""
     from vrhub.cli.context import existing_paths, state
     from vrhub.data import kent
-    from vrhub.ingest.gazetteer import SOURCES as GAZETTEER_SOURCES
 
     chosen = list(paths or [])
     if demo:
         chosen.append(kent() / "gazetteer" / "kent-places.csv")
     if not chosen:
         raise typer.BadParameter("give a gazetteer file, or --demo for the shipped Kent one")
-    ws = state.workspace()
-    known = Geography(ws.engine()).known_lsoa_codes()
-    report = ingest(ws, existing_paths(chosen), GAZETTEER_SOURCES, partner=partner, kind="gazetteer",
-                    progress=RichProgress(not as_json), known_lsoas=known)
-    finish(report, as_json, geography_loaded=known is not None)
+    partnership = state.partnership()
+    report = partnership.ingest(existing_paths(chosen), feed="gazetteer", partner=partner, kind="gazetteer",
+                                progress=RichProgress(not as_json))
+    finish(report, as_json, geography_loaded=Geography(partnership.engine).known_lsoa_codes() is not None)
 
 
 @app.command("mapped")
@@ -130,9 +128,10 @@ def mapped(
         if problems:
             raise typer.Exit(1)
         return
-    ws = state.workspace()
-    report = ingest(ws, existing_paths(paths), mapped_sources(m), partner=partner or m.partner, kind=m.target.kind,
-                    options={"sheet": m.sheet} if m.sheet else {}, progress=RichProgress(not as_json))
+    report = state.partnership().ingest(existing_paths(paths), feed="mapped", sources=mapped_sources(m),
+                                        partner=partner or m.partner, kind=m.target.kind,
+                                        options={"sheet": m.sheet} if m.sheet else {},
+                                        progress=RichProgress(not as_json), check_lsoas=False)
     finish(report, as_json, geography_loaded=True)
 
 
@@ -202,25 +201,11 @@ def force_crime(
     """Load a force's crime records (offence codes, times, victims, suspects, flags); see
     docs/sources/force-crime.md."""
     from vrhub.cli.context import existing_paths, state
-    from vrhub.ingest.force_crime import SOURCES as FORCE_SOURCES
-    from vrhub.ingest.force_crime import layout_mapping
-    from vrhub.ingest.mapped import MappingError, check_mapping, load_mapping, mapped_sources
 
-    ws = state.workspace()
-    files = existing_paths(paths)
-    sources = FORCE_SOURCES
-    if mapping:
-        m = load_mapping(layout_mapping(mapping))
-        if m.target.kind != "force_crime":
-            raise MappingError([f"{mapping}: its target is {m.target.kind}, not force_crime"],
-                               "use 'vrhub ingest mapped' for other kinds, or a force_crime mapping here")
-        problems = check_mapping(m, files)
-        if problems:
-            raise MappingError(problems, "correct the mapping or the files, then run again (nothing was loaded)")
-        sources = mapped_sources(m)
-    known = Geography(ws.engine()).known_lsoa_codes()
-    report = ingest(ws, files, sources, partner=partner, kind="force_crime", progress=RichProgress(not as_json),
-                    known_lsoas=known)
+    partnership = state.partnership()
+    report = partnership.ingest_force_crime(existing_paths(paths), partner=partner, mapping=mapping,
+                                            progress=RichProgress(not as_json))
+    known = Geography(partnership.engine).known_lsoa_codes()
     finish(report, as_json, geography_loaded=known is not None)
 
 

@@ -1,8 +1,8 @@
 """``vrhub link``: link partners' records without a shared identifier (privacy-preserving probabilistic linkage).
 
-Calls :func:`vrhub.analysis.linkage.link_partners` on the partners' ``vrhub pseudonymise --linkage`` files and
-writes ``<home>/linkage/latest/`` (:mod:`vrhub.report.linkage`). Method: docs/methods/linkage.md; Spark:
-docs/spark.md.
+Calls ``Partnership.link`` (:func:`vrhub.analysis.linkage.link_partners`) on the partners' ``vrhub pseudonymise
+--linkage`` files and writes ``<home>/linkage/latest/`` (:mod:`vrhub.report.linkage`). Method:
+docs/methods/linkage.md; Spark: docs/spark.md.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import typer
 
-from vrhub.cli.console import out, print_json
+from vrhub.cli.console import out, print_json, steps
 
 
 def link(
@@ -33,44 +33,21 @@ def link(
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
     """Link records across partners on their keyed encodings (Splink: Fellegi–Sunter, EM; Bloom-filter Dice)."""
-    import json
-
-    import pandas as pd
-
-    from vrhub.analysis.linkage import link_partners
     from vrhub.cli.context import state
-    from vrhub.domain.errors import VrhubError
-    from vrhub.ingest.linkage_files import read_partner_files, source_files
-    from vrhub.report.linkage import write_linkage
 
-    if engine not in ("duckdb", "spark"):
-        raise VrhubError(f"unknown engine '{engine}'", "use --engine duckdb or --engine spark")
-    if not 0 < threshold < 1:
-        raise VrhubError(f"the threshold {threshold} is not a probability between 0 and 1", "try --threshold 0.9")
-    ws = state.workspace()
-    folder = in_dir or ws.home / "linkage" / "inputs"
+    partnership = state.partnership()
+    folder = in_dir or partnership.linkage_inputs
     if synthetic:
-        from vrhub.synth.linkage import generate_linkage_partners
-
-        made = generate_linkage_partners(folder, ws.home / "synthetic-key" / "synthetic-partnership.key",
-                                         seed=seed, people=synthetic)
+        made = partnership.synthetic_linkage_inputs(folder, people=synthetic, seed=seed)
         if not as_json:
             out.print(f"[bold yellow]SYNTHETIC DATA:[/] wrote {sum(made.records.values()):,} invented partner records "
                       f"({synthetic:,} young people) to {folder}")
-    files = source_files([s for s in sources.split(",") if s.strip()], folder)
-    partner = read_partner_files(files)
-    truth_path = truth or (folder / "synthetic-truth.csv" if (folder / "synthetic-truth.csv").is_file() else None)
-    truth_frame = pd.read_csv(truth_path, dtype={"record_id": str}) if truth_path else None
-    trained = json.loads(model.read_text(encoding="utf-8")) if model else None
-    spark = None
-    if engine == "spark":
-        from vrhub.store.spark import spark_session
-
-        spark = spark_session(spark_master or "local[2]")
-    result = link_partners(partner.frames, engine=engine, threshold=threshold, truth=truth_frame, seed=seed,
-                           spark=spark, model=trained, memory_limit=memory_limit, chunks=chunks)
-    result.report["bad_cells"] = partner.messages()
-    written = write_linkage(result, ws.home / "linkage" / "latest", inputs=partner.files)
+    with steps(f"Linking ({engine})", 5, enabled=not as_json) as progress:
+        result = partnership.link(sources.split(","), in_dir=folder, engine=engine, spark_master=spark_master,
+                                  threshold=threshold, truth=truth, model=model, memory_limit=memory_limit,
+                                  chunks=chunks, seed=seed, on_step=progress)
+        progress("writing the files")
+        written = result.write(partnership.home / "linkage" / "latest")
     if as_json:
         print_json({"folder": str(written), **result.report})
         return

@@ -148,8 +148,10 @@ def ingest(
         for r in loaded:
             if r.kind == kind_name and not r.duplicate_of:
                 r.coverage_issues = issues.get(r.dataset_id or "", [])
-    for kind_name in sorted({r.kind for r in loaded if r.kind}):
-        warnings = supply_warnings(ws, kind_name)
+    kinds = sorted({r.kind for r in loaded if r.kind})
+    engine = ws.engine() if kinds else None  # one engine for every kind's check; none when nothing was loaded
+    for kind_name in kinds:
+        warnings = supply_warnings(engine, kind_name) if engine else []
         for r in loaded:
             if r.kind != kind_name:
                 continue

@@ -33,8 +33,7 @@ from typing import Any
 import ibis
 
 from vrhub.domain.kinds import kind as kind_info
-from vrhub.store.engine import month_range
-from vrhub.store.workspace import Workspace
+from vrhub.store.engine import Engine, month_range
 
 WINDOW_MONTHS = 12
 MIN_HISTORY = 3
@@ -132,12 +131,11 @@ def warnings_for(dataset: Any, warnings: list[SupplyWarning]) -> list[SupplyWarn
         else (w.force, w.month) in covered or (w.problem == "gap" and w.force in forces))]
 
 
-def supply_warnings(ws: Workspace, kind: str) -> list[SupplyWarning]:
-    """Every supply warning for the current data of ``kind`` in the workspace."""
+def supply_warnings(engine: Engine, kind: str) -> list[SupplyWarning]:
+    """Every supply warning for the current data of ``kind`` in the engine's workspace."""
     info = kind_info(kind)
-    if not info.force_field or not info.supply_check or not any(ws.catalogue.datasets(kind)):
+    if not info.force_field or not info.supply_check or not engine.has(kind):
         return []
-    engine = ws.engine()
     t = engine.table(kind)
     force = t[info.force_field].fill_null("unknown").name("force")
     cat = (t[info.category_field].fill_null("(none)") if info.category_field else ibis.literal(ALL)).name("category")
@@ -158,17 +156,17 @@ def supply_warnings(ws: Workspace, kind: str) -> list[SupplyWarning]:
             for m in month_range(first, last):
                 if m not in months:
                     warnings.append(SupplyWarning(kind, force_name, ALL, m, 0, 0.0, None, "gap"))
-    warnings += duplicate_warnings(ws, kind)
+    warnings += duplicate_warnings(engine, kind)
     return sorted(warnings, key=lambda w: (w.force, w.month, w.category != ALL, w.category, w.problem))
 
 
-def duplicate_warnings(ws: Workspace, kind: str) -> list[SupplyWarning]:
+def duplicate_warnings(engine: Engine, kind: str) -> list[SupplyWarning]:
     """A warning for each version read for some force-month whose share of exact duplicate rows (counted when it
     was loaded: ``attributes['duplicate_rows']`` of ``attributes['duplicate_basis']`` rows, those with a record id
     when ``attributes['duplicate_basis_field']`` names it) reaches the threshold."""
-    read = {c[0] for c in ws.catalogue.current_coverage(kind)}
+    read = {c[0] for c in engine.current_coverage(kind)}
     out = []
-    for d in ws.catalogue.datasets(kind):
+    for d in engine.datasets(kind):
         attributes = d.attributes or {}
         dup, basis = attributes.get("duplicate_rows", 0), attributes.get("duplicate_basis", 0)
         with_id = bool(attributes.get("duplicate_basis_field"))

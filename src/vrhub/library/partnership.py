@@ -25,6 +25,10 @@ from vrhub.library.result import Result
 
 if TYPE_CHECKING:
     from vrhub.domain.definitions import Definition
+    from vrhub.library.administration import Administration
+    from vrhub.library.registers import Registers
+    from vrhub.library.sharing import Sharing
+    from vrhub.store.catalogue.models import User
     from vrhub.store.engine import Engine
     from vrhub.store.workspace import Workspace
 
@@ -85,22 +89,125 @@ class Partnership:
 
     # --- data in --------------------------------------------------------------------------------------------------
     def ingest(self, paths: list[Path], *, feed: str, kind: str | None = None, partner: str | None = None,
-               options: dict[str, Any] | None = None, progress: Any = None, check_lsoas: bool = True) -> Any:
+               options: dict[str, Any] | None = None, progress: Any = None, check_lsoas: bool = True,
+               sources: Any = None) -> Any:
         """Load files, folders or archives with the sources of ``feed`` (a module of the source registry,
-        ``vrhub.ingest.registry``: ``police_uk``, ``istv``, ``ambulance``, ...) as ``kind`` (default: each file's
-        own). With ``check_lsoas``, area codes are checked against the loaded boundaries, when there are any.
-        Returns the loader's report: every file's rows read, accepted and quarantined."""
+        ``vrhub.ingest.registry``: ``police_uk``, ``istv``, ``ambulance``, ...), or with ``sources`` when given
+        (a mapping file's, ``vrhub.ingest.mapped.mapped_sources``), as ``kind`` (default: each file's own). With
+        ``check_lsoas``, area codes are checked against the loaded boundaries, when there are any. Returns the
+        loader's report: every file's rows read, accepted and quarantined."""
         from vrhub.ingest import registry
         from vrhub.ingest.loader import ingest
         from vrhub.store.geography import Geography
 
         known = Geography(self.engine).known_lsoa_codes() if check_lsoas else None
-        return ingest(self.ws, paths, registry.module_sources(f"vrhub.ingest.{feed}"), partner=partner, kind=kind,
-                      options=options or {}, progress=progress, known_lsoas=known)
+        chosen = sources if sources is not None else registry.module_sources(f"vrhub.ingest.{feed}")
+        return ingest(self.ws, paths, chosen, partner=partner, kind=kind, options=options or {}, progress=progress,
+                      known_lsoas=known)
+
+    def ingest_force_crime(self, paths: list[Path], *, partner: str | None = None, mapping: str | None = None,
+                           progress: Any = None) -> Any:
+        """Load a force's crime extracts (docs/sources/force-crime.md) in vrhub's own columns or, with ``mapping``,
+        a shipped layout (``niche``, ``athena``) or a force_crime mapping file, checked against the files before
+        anything is loaded (a :class:`~vrhub.ingest.mapped.MappingError` lists every problem)."""
+        from vrhub.ingest.force_crime import layout_mapping
+        from vrhub.ingest.mapped import MappingError, check_mapping, load_mapping, mapped_sources
+
+        sources = None
+        if mapping:
+            m = load_mapping(layout_mapping(mapping))
+            if m.target.kind != "force_crime":
+                raise MappingError([f"{mapping}: its target is {m.target.kind}, not force_crime"],
+                                   "use 'vrhub ingest mapped' for other kinds, or a force_crime mapping here")
+            problems = check_mapping(m, paths)
+            if problems:
+                raise MappingError(problems, "correct the mapping or the files, then run again (nothing was loaded)")
+            sources = mapped_sources(m)
+        return self.ingest(paths, feed="force_crime", kind="force_crime", partner=partner, progress=progress,
+                           sources=sources)
+
+    def sharing(self, user: User, **options: Any) -> Sharing:
+        """A partner uploader's side of the hub: upload under an agreement, load reports, quarantine, withdraw,
+        the audit trail of the organisation's data (``library.sharing``)."""
+        from vrhub.library.sharing import Sharing
+
+        return Sharing(self.ws, user, **options)
+
+    def administration(self, user: User, **options: Any) -> Administration:
+        """The administrator's side: organisations, users, agreements, tokens, audit, purge preview
+        (``library.administration``)."""
+        from vrhub.library.administration import Administration
+
+        return Administration(self.ws, user, **options)
+
+    def registers(self, user: User, **options: Any) -> Registers:
+        """The action plans and the services register, edited an entry at a time (``library.registers``)."""
+        from vrhub.library.registers import Registers
+
+        return Registers(self.ws, user, **options)
+
+    def load_geography(self, paths: list[Path], **options: Any) -> list[Any]:
+        """Load boundaries and area attributes (population, deprivation, ONS lookups) from files, folders or zip
+        archives (``ingest.geography.load_geography``; the options are its keyword arguments: level, vintage,
+        code_field, name_field, year). Returns one result per file."""
+        from vrhub.ingest.geography import load_geography
+
+        return load_geography(self.ws, paths, **options)
+
+    def fetch_police_uk(self, force: str, *, start: str, end: str | None = None, kinds: list[str] | None = None,
+                        base_url: str | None = None, rate: float = 15, archive: Path | None = None,
+                        on_month: Callable[[str, str, int], None] | None = None) -> Any:
+        """Fetch months of a force's police.uk data from the API (or a downloaded ``archive``) and load them
+        (``ingest.police_uk.fetch.fetch_police_uk``; docs/sources/police-uk-fetch.md)."""
+        from vrhub.ingest.police_uk.api import BASE_URL, PoliceUkApi
+        from vrhub.ingest.police_uk.fetch import fetch_police_uk
+
+        return fetch_police_uk(self.ws, force, start=start, end=end, kinds=kinds or ["street"],
+                               api=PoliceUkApi(base_url or BASE_URL, rate=rate), archive=archive, on_month=on_month)
+
+    def update_police_uk(self, *, base_url: str | None = None, rate: float = 15, recheck: int = 3,
+                         on_month: Callable[[str, str, int], None] | None = None) -> Any:
+        """Fetch what police.uk has published since the last fetch, re-run the supply check and list revised months
+        (``ingest.police_uk.fetch.update_police_uk``)."""
+        from vrhub.ingest.police_uk.api import BASE_URL, PoliceUkApi
+        from vrhub.ingest.police_uk.fetch import update_police_uk
+
+        return update_police_uk(self.ws, api=PoliceUkApi(base_url or BASE_URL, rate=rate), recheck=recheck,
+                                on_month=on_month)
+
+    def quarantined(self, dataset_id: str) -> tuple[Any, Any, list[str]]:
+        """(the dataset version, its quarantined rows as an Arrow table in file order, the file's columns vrhub
+        does not keep) of ``dataset_id``."""
+        d = self.ws.catalogue.get(dataset_id)
+        if d is None:
+            raise NoDataError(f"no dataset {dataset_id!r}", "list dataset ids with 'vrhub datasets'")
+        rows = self.engine.quarantine(dataset_id).order_by("_source_row").to_pyarrow()
+        return d, rows, list(self.ws.lake.manifest(d.lake_path).get("columns_not_kept", []))
+
+    def withdraw(self, dataset_id: str, reason: str) -> Any:
+        """Stop reading a dataset version (kept, and can be restored); an earlier version of the same force-month
+        is read again."""
+        return self.ws.catalogue.withdraw(dataset_id, reason)
+
+    def restore(self, dataset_id: str) -> Any:
+        """Read a withdrawn dataset version again."""
+        return self.ws.catalogue.restore(dataset_id)
 
     def datasets(self, kind: str | None = None) -> list[Any]:
         """The dataset versions in the catalogue (of ``kind``), newest first as the catalogue lists them."""
         return self.engine.datasets(kind)
+
+    def catalogue(self, kind: str | None = None, *, include_withdrawn: bool = False) -> Any:
+        """Every dataset version with its provenance, and the supplier × month coverage grid with its supply
+        warnings (``library.catalogue.catalogue_view``)."""
+        from vrhub.library.catalogue import catalogue_view
+
+        return catalogue_view(self.ws, kind, include_withdrawn=include_withdrawn)
+
+    def data_version(self) -> str:
+        """A short hash that changes whenever what an analysis reads changes (a dataset version loaded or
+        withdrawn, a register loaded): the key of every cache of results (``Catalogue.data_version``)."""
+        return self.ws.catalogue.data_version()
 
     # --- the problem: profile, hot spots, near repeat, the Cardiff view -------------------------------------------
     def profile(self, period: PeriodLike = None, *, level: str = "district", strand: str | None = None,
@@ -206,14 +313,18 @@ class Partnership:
         return Result("cardiff", view, dict(view.parameters), [*view.ed_datasets, *view.police_datasets],
                       None, view.citation)
 
-    def cohort(self, period: PeriodLike = None, *, linked: bool = False) -> Result[Any]:
+    def cohort(self, period: PeriodLike = None, *, linked: bool = False,
+               on_step: Callable[[str], None] | None = None) -> Result[Any]:
         """School risk factors and violent youth justice offences in the cohort linked on pseudonym
         (``analysis.cohort.cohort_risk_factors``); with ``linked``, on the clusters of the last ``vrhub link`` run
         (partners without a shared identifier) and the partner files that run read."""
         from vrhub.analysis.cohort import cohort_risk_factors
 
+        step = on_step or _quiet
         if linked:
+            step("reading the last linkage run and fitting the odds ratios")
             return Result("cohort", self._linked_cohort(), context={"label": "all_linked"})
+        step("linking pupils to offences and fitting the odds ratios")
         lo, hi = months(period)
         result = cohort_risk_factors(self.engine, start=lo, end=hi)
         label = f"{lo:%Y-%m}_{hi:%Y-%m}" if lo and hi else "all"
@@ -252,7 +363,7 @@ class Partnership:
         return make_partnership(out_dir, **options)
 
     # --- what works ------------------------------------------------------------------------------------------------
-    def evaluate(self, design: str, **options: Any) -> Result[Any]:
+    def evaluate(self, design: str, *, on_step: Callable[[str], None] | None = None, **options: Any) -> Result[Any]:
         """An impact evaluation on the workspace's outcomes: ``design`` is ``did`` (difference-in-differences),
         ``its`` (interrupted time series) or ``synth`` (synthetic control), with the options of
         ``analysis.evaluation.workspace.evaluate_<design>``; ``survey`` reads a before/after CSV (``path=``).
@@ -267,7 +378,7 @@ class Partnership:
         source = options.get("source", "police_uk_street")
         if source not in ev.SOURCES:
             raise UsageError(f"unknown source '{source}': use {', '.join(ev.SOURCES)}", option="--source")
-        result = designs[design](self.engine, **options)
+        result = designs[design](self.engine, on_step=on_step, **options)
         versions = list(result.effect.data_versions)
         return Result("evaluate", result, {"design": design, **options}, versions, None, result.effect.citation,
                       context={"synthetic": self.engine.synthetic(versions)})
@@ -283,6 +394,62 @@ class Partnership:
         # vrhub synth writes survey-synthetic-<service>.csv
         return Result("evaluate", res, {"design": "survey", "path": str(path)}, [], None,
                       getattr(res, "citation", ""), context={"synthetic": "synthetic" in path.name.lower()})
+
+    # --- linkage across partners without a shared identifier -------------------------------------------------------
+    @property
+    def linkage_inputs(self) -> Path:
+        """Where the partners' ``vrhub pseudonymise --linkage`` files are read from by default."""
+        return self.home / "linkage" / "inputs"
+
+    def synthetic_linkage_inputs(self, folder: Path | None = None, *, people: int, seed: int = 1) -> Any:
+        """Write ``people`` invented young people's partner linkage files, with their truth, to ``folder`` (default
+        :attr:`linkage_inputs`), encoded with the workspace's synthetic key (``synth.linkage``)."""
+        from vrhub.synth.linkage import generate_linkage_partners
+
+        return generate_linkage_partners(folder or self.linkage_inputs,
+                                         self.home / "synthetic-key" / "synthetic-partnership.key",
+                                         seed=seed, people=people)
+
+    def link(self, sources: list[str], *, in_dir: Path | None = None, engine: str = "duckdb",
+             spark_master: str | None = None, threshold: float = 0.9, truth: Path | None = None,
+             model: Path | None = None, memory_limit: str | None = None, chunks: int = 1, seed: int = 1,
+             on_step: Callable[[str], None] | None = None) -> Result[Any]:
+        """Link the partners' keyed encodings (``sources``: ``NAME`` read from ``in_dir``, or ``NAME=PATH``) with
+        Splink (``analysis.linkage.link_partners``; docs/methods/linkage.md). ``truth`` (default: the synthetic
+        truth file in ``in_dir`` when there is one) adds precision, recall and F1. ``.write(folder)`` writes
+        person_links, clerical_review, the report and the model (``report.linkage``)."""
+        import json
+
+        import pandas as pd
+
+        from vrhub.analysis.linkage import link_partners
+        from vrhub.ingest.linkage_files import read_partner_files, source_files
+
+        if engine not in ("duckdb", "spark"):
+            raise UsageError(f"unknown engine '{engine}'", "use --engine duckdb or --engine spark", option="--engine")
+        if not 0 < threshold < 1:
+            raise UsageError(f"the threshold {threshold} is not a probability between 0 and 1", "try --threshold 0.9",
+                             option="--threshold")
+        step = on_step or _quiet
+        step("reading the partners' linkage files")
+        folder = in_dir or self.linkage_inputs
+        partner = read_partner_files(source_files([s for s in sources if s.strip()], folder))
+        default_truth = folder / "synthetic-truth.csv"
+        truth_path = truth or (default_truth if default_truth.is_file() else None)
+        truth_frame = pd.read_csv(truth_path, dtype={"record_id": str}) if truth_path else None
+        trained = json.loads(model.read_text(encoding="utf-8")) if model else None
+        spark = None
+        if engine == "spark":
+            from vrhub.store.spark import spark_session
+
+            step("starting Spark")
+            spark = spark_session(spark_master or "local[2]")
+        result = link_partners(partner.frames, engine=engine, threshold=threshold, truth=truth_frame, seed=seed,
+                               spark=spark, model=trained, memory_limit=memory_limit, chunks=chunks, on_step=step)
+        result.report["bad_cells"] = partner.messages()
+        return Result("link", result, dict(result.report.get("parameters", {})),
+                      [str(p) for paths in partner.files.values() for p in paths], None,
+                      str(result.report.get("citation", "")), context={"inputs": partner.files})
 
     def _linked_cohort(self) -> Any:
         from vrhub.analysis.linkage.cohort import linked_cohort_risk_factors

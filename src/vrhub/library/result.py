@@ -87,6 +87,17 @@ def _write_cohort(r: Result[Any], folder: Path, release: bool) -> Any:
     return write_cohort((r.release() if release else r).value, folder, label=r.context.get("label", "all"))
 
 
+def _write_link(r: Result[Any], folder: Path, release: bool) -> Any:
+    from vrhub.domain.errors import UsageError
+    from vrhub.report.linkage import write_linkage
+
+    if release:
+        raise UsageError("linkage outputs are record-level: for analysts only, never released",
+                         "release the cohort built on them instead: vrhub cohort --linked --release")
+    return write_linkage(r.value, folder, inputs=r.context["inputs"])
+
+
 WRITERS: dict[str, Callable[[Result[Any], Path, bool], Any]] = {
     "profile": _write_profile, "hotspots": _write_hotspots, "cardiff": _write_cardiff, "cohort": _write_cohort,
+    "link": _write_link,
 }

@@ -122,15 +122,21 @@ def choropleth(
     simplify_m: float = 20.0,
     location_note: str = LOCATION_NOTE,
     width: int = 640,
+    cells: bool = False,
 ) -> alt.Chart:
     """A choropleth of ``column`` over the areas or cells of ``places`` (any CRS, drawn on British National Grid).
 
     ``classes`` maps class labels to colours for a categorical map (Gi* classes, emerging patterns); without it
     the column is a number on a sequential ``scheme``. Areas whose value is missing (NaN/None: suppressed) are
     drawn grey and listed in the legend as ``missing_label``; they show no value, not even in the tooltip.
+
+    ``cells``: the places are grid cells, drawn as rectangles (each cell's extent on British National Grid: a cell
+    clipped by the coast is drawn as its clipped extent) rather than as shapes. Vega renders 61,000 rectangles in a
+    few seconds where 61,000 GeoJSON shapes took 40 s or more, and the spec carries four numbers per cell instead
+    of its outline. At a 250 m cell a map 640 pixels wide gives each cell under 2 pixels: nothing is lost.
     """
     tooltip = [c for c in (tooltip or ["name", column]) if c in places.columns]
-    gdf = _for_map(places, [column, *tooltip], simplify_m)
+    gdf = _for_map(places, [column, *tooltip], 0.0 if cells else simplify_m)
     missing = _missing(gdf[column])
     shown, hidden = gdf[~missing], gdf[missing][["id", "name", "geometry"] if "name" in gdf else ["id", "geometry"]]
     projection = alt.Projection(type="identity", reflectY=True)
@@ -150,24 +156,35 @@ def choropleth(
         if extra not in ("name", column):
             kind = "Q" if pd.api.types.is_numeric_dtype(gdf[extra]) else "N"
             tips.append(alt.Tooltip(f"{extra}:{kind}", title=extra.replace("_", " ")))
+    minx, miny, maxx, maxy = gdf.total_bounds if len(gdf) else (0.0, 0.0, 1.0, 1.0)
+    if cells:
+        def mark(frame: gpd.GeoDataFrame, **style: Any) -> alt.Chart:
+            lo = shapely.bounds(frame.geometry.to_numpy())
+            rows = pd.DataFrame(frame.drop(columns="geometry")).assign(x=lo[:, 0], y=lo[:, 1], x2=lo[:, 2],
+                                                                       y2=lo[:, 3])
+            xs = alt.Scale(domain=[float(minx), float(maxx)], zero=False, nice=False)
+            ys = alt.Scale(domain=[float(miny), float(maxy)], zero=False, nice=False)
+            return alt.Chart(rows).mark_rect(**style).encode(
+                x=alt.X("x:Q", scale=xs, axis=None), x2="x2:Q", y=alt.Y("y:Q", scale=ys, axis=None), y2="y2:Q")
+    else:
+        def mark(frame: gpd.GeoDataFrame, **style: Any) -> alt.Chart:
+            return alt.Chart(_geo_values(frame)).mark_geoshape(**style).project(**projection.to_dict())
     layers = [
-        alt.Chart(_geo_values(shown)).mark_geoshape(stroke="#505a5f", strokeWidth=0.2).encode(color=color, tooltip=tips)
-        .project(**projection.to_dict())
+        mark(shown, **({} if cells else {"stroke": "#505a5f", "strokeWidth": 0.2})).encode(color=color, tooltip=tips)
     ]
     if len(hidden):
         hidden = hidden.assign(status=missing_label)
         layers.append(
-            alt.Chart(_geo_values(hidden)).mark_geoshape(stroke="#0b0c0c", strokeWidth=0.4).encode(
+            mark(hidden, **({} if cells else {"stroke": "#0b0c0c", "strokeWidth": 0.4})).encode(
                 fill=alt.Fill("status:N", title=None,
                               scale=alt.Scale(domain=[missing_label], range=[NO_VALUE_FILL]),
                               legend=alt.Legend(orient="right", labelLimit=320, symbolType="square")),
                 tooltip=[alt.Tooltip("name:N", title="area"), alt.Tooltip("status:N", title="value")]
                 if "name" in hidden else [alt.Tooltip("status:N", title="value")],
-            ).project(**projection.to_dict())
+            )
         )
     description = (f"Map: {title}. {legend_title} for {len(gdf):,} areas; {int(missing.sum()):,} with no value shown. "
                    f"{location_note}. {notice}.")
-    minx, miny, maxx, maxy = gdf.total_bounds if len(gdf) else (0.0, 0.0, 1.0, 1.0)
     height = round(width * (maxy - miny) / (maxx - minx)) if maxx > minx else width
     return alt.layer(*layers).properties(
         title={"text": title, "subtitle": [notice, location_note]}, width=width,
@@ -300,7 +317,8 @@ def save_map(chart: alt.TopLevelMixin, stem: Path, *, title: str, notice: str,
         top += f"<p>{html.escape(n)}</p>\n"
     top += "<noscript><p>The interactive map needs JavaScript; the same map is beside this file as SVG and PNG." \
            "</p></noscript>\n"
-    top += f"<p>The map's shapes are in {GEOMETRY_SCRIPT} beside this page: keep the two files together.</p>\n"
+    if any("geometry" in rows[0] for rows in spec.get("datasets", {}).values() if rows and isinstance(rows[0], dict)):
+        top += f"<p>The map's shapes are in {GEOMETRY_SCRIPT} beside this page: keep the two files together.</p>\n"
     own = geometry is None
     shared = SharedGeometry(stem.parent) if geometry is None else geometry
     out = stem.with_suffix(".html")
@@ -421,7 +439,7 @@ def write_hotspots(
     title = f"{what} by {where}, {run.incidents.scope}, {period}"
     note = run.incidents.location_note
     chart = choropleth(places, column, title=title, legend_title=legend_title, notice=marker, classes=classes,
-                       tooltip=["name", column, "count"], location_note=note)
+                       tooltip=["name", column, "count"], location_note=note, cells=run.level == "grid")
     key = legend_key(places, column, classes)
     geometry = SharedGeometry(folder)  # every page of the folder draws its areas from one file
     out.files += save_map(chart, folder / "map", title=title, notice=marker, key=key, notes=list(run.notes),

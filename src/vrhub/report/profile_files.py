@@ -23,6 +23,7 @@ from vrhub.domain.disclosure import DisclosureRules
 from vrhub.domain.labels import notice
 from vrhub.report import charts
 from vrhub.report.csv_safe import safe_frame
+from vrhub.report.profile_charts import profile_charts
 
 ANALYST_MARKER = "unsuppressed — analyst use only"
 
@@ -86,28 +87,11 @@ def write_profile(profile: Profile, folder: Path, *, release: bool = False,
 def _charts(profile: Profile, tables: dict[str, pa.Table], folder: Path, marker: str) -> list[Path]:
     cdir = folder / "charts"
     cdir.mkdir(exist_ok=True)
-    made, files = [], []
-    scope = f"strand {profile.strand}" if profile.strand else "serious violence (definite and possible)"
-    if "when_monthly" in tables:
-        c = charts.monthly_chart(tables["when_monthly"].to_pandas(), f"Recorded {scope} by month", marker)
-        files += charts.save_static(c, cdir / "monthly")
-        made.append(c)
-    if "where_by_area" in tables and "rate_per_1000" in tables["where_by_area"].column_names:
-        df = tables["where_by_area"].to_pandas().dropna(subset=["rate_per_1000"])
-        c = charts.bar_chart(df, "area_name", "rate_per_1000", f"Rate per 1,000 residents by {profile.level}",
-                             marker, "Records per 1,000 residents")
-        files += charts.save_static(c, cdir / "rate_by_area")
-        made.append(c)
-    if "by_imd_decile" in tables:
-        df = tables["by_imd_decile"].to_pandas().dropna(subset=["rate_per_1000"])
-        df["imd_decile"] = df["imd_decile"].astype(str)
-        c = charts.bar_chart(df, "imd_decile", "rate_per_1000", "Rate per 1,000 by IMD decile (1 = most deprived)",
-                             marker, "Records per 1,000 residents")
-        files += charts.save_static(c, cdir / "rate_by_imd_decile")
-        made.append(c)
+    made = profile_charts(profile, tables, marker)
+    files = [f for c in made for f in charts.save_static(c.chart, cdir / c.name)]
     if made:
         title = f"Profile {profile.start:%b %Y}–{profile.end:%b %Y}"
-        files.append(charts.save_html(made, folder / "profile.html", title, marker))
+        files.append(charts.save_html([c.chart for c in made], folder / "profile.html", title, marker))
     return files
 
 

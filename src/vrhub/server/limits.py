@@ -54,6 +54,10 @@ class BodyLimit:
         await self.app(scope, limited, send)
 
 
+#: the routes that take a file (the API's, and the partner's upload page): limited by ``max_upload_bytes`` instead
+UPLOAD_PATHS = ("/api/uploads", "/partner/upload")
+
+
 def is_upload(scope: Scope) -> bool:
-    """The upload route, which streams its body to disk under ``max_upload_bytes``."""
-    return scope.get("method") == "POST" and scope.get("path") == "/api/uploads"
+    """An upload route, which streams its body to disk under ``max_upload_bytes``."""
+    return scope.get("method") == "POST" and scope.get("path") in UPLOAD_PATHS

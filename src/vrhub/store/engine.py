@@ -70,6 +70,10 @@ class Engine:
         through the engine into the workspace."""
         return self.ws.catalogue.datasets(kind)
 
+    def current_coverage(self, kind: str) -> list[Any]:
+        """(dataset id, force, month) of each force-month of ``kind`` whose current version is that dataset."""
+        return list(self.ws.catalogue.current_coverage(kind))
+
     def synthetic(self, dataset_ids: Iterable[str], kind: str | None = None) -> bool:
         """Whether any of ``dataset_ids`` (of ``kind``) is marked synthetic."""
         ids = set(dataset_ids)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -291,6 +291,7 @@ def evaluate_did(
     engine: Engine, *, treated: Sequence[str], start: str, comparison: Sequence[str] | None = None,
     match: int | None = None, level: str = "district", crime_types: Sequence[str] = VIOLENCE, source: str = POLICE,
     vintage: int | None = None,
+    on_step: Callable[[str], None] | None = None,
 ) -> WorkspaceEvaluation:
     """Difference-in-differences of police-recorded violence (or ED assaults, ``source="ed_istv"``) in
     ``treated`` areas from ``start``.
@@ -298,6 +299,8 @@ def evaluate_did(
     Comparison areas: ``comparison`` if given; else ``match`` nearest areas per treated area on pre-period
     rate and IMD decile; else every other area (at LSOA level, outside the treated areas' districts).
     """
+    step = on_step or _no_step
+    step("counting the area × month panel")
     panel = violence_panel(engine, level=level, crime_types=crime_types, source=source, vintage=vintage)
     s = parse_start(start)
     check_months(panel, s, "did")
@@ -321,6 +324,7 @@ def evaluate_did(
         comparison_codes = list(matched.comparison_areas)
     elif exclude:
         comparison_codes = [a for a in panel.area_names if a not in set(treated_codes) | set(exclude)]
+    step("fitting the difference-in-differences model")
     result = difference_in_differences(
         panel.data, treated_areas=treated_codes, start=s, comparison_areas=comparison_codes, area_col="area",
         period_col="month", outcome_col="count", population_col="population" if panel.has_population else None,
@@ -334,15 +338,19 @@ def evaluate_did(
 def evaluate_its(
     engine: Engine, *, area: str, start: str, level: str = "district", crime_types: Sequence[str] = VIOLENCE,
     source: str = POLICE, vintage: int | None = None,
+    on_step: Callable[[str], None] | None = None,
 ) -> WorkspaceEvaluation:
     """Interrupted time series of police-recorded violence (or ED assaults) in one area (at LSOA level, a
     district's LSOAs summed) from ``start``."""
+    step = on_step or _no_step
+    step("counting the area × month panel")
     panel = violence_panel(engine, level=level, crime_types=crime_types, source=source, vintage=vintage)
     s = parse_start(start)
     check_months(panel, s, "its")
     codes = panel.resolve([area], _districts(engine) if level == "lsoa" else None)
     rows = panel.data[panel.data["area"].isin(codes)]
     series = rows.groupby("month", as_index=False).agg(count=("count", "sum"), population=("population", "sum"))
+    step("fitting the segmented regression")
     result = interrupted_time_series(
         series, start=s, period_col="month", outcome_col="count",
         population_col="population" if panel.has_population else None, data_versions=panel.data_versions,
@@ -355,10 +363,13 @@ def evaluate_its(
 def evaluate_synth(
     engine: Engine, *, treated: str, start: str, level: str = "district", crime_types: Sequence[str] = VIOLENCE,
     source: str = POLICE, confidence_level: float = 0.95, vintage: int | None = None,
+    on_step: Callable[[str], None] | None = None,
 ) -> WorkspaceEvaluation:
     """Synthetic control of the monthly rate per 1,000 residents in one area from ``start``; donors are the
     other areas (IMD decile added as a predictor when loaded). The placebo test's smallest p-value is
     1 / (number of areas): with 13 districts a 95% interval is never bounded, a 90% one can be."""
+    step = on_step or _no_step
+    step("counting the area × month panel")
     panel = violence_panel(engine, level=level, crime_types=crime_types, source=source, vintage=vintage)
     s = parse_start(start)
     check_months(panel, s, "synth")
@@ -369,6 +380,7 @@ def evaluate_synth(
     df["rate"] = df["count"] / df["population"] * 1000.0 if panel.has_population else df["count"].astype(float)
     cov = df.groupby("area")[["imd_decile"]].first()
     covariates = None if cov["imd_decile"].isna().any() else cov
+    step("fitting the synthetic control and its placebo runs")
     result = synthetic_control(
         df, treated_area=codes[0], start=s, area_col="area", period_col="month", outcome_col="rate",
         covariates=covariates, data_versions=panel.data_versions, intervention_label=_label(panel, codes, s),
@@ -377,6 +389,10 @@ def evaluate_synth(
     )
     return WorkspaceEvaluation("synthetic control", result, level, panel.crime_types, s,
                                (panel.months[0], panel.months[-1]), tuple(codes), None, panel.notes)
+
+
+def _no_step(label: str) -> None:
+    """The default ``on_step``: progress goes nowhere unless a caller shows it."""
 
 
 def _outcome_label(panel: ViolencePanel) -> str:

@@ -273,19 +273,25 @@ def square_grid(area: gpd.GeoDataFrame | gpd.GeoSeries, cell_size: float, *, cli
 
 
 def count_points(
-    grid: Grid, points: Any, *, crs: Any = None, periods: Any = None
+    grid: Grid, points: Any, *, crs: Any = None, periods: Any = None, weights: Any = None
 ) -> GridCounts:
     """Count points per grid cell, optionally per period.
 
     ``points`` is a point GeoDataFrame/GeoSeries or an ``(n, 2)`` array with ``crs``. ``periods`` (one
     label per point, e.g. the police.uk ``Month``) gives a ``(n_cells, n_periods)`` table with periods in
-    sorted order. Points outside the area are counted in ``n_outside``, never dropped silently.
+    sorted order. ``weights`` (whole numbers, one per point) counts a point as that many: distinct map
+    points with their number of records count as the records would. Points outside the area are counted
+    in ``n_outside``, never dropped silently.
     """
     xy = projected_xy(points, crs=crs, what="points")
     pos = grid.locate(xy)
     inside = pos >= 0
+    w = np.ones(len(xy), np.int64) if weights is None else np.asarray(weights, np.int64)
+    if len(w) != len(xy) or (w < 0).any():
+        raise HotspotInputError(f"weights has {len(w)} values for {len(xy)} points; give one whole number "
+                                "(0 or more) each.")
     if periods is None:
-        counts = np.bincount(pos[inside], minlength=grid.n_cells).astype(np.int64)
+        counts = np.bincount(pos[inside], weights=w[inside], minlength=grid.n_cells).astype(np.int64)
         labels = None
     else:
         period_values = pd.Series(np.asarray(periods))
@@ -297,13 +303,13 @@ def count_points(
             raise HotspotInputError("periods has missing labels; give every point a period (e.g. its Month).")
         codes, uniques = pd.factorize(period_values, sort=True)
         flat = pos[inside] * len(uniques) + codes[inside]
-        counts = np.bincount(flat, minlength=grid.n_cells * len(uniques)).reshape(grid.n_cells, len(uniques))
-        counts = counts.astype(np.int64)
+        counts = np.bincount(flat, weights=w[inside], minlength=grid.n_cells * len(uniques))
+        counts = counts.reshape(grid.n_cells, len(uniques)).astype(np.int64)
         labels = tuple(uniques.tolist())
     return GridCounts(
         counts=counts,
-        n_points=len(xy),
-        n_outside=int((~inside).sum()),
+        n_points=int(w.sum()),
+        n_outside=int(w[~inside].sum()),
         periods=labels,
         parameters={"cell_size_m": grid.cell_size, "n_cells": grid.n_cells},
     )

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import geopandas as gpd
-import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
@@ -30,6 +29,7 @@ from vrhub.analysis.hotspots.emerging import EmergingHotspotResult, emerging_hot
 from vrhub.analysis.hotspots.errors import HotspotInputError
 from vrhub.analysis.hotspots.gi_star import GiStarResult, gi_star, new_seed
 from vrhub.analysis.hotspots.grids import Grid, count_points, square_grid
+from vrhub.analysis.hotspots.incidents import LOCATION_NOTE, Incidents, _ordered
 from vrhub.analysis.hotspots.kde import (
     DualKernelDensityResult,
     KernelDensityResult,
@@ -48,10 +48,9 @@ from vrhub.analysis.scope import (
 from vrhub.domain.definitions import Definition
 from vrhub.domain.disclosure import CountedText
 from vrhub.domain.errors import NoDataError
-from vrhub.store.engine import Engine, month_range
+from vrhub.store.engine import Engine
 from vrhub.store.geography import Geography
 
-LOCATION_NOTE = "police.uk locations are anonymised map points"
 ED_SOURCE = "ed_istv"
 ED_LOCATION_NOTE = ("ED attendances are placed at the patient's home LSOA (its centroid for distances), "
                     "not at the place of the assault")
@@ -66,35 +65,6 @@ SOURCES: dict[str, tuple[str, str, str]] = {
                    "'vrhub ingest force-crime PATH --partner FORCE' (or 'vrhub demo')"),
 }
 Level = Literal["lsoa", "grid"]
-
-
-@dataclass(frozen=True, eq=False)
-class Incidents:
-    """The records in scope for a period: one row each (``lsoa_code``, ``month``, ``longitude``, ``latitude``,
-    ``crime_type``, ``sv_status``, and for dated sources ``time``, the day of the event), and where they came
-    from."""
-
-    frame: pd.DataFrame
-    start: dt.date
-    end: dt.date
-    scope: str
-    definition: dict[str, str]
-    datasets: tuple[str, ...]
-    notes: tuple[str, ...] = ()
-    source: str = SOURCE
-    location_note: str = LOCATION_NOTE
-    #: the LSOA vintage the records' LSOAs are on (None: as coded, counted on the newest loaded boundaries)
-    vintage: int | None = None
-
-    @property
-    def months(self) -> list[dt.date]:
-        return month_range(self.start, self.end)
-
-    @property
-    def located(self) -> pd.DataFrame:
-        """Records with map coordinates."""
-        f = self.frame
-        return f[f["longitude"].notna() & f["latitude"].notna()]
 
 
 @dataclass(frozen=True, eq=False)
@@ -174,8 +144,10 @@ def gather_incidents(
         for v, n in sorted(vscope.newer.items()):
             notes.append(CountedText("{n:,} records coded to " + f"{v} LSOAs cannot be placed on {on} LSOAs and "
                                      "are not counted by area", n=n))
-    # the engine's row order is not fixed: sort in DuckDB (every column, nulls last), so that a seeded permutation
-    # test (Knox) repeats exactly; pandas sorting 10 million rows on text keys cost more than the query
+    # the engine's row order is not fixed: the records are sorted in DuckDB (every column, nulls last) when a method
+    # needs them as points, so that a seeded permutation test (Knox) repeats exactly. Counts are made in DuckDB, and
+    # nothing comes to pandas until a method asks (at 10 million rows the whole frame took 1.4-1.9 GB).
+    records: pd.DataFrame | ir.Table
     if source == ED_SOURCE:
         rows = t.select(lsoa_code=t.home_lsoa, month=t.month, crime_type=t.assault_method, sv_status=t.sv_status,
                         time=t.assault_datetime.coalesce(t.arrival_datetime).date())
@@ -183,41 +155,27 @@ def gather_incidents(
         frame = _ordered(rows, ["time", "lsoa_code", "crime_type", "sv_status", "month"])
         frame = _at_lsoa_centroids(engine, frame)
         frame["time"] = pd.to_datetime(frame["time"])
+        frame["month"] = pd.to_datetime(frame["month"])
+        records, order = frame, ()
         missing = int(frame["lsoa_code"].isna().sum())
         if missing:
             notes.append(CountedText("{n:,} ED attendance(s) have no home LSOA: not counted by area, not in the "
                                      "near-repeat test", n=missing))
     elif source == FORCE_SOURCE:  # one event per crime (a crime x victim extract repeats the crime's row)
-        rows = t.select("crime_ref", "lsoa_code", "month", "longitude", "latitude", crime_type=t.ho_offence_code,
-                        sv_status=t.sv_status, time=t.committed_mid.date()).distinct()
-        frame = _ordered(rows, ["time", "crime_ref", "lsoa_code", "longitude", "latitude", "crime_type", "sv_status",
-                                "month"]).drop(columns="crime_ref")
-        frame["time"] = pd.to_datetime(frame["time"])
+        records = t.select("crime_ref", "lsoa_code", "month", "longitude", "latitude", crime_type=t.ho_offence_code,
+                           sv_status=t.sv_status, time=t.committed_mid.date()).distinct()
+        order = ("time", "crime_ref", "lsoa_code", "longitude", "latitude", "crime_type", "sv_status", "month")
     else:
-        frame = _ordered(t.select("lsoa_code", "month", "longitude", "latitude", "crime_type", "sv_status"),
-                         ["month", "lsoa_code", "longitude", "latitude", "crime_type", "sv_status"])
-    frame["month"] = pd.to_datetime(frame["month"])
+        records = t.select("lsoa_code", "month", "longitude", "latitude", "crime_type", "sv_status")
+        order = ("month", "lsoa_code", "longitude", "latitude", "crime_type", "sv_status")
     scope = (f"strand {strand}" if strand else "serious violence") + (" (definite and possible records)"
                                                                        if possible else " (definite records only)")
     if source == ED_SOURCE:
         scope = "ED assault attendances, " + scope.replace("records", "attendances")
     elif source == FORCE_SOURCE:
         scope = "force crime records, " + scope
-    return Incidents(frame, lo, hi, scope, definition.provenance(), datasets, tuple(notes), source, location_note,
-                     on)
-
-
-def _ordered(rows: ir.Table, keys: list[str]) -> pd.DataFrame:
-    """``rows`` sorted by ``keys`` in the engine (ascending, nulls last), brought to pandas through Arrow.
-
-    The offence type and status, a few distinct values over millions of rows, arrive as pandas categoricals, and each
-    Arrow column is freed as soon as it is converted (``self_destruct``): at 10 million rows the two copies of the
-    frame were most of the command's peak memory."""
-    table = rows.order_by([ibis.asc(k, nulls_first=False) for k in keys]).to_pyarrow()
-    categories = [c for c in ("crime_type", "sv_status") if c in table.column_names]
-    frame = table.to_pandas(categories=categories, self_destruct=True, split_blocks=True)
-    del table
-    return frame.reset_index(drop=True)
+    return Incidents(records, lo, hi, scope, definition.provenance(), datasets, tuple(notes), source, location_note,
+                     on, order)
 
 
 def _lsoa_centroids(geo: Geography) -> tuple[pd.Series, pd.Series]:
@@ -251,10 +209,10 @@ def _area(geo: Geography) -> tuple[gpd.GeoDataFrame, str]:
 def _lsoa_places(geo: Geography, incidents: Incidents) -> tuple[gpd.GeoDataFrame, list[str]]:
     gdf = geo.geodataframe("lsoa", incidents.vintage)[["code", "name", "geometry"]].rename(columns={"code": "id"})
     gdf = gdf.sort_values("id", kind="stable").reset_index(drop=True)
-    counts = incidents.frame["lsoa_code"].value_counts()
+    counts = incidents.lsoa_counts()
     gdf["count"] = counts.reindex(gdf["id"]).fillna(0).astype("int64").to_numpy()
     notes = []
-    unmatched = int(incidents.frame["lsoa_code"].isna().sum() + counts[~counts.index.isin(gdf["id"])].sum())
+    unmatched = int(incidents.n_without_lsoa + counts[~counts.index.isin(gdf["id"])].sum())
     if unmatched:
         notes.append(CountedText("{n:,} record(s) have no LSOA or one outside the loaded boundaries; not counted",
                                  n=unmatched))
@@ -265,15 +223,14 @@ def _grid_places(geo: Geography, incidents: Incidents, cell_size: float, *, by_m
                  ) -> tuple[gpd.GeoDataFrame, Grid, np.ndarray, list[str]]:
     area, _ = _area(geo)
     grid = square_grid(area, cell_size)
-    located = incidents.located
-    xy = located[["longitude", "latitude"]].to_numpy(float)
-    periods = located["month"].dt.strftime("%Y-%m").to_numpy() if by_month else None
-    gc = count_points(grid, xy, crs="EPSG:4326", periods=periods)
+    # counted from the distinct map points, each with its number of records (police.uk snaps every crime to one)
+    xy, weights, periods = incidents.point_counts(by_month=by_month)
+    gc = count_points(grid, xy, crs="EPSG:4326", periods=periods, weights=weights)
     places = grid.cells[["cell_id", "geometry"]].rename(columns={"cell_id": "id"})
     places["name"] = [f"cell {r},{c}" for r, c in zip(grid.rows, grid.cols, strict=True)]
     places["count"] = gc.counts if gc.counts.ndim == 1 else gc.counts.sum(axis=1)
     notes = []
-    no_loc = len(incidents.frame) - len(located)
+    no_loc = incidents.n - incidents.n_located
     if no_loc:
         notes.append(CountedText("{n:,} record(s) have no map point; not counted", n=no_loc))
     if gc.n_outside:
@@ -362,10 +319,9 @@ def run_kde(
     _check_level("grid", cell_size, incidents)
     geo = Geography(engine)
     places, grid, _, notes = _grid_places(geo, incidents, cell_size, by_month=False)
-    located = incidents.located
-    if len(located) < 2:
+    if incidents.n_located < 2:
         raise HotspotInputError("kernel density needs at least 2 incidents with map points in the period")
-    xy = located[["longitude", "latitude"]].to_numpy(float)
+    xy = incidents.located_columns(["longitude", "latitude"]).to_numpy(float)
     result = kernel_density(xy, grid, bandwidth=bandwidth, kernel=kernel, crs="EPSG:4326")
     places = places.assign(density_per_km2=result.density_per_km2, expected_count=result.expected_count)
     params = {"level": "grid", "cell_size_m": cell_size, "bandwidth_m": result.bandwidth_m,
@@ -401,16 +357,16 @@ def run_dual_kde(
                                 "loaded (load a population file, e.g. Census 2021, with 'vrhub geography load "
                                 "PATH')") from exc
     places, grid, _, notes = _grid_places(geo, incidents, cell_size, by_month=False)
-    located = incidents.located
-    if len(located) < 2:
+    if incidents.n_located < 2:
         raise HotspotInputError("kernel density needs at least 2 incidents with map points in the period")
     lon, lat = _lsoa_centroids(geo)
     residents = pop.set_index("lsoa_code")["population_total"].reindex(lon.index)
     has = residents.notna().to_numpy()
     if (~has).any():
         notes.append(f"{int((~has).sum()):,} LSOA(s) have no population: left out of the population surface")
+    xy = incidents.located_columns(["longitude", "latitude"]).to_numpy(float)
     result = dual_kernel_density(
-        located[["longitude", "latitude"]].to_numpy(float), np.column_stack([lon[has], lat[has]]), grid,
+        xy, np.column_stack([lon[has], lat[has]]), grid,
         population_weights=residents[has].to_numpy(float), bandwidth=bandwidth, kernel=kernel, per=per,
         min_population=min_population, crs="EPSG:4326")
     rate_col = f"rate_per_{per:g}"
@@ -426,8 +382,7 @@ def run_dual_kde(
 
 
 def _lsoa_month_counts(places: gpd.GeoDataFrame, incidents: Incidents) -> np.ndarray:
-    f = incidents.frame.dropna(subset=["lsoa_code"])
-    table = pd.crosstab(f["lsoa_code"], f["month"].dt.strftime("%Y-%m"))
+    table = incidents.lsoa_month_counts()
     table = table.reindex(index=places["id"], columns=[f"{m:%Y-%m}" for m in incidents.months], fill_value=0)
     return table.to_numpy(np.int64)
 
@@ -526,11 +481,9 @@ def run_near_repeat(
     ``time_unit="month"``, which compares whole calendar months). Dated sources (ED returns: the day of the
     assault, or of arrival when the assault time is blank) use their days.
     """
-    located = incidents.located
+    dated = "time" in incidents.columns and time_unit == "day"
+    located = incidents.located_columns(["longitude", "latitude", "time" if dated else "month"])
     xy = located[["longitude", "latitude"]].to_numpy(float)
-    if "time" in located and time_unit == "day":
-        times = located["time"].to_numpy()
-    else:
-        times = located["month"].dt.strftime("%Y-%m").to_numpy(dtype=object)
+    times = located["time"].to_numpy() if dated else located["month"].dt.strftime("%Y-%m").to_numpy(dtype=object)
     return knox_test(xy, times, space_bands=space_bands, time_bands=time_bands, permutations=permutations,
                      seed=seed, crs="EPSG:4326", time_unit=time_unit)

@@ -12,6 +12,7 @@ linked cohort on the clusters (:mod:`.cohort`).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,7 +89,8 @@ def _model_summary(model: dict[str, Any]) -> list[dict[str, Any]]:
 def link_partners(frames: dict[str, pd.DataFrame], *, engine: str = "duckdb", threshold: float = 0.9,
                   truth: pd.DataFrame | None = None, seed: int = 1, spark: Any = None,
                   model: dict[str, Any] | None = None, memory_limit: str | None = None, chunks: int = 1,
-                  u_pairs: float = 1e6, em_pairs: float | None = None) -> LinkageResult:
+                  u_pairs: float = 1e6, em_pairs: float | None = None,
+                  on_step: Callable[[str], None] | None = None) -> LinkageResult:
     """Link the partners' encoded records (``frames``: source name → the rows of its linkage files) and report on
     the links; with ``truth`` (synthetic data: ``source``, ``record_id``, ``person`` and the groups) the report also
     has precision, recall and F1 per pair of sources and linkage rates by group."""
@@ -97,7 +99,7 @@ def link_partners(frames: dict[str, pd.DataFrame], *, engine: str = "duckdb", th
     started = time.perf_counter()
     records = records_frame(frames)
     run = link_records(records, engine=engine, threshold=threshold, seed=seed, spark=spark, model=model,
-                       memory_limit=memory_limit, chunks=chunks, u_pairs=u_pairs, em_pairs=em_pairs)
+                       memory_limit=memory_limit, chunks=chunks, u_pairs=u_pairs, em_pairs=em_pairs, on_step=on_step)
     links = _person_links(run)
     partners = list(frames)
     linked_to: dict[str, dict[str, int]] = {}

@@ -12,6 +12,7 @@ components of the pairs at or above the threshold.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -125,17 +126,22 @@ def train(linker: Any, *, seed: int, u_pairs: float, em_pairs: float | None, rec
 def link_records(records: pd.DataFrame, *, engine: str = "duckdb", threshold: float = 0.9, seed: int = 1,
                  model: dict[str, Any] | None = None, spark: Any = None, memory_limit: str | None = None,
                  threads: int | None = None, chunks: int = 1, u_pairs: float = 1e6,
-                 em_pairs: float | None = None) -> LinkageRun:
+                 em_pairs: float | None = None, on_step: Callable[[str], None] | None = None) -> LinkageRun:
     """Train (unless ``model``, a trained Splink model, is given), predict and cluster ``records``
     (:func:`vrhub.analysis.linkage.model.records_frame`) on ``engine`` (``duckdb`` or ``spark`` with ``spark``
-    a SparkSession)."""
+    a SparkSession). ``on_step(label)`` is called as each stage starts (progress)."""
+    step = on_step or (lambda label: None)
     if engine not in ("duckdb", "spark"):
         raise ValueError(f"unknown engine {engine!r}: use duckdb or spark")
     _quiet()
     linker = _linker(records, engine, model, spark=spark, memory_limit=memory_limit, threads=threads)
+    if model is None:
+        step("training the model (u by sampling, m by EM)")
     skipped = train(linker, seed=seed, u_pairs=u_pairs, em_pairs=em_pairs) if model is None else []
     kw = {"num_chunks_left": chunks, "num_chunks_right": chunks} if chunks > 1 else {}
+    step("scoring the candidate pairs")
     predicted = linker.inference.predict(threshold_match_probability=REVIEW_FLOOR, **kw)
+    step("clustering the records into people")
     clustered = linker.clustering.cluster_pairwise_predictions_at_threshold(predicted, threshold)
     keep = ["unique_id_l", "unique_id_r", "partner_l", "partner_r", "record_id_l", "record_id_r",
             "match_probability", "match_weight"]

@@ -111,7 +111,7 @@ def build_profile(
     geo = Geography(engine)
     scope_types = set(in_scope.select("crime_type").distinct().to_pyarrow().column(0).to_pylist())
     # Only warnings that bear on these records: the whole feed, or a crime type in scope.
-    warnings = [w for w in supply_warnings(engine.ws, SOURCE)
+    warnings = [w for w in supply_warnings(engine, SOURCE)
                 if start <= w.month <= end and (w.category == ALL or w.category in scope_types)]
 
     partners = partner_profile(engine, definition, start, end, strand)

@@ -109,7 +109,7 @@ def _hour_weekday(t: ir.Table, col: str) -> pa.Table:
 def supply_breaks(engine: Engine, feed: PartnerFeed, start: dt.date, end: dt.date) -> str | None:
     """One note naming the feed's months in the period whose whole supply breaks from its own history (the
     foundation's supply check), so that a gap in a partner's returns is not read as less violence; no counts."""
-    found = [w for w in supply_warnings(engine.ws, feed.kind) if w.category == ALL and start <= w.month <= end]
+    found = [w for w in supply_warnings(engine, feed.kind) if w.category == ALL and start <= w.month <= end]
     if not found:
         return None
     what = "; ".join(f"{w.month:%Y-%m} {w.force} " + ("no data (a gap)" if w.problem == "gap" else

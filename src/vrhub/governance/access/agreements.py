@@ -108,17 +108,25 @@ def in_force(a: Agreement, on: dt.date) -> bool:
     return a.start_date <= on and (a.end_date is None or on <= a.end_date)
 
 
-def covering(catalogue: Catalogue, partner_id: int, kind: str, on: dt.date) -> Agreement:
-    """The agreement in force on ``on`` that lets ``partner_id`` share ``kind`` (the newest if several).
+def covering(catalogue: Catalogue, partner_id: int, kind: str, on: dt.date, *, only: int | None = None
+             ) -> Agreement:
+    """The agreement in force on ``on`` that lets ``partner_id`` share ``kind`` (the newest if several; with
+    ``only``, that agreement or none: the one the uploader chose).
 
     Raises :class:`AgreementMissing` naming the organisation, the kind and the agreements it has.
     """
     mine = agreements(catalogue, partner_id)
-    fit = [a for a in mine if kind in a.kinds and in_force(a, on)]
+    fit = [a for a in mine if kind in a.kinds and in_force(a, on) and (only is None or a.id == only)]
     if fit:
         return max(fit, key=lambda a: (a.start_date, a.id))
     org = organisation(catalogue, partner_id).name
     label = KINDS[kind].label if kind in KINDS else kind
+    chosen = next((a for a in mine if a.id == only), None)
+    if only is not None and chosen is not None:
+        why = "is not in force" if not in_force(chosen, on) else f"covers {', '.join(chosen.kinds)}, not {kind}"
+        raise AgreementMissing(
+            org, [kind], f"the agreement you chose, {chosen.name!r}, {why} ({label} on {on})",
+            "choose the agreement that covers this kind of data, or ask the hub administrator to amend it")
     have = "; ".join(f"{a.name!r} ({', '.join(a.kinds)}, {a.start_date} to {a.end_date or 'open-ended'})"
                      for a in mine) or "none"
     raise AgreementMissing(

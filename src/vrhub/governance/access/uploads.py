@@ -76,9 +76,11 @@ def public_text(text: str, ws: Workspace, path: Path, filename: str) -> str:
 
 
 # --- judging an upload before anything is loaded ------------------------------------------------------------
-def judge(catalogue: Catalogue, partner_id: int, found: Scan, today: dt.date) -> dict[str, Agreement]:
-    """The agreement each kind of the upload loads under; raises the refusal (naming every member's problem at
-    once) when the upload may not load: ``Unreadable``, ``AgreementMissing`` or ``NotOwner``."""
+def judge(catalogue: Catalogue, partner_id: int, found: Scan, today: dt.date, *, agreement_id: int | None = None
+          ) -> dict[str, Agreement]:
+    """The agreement each kind of the upload loads under (``agreement_id``: the one the uploader chose, for every
+    kind); raises the refusal (naming every member's problem at once) when the upload may not load:
+    ``Unreadable``, ``AgreementMissing`` or ``NotOwner``."""
     org = organisation(catalogue, partner_id).name
     if not found.members:
         skipped = "; ".join(f"{s.display} ({s.reason})" for s in found.skipped) or "it is empty"
@@ -93,7 +95,7 @@ def judge(catalogue: Catalogue, partner_id: int, found: Scan, today: dt.date) ->
             hints.append(m.hint)
             continue
         try:
-            chosen[m.kind] = chosen.get(m.kind) or covering(catalogue, partner_id, m.kind, today)
+            chosen[m.kind] = chosen.get(m.kind) or covering(catalogue, partner_id, m.kind, today, only=agreement_id)
         except AgreementMissing as exc:
             refused.append(f"{m.display}: {exc.message}")
             hints.append(exc.hint)
@@ -169,8 +171,9 @@ def still_loading(ws: Workspace, upload: Upload, *, stale_after: dt.timedelta = 
 
 
 def receive(ws: Workspace, uploader: User, path: Path, *, upload_id: str, filename: str, sha256: str, size: int,
-            kind: str | None = None, today: dt.date | None = None) -> UploadOutcome:
-    """Judge ``path`` (a file or archive received for ``uploader``'s organisation) and, if it may load, load it;
+            kind: str | None = None, today: dt.date | None = None, agreement_id: int | None = None) -> UploadOutcome:
+    """Judge ``path`` (a file or archive received for ``uploader``'s organisation; under ``agreement_id`` when the
+    uploader chose one) and, if it may load, load it;
     every step is recorded (the upload's record, its audit rows) before the next. Raises ``ValueError`` for a bad
     ``kind`` and ``VrhubError`` when the upload as a whole cannot be opened (both audited, nothing loaded)."""
     today = today or dt.date.today()
@@ -186,7 +189,8 @@ def receive(ws: Workspace, uploader: User, path: Path, *, upload_id: str, filena
     with holding(path):
         save(ws, upload)
         try:
-            chosen = judge(ws.catalogue, uploader.partner_id, scan([path], SOURCES, kind=kind_name), today)
+            chosen = judge(ws.catalogue, uploader.partner_id, scan([path], SOURCES, kind=kind_name), today,
+                           agreement_id=agreement_id)
         except AccessError as refusal:
             message, hint = public_text(refusal.message, ws, path, filename), refusal.hint
             _finish(ws, uploader, upload, "refused", {"refused": message, "what_to_do": hint},

@@ -440,5 +440,5 @@ def update_police_uk(ws: Workspace, *, api: PoliceUkApi | None = None, recheck: 
     engine = ws.engine()
     for kind in KIND_NAMES.values():
         if engine.has(kind):
-            out.supply_warnings += [w.to_json() for w in supply_warnings(ws, kind)]
+            out.supply_warnings += [w.to_json() for w in supply_warnings(engine, kind)]
     return out

@@ -59,8 +59,7 @@ def release_hotspots(run: HotspotRun, rules: DisclosureRules) -> Released[Hotspo
     released = dataclasses.replace(
         run, places=places, parameters=parameters, notes=tuple(protect_text(n, rules) for n in run.notes),
         result=types.SimpleNamespace(citation=run.citation),
-        incidents=dataclasses.replace(run.incidents, notes=tuple(protect_text(n, rules) for n in run.incidents.notes),
-                                      frame=run.incidents.frame.iloc[0:0]))
+        incidents=run.incidents.without_records(tuple(protect_text(n, rules) for n in run.incidents.notes)))
     return Released(released, statement(rules, protected.statement))
 
 

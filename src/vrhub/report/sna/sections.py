@@ -39,7 +39,7 @@ def _hotspots(ws: Workspace, d: Definition, p: Profile, notice: str, pub: Public
     try:
         incidents = gather_incidents(ws.engine(), d, start=p.start, end=p.end, strand=p.strand, source=source,
                                      vintage=p.vintage.vintage if p.vintage else None)
-        if incidents.frame.empty:
+        if incidents.n == 0:
             return None
         run = run_gi_star(ws.engine(), incidents, level="lsoa", permutations=HOTSPOT_PERMUTATIONS,
                           seed=HOTSPOT_SEED)

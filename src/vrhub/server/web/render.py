@@ -49,10 +49,13 @@ class Link:
 
 #: each role's pages, in the header's order (the other engineers add theirs here)
 NAV: dict[str, tuple[Link, ...]] = {
-    "partner_uploader": (Link("/partner", "Uploads"),),
+    "partner_uploader": (Link("/partner", "Uploads"), Link("/partner/datasets", "Your data"),
+                         Link("/partner/audit", "Audit trail")),
     "analyst": (Link("/analyst", "Analysis"),),
     "board_viewer": (Link("/board", "Dashboard"),),
-    "admin": (Link("/admin", "Administration"),),
+    "admin": (Link("/admin", "Administration"), Link("/admin/agreements", "Agreements"),
+              Link("/admin/users", "Users"), Link("/admin/tokens", "Tokens"), Link("/admin/audit", "Audit"),
+              Link("/registers/actions", "Action plans"), Link("/registers/services", "Services")),
 }
 
 

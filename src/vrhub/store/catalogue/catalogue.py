@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, event, select
+from sqlalchemy import create_engine, event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from vrhub.domain.errors import WorkspaceError
 from vrhub.store.catalogue.coverage import Conflict, CoverageRow, barely_covered, conflicts, current
-from vrhub.store.catalogue.models import Dataset, DatasetCoverage, DatasetKind, Partner
+from vrhub.store.catalogue.models import (
+    CommissioningVersion,
+    Dataset,
+    DatasetCoverage,
+    DatasetKind,
+    GovernanceVersion,
+    Partner,
+    ReturnsFile,
+)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -138,6 +147,20 @@ class Catalogue:
             if not include_withdrawn:
                 q = q.where(Dataset.withdrawn_at.is_(None))
             return list(s.scalars(q.order_by(Dataset.received_at, Dataset.id)))
+
+    def data_version(self) -> str:
+        """A short hash of everything an analysis can read from the catalogue: the ids of the dataset versions in
+        use (withdrawn ones left out) and the newest governance, commissioning and returns loads. It changes when
+        any of them does, so a cache keyed on it never serves a result of older data (one query per table, ids
+        only: cheap enough for every page request)."""
+        h = hashlib.sha256()
+        with self.session() as s:
+            for (dataset_id,) in s.execute(select(Dataset.id).where(Dataset.withdrawn_at.is_(None))
+                                           .order_by(Dataset.id)):
+                h.update(dataset_id.encode() + b"\n")
+            for model in (GovernanceVersion, CommissioningVersion, ReturnsFile):
+                h.update(f"{model.__tablename__}:{s.scalar(select(func.max(model.id)))}\n".encode())
+        return h.hexdigest()[:16]
 
     def withdraw(self, dataset_id: str, reason: str) -> Dataset:
         """Stop reading a version (e.g. a wrong partial re-issue of a month); its files and record are kept."""
