@@ -37,13 +37,11 @@ PACKAGES: dict[str, tuple[str, list[tuple[str, str]]]] = {
                           ("dist/images/marker-icon-2x.png", "images/marker-icon-2x.png"),
                           ("dist/images/marker-shadow.png", "images/marker-shadow.png"),
                           ("LICENSE", "LICENSE")]),
+    # Vega's expression interpreter: charts evaluate their expressions without eval, under a CSP with no
+    # 'unsafe-eval' (vega.github.io/vega/usage/interpreter); an ES module, made a classic script by ``_classic``
+    "vega-interpreter": ("2.3.2", [("build/vega-interpreter.js", "vega-interpreter.js"), ("LICENSE", "LICENSE")]),
     "axe-core": ("4.11.1", [("axe.min.js", "axe.min.js"), ("LICENSE", "LICENSE")]),
-    # Vega's expression interpreter: charts run without 'unsafe-eval' (the page's policy forbids it); shipped as an
-    # ES module importing vega-util, so it is bundled into one script (a global ``vegaInterpreter``) by esbuild
-    "vega-interpreter": ("2.3.2", [("LICENSE", "LICENSE")]),
 }
-#: the bundler, used here only (its output is committed)
-ESBUILD = "esbuild@0.28.2"
 #: the Sass compiler, used here only (its output is committed)
 SASS = "sass@1.108.2"
 #: govuk-frontend built with the generic look: Arial, no GDS Transport font faces, assets served by the hub
@@ -67,11 +65,26 @@ def write_checksums(vendor: Path = VENDOR) -> Path:
     return out
 
 
+def _classic(path: Path) -> None:
+    """vega-interpreter ships only as an ES module importing vega-util: read vega-util's names from the ``vega``
+    global (the vega bundle re-exports them) and publish the interpreter as ``window.vegaInterpreter``."""
+    text = path.read_text(encoding="utf-8")
+    head = "import { ascending, isString, DisallowedObjectProperties } from 'vega-util';"
+    tail = "export { expression as expressionInterpreter };"
+    if head not in text or tail not in text:
+        raise SystemExit(f"{path}: not the module layout this script knows; check vega-interpreter's build")
+    names = head[len("import "):head.index(" from")]
+    text = text.replace(head, f"(function () {{\nconst {names} = window.vega;")
+    text = text.replace(tail, "window.vegaInterpreter = { expressionInterpreter: expression };\n})();")
+    text = "\n".join(line for line in text.splitlines() if not line.startswith("//# sourceMappingURL")) + "\n"
+    path.write_text(text, encoding="utf-8")
+
+
 def main() -> int:
     with tempfile.TemporaryDirectory(prefix="vrhub-vendor-") as tmp:
         work = Path(tmp)
         (work / "package.json").write_text(json.dumps({"name": "vrhub-vendor", "private": True}), encoding="utf-8")
-        specs = [f"{name}@{version}" for name, (version, _) in PACKAGES.items()] + [SASS, ESBUILD]
+        specs = [f"{name}@{version}" for name, (version, _) in PACKAGES.items()] + [SASS]
         subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--ignore-scripts", "--save-exact", *specs],
                        cwd=work, check=True)
         if VENDOR.exists():
@@ -86,14 +99,11 @@ def main() -> int:
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(src / inside, dest)
             (VENDOR / name / "VERSION").write_text(version + "\n", encoding="utf-8")
+        _classic(VENDOR / "vega-interpreter" / "vega-interpreter.js")
         (work / "govuk.scss").write_text(GOVUK_SCSS, encoding="utf-8")
         css = VENDOR / "govuk-frontend" / "govuk-frontend.min.css"
         subprocess.run([str(work / "node_modules" / ".bin" / "sass"), "--load-path=node_modules", "--style=compressed",
                         "--no-source-map", "--quiet-deps", "govuk.scss", str(css)], cwd=work, check=True)
-        subprocess.run([str(work / "node_modules" / ".bin" / "esbuild"),
-                        "node_modules/vega-interpreter/build/vega-interpreter.js", "--bundle", "--format=iife",
-                        "--global-name=vegaInterpreter", "--minify",
-                        f"--outfile={VENDOR / 'vega-interpreter' / 'vega-interpreter.min.js'}"], cwd=work, check=True)
     print(f"wrote {write_checksums()}")
     return 0
 

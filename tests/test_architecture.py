@@ -158,7 +158,6 @@ LONG_FUNCTIONS = {
     "domain/disclosure/audit.py:_attack": "to split: the bounds and the search",
     "synth/linkage.py:generate_linkage_partners": SEEDED,
     "analysis/profile/force.py:force_profile": "to split: one part per question (what, who, when, why)",
-    "cli/synth.py:synth": "printing what was made, part by part (the making is synth/partnership.py)",
     "analysis/evaluation/matching.py:match_comparison_areas": "to split: the distance and the choice",
 }
 

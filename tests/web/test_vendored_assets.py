@@ -10,7 +10,8 @@ import pytest
 
 WEB = Path(__file__).resolve().parents[2] / "src" / "vrhub" / "server" / "web"
 VENDOR = WEB / "static" / "vendor"
-PACKAGES = {"govuk-frontend", "htmx.org", "vega", "vega-lite", "vega-embed", "vega-interpreter", "leaflet", "axe-core"}
+PACKAGES = {"govuk-frontend", "htmx.org", "vega", "vega-lite", "vega-embed", "leaflet", "axe-core",
+            "vega-interpreter"}
 #: an asset fetched from elsewhere: a URL in src=, a CSS url() or @import, a fetch/import of http(s) (a link's href
 #: is not an asset: Leaflet's attribution names its site, and the maps turn the attribution off)
 EXTERNAL = re.compile(r"""src\s*=\s*["']?\s*(?:https?:)?//|url\(\s*["']?\s*(?:https?:)?//|"""

@@ -35,15 +35,13 @@ def pseudonymise(
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
     """Replace identifiers with keyed HMAC-SHA256 pseudonyms (columns guessed from the header unless named)."""
-    from vrhub.ingest.pseudonymise import IdentifierColumns, pseudonymise_file
+    from vrhub.library import Partnership
 
-    named = dict(nhs_number=nhs_number, given_name=given_name, family_name=family_name, full_name=full_name,
-                 date_of_birth=date_of_birth, upn=upn, pnc_id=pnc_id, age_at=age_at)
-    columns = None
-    if any(named.values()) or postcode or address or remove:
-        columns = IdentifierColumns(**named, postcode=tuple(postcode), address=tuple(address), remove=tuple(remove))
-    report = pseudonymise_file(input_path, output_path, key_file=key_file, columns=columns, sheet=sheet,
-                               overwrite=overwrite, linkage=linkage, sex=sex)
+    columns = dict(nhs_number=nhs_number, given_name=given_name, family_name=family_name, full_name=full_name,
+                   date_of_birth=date_of_birth, upn=upn, pnc_id=pnc_id, age_at=age_at, postcode=postcode,
+                   address=address, remove=remove)
+    report = Partnership.pseudonymise(input_path, output_path, key_file=key_file, columns=columns, sheet=sheet,
+                                      overwrite=overwrite, linkage=linkage, sex=sex)
     if as_json:
         print_json(report.to_dict())
     else:
@@ -52,8 +50,8 @@ def pseudonymise(
 
 def pseudonymise_key(path: Path = typer.Argument(..., help="Where to write the new key (a private folder).")) -> None:
     """Make a new random pseudonymisation key (share it with partners securely; never with the data)."""
-    from vrhub.ingest.pseudonymise import generate_key
+    from vrhub.library import Partnership
 
-    written = generate_key(path)
+    written = Partnership.pseudonymise_key(path)
     out.print(f"Wrote a new 256-bit key to {written} (readable by you only). Share it with partners by a secure "
               "channel, and keep it away from the data and from the vrhub workspace.")

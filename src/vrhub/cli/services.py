@@ -22,9 +22,8 @@ def _money(v: float | None) -> str:
 def list_services(as_json: bool = typer.Option(False, "--json", help="Print one JSON document.")) -> None:
     """Show the services in the register in force (the shipped Kent and Medway demo until one is imported)."""
     from vrhub.cli.context import state, table
-    from vrhub.governance.commissioning import register_in_force
 
-    reg = register_in_force(state.workspace())
+    reg = state.partnership().services()
     if as_json:
         print_json(labelled({"register_sha256": reg.sha256, "origin": reg.origin} | reg.to_json(), demo=reg.demo,
                             what="services register"))
@@ -40,12 +39,8 @@ def list_services(as_json: bool = typer.Option(False, "--json", help="Print one 
 def import_register(path: Path = typer.Argument(..., help="A services register YAML (services: [...]).")) -> None:
     """Load (and check) a services register; it becomes the register in force."""
     from vrhub.cli.context import existing_paths, state
-    from vrhub.governance.commissioning import load_register, save_register_version
-    from vrhub.governance.store import in_force
 
-    ws = state.workspace()
-    reg = load_register(existing_paths([path])[0], {s.key for s in in_force(ws).strands})
-    sha, created = save_register_version(ws, reg)
+    reg, sha, created = state.partnership().import_services(existing_paths([path])[0])
     out.print(f"{'Loaded' if created else 'Already loaded'}: {len(reg.services)} services (sha256 {sha[:12]}…)")
 
 
@@ -67,27 +62,14 @@ def add(
 ) -> None:
     """Add one service to the register in force (saved as a new version)."""
     from vrhub.cli.context import state
-    from vrhub.governance.commissioning import (
-        add_service,
-        register_from_json,
-        register_in_force,
-        save_register_version,
-    )
-    from vrhub.governance.store import in_force
 
-    ws = state.workspace()
-    reg = register_in_force(ws)
     item: dict[str, object] = {"key": key, "name": name, "providers": [{"name": p} for p in provider],
                   "delivery_models": delivery, "districts": district, "strand": strand,
                   "contract_start": start, "contract_end": end, "extension_options": extension,
                   "funding": [{"source": source,
                                "amount": "not stated in the source" if amount is None else amount,
                                "financial_year": financial_year}]}
-    new = register_from_json({"services": [{k: v for k, v in item.items() if v not in (None, [])}]},
-                             "vrhub services add", {s.key for s in in_force(ws).strands})
-    reg = add_service(reg, new.services[0])
-    reg.origin = f"{reg.origin} + vrhub services add {key}"
-    sha, _ = save_register_version(ws, reg)
+    reg, sha = state.partnership().add_service({k: v for k, v in item.items() if v not in (None, [])})
     out.print(f"Added {name} ({len(reg.services)} services; sha256 {sha[:12]}…)")
 
 
@@ -99,13 +81,8 @@ def returns(
 ) -> None:
     """Load providers' returns: every row accepted or set aside with its reasons; the same file twice is a no-op."""
     from vrhub.cli.context import existing_paths, state
-    from vrhub.governance.commissioning import register_in_force
-    from vrhub.governance.returns import read_returns, save_returns
 
-    ws = state.workspace()
-    reg = register_in_force(ws)
-    load = read_returns(existing_paths([path])[0], reg)
-    sha, created = save_returns(ws, load, reg.sha256)
+    load, sha, created = state.partnership().load_returns(existing_paths([path])[0])
     if as_json:
         print_json(load.to_json() | {"created": created})
         return
@@ -127,22 +104,9 @@ def report(
 ) -> None:
     """Plain statements of what a service delivered, each with the returns rows it came from."""
     from vrhub.cli.context import state
-    from vrhub.domain.errors import VrhubError
-    from vrhub.governance.commissioning import register_in_force
-    from vrhub.governance.returns import returns_in_force
-    from vrhub.governance.statements import service_report
 
-    ws = state.workspace()
-    reg = register_in_force(ws)
-    svc = reg.service(service)
-    if svc is None:
-        raise VrhubError(f"no service {service!r} in the register", "see the keys with: vrhub services list")
     window = day_options(start, end, period)
-    returns = returns_in_force(ws, svc.key)
-    rep = service_report(returns, svc.key, window)
-    used = {(Path(f).name, r) for s in rep.statements for f, r in s.sources}
-    synthetic = any(r.synthetic for r in returns if (Path(r.source_file).name, r.row) in used)
-    label = {"demo": reg.demo, "synthetic": synthetic, "what": "services register"}
+    svc, rep, label = state.partnership().service_report(service, window)
     if as_json:
         print_json(labelled({"service": svc.key, "name": svc.name,
                     "period": [d.isoformat() for d in window] if window else None,
@@ -171,10 +135,9 @@ def alerts(
     """Contracts ending soon (or just ended) and extension decisions due."""
     from vrhub.cli.context import state
     from vrhub.governance.commissioning import alerts as find_alerts
-    from vrhub.governance.commissioning import register_in_force
 
     day = dt.date.fromisoformat(today) if today else dt.date.today()
-    reg = register_in_force(state.workspace())
+    reg = state.partnership().services()
     found = find_alerts(reg, day, within)
     if as_json:
         print_json(labelled({"as_of": day.isoformat(), "within_days": within,

@@ -22,11 +22,8 @@ def load(
 ) -> None:
     """Load (and check) a governance register into the workspace."""
     from vrhub.cli.context import state
-    from vrhub.governance.registers import load_governance
-    from vrhub.governance.store import save_to_catalogue
 
-    gov = load_governance(partnership, actions)
-    sha, created = save_to_catalogue(state.workspace(), gov)
+    gov, sha, created = state.partnership().load_strategy(partnership, actions)
     out.print(f"{'Loaded' if created else 'Already loaded'}: {gov.partnership.get('name')} — {len(gov.strands)} "
               f"strands, {len(gov.actions)} actions (sha256 {sha[:12]}…)")
 
@@ -38,10 +35,9 @@ def status(
 ) -> None:
     """Show every action with its RAG rating; overdue and at-risk actions first."""
     from vrhub.cli.context import state, table
-    from vrhub.governance.store import in_force
 
     day = dt.date.fromisoformat(today) if today else dt.date.today()
-    gov = in_force(state.workspace())
+    gov = state.partnership().strategy()
     rows = gov.status(day)
     if as_json:
         print_json(labelled({"as_of": day.isoformat(), "register_sha256": gov.sha256, "origin": gov.origin,
@@ -65,7 +61,6 @@ def export(folder: Path = typer.Argument(..., help="Folder to write partnership.
     """Write the register in force back to plain files for editing."""
     from vrhub.cli.context import state
     from vrhub.governance.registers import save_governance
-    from vrhub.governance.store import in_force
 
-    p, a = save_governance(in_force(state.workspace()), folder)
+    p, a = save_governance(state.partnership().strategy(), folder)
     out.print(f"Wrote {p} and {a}")

@@ -103,7 +103,8 @@ def catalogue_view(ws: Workspace, kind: str | None = None, *, include_withdrawn:
     items = ws.catalogue.datasets(kind, include_withdrawn=include_withdrawn)
     kinds = sorted({d.kind for d in items})
     current = {k: {c[0] for c in ws.catalogue.current_coverage(k)} for k in kinds}
-    supply = [w for k in kinds for w in supply_warnings(ws, k)]
+    engine = ws.engine()
+    supply = [w for k in kinds for w in supply_warnings(engine, k)]
     issues: dict[str, list[dict[str, Any]]] = {}
     for k in kinds:
         issues |= coverage_issues(ws, k)

@@ -50,6 +50,10 @@ class ShownTable:
     columns: list[str]
     rows: list[dict[str, Any]]
 
+    def matrix(self, limit: int | None = None) -> list[list[Any]]:
+        """The rows as lists of cells in column order (the first ``limit``)."""
+        return [[r.get(c) for c in self.columns] for r in self.rows[:limit]]
+
 
 @dataclass
 class ExplorerView:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from vrhub.domain.errors import NoDataError, UsageError, VrhubError
 from vrhub.domain.periods import OpenPeriod, Period, parse_period
+from vrhub.library.governance import GovernanceVerbs
 from vrhub.library.result import Result
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ def months(period: PeriodLike) -> tuple[dt.date | None, dt.date | None]:
     return (lo.replace(day=1) if lo else None), (hi.replace(day=1) if hi else None)
 
 
-class Partnership:
+class Partnership(GovernanceVerbs):
     """A partnership's workspace and its verbs. ``Partnership.open(home)`` opens (or creates) one."""
 
     def __init__(self, workspace: Workspace, definition: str = "kent_and_medway") -> None:
@@ -192,6 +193,28 @@ class Partnership:
     def restore(self, dataset_id: str) -> Any:
         """Read a withdrawn dataset version again."""
         return self.ws.catalogue.restore(dataset_id)
+
+    # --- for partners, before data leave them (no workspace) ---------------------------------------------------------
+    @staticmethod
+    def pseudonymise(input_path: Path, output_path: Path, *, key_file: Path, columns: dict[str, Any] | None = None,
+                     sheet: str | None = None, overwrite: bool = False, linkage: bool = False,
+                     sex: str | None = None) -> Any:
+        """Replace identifiers with keyed HMAC-SHA256 pseudonyms (``ingest.pseudonymise.pseudonymise_file``;
+        docs/sources/pseudonymisation.md). ``columns`` names them (``IdentifierColumns``' fields: nhs_number,
+        given_name, ..., postcode, address, remove); without it they are guessed from the header."""
+        from vrhub.ingest.pseudonymise import IdentifierColumns, pseudonymise_file
+
+        named = {k: tuple(v) if isinstance(v, list | tuple) else v for k, v in (columns or {}).items() if v}
+        return pseudonymise_file(input_path, output_path, key_file=key_file,
+                                 columns=IdentifierColumns(**named) if named else None, sheet=sheet,
+                                 overwrite=overwrite, linkage=linkage, sex=sex)
+
+    @staticmethod
+    def pseudonymise_key(path: Path) -> Path:
+        """Write a new random 256-bit pseudonymisation key to ``path``, readable by its owner only."""
+        from vrhub.ingest.pseudonymise import generate_key
+
+        return generate_key(path)
 
     def datasets(self, kind: str | None = None) -> list[Any]:
         """The dataset versions in the catalogue (of ``kind``), newest first as the catalogue lists them."""

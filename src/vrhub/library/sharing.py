@@ -286,7 +286,7 @@ class Sharing:
 
     # --- withdrawing ------------------------------------------------------------------------------------------
     def withdraw(self, dataset_id: str, reason: str | None) -> Dataset:
-        """Stop the hub reading one of the organisation's versions (kept, and restorable by an administrator;
+        """Stop the hub reading one of the organisation's versions (kept, and restorable with `vrhub restore`;
         where it had replaced an earlier version of the same force-month, that one is read again)."""
         d = self.dataset(dataset_id, "withdraw")
         p = Problems()

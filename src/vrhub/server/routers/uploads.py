@@ -5,42 +5,41 @@ against the organisation's agreements, loads it with the CLI's loader and audits
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import re
 import shutil
 import tempfile
 from typing import Any
 
+import anyio
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from vrhub.domain.errors import VrhubError
+from vrhub.domain.errors import UsageError, VrhubError
 from vrhub.governance.access import AgreementMissing, Permission
 from vrhub.governance.access import uploads as hub_uploads
+from vrhub.library.sharing import SUFFIXES, clean_filename
 from vrhub.server.dependencies import Hub, Principal, get_hub, http_error, record, require
 from vrhub.server.errors import error_body
-from vrhub.server.routers.analysis import forget_profiles
+from vrhub.server.routers.analysis import forget_profiles, loading
 
 router = APIRouter(tags=["uploads"])
-SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 #: the file types the sources read, by the name's suffix, and the Content-Types each may be sent as
 #: (application/octet-stream, "just bytes", for any of them: the file is then classified by its content)
 TYPES = {".csv": ("text/csv", "application/csv", "application/vnd.ms-excel"),
          ".zip": ("application/zip", "application/x-zip-compressed"),
          ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",)}
 ANY_TYPE = "application/octet-stream"
-SUFFIXES = tuple(TYPES)
 
 
 def safe_filename(name: str) -> str:
-    """The file's own name (no folders), with anything but letters, digits, '.', '_' and '-' replaced."""
-    base = re.split(r"[/\\]", name)[-1].strip()
-    cleaned = SAFE_NAME.sub("_", base)[:200].lstrip(".")
-    if not cleaned.lower().endswith(SUFFIXES):
-        raise http_error(415, f"{name!r} is not a .csv, .xlsx or .zip file", "upload police.uk, ISTV or partner "
-                         "CSV or Excel files, or a .zip of them, and give the file's name in ?filename=")
-    return cleaned
+    """The file's own name (no folders), with anything but letters, digits, '.', '_' and '-' replaced (the library's
+    ``clean_filename``, as the upload page uses it); 415 unless it is a .csv, .xlsx or .zip file."""
+    try:
+        return clean_filename(name)
+    except UsageError as exc:
+        raise http_error(415, exc.message, "upload police.uk, ISTV or partner CSV or Excel files, or a .zip of them, "
+                         "and give the file's name in ?filename=") from None
 
 
 def content_type_problem(name: str, content_type: str | None) -> str | None:
@@ -113,10 +112,13 @@ async def upload(
         if size == 0:
             raise _refuse(hub, principal, 422, "empty", "the upload is empty",
                           "send the file's bytes as the request body", name=upload_id, filename=name)
+        if hub.upload_slots is None:
+            hub.upload_slots = anyio.CapacityLimiter(max(1, hub.settings.uploads_at_once))
         try:
-            outcome = await run_in_threadpool(
-                hub_uploads.receive, hub.ws, principal.user, path, upload_id=upload_id, filename=name,
-                sha256=digest.hexdigest(), size=size, kind=kind)
+            with loading(hub):
+                outcome = await anyio.to_thread.run_sync(functools.partial(
+                    hub_uploads.receive, hub.ws, principal.user, path, upload_id=upload_id, filename=name,
+                    sha256=digest.hexdigest(), size=size, kind=kind), limiter=hub.upload_slots)
         except (VrhubError, ValueError) as exc:  # the whole upload cannot be read (e.g. a zip bomb): audited
             message = hub_uploads.public_text(exc.message if isinstance(exc, VrhubError) else str(exc), hub.ws,
                                               path, name)

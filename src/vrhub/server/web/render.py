@@ -51,7 +51,9 @@ class Link:
 NAV: dict[str, tuple[Link, ...]] = {
     "partner_uploader": (Link("/partner", "Uploads"), Link("/partner/datasets", "Your data"),
                          Link("/partner/audit", "Audit trail")),
-    "analyst": (Link("/analyst", "Analysis"),),
+    "analyst": (Link("/analyst", "Analysis"), Link("/analyst/catalogue", "Catalogue"),
+                Link("/analyst/explorer", "Explorer"), Link("/analyst/hotspots", "Hot spots"),
+                Link("/analyst/sna", "SNA")),
     "board_viewer": (Link("/board", "Dashboard"),),
     "admin": (Link("/admin", "Administration"), Link("/admin/agreements", "Agreements"),
               Link("/admin/users", "Users"), Link("/admin/tokens", "Tokens"), Link("/admin/audit", "Audit"),
