@@ -119,3 +119,39 @@ def test_a_board_member_in_a_browser(signed_in_page, live_server: str) -> None: 
     assert_local_only(page)
     assert_no_csp_violation(page)
     screenshot(page, "web-board-dashboard")
+
+
+def test_every_page_refuses_a_role_without_its_permission(web_world) -> None:  # type: ignore[no-untyped-def]
+    """The role × page matrix: for every page route, a signed-in role without the page's permission gets the 403
+    page (POSTs with a good CSRF token, so it is the permission that refuses), and nobody signed in is sent to sign
+    in. Refused before the route runs, so this walks every page cheaply."""
+    from vrhub.governance.access import Permission, allowed
+    from vrhub.server.web.app import page_routes
+
+    def permission(route):  # type: ignore[no-untyped-def]
+        return next(d.call.permission for d in route.dependant.dependencies if hasattr(d.call, "permission"))
+
+    clients = {u: signed_in_client(web_world, u) for u in ("partner", "analyst", "board", "admin")}
+    roles = {"partner": "partner_uploader", "analyst": "analyst", "board": "board_viewer", "admin": "admin"}
+    anonymous = TestClient(create_app(web_world.settings, workspace=web_world.ws), follow_redirects=False)
+    tokens = {u: re.search(r'name="csrf_token" value="([^"]+)"', c.get("/").headers.get("location") and
+                           c.get(c.get("/").headers["location"]).text).group(1)  # type: ignore[union-attr]
+              for u, c in clients.items()}
+    checked = 0
+    for route in page_routes():
+        need = permission(route)
+        if need in (Permission.PUBLIC, Permission.SIGNED_IN):
+            continue
+        path = re.sub(r"\{[^}]+\}", "1", route.path)
+        for method in route.methods:
+            r = anonymous.request(method, path)
+            assert r.status_code == 303 and r.headers["location"].startswith("/sign-in"), (method, path)
+            for user, c in clients.items():
+                if allowed(roles[user], need):
+                    continue
+                r = c.request(method, path, data={"csrf_token": tokens[user]} if method != "GET" else None)
+                assert r.status_code == 403, (user, method, path, r.status_code)
+                checked += 1
+    assert checked >= 20
+    for c in [*clients.values(), anonymous]:
+        c.close()
