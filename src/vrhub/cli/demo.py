@@ -92,11 +92,12 @@ def demo(as_json: bool = typer.Option(False, "--json", help="Print one JSON docu
               "'vrhub profile' writes the profile tables; 'vrhub strategy status' shows the action plans.")
 
 
-def print_demo_accounts(found: tuple[tuple[str, str, str], ...] | list[tuple[str, str, str]]) -> None:
+def print_demo_accounts(found: tuple[tuple[str, str, str], ...] | list[tuple[str, str, str]],
+                        where: str = "'vrhub serve', then open http://127.0.0.1:8000/") -> None:
     """The demo's hub accounts, with the warning that they are demo credentials (also printed by 'vrhub serve')."""
     if not found:
         return
-    out.print("[bold]Web application[/] ('vrhub serve', then open http://127.0.0.1:8000/): demo accounts, one per role")
+    out.print(f"[bold]Web application[/] ({where}): demo accounts, one per role")
     for username, role, password in found:
         out.print(f"  {role:<17} user name {username:<13} password {password}")
     out.print("[bold yellow]These are DEMO credentials for synthetic data: never use them on a hub with real data "

@@ -105,7 +105,7 @@ def serve(
     from vrhub.cli.demo import print_demo_accounts
     from vrhub.library.demo import demo_accounts_present
 
-    print_demo_accounts(demo_accounts_present(app.state.hub.ws))
+    print_demo_accounts(demo_accounts_present(app.state.hub.ws), f"http://{host}:{port}/")
     # forwarded headers are believed only from --trusted-proxy, by the app itself (create_app), never by uvicorn,
     # whose default would believe any process on this machine
     uvicorn.run(app, host=host, port=port, proxy_headers=False, log_level="info")
