@@ -553,3 +553,15 @@ class Partnership(GovernanceVerbs):
         from vrhub.report.sna.recommendations import save_edit
 
         return save_edit(self.home, key, text)
+
+    # --- the board ----------------------------------------------------------------------------------------------
+    def board_dashboard(self, period: PeriodLike = None, *, today: dt.date | None = None,
+                        definition: str | None = None) -> Result[Any]:
+        """The board's dashboard (``library.dashboard.build_board_dashboard``): released figures only — the
+        district profile, success measures, findings, action plans and commissioned services' outputs."""
+        from vrhub.library.dashboard import build_board_dashboard
+
+        profile = self.profile(period, level="district", definition=definition)
+        board = build_board_dashboard(self.ws, profile, today=today or dt.date.today())
+        return Result("board_dashboard", board, dict(profile.parameters), list(board.datasets),
+                      profile.definition_sha256, profile.citation, released=True, statement=board.statement)
