@@ -69,7 +69,7 @@ def _hotspots(ws: Workspace, d: Definition, p: Profile, notice: str, pub: Public
     chart = choropleth(places, "classification", title=title, legend_title="Gi* class", notice=notice,
                        classes=GI_STAR_CLASSES, width=520, location_note=incidents.location_note)
     table = pa.table({"class": list(GI_STAR_CLASSES), "LSOAs": [int(counts.get(c, 0)) for c in GI_STAR_CLASSES]})
-    return {"sentence": sentence, "parameters": params, "datasets": list(incidents.datasets),
+    return {"sentence": sentence, "parameters": params, "datasets": list(incidents.datasets), "hot": hot,
             "chart": {"id": "ed_hotspots" if ed else "hotspots", "svg": _svg(chart), "table": _table(table),
                       "sentence": sentence,
                       "alt": "Map of Kent and Medway LSOAs coloured by Gi* class. " + sentence
@@ -195,7 +195,7 @@ def _what_works(ws: Workspace, today: dt.date, pub: Publication) -> dict[str, An
             "funding": f"£{funding:,.0f}" if funding else "not stated in the source",
             "contract": (f"{svc.contract_start:%b %Y} to {svc.contract_end:%b %Y}"
                          if svc.contract_start and svc.contract_end else "not stated in the source"),
-            "evidence": evidence,
+            "evidence": evidence, "yef_bands": [e.yef_band for e in svc.evidence if e.yef_band],
             "statements": [f"{st.text} (source: "
                            + ", ".join(f"{Path(f).name} row {r}" for f, r in st.sources[:4]) + ")"
                            for st in (report.statements if report else [])],
