@@ -558,3 +558,52 @@ class Partnership(GovernanceVerbs):
 
         return build_sna(self.ws, out=out, start=lo, end=hi, definition=self.definition(definition), area=place,
                          shared=shared, **options)
+
+    # --- the partnership's own words in the SNA ---------------------------------------------------------------------
+    def narrative_sections(self) -> list[dict[str, Any]]:
+        """The SNA sections the partnership writes for, in page order: ``key`` (the file ``<home>/sna/narrative/
+        <key>.md``), ``title``, ``guidance`` (what the board expects there) and ``written`` (whether the file holds
+        any words beyond its guidance). See ``report.sna.narrative``."""
+        from vrhub.report.sna import narrative
+
+        return [{"key": s.key, "title": s.title, "guidance": s.guidance,
+                 "written": bool(narrative.written(narrative.read_narrative(self.home, s.key)))}
+                for s in narrative.SECTIONS]
+
+    def read_narrative(self, section: str) -> str:
+        """The Markdown of ``section`` as stored (guidance comments included; created with them if missing)."""
+        from vrhub.report.sna.narrative import read_narrative
+
+        return read_narrative(self.home, section)
+
+    def save_narrative(self, section: str, text: str) -> Path:
+        """Replace ``section``'s Markdown with ``text`` (atomic); the next SNA build shows it, and its hash appears in
+        the data-versions appendix. Raw HTML in ``text`` is shown escaped, never as markup."""
+        from vrhub.report.sna.narrative import save_narrative
+
+        return save_narrative(self.home, section, text)
+
+    def recommendation_edits(self) -> dict[str, str]:
+        """The partnership's wording of the SNA's recommendations, by key (``report.sna.recommendations``)."""
+        from vrhub.report.sna.recommendations import load_edits
+
+        return load_edits(self.home)
+
+    def save_recommendation(self, key: str, text: str | None) -> Path:
+        """Reword recommendation ``key`` (the keys are listed in the SNA's appendix C); ``None`` or blank restores
+        the generated text."""
+        from vrhub.report.sna.recommendations import save_edit
+
+        return save_edit(self.home, key, text)
+
+    # --- the board ----------------------------------------------------------------------------------------------
+    def board_dashboard(self, period: PeriodLike = None, *, today: dt.date | None = None,
+                        definition: str | None = None) -> Result[Any]:
+        """The board's dashboard (``library.dashboard.build_board_dashboard``): released figures only — the
+        district profile, success measures, findings, action plans and commissioned services' outputs."""
+        from vrhub.library.dashboard import build_board_dashboard
+
+        profile = self.profile(period, level="district", definition=definition)
+        board = build_board_dashboard(self.ws, profile, today=today or dt.date.today())
+        return Result("board_dashboard", board, dict(profile.parameters), list(board.datasets),
+                      profile.definition_sha256, profile.citation, released=True, statement=board.statement)

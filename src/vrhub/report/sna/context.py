@@ -22,8 +22,12 @@ from vrhub.ingest.supply_check import ALL
 from vrhub.report import charts
 from vrhub.report.sna.area import LEVEL_WORDS, SnaShared, area_scope_note
 from vrhub.report.sna.board import board_texts
+from vrhub.report.sna.cost import cost_section
+from vrhub.report.sna.findings import period_words, sourced_findings
 from vrhub.report.sna.format import _imd_alt, _svg, _table
+from vrhub.report.sna.narrative import narrative_for_page
 from vrhub.report.sna.publication import Publication
+from vrhub.report.sna.recommendations import apply_edits, edits_version, generate, load_edits
 from vrhub.report.sna.sections import (
     CARDIFF_CAPTIONS,
     HOTSPOT_PERMUTATIONS,
@@ -76,12 +80,20 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
     works = once("works", lambda: _what_works(ws, today, pub))
     cardiff = once("cardiff", lambda: _cardiff(ws, p, pub))
     missing = _missing(p, near_repeat, causes, cardiff, works)
-    findings = list(p.summary) + ([causes["finding"]] if causes["finding"] else [])
-    recs = _recommendations(p, tables, warnings, red, causes)
+    cost = cost_section(tables, p.start, p.end, period_words(p.start, p.end), pub)
+    finding_items = sourced_findings(p, sources, causes=causes, cost=cost)
+    findings = [str(f) for f in finding_items]
+    rec_items = apply_edits(generate(tables, headline=p.headline, warnings=warnings, red=red, causes=causes,
+                                     services=works["services"], hotspots=hotspots), load_edits(ws.home))
+    recs = [r.text for r in rec_items]
+    narrative, narrative_versions = narrative_for_page(ws.home)
+    edits = edits_version(ws.home)
+    if edits:
+        narrative_versions.append(edits)
     cap = [r for r in p.capability if r["kind"] in ("measure", "strand")]
     rebuild = (f"vrhub sna build --period {p.start:%Y-%m}..{p.end:%Y-%m} --out DIR"
                + (" --release" if pub.released else "") + " --pdf")
-    methods = _methods(p, hotspots or ed_hotspots, near_repeat, works, causes)
+    methods = _methods(p, hotspots or ed_hotspots, near_repeat, works, causes, cost)
     if causes["result"] is not None:
         used |= set(causes["result"].datasets)
     versions = [{"id": x.id, "kind": x.kind, "file": Path(x.source_file).name if x.source_file else "",
@@ -103,7 +115,9 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
         "ed_hotspots": ed_hotspots, "near_repeat": near_repeat, "partner": partner, "causes": causes,
         "datasets_used": sorted(used), "cardiff_captions": CARDIFF_CAPTIONS,
         "synthetic": any(s["synthetic"] for s in sources), "demo": gov.demo,
-        "executive": {"findings": findings[:EXECUTIVE_ITEMS], "recommendations": recs[:EXECUTIVE_ITEMS]},
+        "executive": {"findings": finding_items[:EXECUTIVE_ITEMS], "recommendations": recs[:EXECUTIVE_ITEMS]},
+        "finding_items": finding_items, "recommendation_items": rec_items, "cost": cost,
+        "narrative": narrative, "narrative_versions": narrative_versions,
     }
     ctx["label"] = notice_line(demo=gov.demo, synthetic=ctx["synthetic"], what="strategy")
     ctx["how_to_fill"] = board_texts(ctx)  # commands and options leave the body for the appendix
@@ -194,30 +208,8 @@ def _missing(p: Profile, near_repeat: Any, causes: dict[str, Any], cardiff: Any,
     return missing
 
 
-def _recommendations(p: Profile, tables: dict[str, pa.Table], warnings: list[dict[str, Any]], red: list[Any],
-                     causes: dict[str, Any]) -> list[str]:
-    """Recommendations drawn from the results: re-supply, better data, the board's red actions, the causes."""
-    recs = []
-    if warnings:
-        months = sorted({dt.date.fromisoformat(w["month"] + "-01") for w in warnings})
-        recs.append("Ask the data owners to re-supply " + ", ".join(f"{m:%B %Y}" for m in months)
-                    + " before these months are used to judge change.")
-    if p.headline["possible"] and not p.headline["definite"]:
-        recs.append("Agree force-level crime data with Home Office offence codes and flags (weapon, domestic "
-                    "abuse, victim age) so that serious violence can be counted, not only bounded by police.uk's "
-                    "broad categories.")
-    for a in red:
-        recs.append(f"Board attention: action {a['id']} ({a['strand_label']}, {a['owner']}) is "
-                    f"{'overdue' if a['overdue'] else a['status']}: {a['action']}.")
-    if causes["recommendation"]:
-        recs.append(causes["recommendation"])
-    if "by_imd_decile" in tables:
-        recs.append("Target prevention at the most deprived neighbourhoods, where recorded rates are highest.")
-    return recs
-
-
 def _methods(p: Profile, hotspots: Any, near_repeat: Any, works: dict[str, Any],
-             causes: dict[str, Any]) -> list[tuple[str, str, str]]:
+             causes: dict[str, Any], cost: dict[str, Any] | None = None) -> list[tuple[str, str, str]]:
     """The appendix's methods: what each part of the page computed, with its citation and documentation page."""
     methods = [
         ("Serious-violence definition", "The partnership's definition file, applied record by record; "
@@ -254,6 +246,11 @@ def _methods(p: Profile, hotspots: Any, near_repeat: Any, works: dict[str, Any],
                         "the keyed pseudonym; crude odds ratios with Woolf's logit 95% interval and odds ratios "
                         "adjusted for the other exposures by logistic regression (statsmodels). " + CohortCitation,
                         "docs/methods/cohort-risk-factors.md"))
+    if cost:
+        methods.append(("Cost of violence", "Recorded crimes by category × Home Office unit cost (Heeks et al. 2018, "
+                        f"Table 1, 2015/16 prices) rebased to {cost['result'].price_year} with the GDP deflator; low "
+                        "end: recorded crimes only (a floor); high end: × a stated factor for unrecorded crimes (a "
+                        "planning assumption). Shown to two significant figures.", "docs/methods/cost-of-violence.md"))
     methods.append(("Value for money", "Home Office unit costs of crime (Heeks et al. 2018, 2015/16 prices) rebased "
                     "with HM Treasury GDP deflators; YEF Toolkit bands as labelled planning assumptions.",
                     "docs/methods/value-for-money.md"))

@@ -98,6 +98,7 @@ def _hotspots(ws: Workspace, d: Definition, p: Profile, notice: str, pub: Public
     if rate is not None:
         sentence += " " + rate["lead"]
     return {"sentence": sentence, "parameters": params, "datasets": list(incidents.datasets), "rate_chart": rate,
+            "hot": hot,
             "chart": {"id": "ed_hotspots" if ed else "hotspots", "svg": _svg(chart), "table": _table(table),
                       "sentence": sentence,
                       "alt": f"Map of {area.name if area else 'Kent and Medway'} LSOAs coloured by Gi* class. "
@@ -272,7 +273,7 @@ def _what_works(ws: Workspace, today: dt.date, pub: Publication) -> dict[str, An
             "funding": f"£{funding:,.0f}" if funding else "not stated in the source",
             "contract": (f"{svc.contract_start:%b %Y} to {svc.contract_end:%b %Y}"
                          if svc.contract_start and svc.contract_end else "not stated in the source"),
-            "evidence": evidence,
+            "evidence": evidence, "yef_bands": [e.yef_band for e in svc.evidence if e.yef_band],
             "statements": [f"{st.text} (source: "
                            + ", ".join(f"{Path(f).name} row {r}" for f, r in st.sources[:4]) + ")"
                            for st in (report.statements if report else [])],
