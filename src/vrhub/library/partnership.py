@@ -516,14 +516,14 @@ class Partnership(GovernanceVerbs):
         return district_areas(self.engine, vintage=vintage)
 
     def sna(self, period: PeriodLike = None, *, out: Path, release: bool = False, pdf: bool = False,
-            definition: str | None = None, area: str | None = None, **options: Any) -> Any:
+            definition: str | None = None, area: Any = None, **options: Any) -> Any:
         """Build the Strategic Needs Assessment into ``out`` (``report.sna.build_sna``); with ``area`` (see
         :meth:`area`) that local area's, with the partnership's figures beside it. A PDF needs WeasyPrint's Pango;
         without it the error says so and what to do."""
         from vrhub.report.sna import build_sna
 
         lo, hi = months(period)
-        place = self.area(area, vintage=options.get("vintage")) if area else None
+        place = self.area(area, vintage=options.get("vintage")) if isinstance(area, str) else area
         try:
             return build_sna(self.ws, out=out, start=lo, end=hi, pdf=pdf, release=release,
                              definition=self.definition(definition), area=place, **options)
@@ -535,10 +535,8 @@ class Partnership(GovernanceVerbs):
 
     def sna_areas(self, period: PeriodLike = None, *, out: Path, areas: list[str] | None = None,
                   on_area: Callable[[Any], None] | None = None, **options: Any) -> list[Any]:
-        """One SNA per area into ``out``, each file named by its area's code (default: every district of the loaded
-        geography). The partnership-wide parts (its profile, hot-spot statistics, near repeats, the Cardiff view,
-        causes, what works) are computed once and shared (``report.sna.area.SnaShared``). ``on_area`` is called
-        with each area before its SNA is built."""
+        """One SNA per area (default: every district) into ``out``, named by area code; partnership-wide parts computed
+        once (``report.sna.area.SnaShared``); ``on_area(area)`` before each."""
         from vrhub.report.sna.area import SnaShared
 
         vintage = options.get("vintage")
@@ -549,15 +547,8 @@ class Partnership(GovernanceVerbs):
         for place in places:
             if on_area:
                 on_area(place)
-            results.append(self._sna_area(lo, hi, out, place, shared, **options))
+            results.append(self.sna((lo, hi), out=out, area=place, shared=shared, **options))
         return results
-
-    def _sna_area(self, lo: dt.date | None, hi: dt.date | None, out: Path, place: Any, shared: Any, *,
-                  definition: str | None = None, **options: Any) -> Any:
-        from vrhub.report.sna import build_sna
-
-        return build_sna(self.ws, out=out, start=lo, end=hi, definition=self.definition(definition), area=place,
-                         shared=shared, **options)
 
     # --- the partnership's own words in the SNA ---------------------------------------------------------------------
     def narrative_sections(self) -> list[dict[str, Any]]:
