@@ -195,6 +195,10 @@ def kent_ws(tmp_path_factory: pytest.TempPathFactory) -> KentWorkspace:
 # The SNA of kent_ws is built once per session (tests/report/conftest.py) at this build time and date.
 SNA_BUILT_AT = dt.datetime(2025, 2, 1, 9, 0, tzinfo=dt.UTC)
 SNA_TODAY = dt.date(2025, 2, 1)
+#: the partnership's words written into kent_ws before its SNA is built (tests/report/test_sna_words.py reads them)
+SNA_PROBLEM_WORDS = ("## Seen by partners\n\nThe night-time economy in **Maidstone** worries the partners.\n\n"
+                     "- street pastors report more fights\n- <script>alert('x')</script>\n")
+SNA_WHERE_WORDS = "Where: the partnership will start with Thanet and Medway, where partners already work together."
 
 
 # --- PostgreSQL ----------------------------------------------------------------------------------------------

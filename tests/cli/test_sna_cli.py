@@ -33,3 +33,16 @@ def test_bad_period_says_what_to_write(tmp_path: Path, period: str, message: str
     text = re.sub(r"[\s│╭╮╰╯─]+", " ", r.output)  # the error box wraps lines
     assert "--period" in text and message in text and "e.g. 2023-04..2024-03" in text
     assert not (tmp_path / "o").exists()
+
+
+def test_unknown_area_names_the_districts(kent_ws, tmp_path: Path):
+    r = run("--home", str(kent_ws.ws.home), "sna", "build", "--area", "Atlantis", "--out", str(tmp_path / "o"))
+    assert r.exit_code == 2
+    text = re.sub(r"[\s│╭╮╰╯─]+", " ", r.output)
+    assert "no area 'Atlantis'" in text and "Thanet" in text and "areas.csv" in text
+    assert not (tmp_path / "o").exists()
+
+
+def test_area_and_all_areas_together_are_refused(tmp_path: Path):
+    r = run("--home", str(tmp_path / "home"), "sna", "build", "--area", "E07000114", "--all-areas")
+    assert r.exit_code == 2 and "--all-areas" in r.output

@@ -67,22 +67,39 @@ def ward_release_files(report_ws: Workspace, tmp_path_factory: pytest.TempPathFa
 
 
 @pytest.fixture(scope="session")
-def sna_draft(kent_ws, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def sna_words(kent_ws):  # type: ignore[no-untyped-def]
+    """The partnership's words in ``kent_ws``: one narrative section written and one recommendation reworded (the
+    only files the SNA tests add to the shared workspace; both SNA fixtures build after them)."""
+    from vrhub_testkit import SNA_PROBLEM_WORDS, SNA_WHERE_WORDS
+
+    from vrhub.report.sna.narrative import save_narrative
+    from vrhub.report.sna.recommendations import save_edit
+
+    save_narrative(kent_ws.ws.home, "problem", "<!-- guidance: not shown -->\n" + SNA_PROBLEM_WORDS)
+    save_edit(kent_ws.ws.home, "where", SNA_WHERE_WORDS)
+    return kent_ws
+
+
+@pytest.fixture(scope="session")
+def sna_draft(sna_words, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """The SNA of ``kent_ws`` (police.uk only), draft, with its PDF: built once, shared by the SNA test modules."""
     from vrhub_testkit import SNA_BUILT_AT, SNA_TODAY
 
     from vrhub.report.sna import build_sna
 
+    kent_ws = sna_words
     return build_sna(kent_ws.ws, out=tmp_path_factory.mktemp("sna-draft"), pdf=True, built_at=SNA_BUILT_AT,
                      today=SNA_TODAY)
 
 
 @pytest.fixture(scope="session")
-def sna_release(kent_ws, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def sna_release(sna_words, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """The same SNA released (disclosure control throughout), with its PDF."""
     from vrhub_testkit import SNA_BUILT_AT, SNA_TODAY
 
     from vrhub.report.sna import build_sna
+
+    kent_ws = sna_words
 
     return build_sna(kent_ws.ws, out=tmp_path_factory.mktemp("sna-release"), pdf=True, release=True,
                      built_at=SNA_BUILT_AT, today=SNA_TODAY)

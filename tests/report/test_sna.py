@@ -177,7 +177,7 @@ def test_headings_tables_images_and_language(draft: Built):
     assert levels.count(1) == 1 and levels[0] == 1
     assert all(b - a <= 1 for a, b in itertools.pairwise(levels)), o.headings
     assert o.headings[0][1] == TITLE
-    assert len(o.img_labels) == 4 and all(label and label.strip() for label in o.img_labels)  # 3 charts + hot-spot map
+    assert len(o.img_labels) == 5 and all(label and label.strip() for label in o.img_labels)  # charts + 2 maps
     assert len(o.tables) >= 10
     for t in o.tables:
         assert t.caption, f"a table has no caption (header {t.header})"

@@ -98,7 +98,7 @@ def test_pdf_is_tagged_with_language_title_and_figure_alt_text(sna_draft: SnaRes
             assert pdf.open_metadata().get("pdfuaid:part") == "1"  # PDF/UA-1 identification (XMP)
             figs = figures(root.StructTreeRoot.K, [])
             charts = html.count('role="img"')
-            assert len(figs) == charts == 4
+            assert len(figs) == charts == 5  # 3 charts, the hot-spot map and the rate map (no hot spot is significant)
             alts = [str(f.get("/Alt", "")) for f in figs]
             assert all(a.strip() for a in alts)
             assert any(a.startswith("Bar chart of rates per 1,000 residents by deprivation decile") for a in alts)
@@ -240,7 +240,7 @@ def test_docx_has_every_section_heading_table_and_chart(sna_draft: SnaResult, tm
     assert sum(int(r.cells[2].text.replace(",", "")) for r in what.rows[1:] if r.cells[1].text == "possible") == \
         29_452
     pictures = d.inline_shapes
-    assert len(pictures) == html.count('role="img"') == 4
+    assert len(pictures) == html.count('role="img"') == 5  # with the rate map
     alts = [p._inline.docPr.get("descr") for p in pictures]
     assert all(alts) and any(a.startswith("Bar chart of rates per 1,000 residents by district") for a in alts)
     assert d.core_properties.title.startswith("Serious Violence Strategic Needs Assessment")

@@ -49,3 +49,32 @@ def test_grants() -> None:
     assert GRANTS[Role.BOARD_VIEWER] == {Permission.PROFILE_READ, Permission.SNA_READ}
     assert not allowed("nobody", Permission.UPLOAD)
     assert allowed("nobody", Permission.SIGNED_IN)  # every signed-in role, whatever it is
+
+
+# --- the web application's pages: the same rule ------------------------------------------------------------------
+def test_every_page_declares_exactly_one_page_require() -> None:
+    from vrhub.server.web.app import page_routes
+
+    routes = page_routes()
+    assert len(routes) >= 5
+    wrong = [f"{sorted(r.methods)} {r.path}: {permissions_of(r.dependant)}" for r in routes
+             if len(permissions_of(r.dependant)) != 1]
+    assert not wrong, "pages without exactly one page_require(Permission.X):\n" + "\n".join(wrong)
+
+
+def test_only_sign_in_and_the_front_door_are_public_pages() -> None:
+    from vrhub.server.web.app import page_routes
+
+    public = sorted((sorted(r.methods)[0], r.path) for r in page_routes()
+                    if permissions_of(r.dependant) == [Permission.PUBLIC])
+    assert public == [("GET", "/"), ("GET", "/sign-in"), ("POST", "/sign-in")]
+
+
+def test_a_page_has_the_permission_of_the_api_operation_it_shows() -> None:
+    from vrhub.server.web.app import page_routes
+
+    api = {(m, r.path): permissions_of(r.dependant)[0] for r in api_routes() for m in r.methods}
+    pages = {(m, r.path): permissions_of(r.dependant)[0] for r in page_routes() for m in r.methods}
+    same = {("GET", "/board"): ("GET", "/api/profile"), ("GET", "/board/districts.geojson"): ("GET", "/api/profile"),
+            ("POST", "/sign-out"): ("DELETE", "/api/session")}
+    assert {p: pages[p] for p in same} == {p: api[a] for p, a in same.items()}

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import re
 import shutil
 import socket
 import sys
@@ -216,6 +217,60 @@ def screenshot(page, name: str, *, to_docs: bool = False, folder: Path | None = 
     assert stddev > 5, f"the screenshot {name} is blank (pixel standard deviation {stddev:.1f})"
     path.write_bytes(data)
     return path
+
+
+# --- counts 1 to 7 (the board must never be shown one) ----------------------------------------------------------
+#: a whole number from 1 to 7 standing alone: not part of a bigger number (1,107 / 2021 / 7.7), a code (SVDA-1,
+#: E06000035), a share (5%) or a time; "decile 1" is a rank, not a count
+SMALL = re.compile(r"(?<![\w.,£$/:\-–])([1-7])(?![\w,%:/\-–]|\.\d)")
+#: (a count of months of data loaded, "4 usable months", is the data's extent, not a count of people or crimes)
+NOT_COUNTS = re.compile(r"\bdecile [1-7]\b|\b[1-7] (?:usable )?months?\b", re.I)
+#: elements whose numbers are not counts: dates, and what a template marks (an action's reference)
+EXEMPT = "time, [data-not-count], script, style"
+EXEMPT_XPATH = ".//time | .//*[@data-not-count] | .//script | .//style"
+
+
+def small_counts_in_text(text: str) -> list[str]:
+    """Each standalone 1 to 7 in ``text`` (with its surroundings), once ranks ("decile 1") are taken out."""
+    text = NOT_COUNTS.sub("", text)
+    return [text[max(m.start() - 40, 0):m.end() + 40].replace("\n", " ") for m in SMALL.finditer(text)]
+
+
+def small_counts_in_json(doc: object, inside: bool = False) -> list[str]:
+    """Each 1 to 7 among a JSON document's data (Vega-Lite ``values``, GeoJSON ``properties``): whole numbers, and
+    standalone ones in strings. Outside those (a chart's height, a stroke width) numbers are layout."""
+    found: list[str] = []
+    if isinstance(doc, dict):
+        for k, v in doc.items():
+            found += small_counts_in_json(v, inside or k in ("values", "properties"))
+    elif isinstance(doc, list):
+        for v in doc:
+            found += small_counts_in_json(v, inside)
+    elif inside and isinstance(doc, int) and not isinstance(doc, bool) and 1 <= doc <= 7:
+        found.append(str(doc))
+    elif inside and isinstance(doc, str):
+        found += small_counts_in_text(doc)
+    return found
+
+
+def visible_text_of_html(html: str) -> str:
+    """The text of a page's body without the exempt elements (what :func:`small_counts_in_text` reads)."""
+    import lxml.html
+
+    body = lxml.html.fromstring(html).find("body")
+    assert body is not None
+    for el in body.xpath(EXEMPT_XPATH):
+        el.drop_tree()  # keeps the text after it
+    return body.text_content()
+
+
+def json_blocks_of_html(html: str) -> list[object]:
+    import json
+
+    import lxml.html
+
+    return [json.loads(el.text_content()) for el in
+            lxml.html.fromstring(html).xpath('//script[@type="application/json"]')]
 
 
 _kit = types.ModuleType("vrhub_webkit", "Helpers of tests/web/conftest.py.")

@@ -18,6 +18,9 @@ EXTERNAL = re.compile(r"""src\s*=\s*["']?\s*(?:https?:)?//|url\(\s*["']?\s*(?:ht
                       r"""@import\s+["']?(?:https?:)?//|(?:fetch|import)\(\s*["'](?:https?:)?//""", re.I)
 
 
+LINK = re.compile(r"""<link[^>]+href\s*=\s*["']?\s*(?:https?:)?//""", re.I)
+
+
 def checksums() -> dict[str, str]:
     lines = (VENDOR / "CHECKSUMS.sha256").read_text(encoding="utf-8").splitlines()
     return {name: digest for digest, name in (line.split("  ", 1) for line in lines if line.strip())}
@@ -51,12 +54,29 @@ def _ours() -> list[Path]:
             if p.is_file() and p.suffix in {".html", ".css", ".js"} and VENDOR not in p.parents]
 
 
-def test_no_template_or_own_file_mentions_an_external_url() -> None:
+COMMENTS = re.compile(r"/\*.*?\*/|(?<![:\"'])//[^\n]*", re.S)
+
+
+def test_no_template_or_own_file_loads_anything_from_elsewhere() -> None:
+    """Our scripts and stylesheets name no URL off the hub outside comments (a comment may cite a standard); our
+    templates load nothing from elsewhere (no src=, stylesheet link or url() off the hub)."""
     files = _ours()
     assert any(p.suffix == ".html" for p in files) and any(p.suffix == ".js" for p in files)
-    found = [f"{p.relative_to(WEB)}: {m.group(0)}" for p in files
-             for m in re.finditer(r"https?://", p.read_text(encoding="utf-8"))]
+    found = []
+    for p in files:
+        text = p.read_text(encoding="utf-8")
+        if p.suffix == ".html":
+            found += [f"{p.relative_to(WEB)}: {m.group(0)}" for m in EXTERNAL.finditer(text)]
+            found += [f"{p.relative_to(WEB)}: {m.group(0)}" for m in LINK.finditer(text)]
+        else:
+            found += [f"{p.relative_to(WEB)}: {m.group(0)}" for m in re.finditer(r"https?://", COMMENTS.sub("", text))]
     assert not found, found
+
+
+@pytest.mark.parametrize("text", ['const u = "https://cdn.example/x.js";', "a { background: url(http://x/a.png) }"])
+def test_the_own_file_check_would_see_a_url(text: str) -> None:
+    assert re.search(r"https?://", COMMENTS.sub("", text))
+    assert not re.search(r"https?://", COMMENTS.sub("", "// see https://xhr.spec.whatwg.org/\n/* https://a.b */"))
 
 
 def test_no_vendored_stylesheet_or_script_loads_an_asset_from_elsewhere() -> None:

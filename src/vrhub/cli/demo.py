@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from vrhub.cli.console import RichProgress, out, print_json, steps
-from vrhub.library.demo import DEMO_SEED
+from vrhub.library.demo import DEMO_ACCOUNTS, DEMO_SEED
 
 
 def demo(as_json: bool = typer.Option(False, "--json", help="Print one JSON document.")) -> None:
@@ -40,7 +40,8 @@ def demo(as_json: bool = typer.Option(False, "--json", help="Print one JSON docu
                     "synthetic_force_crime": [r.to_json() for r in force_report.results],
                     "linkage": {k: linkage.report[k] for k in ("records", "clusters", "estimated_error", "accuracy",
                                                                 "seconds")},
-                    "gazetteer": [r.to_json() for r in gaz_report.results]})
+                    "gazetteer": [r.to_json() for r in gaz_report.results],
+                    "demo_accounts": [{"username": u, "role": r, "password": p} for u, r, p in DEMO_ACCOUNTS]})
         return
     print_report(report, geography_loaded=known is not None)
     out.print(f"Commissioned services: {len(register.services)} in the demo register; providers' returns loaded "
@@ -86,5 +87,18 @@ def demo(as_json: bool = typer.Option(False, "--json", help="Print one JSON docu
     with steps("Building the SNA", 10) as step:
         sna = partnership.sna(out=ws.home / "sna", pdf=True, on_step=step)
     out.print(f"[bold]Strategic Needs Assessment:[/] {sna.html}" + (f"\n  and {sna.pdf}" if sna.pdf else ""))
+    print_demo_accounts(DEMO_ACCOUNTS)
     out.print("Next: 'vrhub datasets' lists what is loaded; 'vrhub quarantine DATASET' shows rows set aside; "
               "'vrhub profile' writes the profile tables; 'vrhub strategy status' shows the action plans.")
+
+
+def print_demo_accounts(found: tuple[tuple[str, str, str], ...] | list[tuple[str, str, str]],
+                        where: str = "'vrhub serve', then open http://127.0.0.1:8000/") -> None:
+    """The demo's hub accounts, with the warning that they are demo credentials (also printed by 'vrhub serve')."""
+    if not found:
+        return
+    out.print(f"[bold]Web application[/] ({where}): demo accounts, one per role")
+    for username, role, password in found:
+        out.print(f"  {role:<17} user name {username:<13} password {password}")
+    out.print("[bold yellow]These are DEMO credentials for synthetic data: never use them on a hub with real data "
+              "(disable them with 'vrhub hub user disable NAME').[/]")

@@ -74,6 +74,9 @@ def serve(
     trusted_proxies: list[str] = typer.Option([], "--trusted-proxy", help="Address or network of the reverse proxy "
                                               "whose X-Forwarded-For is believed (repeat; default: none)."),
     token_max_days: int = typer.Option(365, "--token-max-days", help="The longest an API token may last, in days."),
+    session_hours: float = typer.Option(8.0, "--session-hours", help="The longest a browser session lasts, in hours."),
+    session_idle_minutes: float = typer.Option(30.0, "--session-idle-minutes", help="A browser session ends after "
+                                               "this many minutes without a request."),
 ) -> None:
     """Start the data-sharing hub (a FastAPI app; its OpenAPI is at /api/openapi.json). One process; for more,
     run several on other ports over the same PostgreSQL catalogue and workspace, behind the proxy."""
@@ -94,9 +97,15 @@ def serve(
         oidc = OidcSettings(oidc_issuer, oidc_client_id, secret, oidc_redirect_uri, oidc_username_claim)
     settings = HubSettings(workspace=state.settings(), max_upload_bytes=max_upload_mb << 20,
                            cookie_secure=not insecure_cookies, oidc=oidc, token_max_days=token_max_days,
-                           trusted_proxies=tuple(trusted_proxies))
+                           trusted_proxies=tuple(trusted_proxies), session_hours=session_hours,
+                           session_idle_minutes=session_idle_minutes)
     app = create_app(settings)
-    out.print(f"vrhub hub on http://{host}:{port} (workspace {settings.workspace.home}); OpenAPI at /api/openapi.json")
+    out.print(f"vrhub hub on http://{host}:{port} (workspace {settings.workspace.home}): the web application at /, "
+              "the API under /api (OpenAPI at /api/openapi.json)")
+    from vrhub.cli.demo import print_demo_accounts
+    from vrhub.library.demo import demo_accounts_present
+
+    print_demo_accounts(demo_accounts_present(app.state.hub.ws), f"http://{host}:{port}/")
     # forwarded headers are believed only from --trusted-proxy, by the app itself (create_app), never by uvicorn,
     # whose default would believe any process on this machine
     uvicorn.run(app, host=host, port=port, proxy_headers=False, log_level="info")

@@ -28,6 +28,10 @@ def build(
                                        "newest loaded); other vintages are assigned by the ONS best-fit lookup."),
     imd_domain: str | None = typer.Option(None, "--imd-domain", help="Deprivation domain of the gradient, e.g. "
                                           "crime (default: the IMD itself)."),
+    area: str | None = typer.Option(None, "--area", help="Build the SNA of one local area, with the partnership "
+                                    "beside it: a district or ward code (E07000114), a district name (Thanet), or "
+                                    "an area named in the workspace's areas.csv (a CSP or ward group)."),
+    all_areas: bool = typer.Option(False, "--all-areas", help="Build one SNA per district, each in its own file."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """Build the SNA from the workspace: findings, definition, data, the problem, strategy, appendix."""
@@ -37,9 +41,15 @@ def build(
     months = month_options(start, end, period)
     if out_dir is None:
         out_dir = output_folder(Path("."), "sna", release=release)
+    if area and all_areas:
+        raise typer.BadParameter("give --area or --all-areas, not both", param_hint="--all-areas")
+    if all_areas:
+        _all_areas(months, out_dir, as_json=as_json, pdf=pdf, release=release, definition=definition, docx=docx,
+                   vintage=vintage, imd_domain=imd_domain)
+        return
     with steps("Building the SNA", 8 + release + pdf + docx, enabled=not as_json) as step:
         result = state.partnership().sna(months, out=out_dir, pdf=pdf, release=release, definition=definition,
-                                         docx=docx, vintage=vintage, imd_domain=imd_domain, on_step=step)
+                                         docx=docx, vintage=vintage, imd_domain=imd_domain, on_step=step, area=area)
     if as_json:
         print_json(result.to_json())
         return
@@ -50,3 +60,24 @@ def build(
     out.print("Released: disclosure control applied throughout." if release else
               "Watermarked 'analyst draft — unsuppressed': add --release for a version to share.")
 
+
+
+def _all_areas(months: object, out_dir: Path, *, as_json: bool, **options: object) -> None:
+    """``--all-areas``: one SNA per district (``Partnership.sna_areas``), a line per area as it is written."""
+    from vrhub.cli.context import state
+
+    p = state.partnership()
+    with steps("Building the SNA of each district", len(p.districts(vintage=options.get("vintage"))),  # type: ignore[arg-type]
+               enabled=not as_json) as step:
+        results = p.sna_areas(months, out=out_dir, on_area=lambda a: step(a.name), **options)  # type: ignore[arg-type]
+    if as_json:
+        print_json({"areas": [r.to_json() for r in results]})
+        return
+    if results and results[0].label:
+        out.print(escape(results[0].label), style="bold yellow")
+    for r in results:
+        out.print(f"SNA written to {r.html}" + (f" and {r.pdf}" if r.pdf else "")
+                  + (f" and {r.docx}" if r.docx else ""))
+    out.print(f"{len(results)} area SNAs. " + ("Released: disclosure control applied throughout." if options["release"]
+                                              else "Watermarked 'analyst draft — unsuppressed': add --release for a "
+                                                   "version to share."))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -75,72 +76,87 @@ def synth(
             made_all = state.partnership().synth(out_dir, **options)
         else:
             made_all = Partnership.synth_files(out_dir, **options)
-    made, amb, cohort, made_returns = made_all.ed, made_all.ambulance, made_all.cohort, made_all.returns
-    report, amb_report = made_all.ed_report, made_all.ambulance_report
-    edu_report, yj_report = made_all.education_report, made_all.youth_justice_report
-    returns_load, force, force_report = made_all.returns_load, made_all.force_crime, made_all.force_crime_report
     if as_json:
-        payload = {"synthetic": True, "notice": SYNTHETIC_BANNER, "folder": str(out_dir), "seed": made.seed,
-                   "years": [first, last], "start": made.start, "months": made.months, "sites": list(made.sites),
-                   "rows": made.rows, "files": [str(p) for p in made.paths], "parameters": made.parameters,
-                   "citation": made.citation, "loaded": None}
-        payload["ambulance"] = {"files": [str(p) for p in amb.paths], "rows": amb.rows, "parameters": amb.parameters,
-                                "citation": amb.citation}
-        payload["cohort"] = {"education": [str(p) for p in cohort.education],
-                             "youth_justice": [str(p) for p in cohort.youth_justice], "key_file": str(cohort.key_file),
-                             "people": cohort.people, "rows": cohort.rows, "parameters": cohort.parameters,
-                             "citation": cohort.citation}
-        payload["returns"] = {"file": str(made_returns.returns_file), "rows": made_returns.rows,
-                              "surveys": {k: str(v) for k, v in made_returns.surveys.items()},
-                              "parameters": made_returns.parameters}
-        if report is not None:
-            payload["loaded"] = [r.to_json() for r in report.results]
-            payload["loaded_returns"] = returns_load.to_json()  # type: ignore[union-attr]
-            for name, rep in (("ambulance", amb_report), ("education", edu_report), ("youth_justice", yj_report)):
-                payload[f"loaded_{name}"] = [r.to_json() for r in rep.results]  # type: ignore[union-attr]
-            if force is not None and force_report is not None:
-                payload["force_crime"] = {"file": str(force.path), "rows": force.rows, "citation": force.citation,
-                                          "parameters": force.parameters}
-                payload["loaded_force_crime"] = [r.to_json() for r in force_report.results]
-        print_json(payload)
+        print_json(_payload(made_all, out_dir, first, last))
     else:
-        out.print(f"[bold yellow]{SYNTHETIC_BANNER}[/]")
-        out.print(f"Wrote {len(made.paths)} synthetic ISTV files ({made.rows:,} attendances, {len(made.sites)} sites, "
-                  f"{first}–{last}, seed {made.seed}) to {out_dir}")
-        p = made.parameters.get("planted") or {}
-        if no_signals or not p:
-            out.print("No signals planted in the ED returns (a null run).")
-        else:
-            out.print(f"Planted in the ED returns: a hot spot of {len(p['hotspot_lsoas'])} LSOAs at "
-                      f"{p['hotspot_excess']:g}× their expected rate; {p['intervention_reduction']:.0%} fewer "
-                      f"attendances of {p['intervention_district']} residents from {p['intervention_start']}; "
-                      f"{p['repeat_share']:.0%} near repeats within {p['repeat_max_days']:g} days.")
-        out.print(f"Wrote {len(amb.paths)} synthetic ambulance files ({amb.rows:,} call-outs) to "
-                  f"{out_dir / 'ambulance'}")
-        out.print(f"Wrote {len(cohort.paths)} pseudonymised synthetic cohort files ({cohort.people:,} young people, "
-                  f"{cohort.rows:,} education and youth justice rows) to {out_dir / 'cohort'}; key: {cohort.key_file}")
-        out.print(f"Wrote {made_returns.rows:,} synthetic providers' return rows (quarterly, "
-                  f"{len(made_returns.surveys)} services) and before/after surveys to {out_dir / 'returns'} "
-                  "(try 'vrhub evaluate survey --before-after FILE')")
-        if report is not None:
-            if force is None:
-                out.print("No police.uk street records are loaded, so no synthetic force crime extract was made (it "
-                          "is built on them): load them with 'vrhub ingest police-uk PATH' and run again.")
-            for what, rep in (("ED", report), ("ambulance", amb_report), ("education", edu_report),
-                              ("youth justice", yj_report), ("force crime", force_report)):
-                if rep is None:
-                    continue
-                accepted = sum(r.rows_accepted for r in rep.results)  # type: ignore[union-attr]
-                quarantined = sum(r.rows_quarantined for r in rep.results)  # type: ignore[union-attr]
-                out.print(f"Loaded {len(rep.results)} {what} files marked synthetic: {accepted:,} rows "  # type: ignore[union-attr]
-                          f"accepted, {quarantined:,} quarantined.")
-            out.print(f"Loaded the providers' returns: {len(returns_load.accepted):,} rows accepted, "  # type: ignore[union-attr]
-                      f"{len(returns_load.set_aside):,} set aside ('vrhub services report SERVICE').")
-            out.print("Try 'vrhub cardiff' next.")
-    failed = [r for rep in (report, amb_report, edu_report, yj_report, force_report) if rep is not None
-              for r in rep.results
-              if r.error]
+        _print_made(made_all, out_dir, first, last, no_signals)
+    reports = (made_all.ed_report, made_all.ambulance_report, made_all.education_report,
+               made_all.youth_justice_report, made_all.force_crime_report)
+    failed = [r for rep in reports if rep is not None for r in rep.results if r.error]
     for r in failed:
         out.print(f"[red]{r.source_file}: {r.error}[/]")
     if failed:
         raise typer.Exit(1)
+
+
+def _payload(made_all: Any, out_dir: Path, first: int, last: int) -> dict[str, Any]:
+    """The JSON document of ``vrhub synth --json``: what was written and, with ``--load``, what was loaded."""
+    made, amb, cohort, made_returns = made_all.ed, made_all.ambulance, made_all.cohort, made_all.returns
+    payload = {"synthetic": True, "notice": SYNTHETIC_BANNER, "folder": str(out_dir), "seed": made.seed,
+               "years": [first, last], "start": made.start, "months": made.months, "sites": list(made.sites),
+               "rows": made.rows, "files": [str(p) for p in made.paths], "parameters": made.parameters,
+               "citation": made.citation, "loaded": None}
+    payload["ambulance"] = {"files": [str(p) for p in amb.paths], "rows": amb.rows, "parameters": amb.parameters,
+                            "citation": amb.citation}
+    payload["cohort"] = {"education": [str(p) for p in cohort.education],
+                         "youth_justice": [str(p) for p in cohort.youth_justice], "key_file": str(cohort.key_file),
+                         "people": cohort.people, "rows": cohort.rows, "parameters": cohort.parameters,
+                         "citation": cohort.citation}
+    payload["returns"] = {"file": str(made_returns.returns_file), "rows": made_returns.rows,
+                          "surveys": {k: str(v) for k, v in made_returns.surveys.items()},
+                          "parameters": made_returns.parameters}
+    if made_all.ed_report is None:
+        return payload
+    payload["loaded"] = [r.to_json() for r in made_all.ed_report.results]
+    if made_all.returns_load is not None:
+        payload["loaded_returns"] = made_all.returns_load.to_json()
+    for name, rep in (("ambulance", made_all.ambulance_report), ("education", made_all.education_report),
+                      ("youth_justice", made_all.youth_justice_report)):
+        if rep is not None:
+            payload[f"loaded_{name}"] = [r.to_json() for r in rep.results]
+    force, force_report = made_all.force_crime, made_all.force_crime_report
+    if force is not None and force_report is not None:
+        payload["force_crime"] = {"file": str(force.path), "rows": force.rows, "citation": force.citation,
+                                  "parameters": force.parameters}
+        payload["loaded_force_crime"] = [r.to_json() for r in force_report.results]
+    return payload
+
+
+def _print_made(made_all: Any, out_dir: Path, first: int, last: int, no_signals: bool) -> None:
+    """What ``vrhub synth`` wrote and, with ``--load``, loaded, part by part."""
+    made, amb, cohort, made_returns = made_all.ed, made_all.ambulance, made_all.cohort, made_all.returns
+    out.print(f"[bold yellow]{SYNTHETIC_BANNER}[/]")
+    out.print(f"Wrote {len(made.paths)} synthetic ISTV files ({made.rows:,} attendances, {len(made.sites)} sites, "
+              f"{first}–{last}, seed {made.seed}) to {out_dir}")
+    p = made.parameters.get("planted") or {}
+    if no_signals or not p:
+        out.print("No signals planted in the ED returns (a null run).")
+    else:
+        out.print(f"Planted in the ED returns: a hot spot of {len(p['hotspot_lsoas'])} LSOAs at "
+                  f"{p['hotspot_excess']:g}× their expected rate; {p['intervention_reduction']:.0%} fewer "
+                  f"attendances of {p['intervention_district']} residents from {p['intervention_start']}; "
+                  f"{p['repeat_share']:.0%} near repeats within {p['repeat_max_days']:g} days.")
+    out.print(f"Wrote {len(amb.paths)} synthetic ambulance files ({amb.rows:,} call-outs) to {out_dir / 'ambulance'}")
+    out.print(f"Wrote {len(cohort.paths)} pseudonymised synthetic cohort files ({cohort.people:,} young people, "
+              f"{cohort.rows:,} education and youth justice rows) to {out_dir / 'cohort'}; key: {cohort.key_file}")
+    out.print(f"Wrote {made_returns.rows:,} synthetic providers' return rows (quarterly, "
+              f"{len(made_returns.surveys)} services) and before/after surveys to {out_dir / 'returns'} "
+              "(try 'vrhub evaluate survey --before-after FILE')")
+    if made_all.ed_report is None:
+        return
+    if made_all.force_crime is None:
+        out.print("No police.uk street records are loaded, so no synthetic force crime extract was made (it "
+                  "is built on them): load them with 'vrhub ingest police-uk PATH' and run again.")
+    for what, rep in (("ED", made_all.ed_report), ("ambulance", made_all.ambulance_report),
+                      ("education", made_all.education_report), ("youth justice", made_all.youth_justice_report),
+                      ("force crime", made_all.force_crime_report)):
+        if rep is None:
+            continue
+        accepted = sum(r.rows_accepted for r in rep.results)
+        quarantined = sum(r.rows_quarantined for r in rep.results)
+        out.print(f"Loaded {len(rep.results)} {what} files marked synthetic: {accepted:,} rows accepted, "
+                  f"{quarantined:,} quarantined.")
+    if made_all.returns_load is not None:
+        out.print(f"Loaded the providers' returns: {len(made_all.returns_load.accepted):,} rows accepted, "
+                  f"{len(made_all.returns_load.set_aside):,} set aside ('vrhub services report SERVICE').")
+    out.print("Try 'vrhub cardiff' next.")

@@ -103,5 +103,52 @@ def build_demo(ws: Any, *, progress: Any = None) -> Demo:
     register = register_in_force(ws)
     returns_file = Path(str(files("vrhub.governance") / "data" / "kent_returns_demo.csv"))
     save_returns(ws, read_returns(returns_file, register), register.sha256)
+    make_demo_accounts(ws)  # one hub account of each role, to try the web application ('vrhub serve')
     return Demo(geo_results, report, known, counts, ed, ambulance, cohort, edu_report, yj_report, partners, linkage,
                 force, gaz_report, register)
+
+
+# --- the demo's hub accounts ------------------------------------------------------------------------------------
+#: one account of each role for trying the web application on the demo (user name, role, password). These are
+#: DEMO CREDENTIALS, printed by 'vrhub demo' and 'vrhub serve': never make them on a hub holding real data.
+DEMO_ACCOUNTS = (("demo-partner", "partner_uploader", "demo-partner-password"),
+                 ("demo-analyst", "analyst", "demo-analyst-password"),
+                 ("demo-board", "board_viewer", "demo-board-password"),
+                 ("demo-admin", "admin", "demo-admin-password"))
+DEMO_ORGANISATION = "Kent Police"
+
+
+def make_demo_accounts(ws: Any) -> list[tuple[str, str, str]]:
+    """Make the demo's accounts (``DEMO_ACCOUNTS``; those already there are left as they are, so running the demo
+    again is safe), and an agreement under which the demo partner shares police.uk street crime with the demo
+    analyst. Returns the accounts."""
+    import datetime as dt
+    from contextlib import suppress
+
+    from vrhub.domain.errors import Conflict, NotFound
+    from vrhub.governance.access import accounts, agreements
+
+    cat = ws.catalogue
+    try:
+        accounts.organisation(cat, DEMO_ORGANISATION)
+    except NotFound:
+        accounts.create_organisation(cat, DEMO_ORGANISATION, "police")
+    for username, role, password in DEMO_ACCOUNTS:
+        with suppress(Conflict):  # made by an earlier run
+            accounts.create_user(cat, username, role, password=password, display_name=f"Demo {role.replace('_', ' ')}",
+                                 organisation_name=DEMO_ORGANISATION if role == "partner_uploader" else None)
+    if not any(a.name == "Demo: Kent Police street crime" for a in agreements.agreements(cat)):
+        agreements.create_agreement(
+            cat, "Demo: Kent Police street crime", organisation_name=DEMO_ORGANISATION, kinds=["police_uk_street"],
+            purpose="serious violence profile and SNA (demo)", retention_days=365,
+            lawful_basis="UK GDPR Art. 6(1)(e); Police, Crime, Sentencing and Courts Act 2022 s.13",
+            start=dt.date(2020, 1, 1), analysts=["demo-analyst"])
+    return list(DEMO_ACCOUNTS)
+
+
+def demo_accounts_present(ws: Any) -> list[tuple[str, str, str]]:
+    """The demo accounts this workspace's hub has (what 'vrhub serve' prints), none if it is not the demo's."""
+    from vrhub.governance.access import accounts
+
+    names = {u.username for u in accounts.users(ws.catalogue) if u.active}
+    return [a for a in DEMO_ACCOUNTS if a[0] in names]

@@ -501,18 +501,100 @@ class Partnership(GovernanceVerbs):
                             **options)
         return render_sna(inputs, pdf=pdf)
 
+    def area(self, spec: str, *, vintage: int | None = None) -> Any:
+        """The local area ``spec`` names (``analysis.areas.resolve_area``): a group of the workspace's ``areas.csv``
+        (a CSP, a ward group), an ONS district / ward / LSOA code, or a district's name."""
+        from vrhub.analysis.areas import resolve_area
+        from vrhub.ingest.area_groups import FILE_NAME, read_area_groups
+
+        return resolve_area(self.engine, spec, vintage=vintage, groups=read_area_groups(self.home / FILE_NAME))
+
+    def districts(self, *, vintage: int | None = None) -> list[Any]:
+        """Every district of the loaded geography as an area (``analysis.areas.district_areas``)."""
+        from vrhub.analysis.areas import district_areas
+
+        return district_areas(self.engine, vintage=vintage)
+
     def sna(self, period: PeriodLike = None, *, out: Path, release: bool = False, pdf: bool = False,
-            definition: str | None = None, **options: Any) -> Any:
-        """Build the Strategic Needs Assessment into ``out`` (``report.sna.build_sna``). A PDF needs WeasyPrint's
-        Pango; without it the error says so and what to do."""
+            definition: str | None = None, area: Any = None, **options: Any) -> Any:
+        """Build the Strategic Needs Assessment into ``out`` (``report.sna.build_sna``); with ``area`` (see
+        :meth:`area`) that local area's, with the partnership's figures beside it. A PDF needs WeasyPrint's Pango;
+        without it the error says so and what to do."""
         from vrhub.report.sna import build_sna
 
         lo, hi = months(period)
+        place = self.area(area, vintage=options.get("vintage")) if isinstance(area, str) else area
         try:
             return build_sna(self.ws, out=out, start=lo, end=hi, pdf=pdf, release=release,
-                             definition=self.definition(definition), **options)
+                             definition=self.definition(definition), area=place, **options)
         except OSError as exc:
             if pdf and ("pango" in str(exc).lower() or "cannot load library" in str(exc).lower()):
                 raise VrhubError(f"the PDF cannot be made on this machine: {exc}",
                                  "install Pango (see WeasyPrint's install guide) or build without --pdf") from exc
             raise
+
+    def sna_areas(self, period: PeriodLike = None, *, out: Path, areas: list[str] | None = None,
+                  on_area: Callable[[Any], None] | None = None, **options: Any) -> list[Any]:
+        """One SNA per area (default: every district) into ``out``, named by area code; partnership-wide parts computed
+        once (``report.sna.area.SnaShared``); ``on_area(area)`` before each."""
+        from vrhub.report.sna.area import SnaShared
+
+        vintage = options.get("vintage")
+        places = [self.area(a, vintage=vintage) for a in areas] if areas else self.districts(vintage=vintage)
+        shared = SnaShared()
+        results = []
+        lo, hi = months(period)
+        for place in places:
+            if on_area:
+                on_area(place)
+            results.append(self.sna((lo, hi), out=out, area=place, shared=shared, **options))
+        return results
+
+    # --- the partnership's own words in the SNA ---------------------------------------------------------------------
+    def narrative_sections(self) -> list[dict[str, Any]]:
+        """The SNA sections the partnership writes for, in page order: ``key`` (the file ``<home>/sna/narrative/
+        <key>.md``), ``title``, ``guidance`` (what the board expects there) and ``written`` (whether the file holds
+        any words beyond its guidance). See ``report.sna.narrative``."""
+        from vrhub.report.sna import narrative
+
+        return [{"key": s.key, "title": s.title, "guidance": s.guidance,
+                 "written": bool(narrative.written(narrative.read_narrative(self.home, s.key)))}
+                for s in narrative.SECTIONS]
+
+    def read_narrative(self, section: str) -> str:
+        """The Markdown of ``section`` as stored (guidance comments included; created with them if missing)."""
+        from vrhub.report.sna.narrative import read_narrative
+
+        return read_narrative(self.home, section)
+
+    def save_narrative(self, section: str, text: str) -> Path:
+        """Replace ``section``'s Markdown with ``text`` (atomic); the next SNA build shows it, and its hash appears in
+        the data-versions appendix. Raw HTML in ``text`` is shown escaped, never as markup."""
+        from vrhub.report.sna.narrative import save_narrative
+
+        return save_narrative(self.home, section, text)
+
+    def recommendation_edits(self) -> dict[str, str]:
+        """The partnership's wording of the SNA's recommendations, by key (``report.sna.recommendations``)."""
+        from vrhub.report.sna.recommendations import load_edits
+
+        return load_edits(self.home)
+
+    def save_recommendation(self, key: str, text: str | None) -> Path:
+        """Reword recommendation ``key`` (the keys are listed in the SNA's appendix C); ``None`` or blank restores
+        the generated text."""
+        from vrhub.report.sna.recommendations import save_edit
+
+        return save_edit(self.home, key, text)
+
+    # --- the board ----------------------------------------------------------------------------------------------
+    def board_dashboard(self, period: PeriodLike = None, *, today: dt.date | None = None,
+                        definition: str | None = None) -> Result[Any]:
+        """The board's dashboard (``library.dashboard.build_board_dashboard``): released figures only — the
+        district profile, success measures, findings, action plans and commissioned services' outputs."""
+        from vrhub.library.dashboard import build_board_dashboard
+
+        profile = self.profile(period, level="district", definition=definition)
+        board = build_board_dashboard(self.ws, profile, today=today or dt.date.today())
+        return Result("board_dashboard", board, dict(profile.parameters), list(board.datasets),
+                      profile.definition_sha256, profile.citation, released=True, statement=board.statement)

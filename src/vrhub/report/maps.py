@@ -123,12 +123,16 @@ def choropleth(
     location_note: str = LOCATION_NOTE,
     width: int = 640,
     cells: bool = False,
+    furnish: bool = False,
+    outlines: gpd.GeoDataFrame | None = None,
 ) -> alt.Chart:
     """A choropleth of ``column`` over the areas or cells of ``places`` (any CRS, drawn on British National Grid).
 
     ``classes`` maps class labels to colours for a categorical map (Gi* classes, emerging patterns); without it
     the column is a number on a sequential ``scheme``. Areas whose value is missing (NaN/None: suppressed) are
     drawn grey and listed in the legend as ``missing_label``; they show no value, not even in the tooltip.
+    With ``furnish`` the map gets town labels, a scale bar, a north arrow and the ``outlines`` given (district
+    boundaries) over the areas (:mod:`vrhub.report.map_furniture`).
 
     ``cells``: the places are grid cells, drawn as rectangles (each cell's extent on British National Grid: a cell
     clipped by the coast is drawn as its clipped extent) rather than as shapes. Vega renders 61,000 rectangles in a
@@ -185,6 +189,11 @@ def choropleth(
         )
     description = (f"Map: {title}. {legend_title} for {len(gdf):,} areas; {int(missing.sum()):,} with no value shown. "
                    f"{location_note}. {notice}.")
+    if furnish and len(gdf) and not cells:  # furniture is drawn in projected units: areas, not grid cells
+        from vrhub.report.map_furniture import furniture
+
+        lines = None if outlines is None else _for_map(outlines, ["name"], simplify_m)
+        layers += furniture((minx, miny, maxx, maxy), projection.to_dict(), outlines=lines, geo_values=_geo_values)
     height = round(width * (maxy - miny) / (maxx - minx)) if maxx > minx else width
     return alt.layer(*layers).properties(
         title={"text": title, "subtitle": [notice, location_note]}, width=width,

@@ -42,6 +42,8 @@ class Hub:
     ws: Workspace
     cache: dict[Any, Any] = field(default_factory=dict)
     sign_on: SignOn | None = None  # single sign-on, when configured
+    uploads_loading: int = 0  # uploads being loaded now (readers are then given the last complete profile)
+    upload_slots: Any = None  # an anyio CapacityLimiter of settings.uploads_at_once, made in the event loop
 
 
 @dataclass(frozen=True)

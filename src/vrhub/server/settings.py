@@ -34,6 +34,9 @@ class HubSettings:
     cookie_secure: bool = True
     #: profiles kept in memory per process, keyed by their parameters and the data versions they read
     profile_cache: int = 16
+    #: uploads loaded at the same time; more wait their turn (without holding a worker thread). Loading is
+    #: CPU-bound Python: twenty at once on two cores left the readers' threads a twentieth of the interpreter each
+    uploads_at_once: int = 2
     #: the longest an API token may last, in days (a token asked for longer, or made before a shorter limit, is not
     #: accepted past it)
     token_max_days: int = MAX_TOKEN_DAYS

@@ -18,7 +18,8 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
-from vrhub.analysis.profile.partner import partner_profile
+from vrhub.analysis.areas import Area
+from vrhub.analysis.profile.partner import PartnerProfile, partner_profile
 from vrhub.analysis.profile.trend import TrendResult, days_in, fit_trend, rate_ratio
 from vrhub.analysis.profile.who import measures_table, stop_search_who
 from vrhub.analysis.scope import (
@@ -77,6 +78,8 @@ class Profile:
     deprivation: str | None = None
     #: whether any dataset read is marked synthetic (every output of the profile then says so first)
     synthetic: bool = False
+    #: the local area profiled ({code, name, kind, lsoas}), or None for the whole partnership
+    area: dict[str, Any] | None = None
 
     def tables(self) -> dict[str, pa.Table]:
         return {name: t for s in self.sections.values() for name, t in s.tables.items()}
@@ -85,6 +88,7 @@ class Profile:
 def build_profile(
     engine: Engine, definition: Definition, *, start: dt.date | None = None, end: dt.date | None = None,
     level: str = "district", strand: str | None = None, vintage: int | None = None, imd_domain: str | None = None,
+    area: Area | None = None,
 ) -> Profile:
     """Profile the police.uk street records in scope of ``definition`` (or one of its strands).
 
@@ -98,6 +102,11 @@ def build_profile(
     newest population loaded for that vintage (of the strand's ages, e.g. 0–25 for the youth strand), with the
     population and its year beside each rate. ``imd_domain`` names the deprivation domain of the gradient
     (default: the IMD itself; e.g. ``crime``).
+
+    ``area`` (:mod:`vrhub.analysis.areas`) keeps only the records placed in its LSOAs (after the vintage bridge), so
+    that 'what', 'where' and 'when' describe that area; records with no location cannot be placed in any area and
+    are left out. Partner feeds, stop and search and force crime records are not split by area yet: an area profile
+    says so in 'who', 'when' and 'why' instead of showing the whole partnership's figures as the area's.
     """
     if level not in LEVELS:
         raise UsageError(f"unknown level {level!r}: use one of {', '.join(LEVELS)}", option="--level")
@@ -107,6 +116,11 @@ def build_profile(
     t = base.filter((base.month >= start) & (base.month <= end))
     in_scope = t.filter(t.sv_status != "not")
     in_scope, vscope = on_vintage(engine, in_scope, vintage)
+    if area is not None:
+        members = list(area.lsoas)
+        in_scope = in_scope.filter(in_scope.lsoa_code.isin(members))
+        placed, _ = on_vintage(engine, t, vintage)
+        t = placed.filter(placed.lsoa_code.isin(members))
     datasets = sorted(set(t.select("dataset_id").distinct().to_pyarrow().column(0).to_pylist()))
     geo = Geography(engine)
     scope_types = set(in_scope.select("crime_type").distinct().to_pyarrow().column(0).to_pylist())
@@ -114,14 +128,18 @@ def build_profile(
     warnings = [w for w in supply_warnings(engine, SOURCE)
                 if start <= w.month <= end and (w.category == ALL or w.category in scope_types)]
 
-    partners = partner_profile(engine, definition, start, end, strand)
+    partners = partner_profile(engine, definition, start, end, strand) if area is None else \
+        PartnerProfile({}, [], False)
     sections = {
         "what": _what(t),
-        "where": _where(in_scope, geo, level, vscope, strand_ages(definition, strand), imd_domain),
+        "where": _where(in_scope, geo, level, vscope, strand_ages(definition, strand), imd_domain, area),
         "when": _when(in_scope, start, end, warnings),
-        "who": _who(engine, start, end),
+        "who": _who(engine, start, end) if area is None else Section("who", False, notes=[AREA_NOT_SPLIT]),
         "why": _why(definition),
     }
+    if area is not None:
+        sections["when"].notes.append(AREA_NOT_SPLIT)
+        sections["why"].notes.append(AREA_NOT_SPLIT)
     for name, part in partners.parts.items():
         s = sections[name]
         if part.tables:  # a partner feed answers: the notes saying no source can are no longer true
@@ -129,7 +147,8 @@ def build_profile(
             s.notes = [n for n in s.notes if not n.startswith(NO_SOURCE_NOTES)]
         s.tables.update(part.tables)
         s.notes.extend(part.notes)
-    force_ids, force_records, force_synthetic = _force_parts(engine, definition, sections, start, end, strand)
+    force_ids, force_records, force_synthetic = _force_parts(engine, definition, sections, start, end, strand) \
+        if area is None else ([], None, False)
     datasets = sorted({*datasets, *partners.datasets, *force_ids})
     trend = sections["when"].__dict__.pop("trend")
     sections["when"].notes[:0] = period_notes
@@ -151,7 +170,9 @@ def build_profile(
     profile = Profile(start, end, level, strand, definition.provenance(), datasets, sections, headline, trend,
                       [w.to_json() for w in warnings], cap.rows(), [], vscope, where.__dict__.pop("population", None),
                       where.__dict__.pop("deprivation", None),
-                      engine.synthetic(datasets))
+                      engine.synthetic(datasets),
+                      None if area is None else {"code": area.code, "name": area.name, "kind": area.kind,
+                                                 "lsoas": len(area.lsoas)})
     profile.summary = summarise(profile)
     return profile
 
@@ -214,7 +235,7 @@ def _what(t: ir.Table) -> Section:
 
 
 def _where(t: ir.Table, geo: Geography, level: str, vscope: VintageScope | None = None,
-           ages: tuple[int, int] | None = None, imd_domain: str | None = None) -> Section:
+           ages: tuple[int, int] | None = None, imd_domain: str | None = None, area: Area | None = None) -> Section:
     vintage = vscope.vintage if vscope else None
     try:
         lookup = geo.lsoa_lookup(vintage)
@@ -224,7 +245,7 @@ def _where(t: ir.Table, geo: Geography, level: str, vscope: VintageScope | None 
     per_lsoa = located.group_by("lsoa_code").agg(
         records=located.count(), definite=(located.sv_status == "definite").sum(),
         possible=(located.sv_status == "possible").sum())
-    lk = lookup
+    lk = lookup if area is None else lookup.filter(lookup.lsoa_code.isin(list(area.lsoas)))
     notes: list[str] = list(vscope.notes) if vscope else []
     figures: dict[str, int] = dict(vscope.figures) if vscope else {}
     pop, label = None, None
@@ -266,6 +287,9 @@ def _where(t: ir.Table, geo: Geography, level: str, vscope: VintageScope | None 
     no_loc = t.filter(t.lsoa_code.isnull()).count().to_pyarrow().as_py()
     figures |= {"no_location": no_loc, "outside_geography": outside}
     notes.append(location_note(no_loc, outside))
+    if area is not None:
+        notes.append(f"only records placed in the {len(area.lsoas):,} LSOAs of {area.name} are counted; records "
+                     "with no location cannot be placed in any area")
     if popn is not None:
         notes.append(f"rates are per 1,000 {label}; the population and its year are beside each rate")
         notes.extend(popn.notes)
@@ -416,6 +440,9 @@ def _who(engine: Engine, start: dt.date, end: dt.date) -> Section:
 
 
 POLICE_UK_WHY = "police.uk street data has no domestic-abuse"
+#: the note an area profile gives where the partnership's feeds are not split by area
+AREA_NOT_SPLIT = ("partner feeds (ED, ambulance, youth justice), stop and search and force crime records are not "
+                  "split by local area yet: they are in the partnership's SNA")
 
 
 def _why(definition: Definition) -> Section:
@@ -473,12 +500,15 @@ def summarise(p: Profile) -> list[str]:
     else:
         lines.append(f"From {period}, {_n(h['definite'])} records were definitely {scope} and {_n(h['possible'])} "
                      "more may be: the source cannot separate them (see 'what').")
+    if p.area:
+        lines[0] = lines[0].replace(f"From {period},", f"From {period}, in {p.area['name']},", 1)
     where = p.sections["where"]
     if where.available and "where_by_area" in where.tables:
         rows = where.tables["where_by_area"].to_pylist()
-        if rows and "rate_per_1000" in rows[0]:
-            top = max(rows, key=lambda r: r["rate_per_1000"] or 0)
-            low = min(rows, key=lambda r: r["rate_per_1000"] if r["rate_per_1000"] is not None else math.inf)
+        rated = [r for r in rows if r.get("rate_per_1000") is not None]  # a released rate of a suppressed count: None
+        if len(rated) >= 2:
+            top = max(rated, key=lambda r: r["rate_per_1000"])
+            low = min(rated, key=lambda r: r["rate_per_1000"])
             who = (p.population or "residents").split(",")[0]
             lines.append(f"The highest rate was in {top['area_name']} ({top['rate_per_1000']:.1f} per 1,000 "
                          f"{who}), the lowest in {low['area_name']} ({low['rate_per_1000']:.1f}).")

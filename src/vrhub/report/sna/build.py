@@ -21,10 +21,12 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from vrhub.analysis.areas import Area
 from vrhub.analysis.profile import build_profile
 from vrhub.domain.definitions import Definition, load_definition
 from vrhub.domain.periods import parse_period as parse_period  # the one period grammar
 from vrhub.governance.store import in_force
+from vrhub.report.sna.area import SnaShared, area_level, comparison
 from vrhub.report.sna.board import titled_svg
 from vrhub.report.sna.context import _context
 from vrhub.report.sna.publication import Publication
@@ -65,11 +67,13 @@ class SnaInputs:
     start: dt.date
     end: dt.date
     definition_sha256: str
+    area: Area | None = None
 
     @property
     def stem(self) -> str:
-        """The file name the SNA is written under, without its suffix."""
-        return f"sna_{self.start:%Y-%m}_{self.end:%Y-%m}{'_release' if self.released else '_draft'}"
+        """The file name the SNA is written under, without its suffix (an area SNA's begins with the area's code)."""
+        where = f"{self.area.slug}_" if self.area else ""
+        return f"sna_{where}{self.start:%Y-%m}_{self.end:%Y-%m}{'_release' if self.released else '_draft'}"
 
 
 @dataclass
@@ -88,15 +92,30 @@ def gather_sna(
     definition: Definition | None = None, release: bool = False,
     built_at: dt.datetime | None = None, today: dt.date | None = None, vintage: int | None = None,
     imd_domain: str | None = None, on_step: Callable[[str], None] | None = None,
+    area: Area | None = None, shared: SnaShared | None = None,
 ) -> SnaInputs:
     """Run every analysis the SNA shows and assemble the page's context (released with ``release``: the
-    release step is applied here, once, to the profile and to each analysis the page shows)."""
+    release step is applied here, once, to the profile and to each analysis the page shows).
+
+    With ``area`` (:mod:`vrhub.analysis.areas`) the SNA is that local area's, with the partnership's figures beside
+    it (:mod:`vrhub.report.sna.area`); ``shared`` carries the partnership-wide parts from one area's SNA to the next
+    so that a run over many areas computes them once."""
     step = on_step or (lambda _label: None)  # progress: each stage named as it starts (the CLI draws a bar)
     definition = definition or load_definition()
     engine = ws.engine()
+    shared = shared or SnaShared()
     step("the problem profile")
-    profile = build_profile(engine, definition, start=start, end=end, level="district", vintage=vintage,
-                            imd_domain=imd_domain)
+    level = "district" if area is None else area_level(ws, area)
+    profile = build_profile(engine, definition, start=start, end=end, level=level, vintage=vintage,
+                            imd_domain=imd_domain, area=area)
+    compare = None
+    if area is not None:
+        if shared.whole is None:
+            shared.whole = build_profile(engine, definition, start=start, end=end, level="district",
+                                         vintage=vintage, imd_domain=imd_domain)
+        partnership = in_force(ws).partnership
+        compare = comparison(profile, shared.whole, str(partnership.get("area") or partnership.get("name")),
+                             Publication(release))
     gov = in_force(ws)
     built_at = built_at or dt.datetime.now(dt.UTC).replace(microsecond=0)
     today = today or built_at.date()
@@ -107,8 +126,9 @@ def gather_sna(
         step("disclosure control")
         profile, notice = release_profile(profile)  # tables, headline, summary and notes all protected
     tables = profile.tables()
-    ctx = _context(ws, profile, definition, gov, tables, notice, Publication(release), built_at, today, step)
-    return SnaInputs(ctx, release, profile.start, profile.end, definition.sha256)
+    ctx = _context(ws, profile, definition, gov, tables, notice, Publication(release), built_at, today, step,
+                   shared=shared, area=area, comparison=compare)
+    return SnaInputs(ctx, release, profile.start, profile.end, definition.sha256, area)
 
 
 def render_sna(inputs: SnaInputs, *, pdf: bool = False, on_step: Callable[[str], None] | None = None) -> RenderedSna:
@@ -133,11 +153,13 @@ def build_sna(
     definition: Definition | None = None, release: bool = False, pdf: bool = False,
     built_at: dt.datetime | None = None, today: dt.date | None = None, vintage: int | None = None,
     imd_domain: str | None = None, on_step: Callable[[str], None] | None = None, docx: bool = False,
+    area: Area | None = None, shared: SnaShared | None = None,
 ) -> SnaResult:
     """:func:`gather_sna`, :func:`render_sna`, and the files written to ``out`` (with ``docx``, also an editable Word
     document of the same page: :func:`vrhub.report.sna.docx_export.write_docx`)."""
     inputs = gather_sna(ws, start=start, end=end, definition=definition, release=release, built_at=built_at,
-                        today=today, vintage=vintage, imd_domain=imd_domain, on_step=on_step)
+                        today=today, vintage=vintage, imd_domain=imd_domain, on_step=on_step, area=area,
+                        shared=shared)
     page = render_sna(inputs, pdf=pdf, on_step=on_step)
     out.mkdir(parents=True, exist_ok=True)
     html_path = out / f"{page.stem}.html"

@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
+from vrhub.analysis.areas import Area
 from vrhub.analysis.cohort import CITATION as CohortCitation
 from vrhub.analysis.profile import Profile
 from vrhub.domain.definitions import Definition
@@ -18,9 +20,14 @@ from vrhub.domain.labels import notice as notice_line
 from vrhub.governance.registers import Governance
 from vrhub.ingest.supply_check import ALL
 from vrhub.report import charts
+from vrhub.report.sna.area import LEVEL_WORDS, SnaShared, area_scope_note
 from vrhub.report.sna.board import board_texts
+from vrhub.report.sna.cost import cost_section
+from vrhub.report.sna.findings import period_words, sourced_findings
 from vrhub.report.sna.format import _imd_alt, _svg, _table
+from vrhub.report.sna.narrative import narrative_for_page
 from vrhub.report.sna.publication import Publication
+from vrhub.report.sna.recommendations import apply_edits, edits_version, generate, load_edits
 from vrhub.report.sna.sections import (
     CARDIFF_CAPTIONS,
     HOTSPOT_PERMUTATIONS,
@@ -41,7 +48,10 @@ EXECUTIVE_ITEMS = 4  # findings and recommendations on the one-page executive su
 
 def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: dict[str, pa.Table], notice: str,
              pub: Publication, built_at: dt.datetime, today: dt.date,
-             step: Callable[[str], None] = lambda _label: None) -> dict[str, Any]:
+             step: Callable[[str], None] = lambda _label: None, *, shared: SnaShared | None = None,
+             area: Area | None = None, comparison: dict[str, Any] | None = None) -> dict[str, Any]:
+    shared = shared or SnaShared()
+    once = partial(_once, shared, p, pub)  # the partnership-wide parts: computed once per run, shared by areas
     step("charts")
     datasets = ws.catalogue.datasets()
     used = set(p.datasets)  # the cohort's education and youth justice versions are added below when it is shown
@@ -50,37 +60,50 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
     warnings = [w for w in p.supply_warnings if w["category"] == ALL]
     charts_out = _profile_charts(p, tables, notice)
     step("hot spots (police.uk)")
-    hotspots = _hotspots(ws, d, p, notice, pub)
+    hotspots = _hotspots(ws, d, p, notice, pub, shared=shared, area=area)
     if hotspots:
         charts_out.append(hotspots["chart"])
+        if hotspots.get("rate_chart"):  # no hot spot reached significance: the rates, described, not tested
+            charts_out.append(hotspots["rate_chart"])
     step("hot spots (ED attendances)")
-    ed_hotspots = _hotspots(ws, d, p, notice, pub, source="ed_istv")
+    ed_hotspots = _hotspots(ws, d, p, notice, pub, source="ed_istv", shared=shared, area=area)
     if ed_hotspots:
         charts_out.append(ed_hotspots["chart"])
     step("near repeats (Knox)")
-    near_repeat = _near_repeat(ws, d, p, pub)
+    near_repeat = once("near_repeat", lambda: _near_repeat(ws, d, p, pub))
     synthetic_kinds = {x.kind for x in datasets if x.synthetic}
     step("partners' data and the linked cohort")
     partner = _partner_sections(p, tables, notice, pub, synthetic_kinds)
-    causes = _causes(ws, p, pub)
+    causes = once("causes", lambda: _causes(ws, p, pub))
     status = gov.status(today)
     red = [a for a in status if a["rag"] == "red"]
-    works = _what_works(ws, today, pub)
-    cardiff = _cardiff(ws, p, pub)
+    works = once("works", lambda: _what_works(ws, today, pub))
+    cardiff = once("cardiff", lambda: _cardiff(ws, p, pub))
     missing = _missing(p, near_repeat, causes, cardiff, works)
-    findings = list(p.summary) + ([causes["finding"]] if causes["finding"] else [])
-    recs = _recommendations(p, tables, warnings, red, causes)
+    cost = cost_section(tables, p.start, p.end, period_words(p.start, p.end), pub)
+    finding_items = sourced_findings(p, sources, causes=causes, cost=cost)
+    findings = [str(f) for f in finding_items]
+    rec_items = apply_edits(generate(tables, headline=p.headline, warnings=warnings, red=red, causes=causes,
+                                     services=works["services"], hotspots=hotspots), load_edits(ws.home))
+    recs = [r.text for r in rec_items]
+    narrative, narrative_versions = narrative_for_page(ws.home)
+    edits = edits_version(ws.home)
+    if edits:
+        narrative_versions.append(edits)
     cap = [r for r in p.capability if r["kind"] in ("measure", "strand")]
     rebuild = (f"vrhub sna build --period {p.start:%Y-%m}..{p.end:%Y-%m} --out DIR"
                + (" --release" if pub.released else "") + " --pdf")
-    methods = _methods(p, hotspots or ed_hotspots, near_repeat, works, causes)
+    methods = _methods(p, hotspots or ed_hotspots, near_repeat, works, causes, cost)
     if causes["result"] is not None:
         used |= set(causes["result"].datasets)
     versions = [{"id": x.id, "kind": x.kind, "file": Path(x.source_file).name if x.source_file else "",
                  "sha256": x.sha256[:16],
                  "received": x.received_at.strftime("%Y-%m-%d")} for x in datasets if x.id in used]
     ctx = {
-        "title": f"Serious Violence Strategic Needs Assessment, {p.start:%B %Y} to {p.end:%B %Y}",
+        "title": f"Serious Violence Strategic Needs Assessment{f': {area.name}' if area else ''}, "
+                 f"{p.start:%B %Y} to {p.end:%B %Y}",
+        "area": area, "comparison": comparison,
+        "area_scope": area_scope_note(p.area, p.level) if p.area else None,
         "partnership": gov.partnership, "members": gov.members, "board": gov.board, "strands": gov.strands,
         "actions": status, "notice": notice, "release": pub.released, "definition": d, "profile": p,
         "sources": sources, "warnings": warnings, "charts": charts_out, "findings": findings,
@@ -92,12 +115,19 @@ def _context(ws: Workspace, p: Profile, d: Definition, gov: Governance, tables: 
         "ed_hotspots": ed_hotspots, "near_repeat": near_repeat, "partner": partner, "causes": causes,
         "datasets_used": sorted(used), "cardiff_captions": CARDIFF_CAPTIONS,
         "synthetic": any(s["synthetic"] for s in sources), "demo": gov.demo,
-        "executive": {"findings": findings[:EXECUTIVE_ITEMS], "recommendations": recs[:EXECUTIVE_ITEMS]},
+        "executive": {"findings": finding_items[:EXECUTIVE_ITEMS], "recommendations": recs[:EXECUTIVE_ITEMS]},
+        "finding_items": finding_items, "recommendation_items": rec_items, "cost": cost,
+        "narrative": narrative, "narrative_versions": narrative_versions,
     }
     ctx["label"] = notice_line(demo=gov.demo, synthetic=ctx["synthetic"], what="strategy")
     ctx["how_to_fill"] = board_texts(ctx)  # commands and options leave the body for the appendix
     ctx["fingerprint"] = hashlib.sha256(repr(sorted(ctx["versions"], key=lambda v: v["id"])).encode()).hexdigest()[:16]
     return ctx
+
+
+def _once(shared: SnaShared, p: Profile, pub: Publication, name: str, compute: Callable[[], Any]) -> Any:
+    """A partnership-wide part of the page, computed once per (part, period, strand, draft or release) in a run."""
+    return shared.part((name, p.start, p.end, p.strand, pub.released), compute)
 
 
 def _sources(datasets: list[Any], pub: Publication) -> list[dict[str, Any]]:
@@ -132,11 +162,13 @@ def _profile_charts(p: Profile, tables: dict[str, pa.Table], notice: str) -> lis
         if "rate_per_1000" in wdf:
             wdf = wdf.dropna(subset=["rate_per_1000"])
             wdf["rate_per_1000"] = wdf["rate_per_1000"].astype(float)
-            chart = charts.bar_chart(wdf, "area_name", "rate_per_1000", "Rate per 1,000 residents by district",
-                                     notice, "Records per 1,000 residents")
+            level = p.level if p.level in LEVEL_WORDS else "district"
+            chart = charts.bar_chart(wdf, "area_name", "rate_per_1000", "Rate per 1,000 residents by "
+                                     + LEVEL_WORDS[level].removesuffix("s"), notice, "Records per 1,000 residents")
             top = wdf.sort_values("rate_per_1000", ascending=False).head(3)
-            charts_out.append({"id": "districts", "svg": _svg(chart),
-                               "alt": "Bar chart of rates per 1,000 residents by district; highest: "
+            charts_out.append({"id": "districts", "svg": _svg(chart), "areas": LEVEL_WORDS[level],
+                               "alt": "Bar chart of rates per 1,000 residents by "
+                                      f"{LEVEL_WORDS[level].removesuffix('s')}; highest: "
                                       + ", ".join(f"{r.area_name} {r.rate_per_1000:.1f}" for r in top.itertuples()),
                                "table": _table(tables["where_by_area"],
                                                ["area_name", "records", "population", "rate_per_1000"])})
@@ -176,30 +208,8 @@ def _missing(p: Profile, near_repeat: Any, causes: dict[str, Any], cardiff: Any,
     return missing
 
 
-def _recommendations(p: Profile, tables: dict[str, pa.Table], warnings: list[dict[str, Any]], red: list[Any],
-                     causes: dict[str, Any]) -> list[str]:
-    """Recommendations drawn from the results: re-supply, better data, the board's red actions, the causes."""
-    recs = []
-    if warnings:
-        months = sorted({dt.date.fromisoformat(w["month"] + "-01") for w in warnings})
-        recs.append("Ask the data owners to re-supply " + ", ".join(f"{m:%B %Y}" for m in months)
-                    + " before these months are used to judge change.")
-    if p.headline["possible"] and not p.headline["definite"]:
-        recs.append("Agree force-level crime data with Home Office offence codes and flags (weapon, domestic "
-                    "abuse, victim age) so that serious violence can be counted, not only bounded by police.uk's "
-                    "broad categories.")
-    for a in red:
-        recs.append(f"Board attention: action {a['id']} ({a['strand_label']}, {a['owner']}) is "
-                    f"{'overdue' if a['overdue'] else a['status']}: {a['action']}.")
-    if causes["recommendation"]:
-        recs.append(causes["recommendation"])
-    if "by_imd_decile" in tables:
-        recs.append("Target prevention at the most deprived neighbourhoods, where recorded rates are highest.")
-    return recs
-
-
 def _methods(p: Profile, hotspots: Any, near_repeat: Any, works: dict[str, Any],
-             causes: dict[str, Any]) -> list[tuple[str, str, str]]:
+             causes: dict[str, Any], cost: dict[str, Any] | None = None) -> list[tuple[str, str, str]]:
     """The appendix's methods: what each part of the page computed, with its citation and documentation page."""
     methods = [
         ("Serious-violence definition", "The partnership's definition file, applied record by record; "
@@ -236,6 +246,11 @@ def _methods(p: Profile, hotspots: Any, near_repeat: Any, works: dict[str, Any],
                         "the keyed pseudonym; crude odds ratios with Woolf's logit 95% interval and odds ratios "
                         "adjusted for the other exposures by logistic regression (statsmodels). " + CohortCitation,
                         "docs/methods/cohort-risk-factors.md"))
+    if cost:
+        methods.append(("Cost of violence", "Recorded crimes by category × Home Office unit cost (Heeks et al. 2018, "
+                        f"Table 1, 2015/16 prices) rebased to {cost['result'].price_year} with the GDP deflator; low "
+                        "end: recorded crimes only (a floor); high end: × a stated factor for unrecorded crimes (a "
+                        "planning assumption). Shown to two significant figures.", "docs/methods/cost-of-violence.md"))
     methods.append(("Value for money", "Home Office unit costs of crime (Heeks et al. 2018, 2015/16 prices) rebased "
                     "with HM Treasury GDP deflators; YEF Toolkit bands as labelled planning assumptions.",
                     "docs/methods/value-for-money.md"))

@@ -62,9 +62,9 @@ def _walk(doc: DocxDocument, el: lxml.html.HtmlElement, svgs: list[str]) -> None
             continue
         if tag == "h1":
             doc.add_heading(_text(child), level=0)
-        elif tag in ("h2", "h3", "h4"):
+        elif tag in ("h2", "h3", "h4", "h5", "h6"):  # h4–h6: the partnership's own headings (narrative.py)
             doc.add_heading(_text(child), level=int(tag[1]) - 1)
-        elif tag == "p":
+        elif tag in ("p", "pre"):
             doc.add_paragraph(_text(child), style="Intense Quote" if "notice" in cls or "missing" in cls else None)
         elif tag in ("ul", "ol"):
             for li in child.findall("li"):

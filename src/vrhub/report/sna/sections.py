@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
+from vrhub.analysis.areas import Area
 from vrhub.analysis.cohort import CohortRiskFactors, cohort_risk_factors
 from vrhub.analysis.profile import Profile
 from vrhub.analysis.profile.partner import FEEDS, WEEKDAYS
@@ -19,6 +20,7 @@ from vrhub.analysis.profile.who import KIND as STOP_SEARCH_KIND
 from vrhub.domain.definitions import Definition
 from vrhub.domain.errors import NoDataError
 from vrhub.report import charts
+from vrhub.report.sna.area import SnaShared
 from vrhub.report.sna.format import _fmt, _svg, _table
 from vrhub.report.sna.publication import Publication
 from vrhub.store.workspace import Workspace
@@ -27,14 +29,9 @@ HOTSPOT_SEED = 20240131  # fixed, so that two builds of the same workspace are i
 HOTSPOT_PERMUTATIONS = 9999
 
 
-def _hotspots(ws: Workspace, d: Definition, p: Profile, notice: str, pub: Publication,
-              source: str = "police_uk_street") -> dict[str, Any] | None:
-    """Getis-Ord Gi* on LSOAs (conditional permutation, FDR 5%): a class map and its sentence.
-
-    ``source="ed_istv"`` maps ED assault attendances by the patient's home LSOA (when ED data cover the period).
-    """
-    from vrhub.analysis.hotspots.run import ED_SOURCE, gather_incidents, run_gi_star
-    from vrhub.report.maps import GI_STAR_CLASSES, choropleth
+def _gi_star_run(ws: Workspace, d: Definition, p: Profile, pub: Publication, source: str) -> Any:
+    """(incidents, the Gi* run through the release step), or None when there is nothing to map."""
+    from vrhub.analysis.hotspots.run import gather_incidents, run_gi_star
 
     try:
         incidents = gather_incidents(ws.engine(), d, start=p.start, end=p.end, strand=p.strand, source=source,
@@ -45,18 +42,43 @@ def _hotspots(ws: Workspace, d: Definition, p: Profile, notice: str, pub: Public
                           seed=HOTSPOT_SEED)
     except NoDataError:
         return None
-    run = pub.result(run)  # through the release step: no class for an area whose count is suppressed, z withheld
+    return incidents, pub.result(run)  # released: no class for an area whose count is suppressed, z withheld
+
+
+def _hotspots(ws: Workspace, d: Definition, p: Profile, notice: str, pub: Publication,
+              source: str = "police_uk_street", *, shared: SnaShared | None = None,
+              area: Area | None = None) -> dict[str, Any] | None:
+    """Getis-Ord Gi* on LSOAs (conditional permutation, FDR 5%): a class map and its sentence.
+
+    ``source="ed_istv"`` maps ED assault attendances by the patient's home LSOA (when ED data cover the period).
+    The statistic runs on the whole partnership (once per run with ``shared``); with ``area`` the map and its
+    sentence show that area's LSOAs, whose neighbours across the area's boundary still count.
+    """
+    from vrhub.analysis.hotspots.run import ED_SOURCE
+    from vrhub.report.maps import GI_STAR_CLASSES, choropleth
+
+    shared = shared or SnaShared()
+    found = shared.part(("gi_star", source, p.start, p.end, p.strand, pub.released),
+                        lambda: _gi_star_run(ws, d, p, pub, source))
+    if found is None:
+        return None
+    incidents, run = found
     places = run.places.copy()
+    if area is not None:
+        places = places[places["id"].isin(set(area.lsoas))]
     counts = places["classification"].value_counts()
     hot, cold = int(counts.get("hot", 0)), int(counts.get("cold", 0))
     params = run.parameters
     ed = source == ED_SOURCE
     what = "ED assault attendances by the patient's home LSOA" if ed else "recorded serious violence"
     if hot or cold:
-        sentence = (f"Getis-Ord Gi* finds {hot} hot-spot and {cold} cold-spot LSOAs of {what} at a 5% "
-                    f"false-discovery rate ({params['permutations']:,} conditional permutations, queen contiguity).")
+        sentence = (f"Getis-Ord Gi* finds {hot} hot-spot and {cold} cold-spot LSOAs of {what}"
+                    + (f" in {area.name}" if area else "") + " at a 5% false-discovery rate "
+                    f"({params['permutations']:,} conditional permutations, queen contiguity"
+                    + (", run on the whole partnership" if area else "") + ").")
     else:
-        sentence = (f"Getis-Ord Gi* finds no LSOA hot or cold spots of {what} at a 5% false-discovery rate "
+        sentence = (f"Getis-Ord Gi* finds no LSOA hot or cold spots of {what}"
+                    + (f" in {area.name}" if area else "") + " at a 5% false-discovery rate "
                     f"({params['permutations']:,} conditional permutations, queen contiguity, "
                     f"{params['n_sites']:,} LSOAs): with {len(incidents.months)} months of data, local clusters "
                     "cannot be told apart from chance once testing a thousand areas is allowed for.")
@@ -66,14 +88,70 @@ def _hotspots(ws: Workspace, d: Definition, p: Profile, notice: str, pub: Public
         sentence += " Strongest hot spots: " + ", ".join(str(n) for n in top["name"]) + "."
     title = "Hot and cold spots of ED assault attendances (Gi*, home LSOAs)" if ed else \
         "Hot and cold spots (Gi*, LSOAs)"
+    outlines = _district_outlines(ws, p, places)
     chart = choropleth(places, "classification", title=title, legend_title="Gi* class", notice=notice,
-                       classes=GI_STAR_CLASSES, width=520, location_note=incidents.location_note)
+                       classes=GI_STAR_CLASSES, width=520, location_note=incidents.location_note, furnish=True,
+                       outlines=outlines)
     table = pa.table({"class": list(GI_STAR_CLASSES), "LSOAs": [int(counts.get(c, 0)) for c in GI_STAR_CLASSES]})
-    return {"sentence": sentence, "parameters": params, "datasets": list(incidents.datasets),
+    rate = None if (hot or cold or ed) else _rate_map(ws, p, places, notice, outlines, area,
+                                                      incidents.location_note, pub)
+    if rate is not None:
+        sentence += " " + rate["lead"]
+    return {"sentence": sentence, "parameters": params, "datasets": list(incidents.datasets), "rate_chart": rate,
+            "hot": hot,
             "chart": {"id": "ed_hotspots" if ed else "hotspots", "svg": _svg(chart), "table": _table(table),
                       "sentence": sentence,
-                      "alt": "Map of Kent and Medway LSOAs coloured by Gi* class. " + sentence
+                      "alt": f"Map of {area.name if area else 'Kent and Medway'} LSOAs coloured by Gi* class. "
+                             + sentence
                              + f" {incidents.location_note}."}}
+
+
+def _rate_map(ws: Workspace, p: Profile, places: Any, notice: str, outlines: Any, area: Area | None,
+              location_note: str, pub: Publication) -> dict[str, Any] | None:
+    """When no LSOA is a significant hot or cold spot: the rate per 1,000 residents by LSOA, as a map with its
+    sentence (the highest rates named) and table; None without population. Rates of a release come from the
+    published counts (``places["count"]`` after the release step; none where a count is suppressed)."""
+    from vrhub.report.maps import choropleth
+    from vrhub.store.geography import Geography
+
+    try:
+        popn = Geography(ws.engine()).population(level="lsoa", vintage=p.vintage.vintage if p.vintage else None)
+    except NoDataError:
+        return None
+    pop = popn.table.to_pandas().set_index("area_code")["population"]
+    shown = places.copy()
+    shown["population"] = shown["id"].map(pop)
+    shown["rate_per_1000"] = (pd.to_numeric(shown["count"], errors="coerce") * 1000
+                              / shown["population"].where(shown["population"] > 0)).round(2)
+    top = shown.dropna(subset=["rate_per_1000"]).sort_values("rate_per_1000", ascending=False).head(3)
+    where = area.name if area else "the partnership"
+    lead = (f"No LSOA in {where} reaches significance, so the next map shows the rate per 1,000 residents by LSOA "
+            "instead, a description and not a test"
+            + (": highest in " + ", ".join(f"{r.name} ({r.rate_per_1000:.1f})" for r in top.itertuples())
+               if len(top) else "") + f" (residents: {popn.source}, {popn.year}).")
+    chart = choropleth(shown, "rate_per_1000", title="Recorded serious violence per 1,000 residents (LSOAs)",
+                       legend_title="per 1,000 residents", notice=notice, width=520, location_note=location_note,
+                       tooltip=["name", "rate_per_1000"], furnish=True, outlines=outlines)
+    table = shown.sort_values("rate_per_1000", ascending=False, na_position="last").head(10)
+    table = pa.Table.from_pandas(table[["name", "count", "population", "rate_per_1000"]].rename(
+        columns={"name": "LSOA", "count": "records"}), preserve_index=False)
+    return {"id": "rate_map", "svg": _svg(chart, "rate-map"), "table": _table(table, blank=pub.blank),
+            "sentence": lead, "lead": lead,
+            "alt": f"Map of {area.name if area else 'Kent and Medway'} LSOAs shaded by the rate of recorded serious "
+                   f"violence per 1,000 residents. {lead}"}
+
+
+def _district_outlines(ws: Workspace, p: Profile, places: Any) -> Any:
+    """The districts of the mapped LSOAs as outlines (the LSOAs dissolved by the lookup's district), or None."""
+    from vrhub.report.map_furniture import district_outlines
+    from vrhub.store.geography import Geography
+
+    try:
+        lk = Geography(ws.engine()).lsoa_lookup(p.vintage.vintage if p.vintage else None)
+    except NoDataError:
+        return None
+    district_of = lk.select("lsoa_code", "district_name").to_pandas().set_index("lsoa_code")["district_name"]
+    return district_outlines(places, district_of)
 
 
 NEAR_REPEAT_SPACE = [0.0, 0.0, 1000.0]  # same LSOA, then neighbouring centroids within 1 km
@@ -195,7 +273,7 @@ def _what_works(ws: Workspace, today: dt.date, pub: Publication) -> dict[str, An
             "funding": f"£{funding:,.0f}" if funding else "not stated in the source",
             "contract": (f"{svc.contract_start:%b %Y} to {svc.contract_end:%b %Y}"
                          if svc.contract_start and svc.contract_end else "not stated in the source"),
-            "evidence": evidence,
+            "evidence": evidence, "yef_bands": [e.yef_band for e in svc.evidence if e.yef_band],
             "statements": [f"{st.text} (source: "
                            + ", ".join(f"{Path(f).name} row {r}" for f, r in st.sources[:4]) + ")"
                            for st in (report.statements if report else [])],

@@ -14,6 +14,8 @@ import datetime as dt
 import io
 import math
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -32,7 +34,9 @@ from vrhub.report.profile_files import ANALYST_MARKER
 from vrhub.server.dependencies import Hub, Principal, get_hub, http_error, record, require
 
 router = APIRouter(tags=["analysis"])
-_BUILD = threading.Lock()  # one build at a time per process: concurrent readers of the same profile wait for it
+_GUARD = threading.Lock()  # guards the cache and the build locks (held only for dictionary look-ups, never a build)
+_BUILDING: dict[Any, threading.Lock] = {}  # one lock per question: its answer is built by one request at a time
+_LATEST = "latest"  # cache key prefix: the newest answer built for a question, whatever data versions it read
 
 
 def jsonable(value: Any) -> Any:
@@ -73,19 +77,69 @@ def decide(hub: Hub, principal: Principal, dataset_ids: list[str]) -> ReleaseDec
 
 
 def forget_profiles(hub: Hub) -> None:
-    """Empty the profile cache (after an upload: the next profile reads the new data versions)."""
-    with _BUILD:
-        hub.cache.clear()
+    """Empty the profile cache (after an upload: the next profile reads the new data versions). The newest answer
+    to each question is kept, to be given while uploads are being loaded (:func:`_cached`)."""
+    with _GUARD:
+        for k in [k for k in hub.cache if not (isinstance(k, tuple) and k and k[0] == _LATEST)]:
+            del hub.cache[k]
 
 
-def _cached(hub: Hub, key: Any, build: Any) -> Any:
-    with _BUILD:
-        if key not in hub.cache:
-            value = build()
-            while len(hub.cache) >= max(hub.settings.profile_cache, 1):
+@contextmanager
+def loading(hub: Hub) -> Iterator[None]:
+    """While an upload is being loaded: readers are given the last complete profile (see :func:`_cached`)."""
+    with _GUARD:
+        hub.uploads_loading += 1
+    try:
+        yield
+    finally:
+        with _GUARD:
+            hub.uploads_loading -= 1
+
+
+def _cached(hub: Hub, question: tuple[Any, ...], versions: tuple[Any, ...], build: Any) -> tuple[Any, Any]:
+    """``(versions read, answer)`` to ``question`` on the data ``versions``: from the cache, or built once.
+
+    While uploads are being loaded (each one changes the data versions) or another request is building the answer,
+    a reader is not made to wait: it is given the newest answer already built for the same question, which names
+    the data versions it read, and the answer on the new versions is built in a background thread (one build per
+    question at a time). Before, one lock was held for every build and every look-up, so under a stream of uploads
+    every read queued behind every rebuild (p50 0.85 s, p99 3.1 s). With no upload loading and no earlier answer,
+    the request builds the answer itself and waits for it: a read after an upload has finished sees its data.
+    """
+    key = (question, versions)
+    with _GUARD:
+        if key in hub.cache:
+            return versions, hub.cache[key]
+        lock = _BUILDING.setdefault(question, threading.Lock())
+        latest = hub.cache.get((_LATEST, question))
+        busy = hub.uploads_loading > 0 or lock.locked()
+
+    def build_and_keep() -> tuple[Any, Any]:
+        with _GUARD:
+            if key in hub.cache:
+                return versions, hub.cache[key]
+        value = build()
+        with _GUARD:
+            while len(hub.cache) >= max(hub.settings.profile_cache, 1) * 2:  # each question: its answer and latest
                 hub.cache.pop(next(iter(hub.cache)))
             hub.cache[key] = value
-        return hub.cache[key]
+            hub.cache[(_LATEST, question)] = (versions, value)  # builds of a question run one at a time, in order
+        return versions, value
+
+    if latest is not None and busy:
+        def background() -> None:
+            if lock.acquire(blocking=False):  # one build per question; a later read starts the next one
+                try:
+                    build_and_keep()
+                except Exception:  # the next read builds it again, and reports its error
+                    pass
+                finally:
+                    lock.release()
+
+        threading.Thread(target=background, name="vrhub-profile-build", daemon=True).start()
+        return latest  # type: ignore[no-any-return]
+    with lock:
+        return build_and_keep()
 
 
 def profile_for(hub: Hub, principal: Principal, *, start: dt.date | None, end: dt.date | None, level: str,
@@ -97,9 +151,9 @@ def profile_for(hub: Hub, principal: Principal, *, start: dt.date | None, end: d
     if start and end and start > end:
         raise http_error(422, "from is after to", "swap them")
     versions = tuple(sorted(d.id for d in hub.ws.catalogue.datasets()))
-    key = (start, end, level, strand, definition, versions)
+    question = (start, end, level, strand, definition)
     _shipped(definition)
-    exact = _cached(hub, (*key, False), lambda: Partnership(hub.ws).profile(
+    read, exact = _cached(hub, (*question, False), versions, lambda: Partnership(hub.ws).profile(
         (start, end), level=level, strand=strand, definition=definition).value)
     decision = decide(hub, principal, exact.datasets)
     if not decision.released:
@@ -109,7 +163,7 @@ def profile_for(hub: Hub, principal: Principal, *, start: dt.date | None, end: d
         released = Result("profile", exact).release()  # the one release step, through the library
         return released.value, released.statement
 
-    released, notice = _cached(hub, (*key, True), release)
+    _, (released, notice) = _cached(hub, (*question, True), read, release)
     return released, notice, decision
 
 

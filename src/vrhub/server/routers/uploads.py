@@ -5,13 +5,14 @@ against the organisation's agreements, loads it with the CLI's loader and audits
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import shutil
 import tempfile
 from typing import Any
 
+import anyio
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from vrhub.domain.errors import UsageError, VrhubError
@@ -20,7 +21,7 @@ from vrhub.governance.access import uploads as hub_uploads
 from vrhub.library.sharing import SUFFIXES, clean_filename
 from vrhub.server.dependencies import Hub, Principal, get_hub, http_error, record, require
 from vrhub.server.errors import error_body
-from vrhub.server.routers.analysis import forget_profiles
+from vrhub.server.routers.analysis import forget_profiles, loading
 
 router = APIRouter(tags=["uploads"])
 #: the file types the sources read, by the name's suffix, and the Content-Types each may be sent as
@@ -111,10 +112,13 @@ async def upload(
         if size == 0:
             raise _refuse(hub, principal, 422, "empty", "the upload is empty",
                           "send the file's bytes as the request body", name=upload_id, filename=name)
+        if hub.upload_slots is None:
+            hub.upload_slots = anyio.CapacityLimiter(max(1, hub.settings.uploads_at_once))
         try:
-            outcome = await run_in_threadpool(
-                hub_uploads.receive, hub.ws, principal.user, path, upload_id=upload_id, filename=name,
-                sha256=digest.hexdigest(), size=size, kind=kind)
+            with loading(hub):
+                outcome = await anyio.to_thread.run_sync(functools.partial(
+                    hub_uploads.receive, hub.ws, principal.user, path, upload_id=upload_id, filename=name,
+                    sha256=digest.hexdigest(), size=size, kind=kind), limiter=hub.upload_slots)
         except (VrhubError, ValueError) as exc:  # the whole upload cannot be read (e.g. a zip bomb): audited
             message = hub_uploads.public_text(exc.message if isinstance(exc, VrhubError) else str(exc), hub.ws,
                                               path, name)

@@ -36,6 +36,9 @@ PAGE_POLICY = ("default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src
 environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
                           trim_blocks=True, lstrip_blocks=True)
 environment.filters["tojson_script"] = lambda v: json.dumps(v, default=str).replace("<", "\\u003c")
+#: a released count: ``[c]`` where it is suppressed (the released files' mark), else with thousands separators
+environment.filters["count"] = lambda v: "[c]" if v is None else f"{v:,}"
+environment.filters["rate"] = lambda v: "[c]" if v is None else f"{v:,.1f}"
 
 
 @dataclass(frozen=True)

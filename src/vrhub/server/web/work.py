@@ -121,15 +121,16 @@ def data_version(hub: Hub) -> str:
 
 def catalogue(hub: Hub) -> Any:
     """The catalogue view, built once per data version (it reads every kind's supply series)."""
-    return _cached(hub, ("web:catalogue", data_version(hub)), lambda: Partnership(hub.ws).catalogue())
+    # routers.analysis._cached(hub, question, versions, build) -> (versions read, answer)
+    return _cached(hub, ("web:catalogue",), (data_version(hub),), lambda: Partnership(hub.ws).catalogue())[1]
 
 
 def boundaries(hub: Hub, level: str) -> dict[str, Any]:
     """The areas of ``level`` as GeoJSON, once per data version."""
     from vrhub.library.explore import boundaries_geojson
 
-    return _cached(hub, ("web:boundaries", level, data_version(hub)),  # type: ignore[no-any-return]
-                   lambda: boundaries_geojson(Partnership(hub.ws).engine, level))
+    return _cached(hub, ("web:boundaries", level), (data_version(hub),),  # type: ignore[no-any-return]
+                   lambda: boundaries_geojson(Partnership(hub.ws).engine, level))[1]
 
 
 def released_for(hub: Hub, principal: Principal, dataset_ids: list[str]) -> bool:
