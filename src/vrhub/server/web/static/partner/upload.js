@@ -1,6 +1,6 @@
 /* Upload progress for the partner's upload form (progressive enhancement: without this script the form posts as
    usual). The form is sent by XMLHttpRequest, whose upload "progress" events drive the <progress> bar
-   (XMLHttpRequest Living Standard, section 3.6.1, https://xhr.spec.whatwg.org/#the-upload-attribute); then:
+   (XMLHttpRequest Living Standard, section 3.6.1); then:
    - the server's answer to a good upload is a redirect to the load report: the browser goes there;
    - a form with problems comes back as the page with its error summary: its <main> replaces this one. */
 (function () {
