@@ -106,13 +106,15 @@ def explorer_view(hub: Hub, job: Job, source: str) -> Any:
 
     profile, notice, released = job.result
 
-    return _cached(hub, ("web:explorer", job.id, source),
-                   lambda: explore(profile, notice, released=released, source=source))
+    # routers.analysis._cached(hub, question, versions, build) -> (versions read, answer); the job fixes the data
+    return _cached(hub, ("web:explorer", job.id, source), (),
+                   lambda: explore(profile, notice, released=released, source=source))[1]
 
 
 def strands(hub: Hub) -> list[str]:
     """The strands of the partnership's definition (read once)."""
-    return _cached(hub, ("web:strands",), lambda: list(Partnership(hub.ws).definition().strands))  # type: ignore
+    return _cached(hub, ("web:strands",), (data_version(hub),),  # type: ignore[no-any-return]
+                   lambda: list(Partnership(hub.ws).definition().strands))[1]
 
 
 def data_version(hub: Hub) -> str:
@@ -164,13 +166,15 @@ def sna_job(request: Request, principal: Principal, period: str | None) -> Job:
 
 
 def narrative_version(hub: Hub) -> str:
-    """A hash of the narrative files (the SNA's words change the SNA: a new version rebuilds it)."""
+    """A hash of the partnership's words in the narrative files, guidance comments left out (the SNA's words change
+    the SNA: a new version rebuilds it; the first build, which writes the files with their guidance, does not)."""
     import hashlib
 
-    folder = hub.ws.home / "sna" / "narrative"
+    from vrhub.report.sna import narrative
+
     h = hashlib.sha256()
-    for f in sorted(folder.glob("*.md")) if folder.is_dir() else []:
-        h.update(f.name.encode() + f.read_bytes())
+    for s in narrative.SECTIONS:
+        h.update(s.key.encode() + b"\0" + narrative.written(narrative.read_narrative(hub.ws.home, s.key)).encode())
     return h.hexdigest()[:12]
 
 
