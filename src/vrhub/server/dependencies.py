@@ -43,7 +43,7 @@ class Hub:
     cache: dict[Any, Any] = field(default_factory=dict)
     sign_on: SignOn | None = None  # single sign-on, when configured
     uploads_loading: int = 0  # uploads being loaded now (readers are then given the last complete profile)
-    upload_slots: Any = None  # an anyio CapacityLimiter of settings.uploads_at_once, made in the event loop
+    upload_slots: Any = None  # a threading.BoundedSemaphore of settings.uploads_at_once (routers.uploads)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ import functools
 import hashlib
 import shutil
 import tempfile
+import threading
 from typing import Any
 
 import anyio
@@ -112,13 +113,11 @@ async def upload(
         if size == 0:
             raise _refuse(hub, principal, 422, "empty", "the upload is empty",
                           "send the file's bytes as the request body", name=upload_id, filename=name)
-        if hub.upload_slots is None:
-            hub.upload_slots = anyio.CapacityLimiter(max(1, hub.settings.uploads_at_once))
+        receive = functools.partial(hub_uploads.receive, hub.ws, principal.user, path, upload_id=upload_id,
+                                    filename=name, sha256=digest.hexdigest(), size=size, kind=kind)
         try:
             with loading(hub):
-                outcome = await anyio.to_thread.run_sync(functools.partial(
-                    hub_uploads.receive, hub.ws, principal.user, path, upload_id=upload_id, filename=name,
-                    sha256=digest.hexdigest(), size=size, kind=kind), limiter=hub.upload_slots)
+                outcome = await anyio.to_thread.run_sync(functools.partial(_in_a_slot, hub, receive))
         except (VrhubError, ValueError) as exc:  # the whole upload cannot be read (e.g. a zip bomb): audited
             message = hub_uploads.public_text(exc.message if isinstance(exc, VrhubError) else str(exc), hub.ws,
                                               path, name)
@@ -161,3 +160,19 @@ def get_upload(upload_id: str, hub: Hub = Depends(get_hub),
     record(hub, principal, "read", object_type="upload", object_id=u.id, partner_id=u.partner_id,
            data_version=u.dataset_ids)
     return hub_uploads.to_json(u)
+
+
+_SLOTS_MADE = threading.Lock()
+
+
+def _in_a_slot(hub: Hub, work: Any) -> Any:
+    """Run ``work`` (in a worker thread) once one of the hub's ``uploads_at_once`` slots is free.
+
+    A thread semaphore, not an anyio limiter: an anyio limiter belongs to the event loop that made it, and a hub
+    served by more than one loop (the test client runs one per calling thread) deadlocked on it, a release in one
+    loop never waking a waiter in another (``tests/server/test_concurrency.py`` hung)."""
+    with _SLOTS_MADE:
+        if hub.upload_slots is None:
+            hub.upload_slots = threading.BoundedSemaphore(max(1, hub.settings.uploads_at_once))
+    with hub.upload_slots:
+        return work()
