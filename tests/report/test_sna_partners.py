@@ -260,4 +260,6 @@ def test_the_fuller_page_keeps_its_structure(draft) -> None:  # type: ignore[no-
     assert html.count("<th ") == html.count('<th scope="col">')
     ids = re.findall(r'\bid="([^"]+)"', html)
     assert len(ids) == len(set(ids))  # the heat maps' legend gradients are renamed per chart
-    assert html.count('role="img"') == html.count("<figcaption") == 8  # 3 police charts, 2 maps, ages, 2 heat maps
+    # 3 police charts, 2 maps, ages, 2 heat maps, and the rate map drawn when no hot spot is significant
+    assert "Where: rates by LSOA" in html
+    assert html.count('role="img"') == html.count("<figcaption") == 9

@@ -50,7 +50,8 @@ def _members(lk: pd.DataFrame, code: str) -> tuple[str, str, list[str]]:
     rows = lk[lk[column] == code]
     if rows.empty:
         raise NoDataError(f"no loaded LSOA lies in {level} {code}",
-                          "check the code against the layers 'vrhub geography show' lists, or load that area's boundaries")
+                          "check the code against the layers 'vrhub geography show' lists, or load that area's "
+                          "boundaries")
     names = rows[f"{level}_name"].dropna()
     name = str(names.iloc[0]) if len(names) else code
     return level, name, sorted(rows["lsoa_code"].astype(str))

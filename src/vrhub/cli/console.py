@@ -105,8 +105,8 @@ class Steps:
         self.done += 1
         if self._bar is not None:
             total = max(self.total or 0, self.done + 1) if self.total is not None else None
-            self._bar.update(self._task, completed=self.done, total=total,
-                             description=f"{escape(self.title)}: {escape(label)}")
+            self._bar.update(self._task, completed=self.done, total=total,  # drawn now: a short stage is seen
+                             description=f"{escape(self.title)}: {escape(label)}", refresh=True)
 
     def tick(self, label: str, total: int | None = None) -> None:
         """One more unit of work is done (a month fetched, a file read): for work whose total is known only once
@@ -116,7 +116,7 @@ class Steps:
         self.done += 1
         if self._bar is not None:
             self._bar.update(self._task, completed=self.done + 1, total=self.total,
-                             description=f"{escape(self.title)}: {escape(label)}")
+                             description=f"{escape(self.title)}: {escape(label)}", refresh=True)
 
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:
