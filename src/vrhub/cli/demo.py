@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
 from vrhub.cli.console import RichProgress, out, print_json, steps
@@ -25,6 +27,7 @@ def demo(as_json: bool = typer.Option(False, "--json", help="Print one JSON docu
     (ed_made, ed_report), (amb_made, amb_report) = built.ed, built.ambulance
     cohort, edu_report, yj_report = built.cohort, built.education, built.youth_justice
     partners, linkage, (force_made, force_report) = built.partners, built.linkage, built.force_crime
+    _print_survey(built, as_json)
     gaz_report, register = built.gazetteer, built.register
     if not as_json:
         print_geography(ws, geo_results)
@@ -40,7 +43,7 @@ def demo(as_json: bool = typer.Option(False, "--json", help="Print one JSON docu
                     "synthetic_force_crime": [r.to_json() for r in force_report.results],
                     "linkage": {k: linkage.report[k] for k in ("records", "clusters", "estimated_error", "accuracy",
                                                                 "seconds")},
-                    "gazetteer": [r.to_json() for r in gaz_report.results],
+                    "gazetteer": [r.to_json() for r in gaz_report.results], **_survey_json(built),
                     "demo_accounts": [{"username": u, "role": r, "password": p} for u, r, p in DEMO_ACCOUNTS]})
         return
     print_report(report, geography_loaded=known is not None)
@@ -102,3 +105,15 @@ def print_demo_accounts(found: tuple[tuple[str, str, str], ...] | list[tuple[str
         out.print(f"  {role:<17} user name {username:<13} password {password}")
     out.print("[bold yellow]These are DEMO credentials for synthetic data: never use them on a hub with real data "
               "(disable them with 'vrhub hub user disable NAME').[/]")
+
+
+def _survey_json(built: Any) -> dict[str, Any]:
+    return {"synthetic_survey": [r.to_json() for r in built.survey[1].results] if built.survey else []}
+
+
+def _print_survey(built: Any, as_json: bool) -> None:
+    """The demo's synthetic engagement survey, in one line."""
+    if built.survey and not as_json:
+        out.print(f"[bold]Synthetic[/] engagement survey: {built.survey[0].rows:,} invented responses in two waves "
+                  "(perceived safety by place, places named as unsafe, comments), loaded through the engagement-survey "
+                  "source and marked synthetic (the SNA's voice of young people and communities).")

@@ -1,4 +1,4 @@
-"""``vrhub ingest police-uk|istv|ambulance|youth-justice|education|force-crime|gazetteer|mapped``: load partner
+"""``vrhub ingest police-uk|istv|ambulance|youth-justice|education|force-crime|survey|gazetteer|mapped``: load partner
 files, folders or archives."""
 
 from __future__ import annotations
@@ -186,6 +186,19 @@ def education(
 ) -> None:
     """Load suspensions, exclusions and attendance (person ids pseudonymised); see docs/sources/education.md."""
     _partner_feed("education", "education", paths, partner, as_json)
+
+
+@app.command("survey")
+def survey(
+    paths: list[Path] = typer.Argument(..., help="Engagement survey responses (perceived safety): CSV or XLSX files, "
+                                       "folders or .zip."),
+    partner: str | None = typer.Option(None, "--partner", help="The partner (VRU, council, youth service) that ran "
+                                       "the survey."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document instead of tables."),
+) -> None:
+    """Load engagement survey responses (perceived safety by place, free-text comments); see
+    docs/sources/engagement-survey.md."""
+    _partner_feed("engagement_survey", "engagement_survey", paths, partner, as_json)
 
 
 @app.command("force-crime")

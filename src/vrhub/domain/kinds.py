@@ -63,6 +63,9 @@ KINDS: dict[str, Kind] = {
              force_field="return_unit", category_field="record_type", supply_check=False,
              force_label="school return",
              load_command="vrhub ingest education PATH"),
+        Kind("engagement_survey", "engagement survey responses (perceived safety)", schemas.ENGAGEMENT_SURVEY,
+             "survey", force_field="survey", category_field="safety_rating", supply_check=False,
+             force_label="survey", record_id_field="response_id", load_command="vrhub ingest survey PATH"),
     )
 }
 

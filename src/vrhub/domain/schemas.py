@@ -150,6 +150,38 @@ GAZETTEER = pa.schema(
 )
 PLACE_TYPES = ("venue", "street", "town_centre", "station", "bus_station", "park", "other")
 
+# Engagement survey responses (docs/sources/engagement-survey.md): one row per response to a community or youth
+# perceived-safety survey. ``survey`` names the survey (its unit of coverage); ``month`` the wave's month;
+# ``respondent_id`` an optional keyed-hash pseudonym (64 hex digits) linking one person's responses across waves;
+# ``place``/``place_code`` the place the rating is about (a name, or an ONS area code when one is given) and
+# ``safety_rating`` its Likert code (SURVEY_SAFETY_RATINGS); ``unsafe_place``/``unsafe_place_code`` a place the
+# respondent names as unsafe; ``comment`` free text (identifiers redacted on load; never released, only its
+# themes are counted: vrhub.analysis.engagement).
+ENGAGEMENT_SURVEY = pa.schema(
+    [
+        pa.field("survey", pa.string(), nullable=False),
+        pa.field("response_id", pa.string(), nullable=False),
+        pa.field("respondent_id", pa.string()),
+        pa.field("wave", pa.string()),
+        pa.field("month", pa.date32(), nullable=False),
+        pa.field("age_band", pa.string()),
+        pa.field("residence_code", pa.string()),
+        pa.field("place", pa.string()),
+        pa.field("place_code", pa.string()),
+        pa.field("safety_rating", pa.string()),
+        pa.field("unsafe_place", pa.string()),
+        pa.field("unsafe_place_code", pa.string()),
+        pa.field("comment", pa.string()),
+        *PROVENANCE_FIELDS,
+    ],
+    metadata={"kind": "engagement_survey", "schema_version": "1"},
+)
+SURVEY_AGE_BANDS = ("11-15", "16-17", "18-24", "25+")
+#: the five-point perceived-safety scale (as the Crime Survey for England and Wales asks "How safe do you feel …"),
+#: and "dont_know"; the first two are "safe", the last two of the five "unsafe"
+SURVEY_SAFETY_RATINGS = ("very_safe", "fairly_safe", "neither", "fairly_unsafe", "very_unsafe", "dont_know")
+SURVEY_UNSAFE_RATINGS = ("fairly_unsafe", "very_unsafe")
+
 # Ambulance service call-outs for assault. ``incident_datetime`` is the UK local clock time of the call as the
 # service's CAD system records it; ``month`` its month. ``category`` is the incident type the definition classifies
 # (AMBULANCE_CATEGORIES); ``response_category`` the Ambulance Response Programme category (NHS England, 2017).

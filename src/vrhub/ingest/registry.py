@@ -22,11 +22,13 @@ MODULES: dict[str, tuple[bool, bool]] = {
     "vrhub.ingest.education": (False, True),
     "vrhub.ingest.force_crime": (True, True),
     "vrhub.ingest.gazetteer": (True, False),
+    "vrhub.ingest.engagement_survey": (True, True),
 }
 
 #: the short names the command line and the hub accept beside the kinds' own names
 SHORT_NAMES = {"street": "police_uk_street", "outcomes": "police_uk_outcomes", "stop-search": "police_uk_stop_search",
-               "istv": "ed_istv", "youth-justice": "youth_justice", "force-crime": "force_crime"}
+               "istv": "ed_istv", "youth-justice": "youth_justice", "force-crime": "force_crime",
+               "survey": "engagement_survey"}
 
 
 @cache

@@ -3,7 +3,7 @@
 ``vrhub demo`` (and ``Partnership.demo()``) load the 2021 geography as published (ONS LSOA 2021, MSOA 2021 and
 May 2025 ward boundaries, IoD 2025, Census 2021 and the LSOA 2011 → 2021 best-fit lookup) and every month of 2025
 of police.uk street crime for Kent (real, 2021 LSOAs), then the synthetic partners for 2025 (ED returns,
-ambulance call-outs, a pseudonymised
+ambulance call-outs, an engagement survey, a pseudonymised
 cohort, partners linked without a shared identifier, a force crime extract; every one marked synthetic), the demo
 place gazetteer and the demo services' returns. The command line prints what came of it; this module prints
 nothing.
@@ -44,6 +44,7 @@ class Demo:
     force_crime: tuple[Any, Any]
     gazetteer: Any
     register: Any
+    survey: tuple[Any, Any] | None = None  # the synthetic engagement survey (made, IngestReport)
 
 
 def build_demo(ws: Any, *, progress: Any = None) -> Demo:
@@ -64,6 +65,7 @@ def build_demo(ws: Any, *, progress: Any = None) -> Demo:
     from vrhub.synth.force_crime import ingest_synthetic_force_crime
     from vrhub.synth.linkage import SOURCES as LINKAGE_SOURCES
     from vrhub.synth.linkage import generate_linkage_partners
+    from vrhub.synth.survey import ingest_synthetic_survey
 
     data = kent()
     geo_results = load_geography(ws, [data / "geography2021"])
@@ -100,12 +102,15 @@ def build_demo(ws: Any, *, progress: Any = None) -> Demo:
     gaz_report = ingest(ws, [data / "gazetteer" / "kent-places-lsoa2021.csv"],
                         registry.module_sources("vrhub.ingest.gazetteer"),
                         partner="Demo place gazetteer", kind="gazetteer", known_lsoas=known)
+    # A SYNTHETIC engagement survey (perceived safety by place, places named as unsafe, comments) for the SNA's
+    # "voice of young people and communities" section (docs/sources/engagement-survey.md).
+    survey = ingest_synthetic_survey(ws, ws.home / "synthetic" / "survey", seed=DEMO_SEED)
     register = register_in_force(ws)
     returns_file = Path(str(files("vrhub.governance") / "data" / "kent_returns_demo.csv"))
     save_returns(ws, read_returns(returns_file, register), register.sha256)
     make_demo_accounts(ws)  # one hub account of each role, to try the web application ('vrhub serve')
     return Demo(geo_results, report, known, counts, ed, ambulance, cohort, edu_report, yj_report, partners, linkage,
-                force, gaz_report, register)
+                force, gaz_report, register, survey=survey)
 
 
 # --- the demo's hub accounts ------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ the README's "Using it" section runs as written (``vrhub examples examples`` fir
   with the title row and header block departments put above the table.
 - ``mapped/export.csv`` and ``mapped/trust.yaml``: a synthetic trust export in its own layout (its own columns,
   codes and date format) and the mapping that loads it (the shipped ``ed-istv-example.yaml``).
+- ``survey/engagement-survey-synthetic-2025.csv``: a SYNTHETIC engagement survey (60 responses a wave).
 - ``ambulance/``, ``youth-justice/``, ``education/``: synthetic ambulance call-outs, and a synthetic cohort's
   youth justice and school records, pseudonymised at source with a key written to ``../<PATH>-key/`` (never
   beside the data).
@@ -181,9 +182,11 @@ def _mapped(out: Path, result: ExamplesResult) -> None:
 def _partner_feeds(out: Path, key_file: Path, result: ExamplesResult) -> None:
     from vrhub.synth.ambulance import generate_ambulance
     from vrhub.synth.cohort import generate_cohort
+    from vrhub.synth.survey import generate_survey
 
     span = {"seed": SEED, "start": SAMPLE_MONTHS[0], "months": len(SAMPLE_MONTHS)}
     generate_ambulance(out / "ambulance", scale=0.5, **span)  # type: ignore[arg-type]
+    generate_survey(out / "survey", seed=SEED, respondents=60)
     if key_file.exists():
         key_file.unlink()  # the examples' own key, rewritten with the samples (a real key is never overwritten)
     cohort = generate_cohort(out / ".cohort", key_file, people=400, **span)  # type: ignore[arg-type]
@@ -193,6 +196,7 @@ def _partner_feeds(out: Path, key_file: Path, result: ExamplesResult) -> None:
             shutil.move(str(p), out / kind / Path(p).name)
     shutil.rmtree(out / ".cohort")
     result.files["ambulance/"] = "synthetic ambulance call-outs for assault, one file a month"
+    result.files["survey/"] = "a SYNTHETIC engagement survey (perceived safety by place, places named as unsafe)"
     result.files["education/"] = "a synthetic cohort's suspensions, exclusions and attendance (pseudonymised)"
     result.files["youth-justice/"] = "the same cohort's youth justice offences and outcomes (pseudonymised)"
 
