@@ -25,7 +25,6 @@ from vrhub.library import Partnership, Result
 from vrhub.library.sharing import Sharing, Stored
 from vrhub.server.dependencies import Hub, Principal
 from vrhub.server.routers.analysis import _cached, decide, forget_profiles, loading, profile_for
-from vrhub.server.routers.uploads import _in_a_slot
 from vrhub.server.web.jobs import Job, JobProgress, JobRunner
 
 _RUNNER = threading.Lock()
@@ -181,33 +180,29 @@ def narrative_version(hub: Hub) -> str:
 
 
 # --- hot spots ------------------------------------------------------------------------------------------------
-def hotspots_job(request: Request, principal: Principal, options: dict[str, Any]) -> Job:
-    """Hot spots (``Partnership.hotspots``) with ``options``; released for a principal who may not see them exact."""
+def _point_job(request: Request, principal: Principal, verb: str, title: str, options: dict[str, Any]) -> Job:
+    """A point-pattern analysis as a job: the library's ``Partnership.<verb>`` (``hotspots`` or ``near_repeat``, a
+    job kind of the same name) with ``options``; released for a principal who may not see it exact."""
     hub = hub_of(request)
 
     def work(progress: JobProgress) -> tuple[Result[Any], bool]:
-        result = Partnership(hub.ws).hotspots(on_step=progress, **options)
+        result = getattr(Partnership(hub.ws), verb)(on_step=progress, **options)
         released = released_for(hub, principal, result.datasets)
         return (result.release() if released else result), released
 
-    return runner(request).submit("hotspots", work, parameters=options, data_version=data_version(hub),
+    return runner(request).submit(verb, work, parameters=options, data_version=data_version(hub),
                                   owner=principal.name, role=principal.role, permission=Permission.PROFILE_READ,
-                                  title=f"Hot spots ({options.get('method', 'gistar')})", audience=audience(principal),
-                                  stages=2)
+                                  title=title, audience=audience(principal), stages=2)
+
+
+def hotspots_job(request: Request, principal: Principal, options: dict[str, Any]) -> Job:
+    """Hot spots (``Partnership.hotspots``) with ``options``."""
+    return _point_job(request, principal, "hotspots", f"Hot spots ({options.get('method', 'gistar')})", options)
 
 
 def near_repeat_job(request: Request, principal: Principal, options: dict[str, Any]) -> Job:
     """The Knox near-repeat test (``Partnership.near_repeat``) with ``options``."""
-    hub = hub_of(request)
-
-    def work(progress: JobProgress) -> tuple[Result[Any], bool]:
-        result = Partnership(hub.ws).near_repeat(on_step=progress, **options)
-        released = released_for(hub, principal, result.datasets)
-        return (result.release() if released else result), released
-
-    return runner(request).submit("near_repeat", work, parameters=options, data_version=data_version(hub),
-                                  owner=principal.name, role=principal.role, permission=Permission.PROFILE_READ,
-                                  title="Near repeats (Knox test)", audience=audience(principal), stages=2)
+    return _point_job(request, principal, "near_repeat", "Near repeats (Knox test)", options)
 
 
 # --- uploads ----------------------------------------------------------------------------------------------------
@@ -229,7 +224,7 @@ def upload_job(request: Request, principal: Principal, sharing: Sharing, stored:
             return u.id
 
         try:
-            return _in_a_slot(hub, load)  # type: ignore[no-any-return]
+            return hub.in_an_upload_slot(load)
         finally:
             stored.discard()  # removed by load; here too, should the slot never have been reached
 
