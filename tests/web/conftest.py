@@ -10,8 +10,15 @@
 
 Helpers (importable from test modules as ``vrhub_webkit``): ``sign_in(page, base, role)``, ``assert_axe_clean(page)``
 (the vendored axe-core, WCAG 2.0/2.1/2.2 A and AA rules, zero violations), ``assert_local_only(page)`` (every
-request the page made went to 127.0.0.1), ``screenshot(page, name)`` (a PNG under the session's screenshot folder,
-or ``docs/images`` with ``to_docs=True``; asserted not blank by its pixel variance).
+request the page made went to 127.0.0.1), ``screenshot(page, name)`` (a PNG in the session's screenshot folder,
+asserted not blank by its pixel variance; see below).
+
+Screenshots never change the working tree on an ordinary run: they go to ``$VRHUB_SCREENSHOTS`` when set, else to a
+folder under pytest's own temporary directory (``screenshots`` in ``pytest --basetemp``, or the newest
+``/tmp/pytest-of-$USER/pytest-N/screenshots0``). The pictures in the docs and the README (``to_docs=True``) are
+written to ``docs/images`` only when ``VRHUB_UPDATE_DOCS_SCREENSHOTS=1`` is set:
+
+    VRHUB_UPDATE_DOCS_SCREENSHOTS=1 .venv/bin/pytest tests/web
 """
 
 from __future__ import annotations
@@ -43,6 +50,9 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 AXE = ROOT / "src" / "vrhub" / "server" / "web" / "static" / "vendor" / "axe-core" / "axe.min.js"
 DOCS_IMAGES = ROOT / "docs" / "images"
+#: set to 1 to refresh the docs' and README's screenshots in docs/images (otherwise they go to the session folder)
+UPDATE_DOCS = "VRHUB_UPDATE_DOCS_SCREENSHOTS"
+_SHOTS: dict[str, Path] = {}
 PASSWORD = "correct horse battery staple"
 ORGANISATION = "Kent Police"
 #: user name → role (and the partner's organisation)
@@ -71,6 +81,19 @@ def add_people(ws: Workspace) -> None:
                                 kinds=["police_uk_street"], purpose="serious violence profile", retention_days=365,
                                 lawful_basis="UK GDPR Art. 6(1)(e); Police, Crime, Sentencing and Courts Act 2022 s.13",
                                 start=dt.date(2020, 1, 1))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def screenshot_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where this session's screenshots go: ``$VRHUB_SCREENSHOTS``, or a folder of pytest's temporary directory."""
+    chosen = os.environ.get("VRHUB_SCREENSHOTS", "")
+    _SHOTS["folder"] = Path(chosen) if chosen else tmp_path_factory.mktemp("screenshots")
+    return _SHOTS["folder"]
+
+
+def updating_docs() -> bool:
+    """Whether this run refreshes docs/images (``VRHUB_UPDATE_DOCS_SCREENSHOTS=1``)."""
+    return os.environ.get(UPDATE_DOCS) == "1"
 
 
 @pytest.fixture(scope="session")
@@ -205,11 +228,16 @@ def assert_no_csp_violation(page) -> None:  # type: ignore[no-untyped-def]
 
 
 def screenshot(page, name: str, *, to_docs: bool = False, folder: Path | None = None) -> Path:  # type: ignore[no-untyped-def]
-    """Save a full-page PNG of ``page`` as ``name``.png and assert it is not blank (its pixels vary)."""
+    """Save a full-page PNG of ``page`` as ``name``.png and assert it is not blank (its pixels vary): in ``folder``,
+    else the session's screenshot folder; a docs picture (``to_docs``) in docs/images only when updating them."""
+    import tempfile
+
     from PIL import Image, ImageStat
 
-    out_dir = DOCS_IMAGES if to_docs else (folder or Path(os.environ.get("VRHUB_SCREENSHOTS", "") or
-                                                           ROOT / ".pytest-screenshots"))
+    if to_docs and updating_docs():
+        out_dir = DOCS_IMAGES
+    else:
+        out_dir = folder or _SHOTS.get("folder") or Path(tempfile.mkdtemp(prefix="vrhub-screenshots-"))
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{name}.png"
     data = page.screenshot(full_page=True)

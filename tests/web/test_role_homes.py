@@ -1,10 +1,8 @@
 """Each role signs in through the form and lands on its own home page: axe-clean, all requests on 127.0.0.1, no
-Content-Security-Policy refusal, a screenshot that is not blank (docs/images/web-<role>.png when
-VRHUB_DOCS_SCREENSHOTS=1: how the screenshots in docs/web.md and the README are made)."""
+Content-Security-Policy refusal, a screenshot that is not blank (docs/images/web-<role>.png only when
+VRHUB_UPDATE_DOCS_SCREENSHOTS=1: how the screenshots in docs/web.md and the README are made)."""
 
 from __future__ import annotations
-
-import os
 
 import pytest
 from vrhub_webkit import HOMES, assert_axe_clean, assert_local_only, assert_no_csp_violation, screenshot
@@ -21,4 +19,4 @@ def test_each_role_home_in_a_browser(signed_in_page, live_server: str, username:
     assert_axe_clean(page)
     assert_local_only(page)
     assert_no_csp_violation(page)
-    screenshot(page, f"web-{DOC_NAMES[username]}", to_docs=os.environ.get("VRHUB_DOCS_SCREENSHOTS") == "1")
+    screenshot(page, f"web-{DOC_NAMES[username]}", to_docs=True)

@@ -8,10 +8,9 @@ from pathlib import Path
 import typer
 
 from vrhub.cli.console import RichProgress, err, out, print_json
-from vrhub.ingest.geography.vintage_check import check_lsoa_vintages
 from vrhub.ingest.loader import IngestReport
 from vrhub.ingest.registry import SHORT_NAMES
-from vrhub.store.geography import Geography
+from vrhub.ingest.vintage_check import check_lsoa_vintages
 
 app = typer.Typer(help="Load partner data into the workspace.", no_args_is_help=True)
 
@@ -35,7 +34,7 @@ def police_uk(
     report = partnership.ingest(paths, feed="police_uk", partner=partner, kind=kind_name,
                                 options={"force": force} if force else {}, progress=RichProgress(not as_json))
     check_lsoa_vintages(partnership.ws, report)
-    finish(report, as_json, geography_loaded=Geography(partnership.engine).newest_vintage("lsoa") is not None)
+    finish(report, as_json, geography_loaded=bool(partnership.ws.reader().boundary_vintages("lsoa")))
 
 
 @app.command("istv")
@@ -77,7 +76,7 @@ def gazetteer(
     partnership = state.partnership()
     report = partnership.ingest(existing_paths(chosen), feed="gazetteer", partner=partner, kind="gazetteer",
                                 progress=RichProgress(not as_json))
-    finish(report, as_json, geography_loaded=Geography(partnership.engine).known_lsoa_codes() is not None)
+    finish(report, as_json, geography_loaded=partnership.ws.reader().known_lsoa_codes() is not None)
 
 
 @app.command("mapped")
@@ -153,7 +152,7 @@ def _partner_feed(module: str, kind: str, paths: list[Path], partner: str | None
     partnership = state.partnership()
     report = partnership.ingest(paths, feed=module, partner=partner, kind=kind, progress=RichProgress(not as_json),
                                 check_lsoas=check_lsoas)
-    loaded = Geography(partnership.engine).newest_vintage("lsoa") is not None if check_lsoas else True
+    loaded = bool(partnership.ws.reader().boundary_vintages("lsoa")) if check_lsoas else True
     finish(report, as_json, geography_loaded=loaded)
 
 
@@ -205,7 +204,7 @@ def force_crime(
     partnership = state.partnership()
     report = partnership.ingest_force_crime(existing_paths(paths), partner=partner, mapping=mapping,
                                             progress=RichProgress(not as_json))
-    known = Geography(partnership.engine).known_lsoa_codes()
+    known = partnership.ws.reader().known_lsoa_codes()
     finish(report, as_json, geography_loaded=known is not None)
 
 

@@ -149,7 +149,7 @@ def ingest(
             if r.kind == kind_name and not r.duplicate_of:
                 r.coverage_issues = issues.get(r.dataset_id or "", [])
     kinds = sorted({r.kind for r in loaded if r.kind})
-    engine = ws.engine() if kinds else None  # one engine for every kind's check; none when nothing was loaded
+    engine = ws.reader() if kinds else None  # one reader for every kind's check; none when nothing was loaded
     for kind_name in kinds:
         warnings = supply_warnings(engine, kind_name) if engine else []
         for r in loaded:

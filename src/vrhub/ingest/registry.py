@@ -30,8 +30,12 @@ SHORT_NAMES = {"street": "police_uk_street", "outcomes": "police_uk_outcomes", "
 
 
 @cache
+def _of_module(name: str) -> tuple[Source, ...]:
+    return tuple(importlib.import_module(name).SOURCES)
+
+
 def _by_module() -> dict[str, tuple[Source, ...]]:
-    return {name: tuple(importlib.import_module(name).SOURCES) for name in MODULES}
+    return {name: _of_module(name) for name in MODULES}
 
 
 def sources(*, uploads: bool = False, mapped: bool = False) -> tuple[Source, ...]:
@@ -41,8 +45,11 @@ def sources(*, uploads: bool = False, mapped: bool = False) -> tuple[Source, ...
 
 
 def module_sources(module: str) -> tuple[Source, ...]:
-    """The sources of one registered module (e.g. ``vrhub.ingest.istv``)."""
-    return _by_module()[module]
+    """The sources of one registered module (e.g. ``vrhub.ingest.istv``), importing that module alone (a police.uk
+    load does not import the force-crime source's offence codes)."""
+    if module not in MODULES:
+        raise KeyError(module)
+    return _of_module(module)
 
 
 def kind_names(*, uploads: bool = True) -> dict[str, str]:

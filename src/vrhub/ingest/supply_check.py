@@ -30,10 +30,8 @@ import statistics
 from dataclasses import asdict, dataclass
 from typing import Any
 
-import ibis
-
 from vrhub.domain.kinds import kind as kind_info
-from vrhub.store.engine import Engine, month_range
+from vrhub.store.lake_reader import LakeReader, month_range
 
 WINDOW_MONTHS = 12
 MIN_HISTORY = 3
@@ -131,15 +129,13 @@ def warnings_for(dataset: Any, warnings: list[SupplyWarning]) -> list[SupplyWarn
         else (w.force, w.month) in covered or (w.problem == "gap" and w.force in forces))]
 
 
-def supply_warnings(engine: Engine, kind: str) -> list[SupplyWarning]:
-    """Every supply warning for the current data of ``kind`` in the engine's workspace."""
+def supply_warnings(engine: LakeReader, kind: str) -> list[SupplyWarning]:
+    """Every supply warning for the current data of ``kind`` in the engine's workspace (an ``Engine``, or the
+    load's ``LakeReader``: the counts are DuckDB SQL over the current versions, without Ibis)."""
     info = kind_info(kind)
     if not info.force_field or not info.supply_check or not engine.has(kind):
         return []
-    t = engine.table(kind)
-    force = t[info.force_field].fill_null("unknown").name("force")
-    cat = (t[info.category_field].fill_null("(none)") if info.category_field else ibis.literal(ALL)).name("category")
-    counts = t.group_by([force, cat, t.month]).agg(n=t.count()).to_pyarrow().to_pylist()
+    counts = engine.current_counts(kind, info.category_field, ALL).to_pylist()
     series: dict[tuple[str, str], dict[dt.date, int]] = {}
     for row in counts:
         series.setdefault((row["force"], row["category"]), {})[row["month"]] = row["n"]
@@ -160,7 +156,7 @@ def supply_warnings(engine: Engine, kind: str) -> list[SupplyWarning]:
     return sorted(warnings, key=lambda w: (w.force, w.month, w.category != ALL, w.category, w.problem))
 
 
-def duplicate_warnings(engine: Engine, kind: str) -> list[SupplyWarning]:
+def duplicate_warnings(engine: LakeReader, kind: str) -> list[SupplyWarning]:
     """A warning for each version read for some force-month whose share of exact duplicate rows (counted when it
     was loaded: ``attributes['duplicate_rows']`` of ``attributes['duplicate_basis']`` rows, those with a record id
     when ``attributes['duplicate_basis_field']`` names it) reaches the threshold."""

@@ -99,9 +99,8 @@ class Partnership(GovernanceVerbs):
         loader's report: every file's rows read, accepted and quarantined."""
         from vrhub.ingest import registry
         from vrhub.ingest.loader import ingest
-        from vrhub.store.geography import Geography
 
-        known = Geography(self.engine).known_lsoa_codes() if check_lsoas else None
+        known = self.ws.reader().known_lsoa_codes() if check_lsoas else None
         chosen = sources if sources is not None else registry.module_sources(f"vrhub.ingest.{feed}")
         return ingest(self.ws, paths, chosen, partner=partner, kind=kind, options=options or {}, progress=progress,
                       known_lsoas=known)

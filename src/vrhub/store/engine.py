@@ -8,44 +8,25 @@ and of the police.uk kinds only the newest version of each force-month ("current
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterable
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
-
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
-from vrhub.domain.errors import NoDataError, WorkspaceError
+from vrhub.domain.errors import NoDataError
 from vrhub.domain.kinds import kind as kind_info
+from vrhub.store.lake_reader import MEMORY_LIMIT, LakeReader, WorkspaceLike, month_range
 
-if TYPE_CHECKING:
-    from vrhub.store.catalogue import Catalogue
-    from vrhub.store.lake import Lake
+__all__ = ["SYNTH_KINDS", "Engine", "month_range"]
 
-
-class WorkspaceLike(Protocol):
-    """What the engine reads of a workspace (``vrhub.store.workspace.Workspace`` is one): its folder, its
-    catalogue and its lake. A Protocol, so that the workspace may build engines without an import cycle."""
-
-    @property
-    def home(self) -> Path: ...
-
-    @property
-    def catalogue(self) -> Catalogue: ...
-
-    @property
-    def lake(self) -> Lake: ...
-
-MEMORY_LIMIT = "512MB"
 #: kinds that ``vrhub synth --load`` makes (named in the "no data" hint beside the real loader)
 SYNTH_KINDS = frozenset({"ed_istv", "ambulance", "youth_justice", "education"})
 
 
-class Engine:
+class Engine(LakeReader):
+    """Ibis tables over the lake (the catalogue and lake look-ups are :class:`LakeReader`'s)."""
+
     def __init__(self, workspace: WorkspaceLike, backend: ibis.BaseBackend | None = None) -> None:
-        self.ws = workspace
+        super().__init__(workspace)
         self.con = backend or self.connect()
         self._n = 0
 
@@ -61,23 +42,6 @@ class Engine:
 
     def _read(self, paths: list[str], prefix: str) -> ir.Table:
         return self.con.read_parquet(paths, table_name=self._name(prefix))
-
-    def has(self, kind: str) -> bool:
-        return any(self.ws.catalogue.datasets(kind))
-
-    def datasets(self, kind: str | None = None) -> list[Any]:
-        """The catalogue's dataset versions (of ``kind``): what an analysis reports it read, without reaching
-        through the engine into the workspace."""
-        return self.ws.catalogue.datasets(kind)
-
-    def current_coverage(self, kind: str) -> list[Any]:
-        """(dataset id, force, month) of each force-month of ``kind`` whose current version is that dataset."""
-        return list(self.ws.catalogue.current_coverage(kind))
-
-    def synthetic(self, dataset_ids: Iterable[str], kind: str | None = None) -> bool:
-        """Whether any of ``dataset_ids`` (of ``kind``) is marked synthetic."""
-        ids = set(dataset_ids)
-        return any(d.synthetic for d in self.datasets(kind) if d.id in ids)
 
     def table(self, kind: str, *, current: bool = True, dataset_ids: list[str] | None = None) -> ir.Table:
         """Accepted rows of every dataset version of ``kind`` (only current force-months by default)."""
@@ -106,22 +70,6 @@ class Engine:
             )
         return t
 
-    def data_files(self, datasets: list) -> list[str]:
-        """The data files of catalogued versions; a version whose files are missing is an error, never skipped."""
-        paths, missing = [], []
-        for d in datasets:
-            found = self.ws.lake.files(d.lake_path, "data")
-            if not found:
-                missing.append(d.id)
-            paths += found
-        if missing:
-            raise WorkspaceError(
-                f"the lake is missing the files of {len(missing)} catalogued dataset(s): {', '.join(missing[:10])}"
-                f" (expected under {self.ws.lake.root})",
-                "restore the lake folder from backup, or check that --home and --db name the same workspace",
-            )
-        return paths
-
     def quarantine(self, dataset_id: str) -> ir.Table:
         d = self.ws.catalogue.get(dataset_id)
         if d is None:
@@ -131,14 +79,3 @@ class Engine:
             return ibis.memtable(pa.table({"_source_row": pa.array([], pa.int64()),
                                            "_problems": pa.array([], pa.string())}))
         return self._read(paths, "quarantine")
-
-
-
-def month_range(start: dt.date, end: dt.date) -> list[dt.date]:
-    """First days of every month from ``start`` to ``end`` inclusive."""
-    out = []
-    y, m = start.year, start.month
-    while (y, m) <= (end.year, end.month):
-        out.append(dt.date(y, m, 1))
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out

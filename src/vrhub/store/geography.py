@@ -227,10 +227,7 @@ class Geography:
     # --- LSOA codes and the lookup -----------------------------------------------------------------------------
     def known_lsoa_codes(self) -> pa.Array | None:
         """Every LSOA code of every loaded vintage (None when no LSOA boundaries are loaded)."""
-        if self.vintage("lsoa") is None:
-            return None
-        codes = {c for v in self.vintages("lsoa") for c in self._boundary_table("lsoa", v).column("code").to_pylist()}
-        return pa.array(sorted(codes), pa.string())
+        return self.engine.known_lsoa_codes()
 
     def lsoa_codes(self, vintage: int) -> set[str]:
         """The LSOA codes of one loaded vintage."""

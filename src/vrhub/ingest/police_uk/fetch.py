@@ -33,7 +33,6 @@ from shapely.geometry import Polygon, box
 from vrhub.domain.errors import NoDataError, VrhubError
 from vrhub.domain.geography_codes import police_uk_lsoa_vintage
 from vrhub.ingest.files import check_archive
-from vrhub.ingest.geography.vintage_check import check_lsoa_vintages
 from vrhub.ingest.loader import IngestReport, ingest
 from vrhub.ingest.police_uk import SOURCES
 from vrhub.ingest.police_uk.api import FetchError, PoliceUkApi, TooManyCrimes
@@ -46,6 +45,7 @@ from vrhub.ingest.police_uk.api_rows import (
     stop_search_row,
     street_row,
 )
+from vrhub.ingest.vintage_check import check_lsoa_vintages
 from vrhub.store.catalogue.models import PoliceUkFetch
 from vrhub.store.fetch_log import history, record
 from vrhub.store.geography import Geography

@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 
 from vrhub.ingest.loader import IngestReport, LoadResult
 from vrhub.store.catalogue.models import Dataset
-from vrhub.store.geography import Geography
+from vrhub.store.lake_reader import LakeReader
 from vrhub.store.workspace import Workspace
 
 KINDS = ("police_uk_street", "police_uk_outcomes")
@@ -38,8 +38,8 @@ def mismatch_message(rows: int, outside: int, coded: list[int], loaded: list[int
 def check_lsoa_vintages(ws: Workspace, report: IngestReport) -> IngestReport:
     """Add a vintage-mismatch warning and flag to each loaded police.uk file that has one (and to its catalogue
     record, so 'vrhub datasets' shows it too)."""
-    geo = Geography(ws.engine())
-    loaded = geo.vintages("lsoa")
+    geo = ws.reader()
+    loaded = geo.boundary_vintages("lsoa")
     if not loaded:
         return report
     known = None  # every loaded LSOA code: read once for all the files of a load, not once per file
@@ -50,11 +50,11 @@ def check_lsoa_vintages(ws: Workspace, report: IngestReport) -> IngestReport:
     return report
 
 
-def _check(ws: Workspace, geo: Geography, r: LoadResult, loaded: list[int], known: pa.Array | None) -> None:
+def _check(ws: Workspace, geo: LakeReader, r: LoadResult, loaded: list[int], known: pa.Array | None) -> None:
     d = ws.catalogue.get(r.dataset_id or "")
     if d is None:
         return
-    t = pq.read_table(geo.engine.data_files([d])[0], columns=["lsoa_code", "lsoa_vintage"])
+    t = pq.ParquetFile(geo.data_files([d])[0]).read(columns=["lsoa_code", "lsoa_vintage"])  # not read_table: no pandas
     outside = pc.and_(pc.is_valid(t.column("lsoa_code")), pc.invert(pc.is_in(t.column("lsoa_code"), value_set=known)))
     other = pc.and_(outside, pc.invert(pc.is_in(t.column("lsoa_vintage"), value_set=_array(loaded))))
     n = pc.sum(other).as_py() or 0
