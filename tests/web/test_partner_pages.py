@@ -131,6 +131,14 @@ def test_a_partner_uploads_an_ed_return_by_keyboard_and_reads_its_quarantine(  #
     page.click("button.govuk-button--warning")
     page.wait_for_url(re.compile(r".*/partner/datasets$"))
     assert "is no longer read" in page.inner_text(".govuk-notification-banner")
+    page.click("a[href$='/restore']")  # restore it: a confirmation page first
+    page.wait_for_url(re.compile(r".*/restore$"))
+    assert "Yes, restore this data" in page.inner_text("main")
+    assert_axe_clean(page)
+    screenshot(page, "partner-restore")
+    page.click("form[action$='/restore'] button[type=submit]")
+    page.wait_for_url(re.compile(r".*/partner/datasets$"))
+    assert "is read again" in page.inner_text(".govuk-notification-banner")
     assert_local_only(page)
     assert_no_csp_violation(page)
 

@@ -36,6 +36,8 @@ from vrhub.store.workspace import Workspace
 SUFFIXES = (".csv", ".xlsx", ".zip")
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 CHUNK = 1 << 20
+#: how the reason of a version withdrawn by a partner's uploader begins (only those may be restored from the page)
+WITHDRAWN_BY = "withdrawn by "
 #: the kinds a partner may name when a file's header does not say (the CLI's short names)
 KIND_CHOICES = tuple(sorted(k for k, v in hub_uploads.KIND_NAMES.items() if k != v))
 
@@ -315,7 +317,7 @@ class Sharing:
 
     # --- withdrawing ------------------------------------------------------------------------------------------
     def withdraw(self, dataset_id: str, reason: str | None) -> Dataset:
-        """Stop the hub reading one of the organisation's versions (kept, and restorable with `vrhub restore`;
+        """Stop the hub reading one of the organisation's versions (kept, and restorable: :meth:`restore`;
         where it had replaced an earlier version of the same force-month, that one is read again)."""
         d = self.dataset(dataset_id, "withdraw")
         p = Problems()
@@ -329,8 +331,36 @@ class Sharing:
             self._audit("withdraw", outcome="refused", object_type="dataset", object_id=d.id,
                         details={"reason": exc.message[:500]})
             raise
-        done = self.ws.catalogue.withdraw(d.id, f"withdrawn by {self.user.username}: {why}")
+        done = self.ws.catalogue.withdraw(d.id, f"{WITHDRAWN_BY}{self.user.username}: {why}")
         self._audit("withdraw", object_type="dataset", object_id=d.id, data_version=d.id, details={"reason": why})
+        return done
+
+    def restorable(self, dataset_id: str) -> Dataset:
+        """One of the organisation's versions that it may restore: withdrawn, and by one of its uploaders (a
+        :class:`FieldErrors` otherwise: a version the hub withdrew, its retention ended or its upload lost, stays
+        withdrawn; only the hub's operator decides about it). Audited when refused."""
+        d = self.dataset(dataset_id, "restore")
+        p = Problems()
+        if d.withdrawn_at is None:
+            p.add("confirm", "This data is not withdrawn: the hub reads it already")
+        elif not (d.withdrawn_reason or "").startswith(WITHDRAWN_BY):
+            p.add("confirm", f"This data was withdrawn by the hub ({d.withdrawn_reason}), not by your organisation: "
+                  "only the hub administrator can restore it")
+        try:
+            p.check()
+        except FieldErrors as exc:
+            self._audit("restore", outcome="refused", object_type="dataset", object_id=d.id,
+                        details={"reason": exc.message[:500]})
+            raise
+        return d
+
+    def restore(self, dataset_id: str) -> Dataset:
+        """Read a version the organisation withdrew again (``Catalogue.restore``, the call ``Partnership.restore`` and
+        ``vrhub restore`` make); audited. The catalogue then reads it as it did before it was withdrawn."""
+        d = self.restorable(dataset_id)
+        done = self.ws.catalogue.restore(d.id)
+        self._audit("restore", object_type="dataset", object_id=d.id, data_version=d.id,
+                    details={"withdrawn_reason": d.withdrawn_reason})
         return done
 
     # --- the audit trail --------------------------------------------------------------------------------------

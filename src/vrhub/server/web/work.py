@@ -166,6 +166,21 @@ def sna_job(request: Request, principal: Principal, period: str | None) -> Job:
         audience="released" if released else audience(principal))
 
 
+def board_sna_job(request: Request, principal: Principal) -> Job:
+    """The board's SNA: every loaded month, always released (``sna_page(release=True)``, the one release step: no
+    count from 1 to 7 reaches the board), built once per data version and narrative and shared by every user of the
+    role that asked (the role is in the key: a job is seen by its owner's role only)."""
+    hub = hub_of(request)
+
+    def work(progress: JobProgress) -> Any:
+        return Partnership(hub.ws).sna_page(None, release=True, pdf=True, on_step=progress)
+
+    return runner(request).submit("board_sna", work, parameters={"period": "all", "narrative": narrative_version(hub)},
+                                  data_version=data_version(hub), owner=principal.name, role=principal.role,
+                                  permission=Permission.SNA_READ, title="The released Strategic Needs Assessment",
+                                  stages=SNA_STAGES, audience=f"released:{principal.role}")
+
+
 def narrative_version(hub: Hub) -> str:
     """A hash of the partnership's words in the narrative files, guidance comments left out (the SNA's words change
     the SNA: a new version rebuilds it; the first build, which writes the files with their guidance, does not)."""
@@ -262,6 +277,8 @@ def result_url(job: Job, back: str) -> str:
         return f"/analyst/hotspots/{job.id}"
     if job.kind == "sna":
         return f"/analyst/sna#sna-{job.id}"
+    if job.kind == "board_sna":
+        return f"/board/sna/{job.id}"
     if job.kind == "upload":
         return f"/partner/uploads/{job.parameters['upload']}"
     return back

@@ -134,6 +134,32 @@ async def withdraw(dataset_id: str, request: Request, hub: Hub = Depends(get_hub
                  f"Withdrawn: {d.source_file} ({d.id}) is no longer read.")
 
 
+@router.get("/partner/datasets/{dataset_id}/restore")
+def restore_form(dataset_id: str, request: Request, hub: Hub = Depends(get_hub),
+                 principal: Principal = Depends(page_require(Permission.DATASETS_WITHDRAW))) -> Response:
+    """Confirm before restoring a version the organisation withdrew (or say why it cannot be restored)."""
+    s = sharing(hub, principal)
+    try:
+        d, errors = s.restorable(dataset_id), None
+    except FieldErrors as exc:
+        d, errors = s.dataset(dataset_id), exc.fields
+    return render(request, "partner/restore.html", status_code=400 if errors else 200, d=d, errors=errors)
+
+
+@router.post("/partner/datasets/{dataset_id}/restore")
+async def restore(dataset_id: str, request: Request, hub: Hub = Depends(get_hub),
+                  principal: Principal = Depends(page_require(Permission.DATASETS_WITHDRAW))) -> Response:
+    """Restore a version the organisation withdrew (``Partnership.restore``, audited): the hub reads it again."""
+    s = sharing(hub, principal)
+    try:
+        d = s.restore(dataset_id)
+    except FieldErrors as exc:
+        return render(request, "partner/restore.html", status_code=400, d=s.dataset(dataset_id), errors=exc.fields)
+    forget_profiles(hub)
+    return flash(RedirectResponse("/partner/datasets", status_code=303),
+                 f"Restored: {d.source_file} ({d.id}) is read again.")
+
+
 @router.get("/partner/audit")
 def audit_trail(request: Request, hub: Hub = Depends(get_hub),
                 principal: Principal = Depends(page_require(Permission.AUDIT_READ_OWN))) -> Response:
