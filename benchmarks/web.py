@@ -30,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx2 as httpx
@@ -154,23 +155,46 @@ def main() -> int:
     ap.add_argument("--pg", default=os.environ.get("VRHUB_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test"))
     ap.add_argument("--no-pg", action="store_true", help="embedded only")
     args = ap.parse_args()
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"Web pages on the demo workspace, {os.cpu_count()} cores, load average at the start {load}", flush=True)
     with tempfile.TemporaryDirectory(prefix="vrhub-web-demo-") as tmp:
         home = args.home
         if home is None:
             home = Path(tmp) / "demo"
             demo(home, None)
-        lines = run("embedded", home, None)
+        for line in run("embedded", home, None):
+            print(line, flush=True)
         if not args.no_pg:
-            pg_home = args.pg_home
-            if pg_home is None:
-                pg_home = Path(tmp) / "demo-pg"
-                demo(pg_home, args.pg)
-            lines += run("PostgreSQL", pg_home, args.pg)
-    print(f"Web pages on the demo workspace, {os.cpu_count()} cores, load average "
-          f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}")
-    for line in lines:
-        print(line)
+            with fresh_schema(args.pg, args.pg_home is None) as pg:
+                pg_home = args.pg_home
+                if pg_home is None:
+                    pg_home = Path(tmp) / "demo-pg"
+                    demo(pg_home, pg)
+                for line in run("PostgreSQL", pg_home, pg):
+                    print(line, flush=True)
+    print(f"load average at the end {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     return 0
+
+
+@contextlib.contextmanager
+def fresh_schema(url: str, fresh: bool) -> Iterator[str]:
+    """``url`` with a new schema of its own as the search path (dropped afterwards), so that a demo built by an
+    earlier run, whose lake is gone, is never met again in the catalogue; ``url`` itself when not ``fresh``."""
+    if not fresh:
+        yield url
+        return
+    import secrets
+
+    import psycopg
+
+    schema = f"vrhub_bench_{secrets.token_hex(4)}"
+    with psycopg.connect(url, autocommit=True) as con:
+        con.execute(f"CREATE SCHEMA {schema}")
+    try:
+        yield url + ("&" if "?" in url else "?") + f"options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(url, autocommit=True) as con:
+            con.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 
@@ -18,6 +19,7 @@ from vrhub.analysis.hotspots import (
     count_points,
     square_grid,
 )
+from vrhub.analysis.hotspots.grids import Grid
 
 KENT = Path(vrhub.__file__).parent / "data" / "kent"
 
@@ -119,3 +121,16 @@ def test_missing_crs_is_warned_and_bad_cell_sizes_refused():
         square_grid(area.set_crs(27700), 0)
     with pytest.raises(HotspotInputError, match="larger cell_size"):
         square_grid(area.set_crs(27700), 0.1)
+
+
+def test_a_grid_read_back_from_arrow_is_the_grid_written(districts):
+    grid = square_grid(districts, 2000)
+    back = Grid.from_arrow(grid.to_arrow())
+    assert (back.cell_size, back.origin, back.shape, back.clipped, back.parameters) == (
+        grid.cell_size, grid.origin, grid.shape, grid.clipped, grid.parameters)
+    pd.testing.assert_frame_equal(pd.DataFrame(back.cells.drop(columns="geometry")),
+                                  pd.DataFrame(grid.cells.drop(columns="geometry")))
+    assert back.cells.crs == grid.cells.crs
+    assert shapely.equals_exact(back.cells.geometry.to_numpy(), grid.cells.geometry.to_numpy(), 0).all()
+    xy = np.array([[570_000.0, 150_000.0], [600_100.0, 160_250.0], [0.0, 0.0]])
+    np.testing.assert_array_equal(back.locate(xy), grid.locate(xy))

@@ -156,3 +156,20 @@ def test_dual_kde_divides_by_a_population_surface_of_the_loaded_residents(engine
     np.testing.assert_allclose(rate[ok], result.places["density_per_km2"].to_numpy()[ok]
                                / surface.density_per_km2[ok] * 1000, rtol=1e-4)  # centroids via WGS84 and back
     assert np.isnan(rate[~ok]).all()
+
+
+def test_the_grid_is_built_once_per_workspace_geography_and_read_back_the_same(engine):
+    geo = Geography(engine)
+    folder = engine.ws.home / "cache" / "geography"
+    first = hs._grid(geo, 4000.0)
+    kept = sorted(folder.glob("grid-*.parquet"))
+    assert kept, "the grid was not kept in the workspace's cache"
+    again = hs._grid(Geography(engine), 4000.0)  # a new Geography: read from the file, not from memory
+    fresh = hs.square_grid(geo.geodataframe("lsoa"), 4000.0)
+    for grid in (first, again):
+        assert grid.n_cells == fresh.n_cells and grid.shape == fresh.shape and grid.origin == fresh.origin
+        np.testing.assert_array_equal(grid.area_m2, fresh.area_m2)
+        assert grid.cells.geometry.geom_equals_exact(fresh.cells.geometry, 0).all()
+    assert sorted(folder.glob("grid-*.parquet")) == kept  # read back, not built again
+    hs._grid(geo, 5000.0)  # another cell size is another grid
+    assert len(list(folder.glob("grid-*.parquet"))) == len(kept) + 1

@@ -125,3 +125,23 @@ def test_withdrawing_needs_a_reason_and_is_recorded(hub: Partnership) -> None:
     trail = s.audit_trail()
     assert [e["outcome"] for e in trail if e["action"] == "withdraw"] == ["refused", "ok", "refused"]  # newest first
     assert any(e["action"] == "upload" and ds in e["data_version"] for e in trail)
+
+
+def test_a_partner_restores_what_it_withdrew_but_not_what_the_hub_withdrew(hub: Partnership) -> None:
+    s = desk(hub)
+    u = s.upload(io.BytesIO(istv_return()), "ed.csv", agreement=agreement_id(hub, "Medway ED returns"))
+    ds = u.dataset_ids[0]
+    with pytest.raises(FieldErrors, match="not withdrawn"):
+        s.restore(ds)
+    s.withdraw(ds, "wrong month exported")
+    assert hub.ws.catalogue.datasets() == []
+    with pytest.raises(NotFound):
+        desk(hub, "police").restore(ds)  # another organisation's version
+    d = s.restore(ds)
+    assert d.withdrawn_at is None and [x.id for x in hub.ws.catalogue.datasets()] == [ds]  # read again
+    hub.ws.catalogue.withdraw(ds, "retention period of agreement 'Medway ED returns' ended on 2024-01-01")
+    with pytest.raises(FieldErrors, match="withdrawn by the hub"):
+        s.restore(ds)
+    assert hub.ws.catalogue.datasets() == []
+    outcomes = [e["outcome"] for e in s.audit_trail() if e["action"] == "restore"]
+    assert outcomes == ["refused", "ok", "refused"]  # newest first (the other's denial: its own trail)

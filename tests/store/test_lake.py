@@ -87,3 +87,30 @@ def test_sweep_removes_dead_staging_only_and_never_a_published_folder(tmp_path: 
     assert not dead_staging.path.exists() and not no_owner.exists()
     assert lake.path(orphan).exists()
     assert lake.orphans({catalogued}) == [orphan]
+
+
+def test_duplicate_count_equals_pandas_duplicated_with_and_without_ids(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The count looks at rows whose id repeats only; pandas' ``duplicated`` over every row says what it must be."""
+    import random
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from vrhub.store.lake import count_duplicate_rows
+
+    rng = random.Random(7)
+    path = tmp_path / "data.parquet"
+    for _ in range(20):
+        n = rng.randint(0, 200)
+        t = pa.table({"crime_id": pa.array([rng.choice([None, "a", "b", str(rng.randint(0, 150))]) for _ in range(n)],
+                                           pa.string()),
+                      "v": pa.array([rng.choice(["x", "y", None]) for _ in range(n)], pa.string()),
+                      "w": [rng.randint(0, 2) for _ in range(n)], "source_row": list(range(n))})
+        pq.write_table(t, path)
+        df = t.drop(["source_row"]).to_pandas()
+        with_id = df[df["crime_id"].notna()]
+        by_id = len(with_id) > 0
+        basis = with_id if by_id else df
+        expected = (int(basis.duplicated().sum()), len(basis), by_id)
+        assert count_duplicate_rows(str(path), id_field="crime_id") == expected
+        assert count_duplicate_rows(str(path)) == (int(df.duplicated().sum()), len(df), False)

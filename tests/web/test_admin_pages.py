@@ -82,7 +82,7 @@ def test_an_administrator_records_an_agreement_and_the_partner_can_then_upload( 
         source.write_bytes(istv_return(good=3))
         p.set_input_files("#file", str(source))
         p.click("form[data-upload-progress] button[type=submit]")
-        p.wait_for_url(re.compile(r".*/partner/uploads/[0-9a-f-]+$"))
+        p.wait_for_url(re.compile(r".*/partner/uploads/[0-9a-f-]+$"), timeout=120_000)  # through the job's page
         assert f"{3 + len(ISTV_BAD)} rows read = 3 accepted + {len(ISTV_BAD)} quarantined" in \
             p.inner_text(".govuk-notification-banner")
         assert AGREEMENT in p.inner_text(".govuk-summary-list")

@@ -91,8 +91,10 @@ def test_a_form_posted_without_its_csrf_token_is_refused_and_audited(client: Tes
     assert r.status_code == 403 and "security token" in r.text
     r = client.post("/partner/upload", data={"csrf_token": "forged"}, files={"file": ("x.csv", b"a\n", "text/csv")})
     assert r.status_code == 403
+    r = client.post("/partner/datasets/x1/restore")  # restoring a version is a form like any other
+    assert r.status_code == 403 and "security token" in r.text
     after = audit.count(web_world.ws.catalogue, action="auth", object_id="partner", outcome="denied", since=since)
-    assert after == before + 2
+    assert after == before + 3
     csrf = sign_in(client, "admin")
     assert csrf
     r = client.post("/admin/organisations", data={"name": "No token Ltd"})

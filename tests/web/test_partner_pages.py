@@ -78,6 +78,7 @@ def choose_by_keyboard(page):  # type: ignore[no-untyped-def]
     raise AssertionError("unreachable")
 
 
+@pytest.mark.timeout(300)
 def test_a_partner_uploads_an_ed_return_by_keyboard_and_reads_its_quarantine(  # type: ignore[no-untyped-def]
         ed_partner, browser, live_server, tmp_path: Path, page) -> None:
     sign_in(page, live_server, ed_partner)
@@ -92,8 +93,10 @@ def test_a_partner_uploads_an_ed_return_by_keyboard_and_reads_its_quarantine(  #
     tab_to(page, "form[data-upload-progress] button[type=submit]")
     with page.expect_request(lambda r: r.url.endswith("/partner/upload") and r.method == "POST") as sent:
         page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r".*/partner/uploads/[0-9a-f-]+$"))
+    # the script goes to the job's page (/jobs/ID), which polls with htmx and goes to the load report when done
+    page.wait_for_url(re.compile(r".*/partner/uploads/[0-9a-f-]+$"), timeout=120_000)
     assert sent.value.resource_type == "xhr"  # sent by the progress bar's script, not the plain form
+    assert "/jobs/" in sent.value.redirected_to.url  # the post answered at once with the job loading the file
     total = GOOD + len(ISTV_BAD)
     banner = page.inner_text(".govuk-notification-banner")
     assert f"{total} rows read = {GOOD} accepted + {len(ISTV_BAD)} quarantined" in banner
@@ -128,10 +131,19 @@ def test_a_partner_uploads_an_ed_return_by_keyboard_and_reads_its_quarantine(  #
     page.click("button.govuk-button--warning")
     page.wait_for_url(re.compile(r".*/partner/datasets$"))
     assert "is no longer read" in page.inner_text(".govuk-notification-banner")
+    page.click("a[href$='/restore']")  # restore it: a confirmation page first
+    page.wait_for_url(re.compile(r".*/restore$"))
+    assert "Yes, restore this data" in page.inner_text("main")
+    assert_axe_clean(page)
+    screenshot(page, "partner-restore")
+    page.click("form[action$='/restore'] button[type=submit]")
+    page.wait_for_url(re.compile(r".*/partner/datasets$"))
+    assert "is read again" in page.inner_text(".govuk-notification-banner")
     assert_local_only(page)
     assert_no_csp_violation(page)
 
 
+@pytest.mark.timeout(300)
 def test_the_upload_form_works_with_javascript_off(ed_partner, browser, live_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     context = browser.new_context(java_script_enabled=False)
     try:
@@ -141,8 +153,13 @@ def test_the_upload_form_works_with_javascript_off(ed_partner, browser, live_ser
         summary = page.inner_text(".govuk-error-summary")
         assert "Choose a file to upload" in summary and page.url.endswith("/partner/upload")
         page.set_input_files("#file", str(ed_file(tmp_path, "ed-return-no-js.csv", good=GOOD + 2)))
-        page.click("form[data-upload-progress] button[type=submit]")
-        page.wait_for_url(re.compile(r".*/partner/uploads/[0-9a-f-]+$"))
+        # the post answers at once with the job's page, which refreshes itself (<meta http-equiv="refresh">, in
+        # <noscript>) until the load is done, then goes to the load report; every wait is bounded
+        with page.expect_request(lambda r: r.url.endswith("/partner/upload") and r.method == "POST",
+                                 timeout=60_000) as sent:
+            page.click("form[data-upload-progress] button[type=submit]")
+        page.wait_for_url(re.compile(r".*/partner/uploads/[0-9a-f-]+$"), timeout=120_000)
+        assert sent.value.redirected_to is not None and "/jobs/" in sent.value.redirected_to.url
         total = GOOD + 2 + len(ISTV_BAD)
         assert f"{total} rows read = {GOOD + 2} accepted + {len(ISTV_BAD)} quarantined" in \
             page.inner_text(".govuk-notification-banner")

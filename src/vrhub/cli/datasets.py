@@ -7,11 +7,11 @@ from pathlib import Path
 import typer
 
 from vrhub.cli.console import out, print_json
-from vrhub.ingest.coverage_notes import coverage_issues
-from vrhub.ingest.supply_check import ALL, supply_warnings, warnings_for
+from vrhub.cli.context import state, table
+from vrhub.library.catalogue import NO_PARTNER, SUPERSEDED, WITHDRAWN, CatalogueView, DatasetEntry
 from vrhub.report.table_export import write_table_file
 from vrhub.store.revisions import ALL as ALL_REVISED
-from vrhub.store.revisions import Revision, revisions
+from vrhub.store.revisions import Revision
 
 
 def datasets(
@@ -23,75 +23,49 @@ def datasets(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """List the dataset versions in the workspace, with provenance and supply warnings."""
-    from vrhub.cli.context import state, table
-
-    ws = state.workspace()
+    library = state.partnership()
     if show_revisions:
-        print_revisions(revisions(ws, kind), as_json)
+        print_revisions(library.revisions(kind), as_json)
         return
-    items = ws.catalogue.datasets(kind, include_withdrawn=show_all)
-    current = {}
-    for k in {d.kind for d in items}:
-        current[k] = {c[0] for c in ws.catalogue.current_coverage(k)}
-    engine = ws.engine()
-    supply = [w for k in sorted({d.kind for d in items}) for w in supply_warnings(engine, k)]
-    by_dataset = {d.id: warnings_for(d, supply) for d in items}
-    issues: dict[str, list] = {}
-    for k in sorted({d.kind for d in items}):
-        issues |= coverage_issues(ws, k)
+    view = library.catalogue(kind, include_withdrawn=show_all)
     if as_json:
-        print_json([
-            {
-                "dataset_id": d.id, "kind": d.kind, "partner": d.partner.name if d.partner else None,
-                "source_file": d.source_file, "source_path": d.source_path, "sha256": d.sha256,
-                "received_at": d.received_at.isoformat(), "rows_read": d.rows_read,
-                "rows_accepted": d.rows_accepted, "rows_quarantined": d.rows_quarantined,
-                "schema_version": d.schema_version, "vrhub_version": d.vrhub_version, "synthetic": d.synthetic,
-                "months": sorted({c.month.strftime("%Y-%m") for c in d.coverage}),
-                "superseded": bool(d.coverage) and d.withdrawn_at is None and d.id not in current.get(d.kind, set()),
-                "withdrawn_at": d.withdrawn_at.isoformat() if d.withdrawn_at else None,
-                "withdrawn_reason": d.withdrawn_reason,
-                "attributes": d.attributes, "warnings": d.warnings,
-                "supply_warnings": [w.to_json() for w in by_dataset[d.id]],
-                "coverage_issues": issues.get(d.id, []),
-            }
-            for d in items
-        ])
+        print_json([e.to_json() for e in view.entries])
         return
-    if not items:
-        out.print(f"No datasets in {ws.home}. Load some with 'vrhub ingest police-uk PATH' or run 'vrhub demo'.")
+    if not view.entries:
+        out.print(f"No datasets in {library.home}. Load some with 'vrhub ingest police-uk PATH' or run 'vrhub demo'.")
         return
-    rows = []
-    for d in items:
-        months = sorted({c.month.strftime("%Y-%m") for c in d.coverage})
-        span = (months[0] if len(months) == 1 else f"{months[0]}..{months[-1]}") if months else \
-            f"{d.attributes.get('level', d.attributes.get('table', ''))} {d.attributes.get('vintage', '')}".strip()
-        flagged = sorted({w.month.strftime("%Y-%m") for w in by_dataset[d.id] if w.category == ALL})
-        note = ("[bold yellow]supply: " + ", ".join(flagged) + "[/]") if flagged else ""
-        if d.coverage and d.withdrawn_at is None and d.id not in current.get(d.kind, set()):
-            note = (note + " superseded").strip()
-        conflict = sorted({i["month"] for i in issues.get(d.id, []) if i["problem"] == "other_supplier"})
-        if conflict:
-            note = (note + " [bold yellow]two suppliers: " + ", ".join(conflict) + "[/]").strip()
-        if d.withdrawn_at is not None:
-            note = f"[bold red]withdrawn[/] ({d.withdrawn_reason})"
-        rows.append([d.id, d.kind, d.partner.name if d.partner else "", span, d.rows_read, d.rows_accepted,
-                     d.rows_quarantined, d.received_at.strftime("%Y-%m-%d %H:%M"), note])
-    out.print(table(f"Datasets in {ws.home}", ["dataset", "kind", "partner", "covers", "read", "accepted",
-                                                "quarantined", "received (UTC)", "notes"], rows,
-                    right={"read", "accepted", "quarantined"}))
-    totals = [w for w in supply if w.category == ALL]
-    for w in totals:
+    out.print(table(f"Datasets in {library.home}", ["dataset", "kind", "partner", "covers", "read", "accepted",
+                                                     "quarantined", "received (UTC)", "notes"],
+                    [[e.id, e.kind, "" if e.partner == NO_PARTNER else e.partner, e.covers, e.rows_read,
+                      e.rows_accepted, e.rows_quarantined, e.received_at.strftime("%Y-%m-%d %H:%M"), _notes(e)]
+                     for e in view.entries], right={"read", "accepted", "quarantined"}))
+    print_supply(view, warnings)
+
+
+def _notes(e: DatasetEntry) -> str:
+    """A version's notes column: months with a supply warning, superseded, months two suppliers sent, withdrawn."""
+    if e.status == WITHDRAWN:
+        return f"[bold red]withdrawn[/] ({e.withdrawn_reason})"
+    note = ("[bold yellow]supply: " + ", ".join(e.flagged_months) + "[/]") if e.flagged_months else ""
+    if e.status == SUPERSEDED:
+        note = (note + " superseded").strip()
+    if e.conflicts:
+        note = (note + " [bold yellow]two suppliers: " + ", ".join(e.conflicts) + "[/]").strip()
+    return note
+
+
+def print_supply(view: CatalogueView, every: bool) -> None:
+    """The supply warnings (category-level ones with ``every``, else counted) and the months not read."""
+    for w in view.supply:
         out.print(f"[bold yellow]Supply warning:[/] {w.message}")
-    detail = [w for w in supply if w.category != ALL]
-    if warnings:
-        for w in detail:
+    if every:
+        for w in view.detail:
             out.print(f"  {w.message}")
-    elif detail:
-        out.print(f"  ({len(detail)} category-level supply warnings: add --warnings to list them)")
-    for message in dict.fromkeys(i["message"] for found in issues.values() for i in found):
+    elif view.detail:
+        out.print(f"  ({len(view.detail)} category-level supply warnings: add --warnings to list them)")
+    for message in view.not_read:
         out.print(f"[bold yellow]Not read:[/] {message}")
-    if supply:
+    if view.supply or view.detail:
         out.print("How supply is judged: each month's count per day is compared with the median of the same series' "
                   "other months within a year; below 60% or above 167%, and beyond Poisson chance (p < 0.001), is "
                   "flagged; files with many exact copies of rows too (docs/methods/supply-check.md).")
@@ -123,8 +97,6 @@ def quarantine(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """Show the rows of a dataset that were quarantined, with the reason for each."""
-    from vrhub.cli.context import state, table
-
     d, t, not_kept = state.partnership().quarantined(dataset)
     if out_file:
         write_table_file(t, out_file, sheet="quarantine")
@@ -155,8 +127,6 @@ def withdraw(
     reason: str = typer.Option(..., "--reason", help="Why (recorded with the version)."),
 ) -> None:
     """Stop using a dataset version (e.g. a wrong or partial re-issue); it is kept and can be restored."""
-    from vrhub.cli.context import state
-
     d = state.partnership().withdraw(dataset, reason)
     out.print(f"Withdrawn: {d.id} ({d.source_file}). It is no longer read; where it had replaced an earlier version "
               f"of the same force-month, that version is read again. Undo with: vrhub restore {d.id}")
@@ -164,7 +134,5 @@ def withdraw(
 
 def restore(dataset: str = typer.Argument(..., help="Dataset id (see 'vrhub datasets --all').")) -> None:
     """Use a withdrawn dataset version again."""
-    from vrhub.cli.context import state
-
     d = state.partnership().restore(dataset)
     out.print(f"Restored: {d.id} ({d.source_file}) is read again.")

@@ -1,12 +1,14 @@
 """``vrhub serve``, ``vrhub audit verify|show`` and ``vrhub hub ...``: run and administer the data-sharing hub.
 
-Every administrative change made here is recorded in the audit log as ``cli:<operating-system user>``.
+Every command is a call of :class:`vrhub.library.administration.Administration` (what the web administrator's
+pages and the JSON API call too), so a change is audited with the same action name and details whichever door was
+used; here the actor is ``cli:<operating-system user>``. Lists and ``audit verify`` run at the console are not
+audited (``audit_reads=False``: the operator reads the catalogue's own database).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import os
 import sys
 from pathlib import Path
@@ -14,6 +16,8 @@ from pathlib import Path
 import typer
 
 from vrhub.cli.console import err, out, print_json
+from vrhub.cli.context import state, table
+from vrhub.library.administration import Administration, Operator
 
 hub_app = typer.Typer(help="Administer the data-sharing hub: organisations, users, agreements, tokens, purge.",
                       no_args_is_help=True)
@@ -28,23 +32,9 @@ hub_app.add_typer(agreement_app, name="agreement")
 hub_app.add_typer(token_app, name="token")
 
 
-def _ws():  # type: ignore[no-untyped-def]
-    from vrhub.cli.context import state
-
-    return state.workspace()
-
-
-def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except Exception:  # no user name in this environment
-        return "cli"
-
-
-def _audit(ws, action: str, **kw) -> None:  # type: ignore[no-untyped-def]
-    from vrhub.store import audit
-
-    audit.record(ws.catalogue, actor=_actor(), actor_role="admin", action=action, **kw)
+def _admin() -> Administration:
+    """The administrator's side of the workspace, acting as the console's operator."""
+    return state.partnership().administration(Operator.at_console(), audit_reads=False)
 
 
 def _date(text: str | None, option: str) -> dt.date | None:
@@ -82,7 +72,6 @@ def serve(
     run several on other ports over the same PostgreSQL catalogue and workspace, behind the proxy."""
     import uvicorn
 
-    from vrhub.cli.context import state
     from vrhub.server import HubSettings, create_app
 
     oidc = None
@@ -123,13 +112,11 @@ def audit_verify(
 ) -> None:
     """Recompute the hash chain; exit 1 naming the first bad row if the log was edited, or cut short since a head
     hash was recorded."""
-    from vrhub.store import audit
-
     expected = expect_head
     if expected is None and head_file is not None and head_file.is_file():
         words = head_file.read_text(encoding="utf-8").split()
         expected = words[0] if words else None
-    v = audit.verify(_ws().catalogue, expect_head=expected)
+    v = _admin().verify_audit(expected)
     if v.ok and head_file is not None:
         head_file.write_text(v.head + "\n", encoding="utf-8")
     if as_json:
@@ -156,13 +143,7 @@ def audit_show(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """Show the newest audit events."""
-    from vrhub.cli.context import table
-    from vrhub.governance.access.accounts import organisation
-    from vrhub.store import audit
-
-    ws = _ws()
-    pid = organisation(ws.catalogue, org).id if org else None
-    rows = [audit.to_json(e) for e in audit.latest(ws.catalogue, partner_id=pid, limit=limit)]
+    rows = _admin().audit_log(limit=limit, organisation=org)[::-1]  # in chain order
     if as_json:
         print_json(rows)
         return
@@ -176,22 +157,15 @@ def audit_show(
 def org_add(name: str = typer.Argument(..., help="The organisation's name, e.g. 'Kent Police'."),
             sector: str | None = typer.Option(None, "--sector", help="e.g. police, health, local authority.")) -> None:
     """Register an organisation."""
-    from vrhub.governance.access.accounts import create_organisation
-
-    ws = _ws()
-    p = create_organisation(ws.catalogue, name, sector)
-    _audit(ws, "admin.organisation.add", object_type="organisation", object_id=str(p.id), partner_id=p.id,
-           details={"name": p.name, "sector": p.sector})
+    p = _admin().register_organisation(name, sector)
     out.print(f"Organisation {p.name!r} registered (id {p.id}).")
 
 
 @org_app.command("list")
 def org_list() -> None:
     """List organisations."""
-    from vrhub.cli.context import table
-
     out.print(table("Organisations", ["id", "name", "sector"],
-                    [[p.id, p.name, p.sector or ""] for p in _ws().catalogue.partners()]))
+                    [[p.id, p.name, p.sector or ""] for p in _admin().organisations()]))
 
 
 # --- users -----------------------------------------------------------------------------------------------------
@@ -206,40 +180,27 @@ def user_add(
     no_password: bool = typer.Option(False, "--no-password", help="No password: the user uses API tokens only."),
 ) -> None:
     """Add a user (the password is stored only as an Argon2 hash)."""
-    from vrhub.governance.access.accounts import create_user
-
     password = None
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     elif not no_password:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    ws = _ws()
-    u = create_user(ws.catalogue, username, role, password=password, organisation_name=org, display_name=name)
-    _audit(ws, "admin.user.add", object_type="user", object_id=u.username, partner_id=u.partner_id,
-           details={"role": u.role})
+    u = _admin().register_user(username, role, organisation=org, password=password, display_name=name)
     out.print(f"User {u.username!r} added as {u.role}" + (f" of {org}" if org else "") + ".")
 
 
 @user_app.command("list")
 def user_list() -> None:
     """List users and their roles."""
-    from vrhub.cli.context import table
-    from vrhub.governance.access.accounts import users
-
     out.print(table("Users", ["user", "role", "organisation", "active", "password"],
                     [[u.username, u.role, u.partner.name if u.partner else "", "yes" if u.active else "no",
-                      "yes" if u.password_hash else "no"] for u in users(_ws().catalogue)]))
+                      "yes" if u.password_hash else "no"] for u in _admin().users()]))
 
 
 @user_app.command("disable")
 def user_disable(username: str = typer.Argument(...)) -> None:
     """Disable a user (their sessions end; their tokens stop working)."""
-    from vrhub.governance.access.accounts import set_active
-
-    ws = _ws()
-    u = set_active(ws.catalogue, username, False)
-    _audit(ws, "admin.user.change", object_type="user", object_id=u.username, partner_id=u.partner_id,
-           details={"active": False})
+    u = _admin().set_active(username, False)
     out.print(f"User {u.username!r} disabled.")
 
 
@@ -261,14 +222,11 @@ def agreement_add(
                                            "name always)."),
 ) -> None:
     """Record a data-sharing agreement."""
-    from vrhub.governance.access.agreements import create_agreement
-
-    ws = _ws()
-    a = create_agreement(ws.catalogue, name, organisation_name=org, kinds=kinds, purpose=purpose,
-                         lawful_basis=lawful_basis, retention_days=retention_days, start=_date(start, "--start"),
-                         end=_date(end, "--end"), fields_allowed=fields, analysts=analysts, supplies_for=supplies_for)
-    _audit(ws, "admin.agreement.add", object_type="agreement", object_id=a.name, partner_id=a.partner_id,
-           details={"kinds": a.kinds, "retention_days": a.retention_days, "analysts": [u.username for u in a.analysts]})
+    first = _date(start, "--start")
+    assert first is not None  # --start is required
+    a = _admin().record_agreement(name, organisation=org, kinds=kinds, purpose=purpose, lawful_basis=lawful_basis,
+                                  retention_days=retention_days, start=first, end=_date(end, "--end"),
+                                  fields_allowed=fields, analysts=analysts, supplies_for=supplies_for)
     out.print(f"Agreement {a.name!r} recorded: {org} shares {', '.join(a.kinds)} from {a.start_date}"
               f"{' to ' + str(a.end_date) if a.end_date else ''}, kept {a.retention_days} days.")
 
@@ -276,10 +234,7 @@ def agreement_add(
 @agreement_app.command("list")
 def agreement_list(as_json: bool = typer.Option(False, "--json", help="Print one JSON document.")) -> None:
     """List data-sharing agreements."""
-    from vrhub.cli.context import table
-    from vrhub.governance.access.agreements import agreements
-
-    items = agreements(_ws().catalogue)
+    items = _admin().agreements()
     if as_json:
         print_json([{"name": a.name, "organisation": a.partner.name, "kinds": a.kinds, "purpose": a.purpose,
                      "lawful_basis": a.lawful_basis, "fields_allowed": a.fields_allowed,
@@ -300,13 +255,7 @@ def token_add(username: str = typer.Argument(..., help="The user the token acts 
               days: int = typer.Option(365, "--days", help="Days until it expires (at most 365, the hub's "
                                        "token_max_days).")) -> None:
     """Make an API token; it is printed once and only its hash is kept."""
-    from vrhub.governance.access.accounts import create_token, user
-
-    ws = _ws()
-    new = create_token(ws.catalogue, username, name, days=days)
-    _audit(ws, "admin.token.add", object_type="token", object_id=str(new.token.id),
-           partner_id=user(ws.catalogue, username).partner_id,
-           details={"user": username, "name": name, "prefix": new.token.prefix})
+    new = _admin().issue_token(username, name, days)
     out.print(f"Token {new.token.id} for {username} (expires in {days} days). Copy it now; it is not shown again:")
     sys.stdout.write(new.secret + "\n")
 
@@ -314,22 +263,15 @@ def token_add(username: str = typer.Argument(..., help="The user the token acts 
 @token_app.command("list")
 def token_list() -> None:
     """List API tokens (prefixes only)."""
-    from vrhub.cli.context import table
-    from vrhub.governance.access.accounts import tokens
-
     out.print(table("API tokens", ["id", "user", "name", "prefix", "expires", "revoked"],
                     [[t.id, t.user.username, t.name, t.prefix, t.expires_at.date() if t.expires_at else "",
-                      t.revoked_at.date() if t.revoked_at else ""] for t in tokens(_ws().catalogue)]))
+                      t.revoked_at.date() if t.revoked_at else ""] for t in _admin().tokens()]))
 
 
 @token_app.command("revoke")
 def token_revoke(token_id: int = typer.Argument(...)) -> None:
     """Revoke an API token."""
-    from vrhub.governance.access.accounts import revoke_token
-
-    ws = _ws()
-    t = revoke_token(ws.catalogue, token_id)
-    _audit(ws, "admin.token.revoke", object_type="token", object_id=str(t.id))
+    t = _admin().revoke_token(token_id)
     out.print(f"Token {t.id} revoked.")
 
 
@@ -338,9 +280,7 @@ def token_revoke(token_id: int = typer.Argument(...)) -> None:
 def reconcile_cmd(as_json: bool = typer.Option(False, "--json", help="Print one JSON document.")) -> None:
     """Account for dataset versions that a hub stopped mid-load published (the hub also does this when it
     starts): attach them to their upload, or withdraw them if the upload has no record. Audited."""
-    from vrhub.governance.access.reconcile import reconcile
-
-    done = reconcile(_ws(), actor=_actor())
+    done = _admin().reconcile()
     if as_json:
         print_json([{"upload_id": r.upload_id, "outcome": r.outcome, "dataset_ids": r.dataset_ids} for r in done])
         return
@@ -358,9 +298,8 @@ def purge(
 ) -> None:
     """Withdraw dataset versions past their agreement's retention period and record each purge in the audit log
     (run it daily, e.g. from cron or a systemd timer)."""
-    from vrhub.governance.access.purge import purge as run_purge
-
-    found = run_purge(_ws(), today=_date(today, "--today"), actor=_actor(), dry_run=dry_run)
+    admin, on = _admin(), _date(today, "--today")
+    found = admin.purge_preview(on) if dry_run else admin.purge(on)
     if as_json:
         print_json([{"dataset_id": e.dataset_id, "agreement": e.agreement, "retain_until": e.retain_until}
                     for e in found])

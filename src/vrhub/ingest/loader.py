@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -22,19 +23,23 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from vrhub.domain.errors import DiskFullError, SourceError, VrhubError
 from vrhub.domain.labels import synthetic_by_name
+from vrhub.ingest import pipeline
 from vrhub.ingest.coverage_notes import coverage_issues, new_series_notes
 from vrhub.ingest.csv_stream import NeedsCarefulRead
 from vrhub.ingest.files import Skipped, SourceFile, find_sources
 from vrhub.ingest.identifier_guard import IdentifierGuard
-from vrhub.ingest.layout import BlockField, Head, Layout, candidate, header_cells, read_heads, table_batches
+from vrhub.ingest.layout import Layout, read_heads, table_batches
 from vrhub.ingest.progress import NoProgress, Progress
-from vrhub.ingest.source import Source, normalise_header
+from vrhub.ingest.source import Source
+from vrhub.ingest.table_locator import locate_table
 from vrhub.ingest.text_lines import ReadNotes
 from vrhub.ingest.xlsx_stream import XLSX_SUFFIXES, SheetNotes, is_xlsx
 from vrhub.store.catalogue.models import Dataset, DatasetCoverage
 from vrhub.store.lake import StagedVersion, count_duplicate_rows, is_disk_full
 from vrhub.store.workspace import Workspace
 from vrhub.version import __version__
+
+_T = TypeVar("_T")
 
 QUARANTINE_FIELDS = [
     pa.field("_source_row", pa.int64()),
@@ -130,16 +135,8 @@ def ingest(
         ws.catalogue.ensure_kind(s.kind, s.label, s.schema_version)
     known = {s.kind: ws.catalogue.forces(s.kind) for s in sources}
     results = [LoadResult(source_file=exc.file, error=str(exc)) for exc in found.failed]
-    for f in found.files:
-        if results and results[-1].disk_full:  # stop cleanly: every later file would fail the same way
-            results.append(LoadResult(source_file=f.display, disk_full=True, error=str(DiskFullError(
-                f"{f.display}: not attempted: the disk filled up while loading {results[-1].source_file}",
-                "free some space, then run the same command again (what was loaded is recognised and skipped)"))))
-            continue
-        results.append(load_file(ws, f, sources, partner_id=partner_id, kind=kind, options=options or {},
-                                 progress=progress, known_lsoas=known_lsoas,
-                                 synthetic=synthetic or synthetic_by_name(f.name),
-                                 coverage_notes=False))
+    results += _load_all(ws, found.files, sources, partner_id=partner_id, kind=kind, options=options or {},
+                         progress=progress, known_lsoas=known_lsoas, synthetic=synthetic)
     # Supply is judged after the whole call, so that a month is compared with every month just loaded; coverage
     # issues too (once per kind, not once per file: 660 files read the catalogue's coverage 660 times)
     loaded = [r for r in results if r.ok and r.kind]
@@ -152,126 +149,17 @@ def ingest(
     engine = ws.reader() if kinds else None  # one reader for every kind's check; none when nothing was loaded
     for kind_name in kinds:
         warnings = supply_warnings(engine, kind_name) if engine else []
+        versions = {d.id: d for d in ws.catalogue.datasets(kind_name, include_withdrawn=True)}  # one query, not 660
         for r in loaded:
             if r.kind != kind_name:
                 continue
-            ds = ws.catalogue.get(r.dataset_id or r.duplicate_of or "")
+            ds = versions.get(r.dataset_id or r.duplicate_of or "")
             if ds is None:
                 continue
             r.supply_warnings = [w.to_json() for w in warnings_for(ds, warnings)]
             if not r.duplicate_of and kind_info(kind_name).supply_check:
                 r.warnings += new_series_notes(kind_name, known.get(kind_name, set()), {c.force for c in ds.coverage})
     return IngestReport(results, found.skipped)
-
-
-def choose_source(header: list[str], file: SourceFile, sources: Sequence[Source], kind: str | None) -> Source:
-    if kind:
-        of_kind = [s for s in sources if s.kind == kind]  # a kind may have several published layouts
-        if not of_kind:
-            raise SourceError(file.display, f"unknown kind {kind!r}",
-                              "known kinds: " + ", ".join(dict.fromkeys(s.kind for s in sources)))
-        return max(of_kind, key=lambda s: s.score(header, file))  # the first of the best
-    scored = sorted(((s.score(header, file), i, s) for i, s in enumerate(sources)), key=lambda x: (-x[0], x[1]))
-    if not scored or scored[0][0] < 10:
-        near = _nearest_source(header, file, sources)
-        if near is not None:  # a renamed or missing column: map_columns names it and its nearest match
-            return near
-        shown = ", ".join(header[:15]) + (" …" if len(header) > 15 else "")
-        raise SourceError(
-            file.display,
-            f"the header does not look like any of: {', '.join(s.label for s in sources)} (header: {shown})",
-            "check the file is the right one and unchanged; police.uk files are named "
-            "YYYY-MM-<force>-street.csv, -outcomes.csv or -stop-and-search.csv",
-        )
-    return scored[0][2]
-
-
-def _nearest_source(header: list[str], file: SourceFile, sources: Sequence[Source]) -> Source | None:
-    """The source whose columns the header mostly has (at least half), preferring one the file name fits."""
-    have = {normalise_header(h) for h in header}
-    best: tuple[int, float, int] | None = None
-    chosen = None
-    for i, s in enumerate(sources):
-        required = [c for c in s.columns if c.required]
-        share = sum(normalise_header(c.header) in have for c in required) / max(len(required), 1)
-        named = 1 if s.name_pattern and s.name_pattern.search(file.name) else 0
-        key = (named, share, -i)
-        if share >= 0.5 and (best is None or key > best):
-            best, chosen = key, s
-    return chosen
-
-
-def locate_table(heads: list[Head], file: SourceFile, sources: Sequence[Source], kind: str | None,
-                 ) -> tuple[Source, Layout]:
-    """Find the header row (below any title rows and header block) and the source it fits.
-
-    The header is the first row whose cells, with the labels of the header block above it, fit a source (all its
-    signature columns); failing that, the first row that has most of one source's required columns (so that a
-    renamed column is reported by name); failing that, the first row. A workbook is searched sheet by sheet: the
-    table must be on exactly one sheet (or name it with the ``sheet`` option).
-    """
-    candidates = [s for s in sources if s.kind == kind] if kind else list(sources)
-    fits: list[tuple[Head, int, Source]] = []
-    for head in heads:
-        found = _find_header(head, file, candidates)
-        if found is not None:
-            fits.append((head, *found))
-    strong = [f for f in fits if f[2].score(_with_block(f[0], f[1]), file) >= 10]
-    if len(strong) > 1:
-        sheets = ", ".join(f"'{h.sheet}'" for h, _, _ in strong)
-        raise SourceError(file.display, f"the table is on several sheets: {sheets}",
-                          "load one sheet at a time with --sheet NAME (or the option sheet=NAME), or put the rows on "
-                          "one sheet")
-    head, i = (strong[0][0], strong[0][1]) if strong else (fits[0][0], fits[0][1]) if fits else (heads[0], 0)
-    if not head.rows:
-        raise SourceError(file.display, "the file is empty" if head.sheet is None else f"sheet '{head.sheet}' is empty",
-                          "check the export: the file needs a header row and data rows")
-    header, fields, titles = candidate(head, i)
-    if not header:
-        raise SourceError(file.display, "the first line is blank: there is no header",
-                          "remove blank lines before the header and load again")
-    source = choose_source(_with_block(head, i), file, sources, kind)
-    block, shadowed = _block_columns(source, header, fields)
-    return source, Layout(head.lines[i], header, block, fields, titles, head.sheet, head.encoding, shadowed)
-
-
-def _with_block(head: Head, i: int) -> list[str]:
-    header, fields, _ = candidate(head, i)
-    return header + [f.label for f in fields if f.label not in header]
-
-
-def _find_header(head: Head, file: SourceFile, sources: Sequence[Source]) -> tuple[int, Source] | None:
-    for strict in (True, False):
-        for i, row in enumerate(head.rows):
-            if sum(1 for c in header_cells(row) if c) < 2:
-                continue
-            cells = _with_block(head, i)
-            if strict:
-                best = max(sources, key=lambda s: s.score(cells, file))
-                if best.score(cells, file) >= 10:
-                    return i, best
-            else:
-                near = _nearest_source(cells, file, sources)
-                if near is not None:
-                    return i, near
-    return None
-
-
-def _block_columns(source: Source, header: list[str], fields: list[BlockField],
-                   ) -> tuple[list[BlockField], list[BlockField]]:
-    """The header-block fields that feed a column of ``source`` the table does not have, and those it has."""
-    have = {source.canonical_column(h) for h in header} - {None}
-    used, shadowed, seen = [], [], set()
-    for f in fields:
-        name = source.canonical_column(f.label)
-        if name is None or name in seen:
-            continue
-        if name in have or f.label in header:
-            shadowed.append(f)
-            continue
-        used.append(f)
-        seen.add(name)
-    return used, shadowed
 
 
 def load_file(
@@ -293,10 +181,73 @@ def load_file(
     ``coverage_notes=False`` leaves ``coverage_issues`` to the caller (:func:`ingest` finds them once for all its
     files: per file, the work grows with every version in the catalogue)."""
     result = LoadResult(source_file=file.display)
+    options, progress = options or {}, progress or NoProgress()
+
+    def load() -> None:
+        ready = _stage(ws, file, sources, result, kind=kind, options=options, progress=progress,
+                       known_lsoas=known_lsoas)
+        if ready is not None:
+            _finish(ws, ready, result, partner_id, synthetic, coverage_notes)
+
+    _guarded(ws, file, result, load)
+    return result
+
+
+def _load_all(ws: Workspace, files: list[SourceFile], sources: Sequence[Source], *, partner_id: int | None,
+              kind: str | None, options: dict[str, Any], progress: Progress, known_lsoas: pa.Array | None,
+              synthetic: bool) -> list[LoadResult]:
+    """Load ``files`` as :func:`load_file` does one at a time, with the same results in the same order: each is
+    read, checked and staged on a pool of threads (``vrhub.ingest.pipeline``), and registered in order here. A
+    file whose bytes an earlier file of the call turned out to have is then "already loaded", and once the disk
+    fills up every later file is "not attempted", exactly as one at a time; what they staged is removed."""
+    n_workers = pipeline.workers(len(files))
+    bar = pipeline.OneBar(progress) if n_workers > 1 else progress
+    stop = threading.Event()  # the disk filled up: files not yet started are not attempted
+
+    def stage(f: SourceFile) -> tuple[LoadResult, _Staged | None]:
+        result = LoadResult(source_file=f.display)
+        if stop.is_set():
+            return result, None
+        ready = _guarded(ws, f, result, lambda: _stage(ws, f, sources, result, kind=kind, options=options,
+                                                       progress=bar, known_lsoas=known_lsoas))
+        return result, ready
+
+    results: list[LoadResult] = []
+    registered: set[str] = set()
+    for f, (result, ready) in pipeline.in_order(files, stage, n_workers):
+        if results and results[-1].disk_full:  # stop cleanly: every later file would fail the same way
+            stop.set()
+            if ready is not None:
+                ready.staged.discard()
+            results.append(LoadResult(source_file=f.display, disk_full=True, error=str(DiskFullError(
+                f"{f.display}: not attempted: the disk filled up while loading {results[-1].source_file}",
+                "free some space, then run the same command again (what was loaded is recognised and skipped)"))))
+            continue
+        if ready is not None and result.sha256 in registered:  # an earlier file of this call had the same bytes
+            ready.staged.discard()
+            result, ready = LoadResult(source_file=f.display, sha256=result.sha256), None
+            _guarded(ws, f, result, lambda r=result: _already_loaded(ws, r))
+        if ready is not None:
+            _guarded(ws, f, result, lambda r=result, s=ready, f=f: _finish(
+                ws, s, r, partner_id, synthetic or synthetic_by_name(f.name), False))
+        if result.sha256 and not result.duplicate_of and result.ok:
+            registered.add(result.sha256)
+        results.append(result)
+    return results
+
+
+def _already_loaded(ws: Workspace, result: LoadResult) -> None:
+    existing = ws.catalogue.by_sha256(result.sha256 or "")
+    if existing is None:
+        raise AssertionError(f"{result.source_file}: registered in this call, but not found by its SHA-256")
+    _duplicate(result, existing)
+
+
+def _guarded(ws: Workspace, file: SourceFile, result: LoadResult, work: Callable[[], _T]) -> _T | None:
+    """Run ``work``; a problem with the file becomes the result's ``error`` (a full disk also ``disk_full``);
+    only a database failure that is not a full disk is raised."""
     try:
-        _load(ws, file, sources, result, partner_id=partner_id, kind=kind, options=options or {},
-              progress=progress or NoProgress(), known_lsoas=known_lsoas, synthetic=synthetic,
-              coverage_notes=coverage_notes)
+        return work()
     except VrhubError as exc:
         result.error = str(exc)
     except (OSError, pa.ArrowException, UnicodeError, DBAPIError) as exc:
@@ -314,7 +265,7 @@ def load_file(
     except Exception as exc:  # a fault of vrhub's own must not stop the other files of the call
         result.error = (f"{file.display}: vrhub failed on this file ({type(exc).__name__}: {exc}); nothing of it was "
                         f"loaded\n  What to do: {UNEXPECTED_HINT}")
-    return result
+    return None
 
 
 #: What to do after an error vrhub did not foresee (a bug): the start of every such message's hint.
@@ -327,14 +278,27 @@ def _some(names: list[str], shown: int = 20) -> str:
     return ", ".join(names[:shown]) + (f" and {len(names) - shown:,} more" if len(names) > shown else "")
 
 
-def _load(ws: Workspace, file: SourceFile, sources: Sequence[Source], result: LoadResult, *, partner_id: int | None,
-          kind: str | None, options: dict[str, Any], progress: Progress, known_lsoas: pa.Array | None,
-          synthetic: bool, coverage_notes: bool = True) -> None:
+@dataclass
+class _Staged:
+    """A file read, checked and written to its staging folder, waiting to be registered."""
+
+    staged: StagedVersion
+    source: Source
+    file: SourceFile
+    encoding: str
+    coverage: pa.Table
+    ctx: dict[str, Any]
+
+
+def _stage(ws: Workspace, file: SourceFile, sources: Sequence[Source], result: LoadResult, *, kind: str | None,
+           options: dict[str, Any], progress: Progress, known_lsoas: pa.Array | None) -> _Staged | None:
+    """Hash, look up, read, check and stage one file (None: its bytes are already loaded). Safe to run on several
+    threads at once: it writes only its own staging folder and reads the catalogue."""
     result.sha256 = sha = file.sha256()
     existing = ws.catalogue.by_sha256(sha)
     if existing is not None:
         _duplicate(result, existing)
-        return
+        return None
     if is_xlsx(file) and not any(x in s.suffixes for s in sources for x in XLSX_SUFFIXES):
         raise SourceError(file.display, "this is not a CSV text file: it looks like an Excel workbook (.xlsx)",
                           "export or download the data as CSV and load that file")
@@ -359,7 +323,7 @@ def _load(ws: Workspace, file: SourceFile, sources: Sequence[Source], result: Lo
     stats, staged = _stream_with_fallbacks(ws, file, layout, mapping, source, ctx, progress,
                                            known_lsoas, result.warnings)
     result.warnings += ctx.get("notes", [])  # what the source's checks want said (e.g. how the force was found)
-    with staged:  # whatever fails from here on (a full disk too) removes the staging folder
+    try:  # whatever fails from here on (a full disk too) removes the staging folder
         accepted, quarantined, coverage, flags, encoding = stats
         result.rows_accepted, result.rows_quarantined = accepted, quarantined
         result.rows_read = accepted + quarantined
@@ -377,9 +341,20 @@ def _load(ws: Workspace, file: SourceFile, sources: Sequence[Source], result: Lo
                        "header_block": [asdict(f) for f in layout.block],
                        "title_rows": [r for r, _ in layout.titles]},
         })
-        _register(ws, staged, result, source, file, partner_id, encoding, coverage, ctx, synthetic)
+    except BaseException:
+        staged.discard()
+        raise
+    return _Staged(staged, source, file, encoding, coverage, ctx)
+
+
+def _finish(ws: Workspace, ready: _Staged, result: LoadResult, partner_id: int | None, synthetic: bool,
+            coverage_notes: bool) -> None:
+    """Register a staged file and publish it, in one catalogue transaction (on the caller's thread)."""
+    with ready.staged:  # whatever fails here (a full disk too) removes the staging folder
+        _register(ws, ready.staged, result, ready.source, ready.file, partner_id, ready.encoding, ready.coverage,
+                  ready.ctx, synthetic)
     if coverage_notes and not result.duplicate_of:
-        result.coverage_issues = coverage_issues(ws, source.kind).get(result.dataset_id, [])
+        result.coverage_issues = coverage_issues(ws, ready.source.kind).get(result.dataset_id, [])
 
 
 def _duplicates(staged: StagedVersion, source: Source) -> dict[str, Any]:

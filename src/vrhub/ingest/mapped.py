@@ -48,6 +48,7 @@ from vrhub.domain.identifiers import detect_identifiers_in_clear
 from vrhub.ingest.files import SourceFile, discover
 from vrhub.ingest.layout import Layout, read_heads, table_batches
 from vrhub.ingest.source import Checked, Column, Source, code_key, normalise_header
+from vrhub.ingest.table_locator import locate_table
 from vrhub.ingest.validate import Checks, by_distinct_value
 from vrhub.ingest.xlsx_stream import XLSX_SUFFIXES
 
@@ -313,8 +314,6 @@ class MappedSource(Source):
 def check_mapping(mapping: Mapping, paths: Iterable[str | Path]) -> list[str]:
     """Every problem of ``paths`` against ``mapping`` (missing columns, values with no code, identifiers in clear),
     each naming the file (and sheet), the column and the value; empty when all can be loaded."""
-    from vrhub.ingest.loader import locate_table
-
     source = MappedSource(mapping)
     files, _ = discover(paths, source.suffixes)
     problems: list[str] = []

@@ -26,8 +26,8 @@ from vrhub.domain.errors import SourceError, VrhubError
 from vrhub.ingest.csv_stream import NeedsCarefulRead
 from vrhub.ingest.files import Skipped, SourceFile, discover
 from vrhub.ingest.layout import Layout, read_heads, table_batches
-from vrhub.ingest.loader import locate_table
 from vrhub.ingest.source import Source
+from vrhub.ingest.table_locator import locate_table
 from vrhub.ingest.xlsx_stream import XLSX_SUFFIXES, is_xlsx
 
 

@@ -2,9 +2,12 @@
 verification, and a preview of what the retention purge would withdraw.
 
 :class:`Administration` is what the administrator's pages call (``Partnership.administration(user)``). Each change
-is checked field by field first (:class:`~vrhub.library.forms.FieldErrors`, every problem at once), then made by
-the same functions as ``vrhub hub ...`` and the JSON API (``vrhub.governance.access``), and audited with the same
-action names as the API (``admin.organisation.add``, ...), so the log reads the same whichever was used. What an
+of a form is checked field by field first (:class:`~vrhub.library.forms.FieldErrors`, every problem at once),
+then made by one of the plain verbs (:meth:`Administration.register_organisation`, ``register_user``,
+``set_active``, ``record_agreement``, ``issue_token``, ``revoke_token``) that ``vrhub hub ...`` and the JSON API
+call directly, with arguments already typed. The verbs are the only place a change is audited, so the action names
+(``admin.organisation.add``, ``admin.user.add``, ``admin.user.change``, ``admin.agreement.add``,
+``admin.token.add``, ``admin.token.revoke``) and their details are the same whichever door was used. What an
 agreement records follows the ICO's *Data sharing code of practice* (2021): the parties, purpose, lawful basis,
 the data items shared, retention, and who may access the data.
 """
@@ -12,7 +15,9 @@ the data items shared, retention, and who may access the data.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import getpass
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from vrhub.domain.errors import Conflict, NotFound
 from vrhub.domain.kinds import KINDS
@@ -20,6 +25,7 @@ from vrhub.governance.access import Role
 from vrhub.governance.access import accounts as acc
 from vrhub.governance.access import agreements as agr
 from vrhub.governance.access.purge import Expired, purge
+from vrhub.governance.access.reconcile import Reconciled, reconcile
 from vrhub.library.forms import FieldErrors, Problems, lines
 from vrhub.store import audit
 from vrhub.store.catalogue import Partner
@@ -30,6 +36,32 @@ SECTORS = ("police", "local authority", "health", "emergency department", "ambul
            "fire and rescue", "education", "voluntary sector", "other")
 ROLE_LABELS = {Role.PARTNER_UPLOADER.value: "Partner uploader", Role.ANALYST.value: "Analyst",
                Role.BOARD_VIEWER.value: "Board viewer", Role.ADMIN.value: "Administrator"}
+
+
+class Actor(Protocol):
+    """Who administers: a hub ``User``, or the :class:`Operator` at the command line."""
+
+    @property
+    def username(self) -> str: ...
+
+    @property
+    def role(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class Operator:
+    """The person at the hub's own command line (``vrhub hub ...``): audited as ``cli:<operating-system user>``
+    with the administrator's role; they hold the workspace itself, so no hub account is needed."""
+
+    username: str
+    role: str = Role.ADMIN.value
+
+    @classmethod
+    def at_console(cls) -> Operator:
+        try:
+            return cls(f"cli:{getpass.getuser()}")
+        except Exception:  # no user name in this environment (getpass raises OSError or KeyError)
+            return cls("cli")
 
 
 def kind_labels() -> dict[str, str]:
@@ -44,16 +76,24 @@ def kind_fields(kinds: list[str]) -> list[str]:
 
 
 class Administration:
-    """One administrator's view of the hub."""
+    """One administrator's view of the hub.
 
-    def __init__(self, ws: Workspace, user: User, *, token_max_days: int = acc.MAX_TOKEN_DAYS) -> None:
-        self.ws, self.user, self.token_max_days = ws, user, token_max_days
+    ``audit_reads=False`` leaves the lists (organisations, users, agreements, tokens) out of the audit log: the
+    command line's operator reads the catalogue's own database, so an event would record nothing they could not
+    read without it. Every change is audited whatever the door.
+    """
+
+    def __init__(self, ws: Workspace, user: Actor, *, token_max_days: int = acc.MAX_TOKEN_DAYS,
+                 audit_reads: bool = True) -> None:
+        self.ws, self.user, self.token_max_days, self.audit_reads = ws, user, token_max_days, audit_reads
 
     @property
     def catalogue(self):  # type: ignore[no-untyped-def]
         return self.ws.catalogue
 
     def _audit(self, action: str, **kw: Any) -> None:
+        if action == "read" and not self.audit_reads:
+            return
         audit.record(self.catalogue, actor=self.user.username, actor_role=self.user.role, action=action, **kw)
 
     # --- organisations ----------------------------------------------------------------------------------------
@@ -68,9 +108,13 @@ class Administration:
             p.add("sector", f"Choose a sector from the list ({', '.join(SECTORS)})")
         p.check()
         try:
-            org = acc.create_organisation(self.catalogue, name, sector or None)
+            return self.register_organisation(name, sector or None)
         except Conflict:
             raise FieldErrors({"name": f"An organisation named {name!r} already exists: enter another name"}) from None
+
+    def register_organisation(self, name: str, sector: str | None = None) -> Partner:
+        """Register an organisation (``vrhub.governance.access.accounts.create_organisation``), audited."""
+        org = acc.create_organisation(self.catalogue, name, sector)
         self._audit("admin.organisation.add", object_type="organisation", object_id=str(org.id), partner_id=org.id,
                     details={"name": org.name, "sector": org.sector})
         return org
@@ -96,11 +140,19 @@ class Administration:
                   "user who signs in with single sign-on or a token")
         p.check()
         try:
-            u = acc.create_user(self.catalogue, username, role, password=password or None,  # type: ignore[arg-type]
-                                organisation_name=orgs.get(organisation or ""), display_name=(display_name or "")[:200])
+            return self.register_user(username, str(role), password=password or None,
+                                      organisation=orgs.get(organisation or ""),
+                                      display_name=(display_name or "")[:200])
         except Conflict:
             raise FieldErrors({"username": f"A user named {username!r} already exists: enter another user name"}
                               ) from None
+
+    def register_user(self, username: str, role: str, *, organisation: str | None = None, password: str | None = None,
+                      display_name: str = "") -> User:
+        """Add a user with a role (``accounts.create_user``: the password is kept as an Argon2 hash), audited;
+        ``organisation`` is its name."""
+        u = acc.create_user(self.catalogue, username, role, password=password, organisation_name=organisation,
+                            display_name=display_name)
         self._audit("admin.user.add", object_type="user", object_id=u.username, partner_id=u.partner_id,
                     details={"role": u.role})
         return u
@@ -150,13 +202,25 @@ class Administration:
         if name and name in {a.name for a in agr.agreements(self.catalogue)}:
             p.add("name", f"An agreement named {name!r} already exists: enter another name")
         p.check()
+        assert retention is not None and start is not None  # p.check() raised otherwise
         try:
-            a = agr.create_agreement(self.catalogue, name, organisation_name=orgs[org], kinds=kinds, purpose=purpose,
-                                     lawful_basis=basis, retention_days=retention,  # type: ignore[arg-type]
-                                     start=start, end=end, fields_allowed=allowed,  # type: ignore[arg-type]
-                                     analysts=analysts, supplies_for=lines(form.get("supplies_for")))
+            return self.record_agreement(name, organisation=orgs[org], kinds=kinds, purpose=purpose,
+                                         lawful_basis=basis, retention_days=retention, start=start, end=end,
+                                         fields_allowed=allowed, analysts=analysts,
+                                         supplies_for=lines(form.get("supplies_for")))
         except Conflict:
             raise FieldErrors({"name": f"An agreement named {name!r} already exists: enter another name"}) from None
+
+    def record_agreement(self, name: str, *, organisation: str, kinds: list[str], purpose: str, lawful_basis: str,
+                         retention_days: int, start: dt.date, end: dt.date | None = None,
+                         fields_allowed: list[str] | None = None, analysts: list[str] | None = None,
+                         supplies_for: list[str] | None = None) -> Agreement:
+        """Record a data-sharing agreement (``agreements.create_agreement``), audited with all it records
+        (:func:`agreement_json`)."""
+        a = agr.create_agreement(self.catalogue, name, organisation_name=organisation, kinds=kinds, purpose=purpose,
+                                 lawful_basis=lawful_basis, retention_days=retention_days, start=start, end=end,
+                                 fields_allowed=fields_allowed or [], analysts=analysts or [],
+                                 supplies_for=supplies_for or [])
         self._audit("admin.agreement.add", object_type="agreement", object_id=a.name, partner_id=a.partner_id,
                     details=agreement_json(a))
         return a
@@ -174,10 +238,16 @@ class Administration:
         label = p.text("token_name", name, "Enter a name for the token, for example what will use it")
         n = p.integer("days", days, "Enter how many days the token lasts", low=1, high=self.token_max_days)
         p.check()
-        new = acc.create_token(self.catalogue, username, label, days=n, max_days=self.token_max_days)  # type: ignore
-        u = acc.user(self.catalogue, username)  # type: ignore[arg-type]
+        assert username is not None and n is not None  # p.check() raised otherwise
+        return self.issue_token(username, label, n)
+
+    def issue_token(self, username: str, name: str, days: int) -> acc.NewToken:
+        """Make an API token for ``username`` lasting ``days`` (at most ``token_max_days``), audited by its id and
+        prefix; the secret is in the result only."""
+        new = acc.create_token(self.catalogue, username, name, days=days, max_days=self.token_max_days)
+        u = acc.user(self.catalogue, username)
         self._audit("admin.token.add", object_type="token", object_id=str(new.token.id), partner_id=u.partner_id,
-                    details={"user": username, "name": label, "prefix": new.token.prefix})
+                    details={"user": username, "name": name, "prefix": new.token.prefix})
         return new
 
     def revoke_token(self, token_id: str | int) -> ApiToken:
@@ -188,21 +258,27 @@ class Administration:
         return t
 
     # --- audit and retention ----------------------------------------------------------------------------------
-    def audit_log(self, *, limit: int = 200) -> list[dict[str, Any]]:
-        """The newest ``limit`` events of the whole log, newest first, each with its hash and the previous one's."""
-        rows = [audit.to_json(e) for e in audit.latest(self.catalogue, limit=limit)]
-        self._audit("read", object_type="audit_log", object_id="all", details={"rows": len(rows), "format": "html"})
+    def audit_log(self, *, limit: int = 200, organisation: str | None = None) -> list[dict[str, Any]]:
+        """The newest ``limit`` events of the whole log (or only those about ``organisation``'s data, by name),
+        newest first, each with its hash and the previous one's."""
+        pid = acc.organisation(self.catalogue, organisation).id if organisation else None
+        rows = [audit.to_json(e) for e in audit.latest(self.catalogue, partner_id=pid, limit=limit)]
+        self._audit("read", object_type="audit_log", object_id="all" if pid is None else f"organisation {pid}",
+                    partner_id=pid, details={"rows": len(rows), "format": "html"})
         return rows[::-1]
 
     def verify_audit(self, expect_head: str | None = None) -> audit.Verification:
         """Recompute the whole hash chain (``vrhub.store.audit.verify``); with ``expect_head``, also check that a
-        head hash recorded earlier is still in it (rows cut off the end show only so)."""
+        head hash recorded earlier is still in it (rows cut off the end show only so). Audited as ``audit.verify``
+        unless reads are not audited (the command line: a row added after the check would move the head it
+        reports and writes to its head file)."""
         head = (expect_head or "").strip().lower() or None
         if head is not None and (len(head) != 64 or any(c not in "0123456789abcdef" for c in head)):
             raise FieldErrors({"expect_head": "Enter the head hash as it was recorded: 64 characters, 0-9 and a-f"})
         found = audit.verify(self.catalogue, expect_head=head)
-        self._audit("audit.verify", outcome="ok" if found.ok else "failed", object_type="audit_log",
-                    object_id="all", details={"rows": found.rows, "head": found.head, "bad_id": found.bad_id})
+        if self.audit_reads:
+            self._audit("audit.verify", outcome="ok" if found.ok else "failed", object_type="audit_log",
+                        object_id="all", details={"rows": found.rows, "head": found.head, "bad_id": found.bad_id})
         return found
 
     def purge_preview(self, on: dt.date | None = None) -> list[Expired]:
@@ -211,6 +287,15 @@ class Administration:
         self._audit("read", object_type="purge_preview", data_version=[e.dataset_id for e in found],
                     details={"on": (on or dt.date.today()).isoformat(), "versions": len(found)})
         return found
+
+    def purge(self, on: dt.date | None = None) -> list[Expired]:
+        """Withdraw the versions past their agreement's retention on ``on`` (default today); each purge is
+        audited by ``vrhub.governance.access.purge``."""
+        return purge(self.ws, today=on, actor=self.user.username, dry_run=False)
+
+    def reconcile(self) -> list[Reconciled]:
+        """Account for versions a hub stopped mid-load published (``vrhub.governance.access.reconcile``)."""
+        return reconcile(self.ws, actor=self.user.username)
 
 
 def token_state(t: ApiToken, now: dt.datetime | None = None) -> str:

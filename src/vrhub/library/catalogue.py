@@ -19,6 +19,7 @@ from vrhub.ingest.supply_check import ALL, SupplyWarning, supply_warnings, warni
 from vrhub.store.workspace import Workspace
 
 CURRENT, SUPERSEDED, WITHDRAWN = "current", "superseded", "withdrawn"
+NO_PARTNER = "(no partner)"
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,25 @@ class DatasetEntry:
     withdrawn_reason: str | None
     supply: tuple[SupplyWarning, ...] = ()
     conflicts: tuple[str, ...] = ()  # months another supplier also sent
+    source_path: str = ""
+    withdrawn_at: dt.datetime | None = None
+    attributes: dict[str, Any] = field(default_factory=dict)  # a geography or attribute layer's level, vintage, ...
+    warnings: list[Any] = field(default_factory=list)  # the load's own warnings
+    coverage_issues: tuple[dict[str, Any], ...] = ()  # months of it not read, and why (``coverage_notes``)
+
+    def to_json(self) -> dict[str, Any]:
+        """The entry as ``vrhub datasets --json`` prints it."""
+        return {
+            "dataset_id": self.id, "kind": self.kind, "partner": None if self.partner == NO_PARTNER else self.partner,
+            "source_file": self.source_file, "source_path": self.source_path, "sha256": self.sha256,
+            "received_at": self.received_at.isoformat(), "rows_read": self.rows_read,
+            "rows_accepted": self.rows_accepted, "rows_quarantined": self.rows_quarantined,
+            "schema_version": self.schema_version, "vrhub_version": self.vrhub_version, "synthetic": self.synthetic,
+            "months": list(self.months), "superseded": self.status == SUPERSEDED,
+            "withdrawn_at": self.withdrawn_at.isoformat() if self.withdrawn_at else None,
+            "withdrawn_reason": self.withdrawn_reason, "attributes": self.attributes, "warnings": self.warnings,
+            "supply_warnings": [w.to_json() for w in self.supply], "coverage_issues": list(self.coverage_issues),
+        }
 
     @property
     def flagged_months(self) -> list[str]:
@@ -116,12 +136,13 @@ def catalogue_view(ws: Workspace, kind: str | None = None, *, include_withdrawn:
         status = WITHDRAWN if d.withdrawn_at is not None else (
             SUPERSEDED if d.coverage and d.id not in current.get(d.kind, set()) else CURRENT)
         mine = warnings_for(d, supply)
-        partner = d.partner.name if d.partner else "(no partner)"
+        partner = d.partner.name if d.partner else NO_PARTNER
         entries.append(DatasetEntry(
             d.id, d.kind, partner, d.source_file, d.sha256, d.received_at, d.rows_read, d.rows_accepted,
             d.rows_quarantined, d.schema_version, d.vrhub_version, d.synthetic, tuple(months), _covers(d, months),
             status, d.withdrawn_reason, tuple(mine),
-            tuple(sorted({i["month"] for i in issues.get(d.id, []) if i["problem"] == "other_supplier"}))))
+            tuple(sorted({i["month"] for i in issues.get(d.id, []) if i["problem"] == "other_supplier"})),
+            d.source_path, d.withdrawn_at, d.attributes, d.warnings, tuple(issues.get(d.id, []))))
         if status != CURRENT or not d.coverage:
             continue
         row = grid.setdefault((partner, d.kind), {})

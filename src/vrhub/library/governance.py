@@ -96,3 +96,13 @@ class GovernanceVerbs:
         used = {(Path(f).name, r) for s in rep.statements for f, r in s.sources}
         synthetic = any(r.synthetic for r in returns if (Path(r.source_file).name, r.row) in used)
         return svc, rep, {"demo": reg.demo, "synthetic": synthetic, "what": "services register"}
+
+    def service_outcomes(self, service: str, *, release: bool = False, value_options: dict[str, Any] | None = None,
+                         on_step: Any = None) -> Any:
+        """One service's outputs (its returns' statements), the evaluation of each loaded outcome in its districts
+        from its contract start (``evaluate("did")``) and its value-for-money sheet (``value``), exact or released
+        (``library.service_outcomes.service_outcomes``)."""
+        from vrhub.library.service_outcomes import service_outcomes
+
+        return service_outcomes(self, service, release=release, value_options=value_options,  # type: ignore[arg-type]
+                                on_step=on_step)

@@ -22,15 +22,13 @@ from typing import TYPE_CHECKING, Any
 from vrhub.domain.errors import NoDataError, UsageError, VrhubError
 from vrhub.domain.periods import OpenPeriod, Period, parse_period
 from vrhub.library.governance import GovernanceVerbs
+from vrhub.library.hub_sides import HubSides
 from vrhub.library.result import Result
 
 if TYPE_CHECKING:
     from vrhub.domain.definitions import Definition
-    from vrhub.library.administration import Administration
-    from vrhub.library.registers import Registers
-    from vrhub.library.sharing import Sharing
-    from vrhub.store.catalogue.models import User
     from vrhub.store.engine import Engine
+    from vrhub.store.revisions import Revision
     from vrhub.store.workspace import Workspace
 
 PeriodLike = str | Period | OpenPeriod | tuple[dt.date | None, dt.date | None] | None
@@ -56,7 +54,7 @@ def months(period: PeriodLike) -> tuple[dt.date | None, dt.date | None]:
     return (lo.replace(day=1) if lo else None), (hi.replace(day=1) if hi else None)
 
 
-class Partnership(GovernanceVerbs):
+class Partnership(GovernanceVerbs, HubSides):
     """A partnership's workspace and its verbs. ``Partnership.open(home)`` opens (or creates) one."""
 
     def __init__(self, workspace: Workspace, definition: str = "kent_and_medway") -> None:
@@ -125,26 +123,6 @@ class Partnership(GovernanceVerbs):
             sources = mapped_sources(m)
         return self.ingest(paths, feed="force_crime", kind="force_crime", partner=partner, progress=progress,
                            sources=sources)
-
-    def sharing(self, user: User, **options: Any) -> Sharing:
-        """A partner uploader's side of the hub: upload under an agreement, load reports, quarantine, withdraw,
-        the audit trail of the organisation's data (``library.sharing``)."""
-        from vrhub.library.sharing import Sharing
-
-        return Sharing(self.ws, user, **options)
-
-    def administration(self, user: User, **options: Any) -> Administration:
-        """The administrator's side: organisations, users, agreements, tokens, audit, purge preview
-        (``library.administration``)."""
-        from vrhub.library.administration import Administration
-
-        return Administration(self.ws, user, **options)
-
-    def registers(self, user: User, **options: Any) -> Registers:
-        """The action plans and the services register, edited an entry at a time (``library.registers``)."""
-        from vrhub.library.registers import Registers
-
-        return Registers(self.ws, user, **options)
 
     def load_geography(self, paths: list[Path], **options: Any) -> list[Any]:
         """Load boundaries and area attributes (population, deprivation, ONS lookups) from files, folders or zip
@@ -225,6 +203,13 @@ class Partnership(GovernanceVerbs):
         from vrhub.library.catalogue import catalogue_view
 
         return catalogue_view(self.ws, kind, include_withdrawn=include_withdrawn)
+
+    def revisions(self, kind: str | None = None) -> list[Revision]:
+        """The force-months sent again with different content, and what changed per category
+        (``store.revisions``)."""
+        from vrhub.store.revisions import revisions  # SQLAlchemy: not loaded by ``import vrhub``
+
+        return revisions(self.ws, kind)
 
     def data_version(self) -> str:
         """A short hash that changes whenever what an analysis reads changes (a dataset version loaded or

@@ -24,6 +24,7 @@ from vrhub.domain.errors import AccessError, NotFound, UsageError, VrhubError
 from vrhub.governance.access import agreements as agr
 from vrhub.governance.access import uploads as hub_uploads
 from vrhub.governance.access.scope import can_see, visible_datasets
+from vrhub.ingest.progress import Progress
 from vrhub.library.forms import FieldErrors, Problems
 from vrhub.report.csv_safe import write_table
 from vrhub.store import audit
@@ -35,6 +36,8 @@ from vrhub.store.workspace import Workspace
 SUFFIXES = (".csv", ".xlsx", ".zip")
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 CHUNK = 1 << 20
+#: how the reason of a version withdrawn by a partner's uploader begins (only those may be restored from the page)
+WITHDRAWN_BY = "withdrawn by "
 #: the kinds a partner may name when a file's header does not say (the CLI's short names)
 KIND_CHOICES = tuple(sorted(k for k, v in hub_uploads.KIND_NAMES.items() if k != v))
 
@@ -119,6 +122,23 @@ class Quarantine:
     columns: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Stored:
+    """A file received and kept (under the workspace's ``incoming`` folder) until :meth:`Sharing.load` loads it."""
+
+    upload_id: str
+    path: Path
+    name: str
+    sha256: str
+    size: int
+    agreement_id: int
+    kind: str | None
+
+    def discard(self) -> None:
+        """Remove the kept copy (its own folder)."""
+        shutil.rmtree(self.path.parent, ignore_errors=True)
+
+
 class Sharing:
     """One partner uploader's view of the hub (``user`` belongs to the organisation whose data it reaches)."""
 
@@ -152,10 +172,14 @@ class Sharing:
     def upload(self, source: IO[bytes] | Iterable[bytes] | None, filename: str, *, agreement: str | None = None,
                kind: str | None = None) -> Upload:
         """Receive a file (a binary file object, or its bytes in chunks) sent as ``filename`` under the chosen
-        ``agreement`` (its id, as a form sends it) and load it. Problems with the form (no file, a wrong type,
-        too large, empty, no agreement chosen) raise :class:`FieldErrors` and are audited; a file that may not
-        load (no agreement covers it, another organisation's rows, unreadable) or fails is recorded with the
-        reason, like a loaded one: the returned upload's ``status`` and ``report`` say which."""
+        ``agreement`` and load it: :meth:`store` then :meth:`load`, in one call."""
+        return self.load(self.store(source, filename, agreement=agreement, kind=kind))
+
+    def store(self, source: IO[bytes] | Iterable[bytes] | None, filename: str, *, agreement: str | None = None,
+              kind: str | None = None) -> Stored:
+        """Check the form and keep the file in the workspace's ``incoming`` folder, ready for :meth:`load` (the page
+        answers at once and loads it as a job). Problems with the form (no file, a wrong type, too large, empty, no
+        agreement chosen) raise :class:`FieldErrors` and are audited; nothing is kept then."""
         p = Problems()
         name = ""
         if source is None or not filename:
@@ -177,7 +201,35 @@ class Sharing:
             p.add("kind", f"Choose a kind of data from the list ({', '.join(KIND_CHOICES)}), or leave it to be "
                   "read from the file's header")
         self._refuse_unless_ok(p, filename)
-        return self._receive(source, name, int(agreement), kind or None)  # type: ignore[arg-type]
+        upload_id = hub_uploads.new_upload_id()
+        incoming = self.ws.home / "incoming"
+        incoming.mkdir(exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix=f"{upload_id}-", dir=incoming))
+        try:
+            digest, size = self._copy(source, folder / name, name)  # type: ignore[arg-type]
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        return Stored(upload_id, folder / name, name, digest, size, int(agreement), kind or None)  # type: ignore
+
+    def load(self, stored: Stored, progress: Progress | None = None) -> Upload:
+        """Judge a stored file against the organisation's agreements and load it (``governance.access.uploads.
+        receive``, reporting to ``progress``); the stored copy is removed afterwards, whatever happened. A file that
+        may not load (no agreement covers it, another organisation's rows, unreadable) or fails is recorded with
+        the reason, like a loaded one: the returned upload's ``status`` and ``report`` say which."""
+        try:
+            try:
+                outcome = hub_uploads.receive(self.ws, self.user, stored.path, upload_id=stored.upload_id,
+                                              filename=stored.name, sha256=stored.sha256, size=stored.size,
+                                              kind=stored.kind, agreement_id=stored.agreement_id, progress=progress)
+            except VrhubError:  # the whole upload could not be opened: recorded as failed, with the reason
+                found = hub_uploads.get_upload(self.ws, stored.upload_id)
+                if found is None:
+                    raise
+                return found
+        finally:
+            stored.discard()
+        return outcome.upload
 
     def _refuse_unless_ok(self, p: Problems, filename: str) -> None:
         try:
@@ -186,27 +238,6 @@ class Sharing:
             self._audit("upload", outcome="refused", object_type="upload", object_id=(filename or "")[:200],
                         details={"reason": exc.message[:500]})
             raise
-
-    def _receive(self, source: IO[bytes] | Iterable[bytes], name: str, agreement_id: int,
-                 kind: str | None) -> Upload:
-        upload_id = hub_uploads.new_upload_id()
-        incoming = self.ws.home / "incoming"
-        incoming.mkdir(exist_ok=True)
-        folder = Path(tempfile.mkdtemp(prefix=f"{upload_id}-", dir=incoming))
-        try:
-            path = folder / name
-            digest, size = self._copy(source, path, name)
-            try:
-                outcome = hub_uploads.receive(self.ws, self.user, path, upload_id=upload_id, filename=name,
-                                              sha256=digest, size=size, kind=kind, agreement_id=agreement_id)
-            except VrhubError:  # the whole upload could not be opened: recorded as failed, with the reason
-                found = hub_uploads.get_upload(self.ws, upload_id)
-                if found is None:
-                    raise
-                return found
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
-        return outcome.upload
 
     def _copy(self, source: IO[bytes] | Iterable[bytes], path: Path, name: str) -> tuple[str, int]:
         """Write ``source`` to ``path`` under the size limit; its sha256 and size."""
@@ -286,7 +317,7 @@ class Sharing:
 
     # --- withdrawing ------------------------------------------------------------------------------------------
     def withdraw(self, dataset_id: str, reason: str | None) -> Dataset:
-        """Stop the hub reading one of the organisation's versions (kept, and restorable with `vrhub restore`;
+        """Stop the hub reading one of the organisation's versions (kept, and restorable: :meth:`restore`;
         where it had replaced an earlier version of the same force-month, that one is read again)."""
         d = self.dataset(dataset_id, "withdraw")
         p = Problems()
@@ -300,8 +331,36 @@ class Sharing:
             self._audit("withdraw", outcome="refused", object_type="dataset", object_id=d.id,
                         details={"reason": exc.message[:500]})
             raise
-        done = self.ws.catalogue.withdraw(d.id, f"withdrawn by {self.user.username}: {why}")
+        done = self.ws.catalogue.withdraw(d.id, f"{WITHDRAWN_BY}{self.user.username}: {why}")
         self._audit("withdraw", object_type="dataset", object_id=d.id, data_version=d.id, details={"reason": why})
+        return done
+
+    def restorable(self, dataset_id: str) -> Dataset:
+        """One of the organisation's versions that it may restore: withdrawn, and by one of its uploaders (a
+        :class:`FieldErrors` otherwise: a version the hub withdrew, its retention ended or its upload lost, stays
+        withdrawn; only the hub's operator decides about it). Audited when refused."""
+        d = self.dataset(dataset_id, "restore")
+        p = Problems()
+        if d.withdrawn_at is None:
+            p.add("confirm", "This data is not withdrawn: the hub reads it already")
+        elif not (d.withdrawn_reason or "").startswith(WITHDRAWN_BY):
+            p.add("confirm", f"This data was withdrawn by the hub ({d.withdrawn_reason}), not by your organisation: "
+                  "only the hub administrator can restore it")
+        try:
+            p.check()
+        except FieldErrors as exc:
+            self._audit("restore", outcome="refused", object_type="dataset", object_id=d.id,
+                        details={"reason": exc.message[:500]})
+            raise
+        return d
+
+    def restore(self, dataset_id: str) -> Dataset:
+        """Read a version the organisation withdrew again (``Catalogue.restore``, the call ``Partnership.restore`` and
+        ``vrhub restore`` make); audited. The catalogue then reads it as it did before it was withdrawn."""
+        d = self.restorable(dataset_id)
+        done = self.ws.catalogue.restore(d.id)
+        self._audit("restore", object_type="dataset", object_id=d.id, data_version=d.id,
+                    details={"withdrawn_reason": d.withdrawn_reason})
         return done
 
     # --- the audit trail --------------------------------------------------------------------------------------

@@ -11,9 +11,10 @@ principal on ``request.state`` so that the error handler can audit a failed chan
 from __future__ import annotations
 
 import hmac
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
@@ -26,6 +27,7 @@ from vrhub.store import audit
 from vrhub.store.catalogue.models import User
 from vrhub.store.workspace import Workspace
 
+T = TypeVar("T")
 COOKIE = "vrhub_session"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -36,14 +38,29 @@ cookie = APIKeyCookie(name=COOKIE, auto_error=False, description="The session co
 
 @dataclass
 class Hub:
-    """The application's state: settings, workspace, an in-memory cache of built profiles, single sign-on."""
+    """The application's state: settings, workspace, an in-memory cache of built profiles, single sign-on, and the
+    upload slots.
+
+    ``upload_slots`` lets ``settings.uploads_at_once`` uploads load at a time (the API's and the web pages' alike).
+    A thread semaphore, not an anyio limiter: an anyio limiter belongs to the event loop that made it, and a hub
+    served by more than one loop (the test client runs one per calling thread) deadlocked on it, a release in one
+    loop never waking a waiter in another (``tests/server/test_concurrency.py`` hung). It is taken in the worker
+    thread, never across an await."""
 
     settings: HubSettings
     ws: Workspace
     cache: dict[Any, Any] = field(default_factory=dict)
     sign_on: SignOn | None = None  # single sign-on, when configured
     uploads_loading: int = 0  # uploads being loaded now (readers are then given the last complete profile)
-    upload_slots: Any = None  # a threading.BoundedSemaphore of settings.uploads_at_once (routers.uploads)
+    upload_slots: threading.BoundedSemaphore = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.upload_slots = threading.BoundedSemaphore(max(1, self.settings.uploads_at_once))
+
+    def in_an_upload_slot(self, work: Callable[[], T]) -> T:
+        """Run ``work`` (in a worker thread) once one of the upload slots is free."""
+        with self.upload_slots:
+            return work()
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,12 @@ district boundaries still say Shepway.
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from typing import Any
 
 import geopandas as gpd
 import ibis
@@ -109,6 +115,40 @@ class Geography:
         t = self._boundary_table(level, v).to_pandas()
         geom = shapely.from_wkb(t.pop("geometry").to_numpy())
         return gpd.GeoDataFrame(t, geometry=geom, crs=4326)
+
+    def derived(self, name: str, level: str, vintage: int | None, parameters: dict[str, Any],
+                build: Callable[[], pa.Table]) -> pa.Table:
+        """A table derived from one boundary layer (e.g. a square grid clipped to the LSOAs), built once per
+        workspace geography and kept as Parquet under ``<home>/cache/geography``.
+
+        The file is named by ``name`` and a hash of the layer's dataset versions (content-hashed ids) and
+        ``parameters``, so loading other boundaries, or asking with other parameters, builds a new table; the old
+        file is never read again. Written to a temporary file and renamed, so a killed build leaves no half table.
+        A cache that cannot be written (read-only workspace) only costs the build.
+        """
+        v = self.vintage(level, vintage)
+        versions = sorted(d.id for d in self._datasets("boundaries", level=level, vintage=v))
+        key = json.dumps({"level": level, "vintage": v, "datasets": versions, **parameters}, sort_keys=True,
+                         default=str)
+        folder = self.ws.home / "cache" / "geography"
+        path = folder / f"{name}-{hashlib.sha256(key.encode()).hexdigest()[:24]}.parquet"
+        if path.exists():
+            try:
+                return pq.read_table(path)
+            except (OSError, pa.ArrowInvalid):
+                pass  # a damaged cache file: build again
+        table = build()
+        tmp = None
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=folder, suffix=".part")
+            os.close(fd)
+            pq.write_table(table, tmp)
+            os.replace(tmp, path)
+        except OSError:
+            if tmp is not None and os.path.exists(tmp):
+                os.unlink(tmp)
+        return table
 
     # --- area attributes ---------------------------------------------------------------------------------------
     def attribute_sets(self, table: str) -> list[AttributeDataset]:

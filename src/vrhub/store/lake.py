@@ -244,15 +244,23 @@ def count_duplicate_rows(path: str, ignore: tuple[str, ...] = ("dataset_id", "so
     con = _duplicate_counter()
     try:
         has_id = bool(id_field and id_field in columns)
-        n_all, n_id = _one(con.execute(
-            f"SELECT count(*), {f'count({quote(id_field)})' if has_id and id_field else '0'} FROM read_parquet($1)",
+        key = quote(id_field) if has_id and id_field else "NULL"
+        n_all, n_id, repeated_ids = _one(con.execute(
+            f"SELECT count(*), count({key}), count({key}) - count(DISTINCT {key}) FROM read_parquet($1)",
             [path]).fetchone())
         by_id = bool(has_id and n_id)
-        where = f"WHERE {quote(id_field)} IS NOT NULL" if by_id and id_field else ""
         n = n_id if by_id else n_all
-        distinct = _one(con.execute(
-            f"SELECT count(*) FROM (SELECT DISTINCT {', '.join(map(quote, columns))} FROM read_parquet($1) {where})",
-            [path]).fetchone())[0]
+        if by_id and not repeated_ids:
+            distinct = n  # rows that are copies share their id: with every id once, no row is a copy
+        else:
+            # With ids, only rows whose id repeats can be copies: count distinct rows among them alone
+            # (n - distinct is the same, and the DISTINCT is over a few rows, not the whole file).
+            where = (f"WHERE {key} IN (SELECT {key} FROM read_parquet($1) WHERE {key} IS NOT NULL GROUP BY ALL "
+                     "HAVING count(*) > 1)") if by_id else ""
+            in_groups, distinct_in_groups = _one(con.execute(
+                f"SELECT count(*), (SELECT count(*) FROM (SELECT DISTINCT {', '.join(map(quote, columns))} "
+                f"FROM read_parquet($1) {where})) FROM read_parquet($1) {where}", [path]).fetchone())
+            distinct = n - in_groups + distinct_in_groups
     finally:
         con.close()
     return n - distinct, n, by_id

@@ -8,12 +8,14 @@ Tompson & Uhlig (2008).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import shapely
 
 from vrhub.analysis.hotspots.errors import HotspotInputError
@@ -51,6 +53,26 @@ class Grid:
         lookup = np.full(self.shape, -1, dtype=np.int64)
         lookup[self.rows, self.cols] = np.arange(self.n_cells)
         object.__setattr__(self, "_lookup", lookup)
+
+    def to_arrow(self) -> pa.Table:
+        """The grid as an Arrow table (cells, geometry as WKB; the lattice in the schema's metadata), to be kept
+        and read back by :meth:`from_arrow` without clipping the cells again."""
+        cells = pd.DataFrame(self.cells.drop(columns="geometry"))
+        table = pa.Table.from_pandas(cells, preserve_index=False).append_column(
+            "geometry", pa.array(shapely.to_wkb(self.cells.geometry.to_numpy()), pa.binary()))
+        meta = {"cell_size": self.cell_size, "origin": list(self.origin), "shape": list(self.shape),
+                "clipped": self.clipped, "parameters": self.parameters}
+        return table.replace_schema_metadata({"vrhub.grid": json.dumps(meta)})
+
+    @classmethod
+    def from_arrow(cls, table: pa.Table) -> Grid:
+        """The grid written by :meth:`to_arrow`."""
+        meta = json.loads(table.schema.metadata[b"vrhub.grid"])
+        frame = table.drop(["geometry"]).to_pandas()
+        cells = gpd.GeoDataFrame(frame, geometry=shapely.from_wkb(table.column("geometry").to_numpy(False)),
+                                 crs=BRITISH_NATIONAL_GRID)
+        return cls(cells=cells, cell_size=float(meta["cell_size"]), origin=tuple(meta["origin"]),
+                   shape=tuple(meta["shape"]), clipped=bool(meta["clipped"]), parameters=meta["parameters"])
 
     @property
     def n_cells(self) -> int:

@@ -41,6 +41,7 @@ from vrhub.governance.access.errors import AccessError, AgreementMissing, NotOwn
 from vrhub.ingest import registry
 from vrhub.ingest.loader import IngestReport, ingest
 from vrhub.ingest.preflight import Scan, scan
+from vrhub.ingest.progress import Progress
 from vrhub.store import audit
 from vrhub.store.catalogue import Catalogue
 from vrhub.store.catalogue.models import Agreement, Upload, User
@@ -171,9 +172,10 @@ def still_loading(ws: Workspace, upload: Upload, *, stale_after: dt.timedelta = 
 
 
 def receive(ws: Workspace, uploader: User, path: Path, *, upload_id: str, filename: str, sha256: str, size: int,
-            kind: str | None = None, today: dt.date | None = None, agreement_id: int | None = None) -> UploadOutcome:
+            kind: str | None = None, today: dt.date | None = None, agreement_id: int | None = None,
+            progress: Progress | None = None) -> UploadOutcome:
     """Judge ``path`` (a file or archive received for ``uploader``'s organisation; under ``agreement_id`` when the
-    uploader chose one) and, if it may load, load it;
+    uploader chose one) and, if it may load, load it (reporting to ``progress``, as ``vrhub ingest`` does);
     every step is recorded (the upload's record, its audit rows) before the next. Raises ``ValueError`` for a bad
     ``kind`` and ``VrhubError`` when the upload as a whole cannot be opened (both audited, nothing loaded)."""
     today = today or dt.date.today()
@@ -212,7 +214,7 @@ def receive(ws: Workspace, uploader: User, path: Path, *, upload_id: str, filena
         org = uploader.partner.name if uploader.partner else str(uploader.partner_id)
         try:
             known = Geography(ws.engine()).known_lsoa_codes()
-            report = ingest(ws, [path], SOURCES, partner=org, kind=kind_name, known_lsoas=known)
+            report = ingest(ws, [path], SOURCES, partner=org, kind=kind_name, known_lsoas=known, progress=progress)
         except Exception as exc:
             message = public_text(str(exc), ws, path, filename)
             _finish(ws, uploader, upload, "failed", {"error": message}, details | {"error": message[:500]})

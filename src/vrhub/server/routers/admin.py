@@ -1,5 +1,7 @@
 """Administration: organisations, users, data-sharing agreements and API tokens (every change audited; a change
-that fails is audited by the error handler). Disabling the last administrator who can sign in, or revoking their
+that fails is audited by the error handler). Each route is one call of the library's
+:class:`~vrhub.library.administration.Administration`, as ``vrhub hub ...`` and the web administrator's pages are,
+so the three leave the same audit rows. Disabling the last administrator who can sign in, or revoking their
 last token, is refused (409): nobody could administer the hub afterwards."""
 
 from __future__ import annotations
@@ -11,9 +13,9 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from vrhub.governance.access import Permission
-from vrhub.governance.access import accounts as acc
-from vrhub.governance.access import agreements as agr
-from vrhub.server.dependencies import Hub, Principal, get_hub, record, require
+from vrhub.library import Partnership
+from vrhub.library.administration import Administration, agreement_json
+from vrhub.server.dependencies import Hub, Principal, get_hub, require
 
 router = APIRouter(prefix="/api/admin", tags=["administration"])
 ADMIN = Depends(require(Permission.ADMIN))
@@ -66,14 +68,6 @@ def user_json(u: Any) -> dict[str, Any]:
             "organisation_id": u.partner_id, "active": u.active, "has_password": bool(u.password_hash)}
 
 
-def agreement_json(a: Any) -> dict[str, Any]:
-    return {"id": a.id, "name": a.name, "organisation_id": a.partner_id, "kinds": a.kinds, "purpose": a.purpose,
-            "lawful_basis": a.lawful_basis, "fields_allowed": a.fields_allowed, "supplies_for": a.supplies_for,
-            "retention_days": a.retention_days,
-            "start_date": a.start_date.isoformat(), "end_date": a.end_date.isoformat() if a.end_date else None,
-            "analysts": [u.username for u in a.analysts]}
-
-
 def token_json(t: Any) -> dict[str, Any]:
     return {"id": t.id, "user_id": t.user_id, "name": t.name, "prefix": t.prefix,
             "created_at": t.created_at.isoformat() if t.created_at else None,
@@ -81,90 +75,74 @@ def token_json(t: Any) -> dict[str, Any]:
             "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None}
 
 
+def administration(hub: Hub, principal: Principal) -> Administration:
+    """The library's administrator side for the signed-in administrator."""
+    return Partnership(hub.ws).administration(principal.user, token_max_days=hub.settings.token_max_days)
+
+
 @router.get("/organisations")
 def list_organisations(hub: Hub = Depends(get_hub), principal: Principal = ADMIN) -> list[dict[str, Any]]:
     """Every organisation (partner)."""
-    record(hub, principal, "read", object_type="organisations")
-    return [org_json(p) for p in hub.ws.catalogue.partners()]
+    return [org_json(p) for p in administration(hub, principal).organisations()]
 
 
 @router.post("/organisations", status_code=201)
 def add_organisation(body: NewOrganisation, hub: Hub = Depends(get_hub), principal: Principal = ADMIN
                      ) -> dict[str, Any]:
     """Register an organisation."""
-    p = acc.create_organisation(hub.ws.catalogue, body.name, body.sector)
-    record(hub, principal, "admin.organisation.add", object_type="organisation", object_id=str(p.id),
-           partner_id=p.id, details={"name": p.name, "sector": p.sector})
-    return org_json(p)
+    return org_json(administration(hub, principal).register_organisation(body.name, body.sector))
 
 
 @router.get("/users")
 def list_users(hub: Hub = Depends(get_hub), principal: Principal = ADMIN) -> list[dict[str, Any]]:
     """Every user (never a password hash)."""
-    record(hub, principal, "read", object_type="users")
-    return [user_json(u) for u in acc.users(hub.ws.catalogue)]
+    return [user_json(u) for u in administration(hub, principal).users()]
 
 
 @router.post("/users", status_code=201)
 def add_user(body: NewUser, hub: Hub = Depends(get_hub), principal: Principal = ADMIN) -> dict[str, Any]:
     """Add a user with a role (partner uploaders belong to an organisation)."""
-    u = acc.create_user(hub.ws.catalogue, body.username, body.role, password=body.password,
-                        organisation_name=body.organisation, display_name=body.display_name)
-    record(hub, principal, "admin.user.add", object_type="user", object_id=u.username, partner_id=u.partner_id,
-           details={"role": u.role})
-    return user_json(u)
+    return user_json(administration(hub, principal).register_user(
+        body.username, body.role, password=body.password, organisation=body.organisation,
+        display_name=body.display_name))
 
 
 @router.patch("/users/{username}")
 def change_user(username: str, body: UserChange, hub: Hub = Depends(get_hub), principal: Principal = ADMIN
                 ) -> dict[str, Any]:
     """Disable (ends their sessions) or re-enable a user."""
-    u = acc.set_active(hub.ws.catalogue, username, body.active)
-    record(hub, principal, "admin.user.change", object_type="user", object_id=u.username, partner_id=u.partner_id,
-           details={"active": body.active})
-    return user_json(u)
+    return user_json(administration(hub, principal).set_active(username, body.active))
 
 
 @router.get("/agreements")
 def list_agreements(hub: Hub = Depends(get_hub), principal: Principal = ADMIN) -> list[dict[str, Any]]:
     """Every data-sharing agreement."""
-    record(hub, principal, "read", object_type="agreements")
-    return [agreement_json(a) for a in agr.agreements(hub.ws.catalogue)]
+    return [agreement_json(a) for a in administration(hub, principal).agreements()]
 
 
 @router.post("/agreements", status_code=201)
 def add_agreement(body: NewAgreement, hub: Hub = Depends(get_hub), principal: Principal = ADMIN) -> dict[str, Any]:
     """Record a data-sharing agreement."""
-    a = agr.create_agreement(
-        hub.ws.catalogue, body.name, organisation_name=body.organisation, kinds=body.kinds, purpose=body.purpose,
-        lawful_basis=body.lawful_basis, retention_days=body.retention_days, start=body.start_date,
-        end=body.end_date, fields_allowed=body.fields_allowed, analysts=body.analysts, supplies_for=body.supplies_for)
-    record(hub, principal, "admin.agreement.add", object_type="agreement", object_id=a.name, partner_id=a.partner_id,
-           details=agreement_json(a))
-    return agreement_json(a)
+    return agreement_json(administration(hub, principal).record_agreement(
+        body.name, organisation=body.organisation, kinds=body.kinds, purpose=body.purpose,
+        lawful_basis=body.lawful_basis, retention_days=body.retention_days, start=body.start_date, end=body.end_date,
+        fields_allowed=body.fields_allowed, analysts=body.analysts, supplies_for=body.supplies_for))
 
 
 @router.get("/tokens")
 def list_tokens(hub: Hub = Depends(get_hub), principal: Principal = ADMIN) -> list[dict[str, Any]]:
     """Every API token (its prefix only: the token itself is never stored)."""
-    record(hub, principal, "read", object_type="tokens")
-    return [token_json(t) for t in acc.tokens(hub.ws.catalogue)]
+    return [token_json(t) for t in administration(hub, principal).tokens()]
 
 
 @router.post("/tokens", status_code=201)
 def add_token(body: NewToken, hub: Hub = Depends(get_hub), principal: Principal = ADMIN) -> dict[str, Any]:
     """Make an API token for a user; the response is the only time the token is shown."""
-    new = acc.create_token(hub.ws.catalogue, body.username, body.name, days=body.days,
-                           max_days=hub.settings.token_max_days)
-    u = acc.user(hub.ws.catalogue, body.username)
-    record(hub, principal, "admin.token.add", object_type="token", object_id=str(new.token.id),
-           partner_id=u.partner_id, details={"user": body.username, "name": body.name, "prefix": new.token.prefix})
+    new = administration(hub, principal).issue_token(body.username, body.name, body.days)
     return {**token_json(new.token), "token": new.secret}
 
 
 @router.delete("/tokens/{token_id}")
 def revoke_token(token_id: int, hub: Hub = Depends(get_hub), principal: Principal = ADMIN) -> dict[str, Any]:
     """Revoke an API token (it stops working at once)."""
-    t = acc.revoke_token(hub.ws.catalogue, token_id)
-    record(hub, principal, "admin.token.revoke", object_type="token", object_id=str(t.id))
-    return token_json(t)
+    return token_json(administration(hub, principal).revoke_token(token_id))

@@ -1,18 +1,18 @@
-"""Dataset versions a user may see, and a version's quarantine (JSON, or CSV with formula injection neutralised)."""
+"""Dataset versions a user may see, and a version's quarantine (JSON, or CSV with formula injection neutralised):
+thin calls of the library's :class:`~vrhub.library.viewer.Viewer`, which decides what the user may see and audits
+each read."""
 
 from __future__ import annotations
 
-import datetime as dt
-import io
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from vrhub.governance.access import Permission
-from vrhub.governance.access.scope import can_see, visible_datasets
-from vrhub.report.csv_safe import write_table
-from vrhub.server.dependencies import Hub, Principal, get_hub, http_error, record, require
+from vrhub.library import Partnership
+from vrhub.library.viewer import table_csv
+from vrhub.server.dependencies import Hub, Principal, get_hub, require
 from vrhub.store.catalogue import Dataset
 
 router = APIRouter(tags=["datasets"])
@@ -33,9 +33,7 @@ def list_datasets(include_withdrawn: bool = False, hub: Hub = Depends(get_hub),
                   principal: Principal = Depends(require(Permission.DATASETS_READ))) -> list[dict[str, Any]]:
     """The dataset versions you may see: your organisation's (uploaders), or those of the agreements naming you
     (analysts)."""
-    found = visible_datasets(hub.ws.catalogue, principal.user, dt.date.today(), include_withdrawn=include_withdrawn)
-    record(hub, principal, "read", object_type="datasets", partner_id=principal.partner_id,
-           data_version=[d.id for d in found])
+    found = Partnership(hub.ws).viewer(principal.user).datasets(include_withdrawn=include_withdrawn)
     return [dataset_json(d) for d in found]
 
 
@@ -45,20 +43,9 @@ def quarantine(dataset_id: str, format: Literal["json", "csv"] = "json", limit: 
                principal: Principal = Depends(require(Permission.QUARANTINE_READ))) -> dict[str, Any] | Response:
     """The rows of a version that were quarantined, each with its line in the file and why (``format=csv`` to
     download them; cells that a spreadsheet would run as a formula are neutralised)."""
-    d = hub.ws.catalogue.get(dataset_id)
-    if d is None or not can_see(hub.ws.catalogue, principal.user, d, dt.date.today()):
-        record(hub, principal, "read", outcome="denied", object_type="quarantine", object_id=dataset_id)
-        raise http_error(404, f"no dataset {dataset_id!r} that you may see", "list yours with GET /api/datasets")
-
-    t = hub.ws.engine().quarantine(dataset_id).order_by("_source_row").limit(limit).to_pyarrow()
-    action = "export" if format == "csv" else "read"
-    record(hub, principal, action, object_type="quarantine", object_id=d.id, partner_id=d.partner_id,
-           data_version=d.id, details={"rows": t.num_rows, "format": format})
+    d, t = Partnership(hub.ws).viewer(principal.user).quarantine(dataset_id, limit=limit, format=format)
     if format == "csv":
-        buf = io.StringIO()
-        write_table(buf, t)
-        return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
+        return Response(table_csv(t), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{d.id}-quarantine.csv"'})
     return {"dataset_id": d.id, "source_file": d.source_file, "rows_read": d.rows_read,
             "rows_quarantined": d.rows_quarantined, "rows": t.to_pylist()}
-

@@ -9,7 +9,6 @@ import functools
 import hashlib
 import shutil
 import tempfile
-import threading
 from typing import Any
 
 import anyio
@@ -19,6 +18,7 @@ from fastapi.responses import JSONResponse
 from vrhub.domain.errors import UsageError, VrhubError
 from vrhub.governance.access import AgreementMissing, Permission
 from vrhub.governance.access import uploads as hub_uploads
+from vrhub.library import Partnership
 from vrhub.library.sharing import SUFFIXES, clean_filename
 from vrhub.server.dependencies import Hub, Principal, get_hub, http_error, record, require
 from vrhub.server.errors import error_body
@@ -117,7 +117,7 @@ async def upload(
                                     filename=name, sha256=digest.hexdigest(), size=size, kind=kind)
         try:
             with loading(hub):
-                outcome = await anyio.to_thread.run_sync(functools.partial(_in_a_slot, hub, receive))
+                outcome = await anyio.to_thread.run_sync(functools.partial(hub.in_an_upload_slot, receive))
         except (VrhubError, ValueError) as exc:  # the whole upload cannot be read (e.g. a zip bomb): audited
             message = hub_uploads.public_text(exc.message if isinstance(exc, VrhubError) else str(exc), hub.ws,
                                               path, name)
@@ -144,8 +144,7 @@ async def upload(
 def list_uploads(hub: Hub = Depends(get_hub),
                  principal: Principal = Depends(require(Permission.UPLOADS_READ))) -> list[dict[str, Any]]:
     """Your organisation's uploads, oldest first, without their reports."""
-    found = hub_uploads.uploads(hub.ws, principal.partner_id if principal.partner_id is not None else -1)
-    record(hub, principal, "read", object_type="uploads", partner_id=principal.partner_id)
+    found = Partnership(hub.ws).viewer(principal.user).uploads()
     return [{k: v for k, v in hub_uploads.to_json(u).items() if k != "report"} for u in found]
 
 
@@ -153,26 +152,4 @@ def list_uploads(hub: Hub = Depends(get_hub),
 def get_upload(upload_id: str, hub: Hub = Depends(get_hub),
                principal: Principal = Depends(require(Permission.UPLOADS_READ))) -> dict[str, Any]:
     """One upload of your organisation, with its load report (rows read = accepted + quarantined, per file)."""
-    u = hub_uploads.get_upload(hub.ws, upload_id)
-    if u is None or u.partner_id != principal.partner_id:
-        record(hub, principal, "read", outcome="denied", object_type="upload", object_id=upload_id)
-        raise http_error(404, f"no upload {upload_id!r} of your organisation", "list yours with GET /api/uploads")
-    record(hub, principal, "read", object_type="upload", object_id=u.id, partner_id=u.partner_id,
-           data_version=u.dataset_ids)
-    return hub_uploads.to_json(u)
-
-
-_SLOTS_MADE = threading.Lock()
-
-
-def _in_a_slot(hub: Hub, work: Any) -> Any:
-    """Run ``work`` (in a worker thread) once one of the hub's ``uploads_at_once`` slots is free.
-
-    A thread semaphore, not an anyio limiter: an anyio limiter belongs to the event loop that made it, and a hub
-    served by more than one loop (the test client runs one per calling thread) deadlocked on it, a release in one
-    loop never waking a waiter in another (``tests/server/test_concurrency.py`` hung)."""
-    with _SLOTS_MADE:
-        if hub.upload_slots is None:
-            hub.upload_slots = threading.BoundedSemaphore(max(1, hub.settings.uploads_at_once))
-    with hub.upload_slots:
-        return work()
+    return hub_uploads.to_json(Partnership(hub.ws).viewer(principal.user).upload(upload_id))

@@ -18,7 +18,8 @@ process behind a load balancer has its own). Their results are recomputed on the
 beyond ``keep`` are forgotten oldest first.
 
 **Who sees a job.** Only users of the owner's role whose role holds the permission the job was started under
-(the page's own permission): an analyst's exact hot-spot map never reaches a board viewer through a job id.
+(the page's own permission): an analyst's exact hot-spot map never reaches a board viewer through a job id. A
+private job (a partner's upload) is seen by its owner only.
 
 Workers are threads (the analyses spend their time in DuckDB, NumPy and GEOS, which release the GIL), at most
 one per core: ``concurrent.futures.ThreadPoolExecutor`` from the standard library.
@@ -62,6 +63,8 @@ class Job:
     parameters: dict[str, Any]
     #: how many stages the work is expected to have (``None``: not known; the bar then counts stages only)
     stages: int | None = None
+    #: seen by its owner only (a partner's upload: another organisation's uploader of the same role must not)
+    private: bool = False
     status: str = QUEUED
     stage: str = ""
     stages_done: int = 0
@@ -102,9 +105,10 @@ class Job:
             return 0.0
         return ((self.finished_at or _now()) - self.started_at).total_seconds()
 
-    def visible_to(self, role: str) -> bool:
-        """Whether a user of ``role`` may see this job: the owner's role, holding the job's permission."""
-        return role == self.role and allowed(role, self.permission)
+    def visible_to(self, role: str, user: str | None = None) -> bool:
+        """Whether ``user`` of ``role`` may see this job: the owner's role, holding the job's permission (and, for a
+        private job, the owner only)."""
+        return role == self.role and allowed(role, self.permission) and (not self.private or user == self.owner)
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "kind": self.kind, "title": self.title, "status": self.status, "stage": self.stage,
@@ -164,7 +168,7 @@ class JobRunner:
 
     def submit(self, kind: str, work: Callable[[JobProgress], Any], *, parameters: Mapping[str, Any],
                data_version: str, owner: str, role: str, permission: Permission, title: str,
-               audience: str = "exact", stages: int | None = None) -> Job:
+               audience: str = "exact", stages: int | None = None, private: bool = False) -> Job:
         """The job for ``kind`` with ``parameters`` on ``data_version`` for ``audience``: the one already running
         or done for the same key, or a new one that runs ``work`` on a worker."""
         key = job_key(kind, parameters, data_version, audience)
@@ -172,7 +176,8 @@ class JobRunner:
             found = self._jobs.get(self._by_key.get(key, ""))
             if found is not None and found.status != FAILED:
                 return found
-            job = Job(secrets.token_urlsafe(12), kind, title, key, owner, role, permission, dict(parameters), stages)
+            job = Job(secrets.token_urlsafe(12), kind, title, key, owner, role, permission, dict(parameters), stages,
+                      private)
             self._jobs[job.id] = job
             self._by_key[key] = job.id
             self._forget_old()
@@ -186,19 +191,19 @@ class JobRunner:
             found = self._jobs.get(self._by_key.get(key, ""))
         return found if found is not None and found.status != FAILED else None
 
-    def get(self, job_id: str, role: str | None = None) -> Job | None:
-        """The job ``job_id``; with ``role``, only if a user of that role may see it (else ``None``, as unknown)."""
+    def get(self, job_id: str, role: str | None = None, user: str | None = None) -> Job | None:
+        """The job ``job_id``; with ``role``, only if ``user`` of that role may see it (else ``None``, as unknown)."""
         with self._lock:
             job = self._jobs.get(job_id)
-        if job is None or (role is not None and not job.visible_to(role)):
+        if job is None or (role is not None and not job.visible_to(role, user)):
             return None
         return job
 
-    def jobs(self, role: str) -> list[Job]:
-        """The jobs a user of ``role`` may see, newest first."""
+    def jobs(self, role: str, user: str | None = None) -> list[Job]:
+        """The jobs ``user`` of ``role`` may see, newest first."""
         with self._lock:
             found = list(self._jobs.values())
-        return sorted((j for j in found if j.visible_to(role)), key=lambda j: j.created_at, reverse=True)
+        return sorted((j for j in found if j.visible_to(role, user)), key=lambda j: j.created_at, reverse=True)
 
     def wait(self, job: Job, timeout: float | None = None) -> Job:
         """Block until ``job`` has finished (for tests and scripts; pages poll instead)."""

@@ -22,8 +22,9 @@ from vrhub.domain.periods import parse_month
 from vrhub.governance.access import Permission, released_only
 from vrhub.governance.access.scope import current_partner_datasets
 from vrhub.library import Partnership, Result
+from vrhub.library.sharing import Sharing, Stored
 from vrhub.server.dependencies import Hub, Principal
-from vrhub.server.routers.analysis import _cached, decide, profile_for
+from vrhub.server.routers.analysis import _cached, decide, forget_profiles, loading, profile_for
 from vrhub.server.web.jobs import Job, JobProgress, JobRunner
 
 _RUNNER = threading.Lock()
@@ -165,6 +166,21 @@ def sna_job(request: Request, principal: Principal, period: str | None) -> Job:
         audience="released" if released else audience(principal))
 
 
+def board_sna_job(request: Request, principal: Principal) -> Job:
+    """The board's SNA: every loaded month, always released (``sna_page(release=True)``, the one release step: no
+    count from 1 to 7 reaches the board), built once per data version and narrative and shared by every user of the
+    role that asked (the role is in the key: a job is seen by its owner's role only)."""
+    hub = hub_of(request)
+
+    def work(progress: JobProgress) -> Any:
+        return Partnership(hub.ws).sna_page(None, release=True, pdf=True, on_step=progress)
+
+    return runner(request).submit("board_sna", work, parameters={"period": "all", "narrative": narrative_version(hub)},
+                                  data_version=data_version(hub), owner=principal.name, role=principal.role,
+                                  permission=Permission.SNA_READ, title="The released Strategic Needs Assessment",
+                                  stages=SNA_STAGES, audience=f"released:{principal.role}")
+
+
 def narrative_version(hub: Hub) -> str:
     """A hash of the partnership's words in the narrative files, guidance comments left out (the SNA's words change
     the SNA: a new version rebuilds it; the first build, which writes the files with their guidance, does not)."""
@@ -179,33 +195,57 @@ def narrative_version(hub: Hub) -> str:
 
 
 # --- hot spots ------------------------------------------------------------------------------------------------
-def hotspots_job(request: Request, principal: Principal, options: dict[str, Any]) -> Job:
-    """Hot spots (``Partnership.hotspots``) with ``options``; released for a principal who may not see them exact."""
+def _point_job(request: Request, principal: Principal, verb: str, title: str, options: dict[str, Any]) -> Job:
+    """A point-pattern analysis as a job: the library's ``Partnership.<verb>`` (``hotspots`` or ``near_repeat``, a
+    job kind of the same name) with ``options``; released for a principal who may not see it exact."""
     hub = hub_of(request)
 
     def work(progress: JobProgress) -> tuple[Result[Any], bool]:
-        result = Partnership(hub.ws).hotspots(on_step=progress, **options)
+        result = getattr(Partnership(hub.ws), verb)(on_step=progress, **options)
         released = released_for(hub, principal, result.datasets)
         return (result.release() if released else result), released
 
-    return runner(request).submit("hotspots", work, parameters=options, data_version=data_version(hub),
+    return runner(request).submit(verb, work, parameters=options, data_version=data_version(hub),
                                   owner=principal.name, role=principal.role, permission=Permission.PROFILE_READ,
-                                  title=f"Hot spots ({options.get('method', 'gistar')})", audience=audience(principal),
-                                  stages=2)
+                                  title=title, audience=audience(principal), stages=2)
+
+
+def hotspots_job(request: Request, principal: Principal, options: dict[str, Any]) -> Job:
+    """Hot spots (``Partnership.hotspots``) with ``options``."""
+    return _point_job(request, principal, "hotspots", f"Hot spots ({options.get('method', 'gistar')})", options)
 
 
 def near_repeat_job(request: Request, principal: Principal, options: dict[str, Any]) -> Job:
     """The Knox near-repeat test (``Partnership.near_repeat``) with ``options``."""
+    return _point_job(request, principal, "near_repeat", "Near repeats (Knox test)", options)
+
+
+# --- uploads ----------------------------------------------------------------------------------------------------
+def upload_job(request: Request, principal: Principal, sharing: Sharing, stored: Stored) -> Job:
+    """Load a stored upload (``Sharing.load``) on a worker: the page answers at once with the job's page. The load
+    waits for one of the hub's upload slots (the API's ``uploads_at_once``: a thread semaphore taken here, in the
+    worker thread, never across an await), counts as an upload loading for readers (``routers.analysis.loading``)
+    and empties the profile cache when done. Private: only the uploader sees the job."""
     hub = hub_of(request)
 
-    def work(progress: JobProgress) -> tuple[Result[Any], bool]:
-        result = Partnership(hub.ws).near_repeat(on_step=progress, **options)
-        released = released_for(hub, principal, result.datasets)
-        return (result.release() if released else result), released
+    def work(progress: JobProgress) -> str:
+        progress("waiting for a free upload slot")
 
-    return runner(request).submit("near_repeat", work, parameters=options, data_version=data_version(hub),
-                                  owner=principal.name, role=principal.role, permission=Permission.PROFILE_READ,
-                                  title="Near repeats (Knox test)", audience=audience(principal), stages=2)
+        def load() -> str:
+            progress("checking the file against the agreement and loading it")
+            with loading(hub):
+                u = sharing.load(stored, progress)
+            forget_profiles(hub)  # profiles built before this upload read other data versions
+            return u.id
+
+        try:
+            return hub.in_an_upload_slot(load)
+        finally:
+            stored.discard()  # removed by load; here too, should the slot never have been reached
+
+    return runner(request).submit("upload", work, parameters={"upload": stored.upload_id},
+                                  data_version=data_version(hub), owner=principal.name, role=principal.role,
+                                  permission=Permission.UPLOAD, title=f"Loading {stored.name}", private=True)
 
 
 def sna_bytes(page: Any, fmt: str) -> bytes:
@@ -237,4 +277,8 @@ def result_url(job: Job, back: str) -> str:
         return f"/analyst/hotspots/{job.id}"
     if job.kind == "sna":
         return f"/analyst/sna#sna-{job.id}"
+    if job.kind == "board_sna":
+        return f"/board/sna/{job.id}"
+    if job.kind == "upload":
+        return f"/partner/uploads/{job.parameters['upload']}"
     return back

@@ -111,7 +111,7 @@ def explorer_area(
 
 # --- jobs -------------------------------------------------------------------------------------------------------
 def _job_or_404(request: Request, principal: Principal, job_id: str) -> Job:
-    job = work.runner(request).get(job_id, principal.role)
+    job = work.runner(request).get(job_id, principal.role, principal.name)
     if job is None:
         raise NotFound(f"there is no job {job_id!r} you can see", "jobs are kept in memory only: start it again")
     return job
@@ -119,9 +119,10 @@ def _job_or_404(request: Request, principal: Principal, job_id: str) -> Job:
 
 @router.get("/jobs/{job_id}", response_class=HTMLResponse)
 def job_page(request: Request, job_id: str,
-             principal: Principal = Depends(page_require(Permission.SIGNED_IN))) -> HTMLResponse:
-    """A job's status and progress; the whole page, or (htmx poll) just the panel, or, once it is done, (htmx) a
-    redirect to its result. Visible only to users of the owner's role holding the job's permission."""
+             principal: Principal = Depends(page_require(Permission.SIGNED_IN))) -> Response:
+    """A job's status and progress; the whole page (which refreshes itself with JavaScript off), or (htmx poll) just
+    the panel, or, once it is done, (htmx) a redirect to its result; a finished upload's page goes straight to its
+    load report, the board's SNA to the SNA. Visible only to users of the owner's role holding the job's permission."""
     job = _job_or_404(request, principal, job_id)
     back = work.safe_back(request.query_params.get("back"))
     links = {"back": back, "result_url": work.result_url(job, back),
@@ -131,6 +132,8 @@ def job_page(request: Request, job_id: str,
         if job.status == "done":
             response.headers["HX-Redirect"] = links["result_url"]
         return response
+    if job.status == "done" and job.kind in ("upload", "board_sna"):  # no page of its own to choose from
+        return RedirectResponse(links["result_url"], status_code=303)
     return render(request, "analyst/job.html", job=job, **links)
 
 

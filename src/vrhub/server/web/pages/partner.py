@@ -17,6 +17,7 @@ from vrhub.library.forms import FieldErrors
 from vrhub.library.sharing import KIND_CHOICES, Sharing
 from vrhub.server.dependencies import Hub, Principal, get_hub
 from vrhub.server.routers.analysis import forget_profiles
+from vrhub.server.web import work
 from vrhub.server.web.auth import page_require
 from vrhub.server.web.render import flash, render
 
@@ -47,7 +48,8 @@ def home(request: Request, hub: Hub = Depends(get_hub),
 @router.post(UPLOAD_PATH)
 async def upload(request: Request, hub: Hub = Depends(get_hub),
                  principal: Principal = Depends(page_require(Permission.UPLOAD))) -> Response:
-    """Receive the form's file and load it; then the load report (or the form again with what to correct)."""
+    """Receive the form's file and keep it (``Sharing.store``), then answer at once with the job that loads it
+    (``/jobs/{id}``: stage and progress, then the load report); or the form again with what to correct."""
     from fastapi.concurrency import run_in_threadpool
 
     form = await request.form()
@@ -56,15 +58,15 @@ async def upload(request: Request, hub: Hub = Depends(get_hub),
     chosen, kind = str(form.get("agreement") or ""), str(form.get("kind") or "")
     has_file = isinstance(file, UploadFile) and bool(file.filename)
     try:
-        u = await run_in_threadpool(s.upload, file.file if has_file else None,  # type: ignore[union-attr]
-                                    file.filename if has_file else "", agreement=chosen or None,  # type: ignore
-                                    kind=kind or None)
+        stored = await run_in_threadpool(s.store, file.file if has_file else None,  # type: ignore[union-attr]
+                                         file.filename if has_file else "", agreement=chosen or None,  # type: ignore
+                                         kind=kind or None)
     except FieldErrors as exc:
         return _home(request, s, status_code=400, errors=exc.fields, chosen=chosen, kind=kind)
     finally:
         await form.close()
-    forget_profiles(hub)  # profiles built before this upload read other data versions
-    return RedirectResponse(f"/partner/uploads/{u.id}", status_code=303)
+    job = work.upload_job(request, principal, s, stored)
+    return RedirectResponse(f"/jobs/{job.id}?back=/partner", status_code=303)
 
 
 @router.get("/partner/uploads/{upload_id}")
@@ -130,6 +132,32 @@ async def withdraw(dataset_id: str, request: Request, hub: Hub = Depends(get_hub
     forget_profiles(hub)
     return flash(RedirectResponse("/partner/datasets", status_code=303),
                  f"Withdrawn: {d.source_file} ({d.id}) is no longer read.")
+
+
+@router.get("/partner/datasets/{dataset_id}/restore")
+def restore_form(dataset_id: str, request: Request, hub: Hub = Depends(get_hub),
+                 principal: Principal = Depends(page_require(Permission.DATASETS_WITHDRAW))) -> Response:
+    """Confirm before restoring a version the organisation withdrew (or say why it cannot be restored)."""
+    s = sharing(hub, principal)
+    try:
+        d, errors = s.restorable(dataset_id), None
+    except FieldErrors as exc:
+        d, errors = s.dataset(dataset_id), exc.fields
+    return render(request, "partner/restore.html", status_code=400 if errors else 200, d=d, errors=errors)
+
+
+@router.post("/partner/datasets/{dataset_id}/restore")
+async def restore(dataset_id: str, request: Request, hub: Hub = Depends(get_hub),
+                  principal: Principal = Depends(page_require(Permission.DATASETS_WITHDRAW))) -> Response:
+    """Restore a version the organisation withdrew (``Partnership.restore``, audited): the hub reads it again."""
+    s = sharing(hub, principal)
+    try:
+        d = s.restore(dataset_id)
+    except FieldErrors as exc:
+        return render(request, "partner/restore.html", status_code=400, d=s.dataset(dataset_id), errors=exc.fields)
+    forget_profiles(hub)
+    return flash(RedirectResponse("/partner/datasets", status_code=303),
+                 f"Restored: {d.source_file} ({d.id}) is read again.")
 
 
 @router.get("/partner/audit")

@@ -1,7 +1,8 @@
 /* Upload progress for the partner's upload form (progressive enhancement: without this script the form posts as
    usual). The form is sent by XMLHttpRequest, whose upload "progress" events drive the <progress> bar
    (XMLHttpRequest Living Standard, section 3.6.1); then:
-   - the server's answer to a good upload is a redirect to the load report: the browser goes there;
+   - the server's answer to a good upload is a redirect to the job loading it (/jobs/ID: its stage and progress,
+     then the load report): the browser goes there;
    - a form with problems comes back as the page with its error summary: its <main> replaces this one. */
 (function () {
   "use strict";
@@ -34,10 +35,11 @@
       });
       xhr.upload.addEventListener("load", function () {
         bar.removeAttribute("value"); /* indeterminate while the hub checks and loads it */
-        status.textContent = "Sent. Checking every row and loading it: this can take a minute for a large file.";
+        status.textContent = "Sent. Opening the page that shows the file being checked and loaded.";
       });
       xhr.addEventListener("load", function () {
-        if (xhr.status < 400 && xhr.responseURL && xhr.responseURL.indexOf("/partner/uploads/") !== -1) {
+        if (xhr.status < 400 && xhr.responseURL &&
+            (xhr.responseURL.indexOf("/jobs/") !== -1 || xhr.responseURL.indexOf("/partner/uploads/") !== -1)) {
           window.location.assign(xhr.responseURL);
           return;
         }
